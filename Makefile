@@ -1,0 +1,40 @@
+# planwatch: `make run` sets everything up and runs the pipeline on sample data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+export DO_NOT_TRACK := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup run test dev lint demo clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+# Puts sample data in raw/ when it holds no files, then runs the whole pipeline through Dagster.
+run: setup
+	@if [ -z "$$(find raw -mindepth 2 -type f 2>/dev/null | head -n 1)" ]; then \
+		echo "raw/ has no files: writing the bundled sample data"; \
+		$(BIN)/planwatch demo-data --out raw; \
+	fi
+	$(BIN)/planwatch run
+
+test: setup
+	$(BIN)/python -m pytest
+
+# The Dagster UI over the same instance `planwatch run` records its runs in.
+dev: setup
+	DAGSTER_HOME=$(CURDIR)/warehouse/.dagster PLANWATCH_RAW_DIR=$(CURDIR)/raw PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse \
+		$(BIN)/dagster dev -m orchestration.definitions
+
+lint: setup
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+
+clean:
+	rm -rf warehouse dbt_project/target dbt_project/logs

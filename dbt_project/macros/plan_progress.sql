@@ -1,0 +1,56 @@
+{#- Arithmetic of progress against a plan (reference/PLAN_INDICATORS.md). -#}
+
+{#- Constant-growth path of a flow indicator from the baseline to the target. -#}
+{% macro flow_trajectory(baseline_value, target_value, year, baseline_year, target_year) -%}
+    case
+        when {{ baseline_value }} > 0 and {{ target_value }} > 0 and {{ target_year }} > {{ baseline_year }}
+            then {{ baseline_value }} * power(
+                cast({{ target_value }} as double) / {{ baseline_value }},
+                cast({{ year }} - {{ baseline_year }} as double) / ({{ target_year }} - {{ baseline_year }})
+            )
+    end
+{%- endmacro %}
+
+
+{#- Straight path of a ratio indicator from the baseline to the target. -#}
+{% macro ratio_trajectory(baseline_value, target_value, year, baseline_year, target_year) -%}
+    case
+        when {{ target_year }} > {{ baseline_year }}
+            then {{ baseline_value }} + ({{ target_value }} - {{ baseline_value }})
+                * cast({{ year }} - {{ baseline_year }} as double) / ({{ target_year }} - {{ baseline_year }})
+    end
+{%- endmacro %}
+
+
+{#- Yearly growth in percent needed from the latest complete annual value to reach the target. -#}
+{% macro required_growth_pct(target_value, latest_annual_value, latest_year, target_year) -%}
+    case
+        when {{ latest_annual_value }} > 0 and {{ target_value }} > 0 and {{ latest_year }} < {{ target_year }}
+            then (
+                power(
+                    cast({{ target_value }} as double) / {{ latest_annual_value }},
+                    1.0 / ({{ target_year }} - {{ latest_year }})
+                ) - 1
+            ) * 100
+    end
+{%- endmacro %}
+
+
+{#- Flows project the year from last year's annual and the like-for-like growth so far. -#}
+{% macro projected_annual(period, actual_value, prior_annual_value, yoy_growth_pct) -%}
+    case
+        when {{ period_month(period) }} = 12 then {{ actual_value }}
+        else {{ prior_annual_value }} * (1 + {{ yoy_growth_pct }} / 100)
+    end
+{%- endmacro %}
+
+
+{#- Deterministic id of a data-quality finding. -#}
+{% macro finding_id(rule_id, district_code, period, subject) -%}
+    {{ dbt.hash(dbt.concat([
+        "coalesce(cast(" ~ rule_id ~ " as varchar), '')", "'|'",
+        "coalesce(cast(" ~ district_code ~ " as varchar), '')", "'|'",
+        "coalesce(cast(" ~ period ~ " as varchar), '')", "'|'",
+        "coalesce(cast(" ~ subject ~ " as varchar), '')"
+    ])) }}
+{%- endmacro %}

@@ -1,0 +1,110 @@
+{#- DQ01 completeness: every active reporting unit submitted for every period of the filings. -#}
+
+with
+
+enterprises as (
+
+    select * from {{ ref('int_enterprises_in_scope') }}
+
+),
+
+enterprise_months as (
+
+    select * from {{ ref('int_enterprise_months') }}
+
+),
+
+submissions as (
+
+    select * from {{ ref('stg_raw__district_submissions') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ01'
+
+),
+
+active_units as (
+
+    -- a reporting unit is active when the registry puts in-scope enterprises in it
+    select distinct enterprises.district_code
+
+    from enterprises
+
+    where enterprises.district_code is not null
+
+),
+
+periods as (
+
+    select distinct enterprise_months.period from enterprise_months
+
+),
+
+missing_submissions as (
+
+    select
+        active_units.district_code,
+        periods.period
+
+    from active_units
+
+    cross join periods
+
+    where not exists (
+        select 1
+        from submissions
+        where
+            submissions.district_code = active_units.district_code
+            and submissions.period = periods.period
+    )
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        missing_submissions.district_code,
+        missing_submissions.period,
+        '区县月报' as subject,
+        '1' as expected,
+        '0' as actual,
+        {{ dbt.concat([
+            "reporting_units.district_name",
+            period_label_zh('missing_submissions.period'),
+            "'区县月报未报送：应报送 1 份，实际收到 0 份（无来源文件、无行号）。请尽快补报。'"
+        ]) }} as message,
+        cast(null as varchar) as source_file,
+        cast(null as integer) as source_row
+
+    from missing_submissions
+
+    inner join reporting_units
+        on missing_submissions.district_code = reporting_units.district_code
+
+    cross join rule
+
+),
+
+final as (
+
+    select
+        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
+            as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

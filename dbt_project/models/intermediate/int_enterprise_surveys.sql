@@ -1,0 +1,61 @@
+with
+
+surveys as (
+
+    select * from {{ ref('stg_raw__surveys') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('int_enterprises_in_scope') }}
+
+),
+
+ranked_surveys as (
+
+    -- one survey per enterprise and year: the latest line counts
+    select
+        surveys.*,
+        row_number() over (
+            partition by
+                surveys.uscc,
+                surveys.survey_year
+            order by
+                surveys.ingested_at desc,
+                surveys.source_file desc,
+                surveys.source_row desc
+        ) as survey_rank
+
+    from surveys
+
+),
+
+enterprise_surveys as (
+
+    select
+        ranked_surveys.uscc,
+        ranked_surveys.survey_year,
+        enterprises.district_code,
+        enterprises.chain_code,
+        -- an unanswered process (NULL) is not a digitalized one
+        coalesce(
+            ranked_surveys.is_design_digital
+            and ranked_surveys.is_production_digital
+            and ranked_surveys.is_management_digital
+            and ranked_surveys.is_sales_digital,
+            false
+        ) as is_fully_digital,
+        ranked_surveys.source_file,
+        ranked_surveys.source_row
+
+    from ranked_surveys
+
+    inner join enterprises
+        on ranked_surveys.uscc = enterprises.uscc
+
+    where ranked_surveys.survey_rank = 1
+
+)
+
+select * from enterprise_surveys

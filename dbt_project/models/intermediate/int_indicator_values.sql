@@ -1,0 +1,115 @@
+{#-
+    How each indicator the warehouse knows is computed (reference/PLAN_INDICATORS.md). Plans only
+    choose indicators by code and set their targets (seed plan_indicators); the definitions live here.
+-#}
+
+with
+
+enterprise_months as (
+
+    select * from {{ ref('int_enterprise_months_yoy') }}
+
+),
+
+survey_years as (
+
+    select * from {{ ref('int_survey_years') }}
+
+),
+
+monthly_totals as (
+
+    select
+        enterprise_months.period,
+        sum(enterprise_months.revenue_ytd_wan) as revenue_ytd_wan,
+        sum(enterprise_months.rd_ytd_wan) as rd_ytd_wan,
+        {{ like_for_like_growth_pct('enterprise_months.revenue_ytd_wan', 'enterprise_months.prior_revenue_ytd_wan') }}
+            as revenue_yoy_pct,
+        {{ like_for_like_growth_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.prior_rd_ytd_wan') }}
+            as rd_yoy_pct,
+        {{ ratio_of_sums_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.revenue_ytd_wan') }}
+            as rd_intensity_pct
+
+    from enterprise_months
+
+    group by enterprise_months.period
+
+),
+
+revenue as (
+
+    select
+        'revenue' as indicator_code,
+        monthly_totals.period,
+        {{ wan_to_yi('monthly_totals.revenue_ytd_wan') }} as actual_value,
+        monthly_totals.revenue_yoy_pct as yoy_growth_pct
+
+    from monthly_totals
+
+),
+
+rd_spend as (
+
+    select
+        'rd_spend' as indicator_code,
+        monthly_totals.period,
+        {{ wan_to_yi('monthly_totals.rd_ytd_wan') }} as actual_value,
+        monthly_totals.rd_yoy_pct as yoy_growth_pct
+
+    from monthly_totals
+
+),
+
+rd_intensity as (
+
+    select
+        'rd_intensity' as indicator_code,
+        monthly_totals.period,
+        monthly_totals.rd_intensity_pct as actual_value,
+        cast(null as double) as yoy_growth_pct
+
+    from monthly_totals
+
+),
+
+digitalization_rate as (
+
+    -- an annual survey: every month of year y shows the survey of year y
+    select
+        'digitalization_rate' as indicator_code,
+        monthly_totals.period,
+        survey_years.digitalization_rate_pct as actual_value,
+        cast(null as double) as yoy_growth_pct
+
+    from monthly_totals
+
+    left join survey_years
+        on {{ period_year('monthly_totals.period') }} = survey_years.survey_year
+
+),
+
+unioned as (
+
+    select * from revenue
+    union all
+    select * from rd_spend
+    union all
+    select * from rd_intensity
+    union all
+    select * from digitalization_rate
+
+),
+
+final as (
+
+    select
+        cast(unioned.indicator_code as varchar) as indicator_code,
+        unioned.period,
+        cast(unioned.actual_value as double) as actual_value,
+        cast(unioned.yoy_growth_pct as double) as yoy_growth_pct
+
+    from unioned
+
+)
+
+select * from final

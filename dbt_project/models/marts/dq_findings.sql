@@ -1,0 +1,59 @@
+{#- One model per rule (models/intermediate/dq/); a new rule is one more name in this list. -#}
+{%- set rule_models = [
+    'int_dq__dq01_missing_submission',
+    'int_dq__dq02_revenue_mismatch',
+] -%}
+
+with
+
+{% for rule_model in rule_models %}
+{{ rule_model }} as (
+
+    select * from {{ ref(rule_model) }}
+
+),
+
+{% endfor %}
+unioned as (
+
+    {% for rule_model in rule_models %}
+    select
+        {{ rule_model }}.finding_id,
+        {{ rule_model }}.rule_id,
+        {{ rule_model }}.severity,
+        {{ rule_model }}.district_code,
+        {{ rule_model }}.period,
+        {{ rule_model }}.subject,
+        {{ rule_model }}.expected,
+        {{ rule_model }}.actual,
+        {{ rule_model }}.message,
+        {{ rule_model }}.source_file,
+        {{ rule_model }}.source_row
+    from {{ rule_model }}
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select
+        cast(unioned.finding_id as varchar) as finding_id,
+        cast(unioned.rule_id as varchar) as rule_id,
+        cast(unioned.severity as varchar) as severity,
+        cast(unioned.district_code as varchar) as district_code,
+        cast(unioned.period as date) as period,
+        cast(unioned.subject as varchar) as subject,
+        cast(unioned.expected as varchar) as expected,
+        cast(unioned.actual as varchar) as actual,
+        cast(unioned.message as varchar) as message,
+        cast(unioned.source_file as varchar) as source_file,
+        cast(unioned.source_row as integer) as source_row
+
+    from unioned
+
+)
+
+select * from final

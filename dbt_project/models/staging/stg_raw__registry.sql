@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'registry') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        cast(uscc as varchar) as uscc,
+        cast(district_code as varchar) as district_code,
+        cast(industry_code as varchar) as industry_code,
+        cast(chain_code as varchar) as chain_code,
+
+        ---------- text
+        enterprise_name,
+        district_raw,
+        chain_raw,
+
+        ---------- booleans
+        coalesce(cast(above_scale as boolean), true) as is_above_scale,
+
+        ---------- provenance
+        source_file,
+        source_sheet,
+        cast(source_row as integer) as source_row,
+        file_sha256,
+        cast(ingested_at as timestamp) as ingested_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""planwatch: a statistics warehouse tracking Chongqing's electronic-information manufacturing plan."""

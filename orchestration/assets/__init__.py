@@ -1,0 +1,1 @@
+"""Software-defined assets: ingest (raw files → DuckDB), dbt models, publish."""

@@ -1,0 +1,30 @@
+"""The published analyst snapshot, warehouse/analytics.duckdb."""
+
+import dagster as dg
+
+from orchestration.constants import PUBLIC_MARTS
+from orchestration.publish import publish
+from orchestration.resources import WarehouseResource
+
+
+@dg.asset(
+    key=["published", "analytics_snapshot"],
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS],
+)
+def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """analytics.duckdb: the marts analysts query (aggregates only, no credit code), swapped in whole."""
+    settings = warehouse.settings
+    result = publish(settings.build_db, settings.analytics_db, context.run_id)
+    context.log.info(f"published {result.path} covering {result.first_period}..{result.last_period}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "first_period": str(result.first_period),
+            "last_period": str(result.last_period),
+            "findings_error": result.findings_error,
+            "findings_warn": result.findings_warn,
+            **{f"rows_{table}": count for table, count in result.tables.items()},
+        }
+    )

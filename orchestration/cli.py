@@ -1,0 +1,205 @@
+"""The `planwatch` command: run the pipeline through Dagster, show status, write demo data."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from orchestration.constants import MONTHLY_KINDS
+from orchestration.settings import Settings
+
+EXIT_PUBLISHED, EXIT_NOT_PUBLISHED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit status 2 with the message."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planwatch", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="ingest new files, build and test the models, publish the snapshot")
+    run.add_argument("--raw", help="raw folder (default $PLANWATCH_RAW_DIR or raw/)")
+    run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
+    run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
+    status = commands.add_parser("status", help="files ingested and rejected, last publish, open findings")
+    status.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
+    demo = commands.add_parser("demo-data", help="write a realistic synthetic raw folder")
+    demo.add_argument("--out", required=True, help="folder to write (created if missing)")
+    demo.add_argument("--enterprises", type=int, default=800, help="in-scope enterprises (default 800)")
+    demo.add_argument("--months", type=int, default=58, help="months from 2022-01 (default 58: to 2026-10)")
+    demo.add_argument("--seed", type=int, default=20231113, help="random seed (default 20231113)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(Settings.resolve(args.raw, args.warehouse), quiet=args.quiet)
+        if args.command == "status":
+            return status(Settings.resolve(None, args.warehouse))
+        if args.command == "demo-data":
+            return demo_data(Path(args.out), args.enterprises, args.months, args.seed)
+    except UsageError as exc:
+        print(f"planwatch: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def demo_data(out: Path, enterprises: int, months: int, seed: int) -> int:
+    from orchestration.demo.generator import generate
+
+    if enterprises < 10 or months < 2:
+        raise UsageError("--enterprises must be at least 10 and --months at least 2")
+    summary = generate(out, enterprises=enterprises, months=months, seed=seed)
+    print(f"wrote demo raw folder {out}: {summary}")
+    return EXIT_PUBLISHED
+
+
+def _partition_range(settings: Settings) -> tuple[str, str] | None:
+    """First and last monthly partition that new files touch, clipped to the partitions that exist."""
+    import duckdb
+
+    from orchestration.constants import monthly_partitions
+    from orchestration.ingest.loader import file_periods, new_files
+
+    keys = monthly_partitions.get_partition_keys()
+    if not keys:
+        return None
+    months: set[str] = set()
+    with duckdb.connect(str(settings.build_db)) as con:
+        for kind in MONTHLY_KINDS:
+            for raw_file in new_files(con, settings.raw_dir, kind):
+                months |= file_periods(raw_file) or {keys[-1][:7]}
+    if not months:
+        return None
+    clipped = sorted(min(max(f"{month}-01", keys[0]), keys[-1]) for month in months)
+    return clipped[0], clipped[-1]
+
+
+def run(settings: Settings, quiet: bool = False) -> int:
+    """Ingest, build, check and publish through Dagster; print the scorecard."""
+    if not settings.raw_dir.is_dir():
+        raise UsageError(
+            f"raw folder {settings.raw_dir} does not exist; write sample data with "
+            f"`planwatch demo-data --out {settings.raw_dir}` or point --raw at your files"
+        )
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(settings.environment())
+    settings.prepare_dagster_home()
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    partitions = _partition_range(settings)
+    monthly_ops = {"raw__filings", "raw__district_submissions", "raw__bureau"}
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
+    tags = {"planwatch/trigger": "cli"}
+    selection = None
+    if partitions:
+        tags |= {"dagster/asset_partition_range_start": partitions[0], "dagster/asset_partition_range_end": partitions[1]}
+        run_config["ops"] = {op: {"config": {"only_new_files": True}} for op in monthly_ops}
+        print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
+    else:
+        selection = [key for key in job.asset_layer.executable_asset_keys if "__".join(key.path) not in monthly_ops]
+        print("planwatch: no new monthly files; refreshing the reference data, models and snapshot", file=sys.stderr)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, run_config=run_config, tags=tags, asset_selection=selection, raise_on_error=False
+        )
+    if not result.success:
+        failures = [event for event in result.all_events if event.is_step_failure]
+        for event in failures:
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error else "failed"
+            print(f"planwatch: step {event.step_key} failed: {message}", file=sys.stderr)
+        print(
+            f"planwatch: nothing published; {settings.analytics_db} is unchanged. Run {result.run_id} is in the "
+            f"Dagster UI (make dev).",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_PUBLISHED
+    print(scorecard(settings.analytics_db))
+    return EXIT_PUBLISHED
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def scorecard(analytics_db: Path) -> str:
+    """The latest period's indicators against the plan, as a small text table."""
+    import duckdb
+
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        rows = con.execute(
+            """
+            select indicator_code, indicator_name_zh, unit, period, actual_value, trajectory_value,
+                   target_value, target_year, status
+            from marts.indicator_progress
+            where period = (select max(period) from marts.indicator_progress)
+            order by indicator_code
+            """
+        ).fetchall()
+    if not rows:
+        return "planwatch: the snapshot has no indicator values yet"
+    period: dt.date = rows[0][3]
+    lines = [
+        f"Scorecard for {period:%Y-%m} (year to date) — {analytics_db}",
+        f"{'indicator':<22}{'unit':<6}{'actual':>14}{'trajectory':>14}{'target':>12}  status",
+    ]
+    for code, _name, unit, _period, actual, trajectory, target, target_year, state in rows:
+        lines.append(
+            f"{code:<22}{unit:<6}{_fmt(actual):>14}{_fmt(trajectory):>14}{_fmt(target, 0) + f' ({target_year})':>12}  {state}"
+        )
+    return "\n".join(lines)
+
+
+def status(settings: Settings) -> int:
+    """Files by kind and status, the rejected files with reasons, the last publish, findings by district."""
+    import duckdb
+
+    if not settings.build_db.exists():
+        raise UsageError(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        counts = con.execute(
+            "select kind, status, count(*) from raw.ingest_ledger group by all order by kind, status"
+        ).fetchall()
+        rejected = con.execute(
+            "select source_file, reason from raw.ingest_ledger where status = 'rejected' order by source_file"
+        ).fetchall()
+    print("Files by kind and status:")
+    for kind, state, count in counts:
+        print(f"  {kind:<12}{state:<12}{count:>6}")
+    if rejected:
+        print(f"Rejected files (copies and reasons in {settings.quarantine_dir}):")
+        for source, reason in rejected:
+            print(f"  {source}: {reason}")
+    if not settings.analytics_db.exists():
+        print("Nothing published yet.")
+        return EXIT_PUBLISHED
+    with duckdb.connect(str(settings.analytics_db), read_only=True) as con:
+        last = con.execute(
+            "select published_at, run_id, first_period, last_period from marts.publish_log "
+            "order by published_at desc limit 1"
+        ).fetchone()
+        findings = con.execute(
+            """
+            select coalesce(district_code, '—'), count(*) filter (where severity = 'error'),
+                   count(*) filter (where severity = 'warn')
+            from marts.dq_findings group by all order by 2 desc, 3 desc, 1
+            """
+        ).fetchall()
+    if last:
+        print(f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}")
+    print("Open findings by district (error, warn):" if findings else "No open findings.")
+    for district, errors, warns in findings:
+        print(f"  {district:<8}{errors:>6}{warns:>6}")
+    return EXIT_PUBLISHED

@@ -1,0 +1,16 @@
+"""Names and calendar settings shared by the Dagster definitions."""
+
+import dagster as dg
+
+TIMEZONE = "Asia/Shanghai"
+# The first month the warehouse tracks: January of the plan's baseline year (2022).
+FIRST_PERIOD = "2022-01-01"
+# Districts and the bureau publish a month's figures in the middle of the next month.
+REFRESH_DAY_OF_MONTH = 20
+REFRESH_HOUR = 6
+
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, timezone=TIMEZONE, end_offset=0)
+
+RAW_KIND_FOLDERS = ("registry", "filings", "surveys", "districts", "bureau")
+MONTHLY_KINDS = ("filings", "districts", "bureau")
+PUBLIC_MARTS = ("indicator_progress", "chain_monthly", "district_monthly", "dq_findings", "dq_rules")

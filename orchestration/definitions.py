@@ -1,0 +1,36 @@
+"""The planwatch code location: `dagster dev -m orchestration.definitions` shows all of it."""
+
+import warnings
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.project import dbt_executable, dbt_project, ensure_manifest
+
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+dbt_project.prepare_if_dev()
+ensure_manifest()
+
+from orchestration.assets.dbt import planwatch_dbt  # noqa: E402 - needs the manifest prepared above
+from orchestration.assets.ingest import ingest_assets  # noqa: E402
+from orchestration.assets.publish import analytics_snapshot  # noqa: E402
+from orchestration.jobs import refresh_job  # noqa: E402
+from orchestration.resources import WarehouseResource  # noqa: E402
+from orchestration.schedules import monthly_refresh_schedule  # noqa: E402
+from orchestration.sensors import raw_files_sensor  # noqa: E402
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, planwatch_dbt, analytics_snapshot],
+    jobs=[refresh_job],
+    schedules=[monthly_refresh_schedule],
+    sensors=[raw_files_sensor],
+    resources={
+        "warehouse": WarehouseResource(
+            raw_dir=dg.EnvVar("PLANWATCH_RAW_DIR"),
+            warehouse_dir=dg.EnvVar("PLANWATCH_WAREHOUSE_DIR"),
+        ),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+    },
+)

@@ -1,0 +1,181 @@
+"""The five kinds of input file: the columns each must have (Chinese header and English alias) and
+how each cell is parsed. CONTRACT.md §2 is the source of this table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from orchestration.ingest.reference import load_reference
+from orchestration.ingest.values import (
+    clean_text,
+    parse_int,
+    parse_number,
+    parse_period,
+    parse_year,
+    parse_yes_no,
+)
+
+
+def _text(value: object) -> str | None:
+    text = clean_text(value)
+    return text or None
+
+
+def _name(value: object) -> str | None:
+    # Names keep their inner spaces (English names have them); only the ends are trimmed.
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _uscc(value: object) -> str | None:
+    text = clean_text(value).upper()
+    return text or None
+
+
+def _industry_code(value: object) -> str | None:
+    text = clean_text(value).upper().removeprefix("C")
+    if not text:
+        return None
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or len(text) != 4:
+        raise ValueError(f"'{value}' is not a 4-digit GB/T 4754-2017 industry class (e.g. 3911)")
+    return text
+
+
+def _period(value: object) -> object:
+    return parse_period(value)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a kind: the name it gets in the raw table and the headers people give it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    parse: Callable[[object], object]
+    required: bool = True
+    money: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One input kind: its folder under raw/, its raw table and its columns."""
+
+    name: str
+    table: str
+    label_zh: str
+    fields: tuple[Field, ...]
+    monthly: bool
+
+    @property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(field for field in self.fields if field.required)
+
+
+USCC = Field("uscc", ("统一社会信用代码", "社会信用代码", "信用代码", "uscc"), _uscc)
+NAME = Field("enterprise_name", ("企业名称", "单位名称", "企业名", "name", "enterprise_name"), _name, required=False)
+DISTRICT = Field("district_raw", ("区县", "所在区县", "区县名称", "区县代码", "district"), _text)
+PERIOD = Field("period", ("报告期", "报告期别", "期别", "period"), _period)
+REVENUE = Field(
+    "revenue_ytd_wan",
+    ("营业收入本年累计", "营业收入累计", "营业收入本年累计数", "revenue_ytd"),
+    parse_number,
+    money=True,
+)
+RD = Field(
+    "rd_ytd_wan",
+    ("研发费用本年累计", "研发费用累计", "研发费用本年累计数", "rd_ytd"),
+    parse_number,
+    money=True,
+)
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "registry",
+            "registry",
+            "企业名录",
+            (
+                USCC,
+                Field("enterprise_name", NAME.aliases, _name),
+                DISTRICT,
+                Field("industry_code", ("行业代码", "行业小类代码", "国民经济行业代码", "industry_code"), _industry_code),
+                Field("chain_raw", ("产业链", "所属产业链", "chain"), _text, required=False),
+                Field("above_scale", ("规模以上", "是否规模以上", "规上", "above_scale"), parse_yes_no, required=False),
+            ),
+            monthly=False,
+        ),
+        Kind(
+            "filings",
+            "filings",
+            "企业月报",
+            (
+                USCC,
+                PERIOD,
+                REVENUE,
+                RD,
+                NAME,
+                Field("district_raw", DISTRICT.aliases, _text, required=False),
+                Field("employees", ("从业人员", "从业人员期末人数", "从业人数", "employees"), parse_int, required=False),
+            ),
+            monthly=True,
+        ),
+        Kind(
+            "surveys",
+            "surveys",
+            "数字化调查",
+            (
+                USCC,
+                Field("survey_year", ("调查年度", "年度", "year"), parse_year),
+                Field("design", ("研发设计", "design"), parse_yes_no),
+                Field("production", ("生产制造", "production"), parse_yes_no),
+                Field("management", ("经营管理", "management"), parse_yes_no),
+                Field("sales", ("销售服务", "sales"), parse_yes_no),
+            ),
+            monthly=False,
+        ),
+        Kind(
+            "districts",
+            "district_submissions",
+            "区县报送",
+            (
+                DISTRICT,
+                PERIOD,
+                Field("enterprise_count", ("企业个数", "企业数", "企业户数", "enterprise_count"), parse_int),
+                REVENUE,
+                RD,
+            ),
+            monthly=True,
+        ),
+        Kind(
+            "bureau",
+            "bureau",
+            "统计局月报",
+            (
+                Field("industry_raw", ("行业", "行业名称", "行业代码", "industry"), _text),
+                REVENUE,
+                Field("yoy_pct", ("同比增长", "营业收入同比增长", "增速", "yoy_pct"), parse_number, required=False),
+                Field("period", PERIOD.aliases, _period, required=False),
+            ),
+            monthly=True,
+        ),
+    )
+}
+
+
+def derived_columns(kind: Kind, row: dict[str, object]) -> dict[str, object]:
+    """Codes the warehouse keys on, looked up from what the row says (districts, chains, industries)."""
+    reference = load_reference()
+    out: dict[str, object] = {}
+    if "district_raw" in row or kind.name in ("registry", "filings", "districts"):
+        out["district_code"] = reference.district_code(row.get("district_raw"))
+    if kind.name == "registry":
+        out["chain_code"] = reference.chain_code(row.get("chain_raw"))
+        if row.get("above_scale") is None:
+            out["above_scale"] = True  # CONTRACT §2: 规模以上 defaults to 是
+    if kind.name == "bureau":
+        out["industry_code"] = reference.industry_code(row.get("industry_raw"))
+    return out

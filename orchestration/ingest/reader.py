@@ -1,0 +1,260 @@
+"""Turn one received file into typed rows: find the sheet and header, parse every cell, keep origins.
+
+Nothing in a file is evaluated: workbooks are read for their cached values only (python-calamine),
+CSVs are decoded as UTF-8 (with or without BOM) or GB18030, whichever reads cleanly.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+
+from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
+from orchestration.ingest.values import clean_text, find_period, find_unit, is_missing, to_wan
+
+HEADER_SEARCH_ROWS = 30
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# A note line ends the table: 注：…, 说明：…, 资料来源：…
+_NOTE = re.compile(r"^(注|说明|备注|资料来源|数据来源)\d*[:：]?")
+# Total lines are sums of the rows above them, not data.
+_TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全市合计", "总计合计"})
+
+
+class FileRejected(Exception):
+    """A file that cannot be read as its kind; the message says what is wrong and how to fix it."""
+
+
+@dataclass
+class Sheet:
+    name: str | None  # None for a CSV
+    rows: list[list[object]]
+
+
+@dataclass
+class ParsedFile:
+    """The typed rows of one file and what the ledger needs to know about it."""
+
+    kind: str
+    rows: list[dict[str, object]] = field(default_factory=list)
+    rows_read: int = 0
+    sheets: list[str] = field(default_factory=list)
+
+    @property
+    def periods(self) -> list[dt.date]:
+        return sorted({row["period"] for row in self.rows if row.get("period") is not None})
+
+    @property
+    def districts(self) -> list[str]:
+        return sorted({str(row["district_code"]) for row in self.rows if row.get("district_code")})
+
+
+def decode_csv(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 with or without BOM first, then GB18030 (a superset of GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRejected("is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as .xlsx")
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of a workbook, or the one table of a CSV, as rows of cell values."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text = decode_csv(path.read_bytes())
+        return [Sheet(None, [list(row) for row in csv.reader(io.StringIO(text))])]
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise FileRejected(f"has suffix '{path.suffix}'; send .xlsx, .xls or .csv")
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        return [
+            Sheet(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            for name in workbook.sheet_names
+        ]
+    except Exception as exc:  # calamine raises its own error types for zip, xml and cfb damage
+        raise FileRejected(f"cannot be opened as a workbook ({type(exc).__name__}: {exc}); re-save it from Excel") from exc
+
+
+def normalise_header(value: object) -> str:
+    """A header cell reduced to what identifies it: no blanks, no unit in brackets, lower case."""
+    text = clean_text(value).lower()
+    text = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", text)  # (万元), （%）
+    text = re.sub(r"(单位)?[:：]?(亿元|万元|千元|元|%)$", "", text)
+    return text.strip("：:-_*")
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a table's header is and which column holds which field."""
+
+    first_row: int  # 0-based index of the header's first row
+    height: int  # 1 or 2 rows
+    columns: dict[str, int]  # field name → column index
+    units: dict[str, str | None]  # field name → unit named in its header cell
+    labels: dict[str, str]  # field name → header text as the file has it
+
+
+def _match(cells: list[object], kind: Kind) -> tuple[dict[str, int], dict[str, str]]:
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    aliases = {f.name: {normalise_header(a) for a in f.aliases} for f in kind.fields}
+    for index, cell in enumerate(cells):
+        key = normalise_header(cell)
+        if not key:
+            continue
+        for name, names in aliases.items():
+            if key in names and name not in columns:
+                columns[name] = index
+                labels[name] = str(cell).strip()
+    return columns, labels
+
+
+def _join_two_rows(top: list[object], bottom: list[object]) -> list[object]:
+    """Two header rows as one: a merged top cell (empty to its right) spans the cells under it."""
+    width = max(len(top), len(bottom))
+    top = list(top) + [""] * (width - len(top))
+    bottom = list(bottom) + [""] * (width - len(bottom))
+    joined: list[object] = []
+    carried = ""
+    for upper, lower in zip(top, bottom, strict=True):
+        upper_text = "" if is_missing(upper) else str(upper)
+        if upper_text:
+            carried = upper_text
+        lower_text = "" if is_missing(lower) else str(lower)
+        if lower_text:
+            joined.append((upper_text or carried) + lower_text)
+        else:
+            joined.append(upper_text)
+            carried = upper_text
+    return joined
+
+
+def find_header(rows: list[list[object]], kind: Kind) -> Header | None:
+    """The first row (or pair of rows) within the top of a sheet that names every required column."""
+    required = {f.name for f in kind.required}
+    for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        candidates = [(1, rows[index])]
+        if index + 1 < len(rows):
+            candidates.append((2, _join_two_rows(rows[index], rows[index + 1])))
+        for height, cells in candidates:
+            columns, labels = _match(cells, kind)
+            if required <= columns.keys():
+                units = {name: find_unit(labels[name]) for name in columns}
+                return Header(index, height, columns, units, labels)
+    return None
+
+
+def _table_unit(rows: list[list[object]], header: Header) -> str | None:
+    """The unit of a unit line above the header (单位：万元), if there is one."""
+    for cells in rows[: header.first_row]:
+        for cell in cells:
+            text = clean_text(cell)
+            if "单位" in text and find_unit(text):
+                return find_unit(text)
+    return None
+
+
+def _title_period(rows: list[list[object]], header: Header) -> dt.date | None:
+    for cells in rows[: header.first_row]:
+        for cell in cells:
+            period = find_period(cell)
+            if period:
+                return period
+    return None
+
+
+def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
+    for other in KINDS.values():
+        if other.name != expected.name and find_header(rows, other):
+            return other.name
+    return None
+
+
+def parse_sheet(sheet: Sheet, kind: Kind, file_label: str, file_period: dt.date | None) -> list[dict[str, object]]:
+    """Typed rows of one sheet; raises FileRejected naming the row and column of a bad cell."""
+    header = find_header(sheet.rows, kind)
+    assert header is not None
+    where = f"{file_label}" + (f", sheet {sheet.name}" if sheet.name else "")
+    table_unit = _table_unit(sheet.rows, header)
+    default_period = _title_period(sheet.rows, header) or file_period
+    if kind.name == "bureau" and "period" not in header.columns and default_period is None:
+        raise FileRejected(
+            f"{where}: no period found; put it in the title row (2024年1-10月…) or the file name (…_2024-10.xlsx)"
+        )
+    fields: dict[str, Field] = {f.name: f for f in kind.fields}
+    key_field = kind.required[0].name
+    out: list[dict[str, object]] = []
+    for index in range(header.first_row + header.height, len(sheet.rows)):
+        cells = sheet.rows[index]
+        filled = [cell for cell in cells if not is_missing(cell)]
+        if not filled:
+            continue  # blank line
+        if _NOTE.match(clean_text(filled[0])):
+            break  # notes under the table
+        if clean_text(_cell(cells, header.columns[key_field])) in _TOTAL_LABELS:
+            continue
+        row_number = index + 1
+        row: dict[str, object] = {"source_sheet": sheet.name, "source_row": row_number}
+        for name, column in header.columns.items():
+            raw = _cell(cells, column)
+            try:
+                value = fields[name].parse(raw)
+                if fields[name].money:
+                    value = to_wan(value, header.units.get(name) or table_unit)
+            except ValueError as exc:
+                raise FileRejected(
+                    f"{where}, row {row_number}: {header.labels[name]}: {exc}; correct the cell and send the file again"
+                ) from exc
+            row[name] = value
+        if row.get(key_field) is None:
+            raise FileRejected(
+                f"{where}, row {row_number}: {header.labels[key_field]} is empty; every row needs it"
+            )
+        if kind.name == "bureau" and row.get("period") is None:
+            row["period"] = default_period
+        for name in (f.name for f in kind.fields):
+            row.setdefault(name, None)
+        row.update(derived_columns(kind, row))
+        out.append(row)
+    return out
+
+
+def _cell(cells: list[object], column: int) -> object:
+    return cells[column] if column < len(cells) else None
+
+
+def parse_file(path: Path, kind_name: str, file_label: str | None = None) -> ParsedFile:
+    """Read one file as `kind_name`; FileRejected says why it cannot be."""
+    kind = KINDS[kind_name]
+    label = file_label or path.name
+    try:
+        sheets = read_sheets(path)
+    except FileRejected as exc:
+        raise FileRejected(f"{label} {exc}") from exc
+    parsed = ParsedFile(kind=kind_name)
+    readable = [sheet for sheet in sheets if find_header(sheet.rows, kind)]
+    if not readable:
+        expected = "、".join(f.aliases[0] for f in kind.required)
+        guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
+        hint = f"; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/" if guess else ""
+        raise FileRejected(
+            f"{label}: no header with the {kind.label_zh} columns {expected} in the first "
+            f"{HEADER_SEARCH_ROWS} rows of any sheet{hint}"
+        )
+    file_period = find_period(path.stem)
+    for sheet in readable:
+        rows = parse_sheet(sheet, kind, label, file_period)
+        parsed.rows.extend(rows)
+        parsed.rows_read += len(rows)
+        if sheet.name:
+            parsed.sheets.append(sheet.name)
+    if not parsed.rows:
+        raise FileRejected(f"{label}: the header is there but no data rows follow it")
+    return parsed

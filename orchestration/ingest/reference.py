@@ -1,0 +1,79 @@
+"""Reference lists the ingest normalises against, read from the dbt seeds so there is one copy of each."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from orchestration.ingest.values import clean_text
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+
+# The bureau names divisions in words; the codes are GB/T 4754-2017's.
+_DIVISION_NAMES = {
+    "计算机、通信和其他电子设备制造业": "39",
+    "计算机通信和其他电子设备制造业": "39",
+    "电气机械和器材制造业": "38",
+    "仪器仪表制造业": "40",
+}
+
+
+def _read_seed(name: str) -> list[dict[str, str]]:
+    path = SEEDS_DIR / name
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Lookups from what people write to the codes the warehouse keys on."""
+
+    districts: dict[str, str]
+    chains: dict[str, str]
+    industries: dict[str, str]
+
+    def district_code(self, value: object) -> str | None:
+        """Reporting-unit code for a district written as code, name or short name; None if unknown."""
+        text = clean_text(value)
+        if not text:
+            return None
+        text = text.upper() if re.fullmatch(r"5001[aA]\d", text) else text
+        for candidate in (text, text.removeprefix("重庆市"), text.removeprefix("重庆")):
+            if candidate in self.districts:
+                return self.districts[candidate]
+        return None
+
+    def chain_code(self, value: object) -> str | None:
+        """Chain code for a chain written as its code or Chinese name; None when empty or unknown."""
+        text = clean_text(value)
+        return self.chains.get(text.lower()) or self.chains.get(text) if text else None
+
+    def industry_code(self, value: object) -> str | None:
+        """'39' for division 39 written as C39, 39 or its name; a 4-digit class as itself; else None."""
+        text = clean_text(value)
+        match = re.fullmatch(r"[Cc]?(\d{2}|\d{4})(\.0)?", text)
+        if match:
+            return match.group(1)
+        named = re.sub(r"^[Cc]?\d{2,4}", "", text)  # 'C39计算机、通信…' → the name
+        return self.industries.get(named)
+
+
+@cache
+def load_reference() -> Reference:
+    """Read the seeds once per process."""
+    districts: dict[str, str] = {}
+    for row in _read_seed("reporting_units.csv"):
+        code = row["district_code"]
+        for key in (code, row["district_name"], row["short_name"]):
+            districts[clean_text(key)] = code
+    chains: dict[str, str] = {}
+    for row in _read_seed("chains.csv"):
+        chains[row["chain_code"].lower()] = row["chain_code"]
+        chains[clean_text(row["chain_name_zh"])] = row["chain_code"]
+    industries = dict(_DIVISION_NAMES)
+    for row in _read_seed("industry_scope.csv"):
+        industries[clean_text(row["industry_name"])] = row["industry_code"]
+    return Reference(districts=districts, chains=chains, industries=industries)

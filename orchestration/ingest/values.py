@@ -1,0 +1,164 @@
+"""Parsing single cells as people type them: numbers, units, periods, yes/no answers.
+
+Every function is pure and raises `ValueError` with a message a person can act on; the caller adds
+the file, sheet and row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# Cells that mean "no value": statistical tables use dashes, ellipses and slashes for it.
+MISSING_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "…", "……", "...", "/", "－", "null", "none", "nan"})
+
+# Multipliers that turn a value in the given unit into 万元, the unit kept internally.
+UNIT_TO_WAN: dict[str, Decimal] = {
+    "亿元": Decimal(10000),
+    "万元": Decimal(1),
+    "千元": Decimal("0.1"),
+    "元": Decimal("0.0001"),
+}
+_UNIT_PATTERN = re.compile(r"(亿元|万元|千元|元)")
+
+
+def clean_text(value: object) -> str:
+    """Text of a cell with full-width forms folded (NFKC), surrounding and inner blanks removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", text)
+
+
+def is_missing(value: object) -> bool:
+    """True for an empty cell or one of the statistical missing markers (—, -, …, /)."""
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN
+        return True
+    return clean_text(value).lower() in MISSING_MARKERS
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A number typed as a number or as text: '1,234.5', '１２３', ' 12 ', '(3.2)' (negative), '12%'.
+
+    Returns None for a missing marker; raises ValueError for anything else that is not a number.
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr gives the shortest text that reads back as the same float: 123456.78, not 123456.7799…
+        return Decimal(repr(value))
+    text = clean_text(value)
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    text = text.replace(",", "").removesuffix("%")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+        raise ValueError(f"'{value}' is not a number")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above already guards this
+        raise ValueError(f"'{value}' is not a number") from exc
+    return -number if negative else number
+
+
+def parse_int(value: object) -> int | None:
+    """A whole count such as an enterprise count or head count; None when missing."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(f"'{value}' is not a whole number")
+    return int(number)
+
+
+def find_unit(text: object) -> str | None:
+    """The money unit named in a header cell or a unit line ('单位：万元', '营业收入(亿元)'), if any."""
+    match = _UNIT_PATTERN.search(clean_text(text))
+    return match.group(1) if match else None
+
+
+def to_wan(number: Decimal | None, unit: str | None) -> Decimal | None:
+    """A money value in `unit` (None means 万元, the statistical default) converted to 万元."""
+    if number is None:
+        return None
+    return number * UNIT_TO_WAN[unit or "万元"]
+
+
+_PERIOD_PATTERNS = [
+    # 2024年1-10月, 2024年1—10月, 2024年1~10月: year-to-date spans name their last month.
+    re.compile(r"(?P<y>(19|20)\d{2})年(\d{1,2})[-—–~～至](?P<m>\d{1,2})月"),
+    re.compile(r"(?P<y>(19|20)\d{2})年(?P<m>\d{1,2})月"),
+    re.compile(r"^(?P<y>(19|20)\d{2})[-./](?P<m>\d{1,2})([-./]\d{1,2})?(T.*|\d{2}:.*)?$"),
+    re.compile(r"^(?P<y>(19|20)\d{2})(?P<m>\d{2})$"),
+]
+
+
+def parse_period(value: object) -> dt.date:
+    """A reporting period as the first day of its month.
+
+    Accepts 2024-10, 202410, 2024年10月, 2024年1-10月 (year to date: October), 2024.10, 2024/10,
+    and spreadsheet dates. The bureau's combined 1-2月 is February.
+    """
+    if isinstance(value, dt.datetime | dt.date):
+        return dt.date(value.year, value.month, 1)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value)
+    for pattern in _PERIOD_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            year, month = int(match.group("y")), int(match.group("m"))
+            if 1 <= month <= 12:
+                return dt.date(year, month, 1)
+            raise ValueError(f"'{value}' has month {month}, which does not exist")
+    raise ValueError(f"'{value}' is not a period (expected e.g. 2024-10, 202410 or 2024年1-10月)")
+
+
+def find_period(text: object) -> dt.date | None:
+    """The period named inside a longer text such as a title row or a file name, if there is one."""
+    cleaned = clean_text(text)
+    for pattern in _PERIOD_PATTERNS[:2]:
+        match = pattern.search(cleaned)
+        if match and 1 <= int(match.group("m")) <= 12:
+            return dt.date(int(match.group("y")), int(match.group("m")), 1)
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])(?!\d)", cleaned)
+    if match:
+        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    return None
+
+
+_YES = frozenset({"是", "1", "y", "yes", "true", "√", "✓"})
+_NO = frozenset({"否", "0", "n", "no", "false", "×", "x"})
+
+
+def parse_yes_no(value: object) -> bool | None:
+    """是/否, 1/0, yes/no (any case); None when missing."""
+    if isinstance(value, bool):
+        return value
+    if is_missing(value):
+        return None
+    text = clean_text(value).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(f"'{value}' is not 是/否 or 1/0")
+
+
+def parse_year(value: object) -> int:
+    """A survey year such as 2024, '2024年' or '2024年度'."""
+    text = clean_text(value)
+    match = re.fullmatch(r"((?:19|20)\d{2})(\.0)?(年度?)?", text)
+    if not match:
+        raise ValueError(f"'{value}' is not a year (expected e.g. 2024)")
+    return int(match.group(1))

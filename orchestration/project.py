@@ -1,0 +1,47 @@
+"""The dbt project as Dagster sees it; its manifest is parsed when missing or older than the project."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR, QUIET_ENV, Settings
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the venv's), so PATH does not decide which dbt runs."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for folder in ("models", "macros", "seeds", "tests"):
+        for path in (DBT_PROJECT_DIR / folder).rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Run `dbt parse` when the manifest is missing or older than any file of the dbt project."""
+    manifest = dbt_project.manifest_path
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+        return manifest
+    env = {**os.environ, **QUIET_ENV}
+    env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=True,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+    )
+    return manifest

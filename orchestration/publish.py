@@ -1,0 +1,116 @@
+"""Publish the analyst snapshot: the marts only, written beside the old snapshot and swapped in.
+
+Analysts hold read-only connections to analytics.duckdb. A new snapshot is written under a temporary
+name and moved into place with one os.replace: open connections keep reading the old file, new ones
+see the new file, and a failure before the rename leaves the old snapshot exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.constants import PUBLIC_MARTS
+
+# GB 32100-2015 credit codes: 18 characters from the code's alphabet (no I, O, Z, S, V).
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]$"
+
+PUBLISH_LOG_DDL = """
+create table if not exists marts.publish_log (
+    published_at timestamp not null,
+    run_id varchar not null,
+    first_period date,
+    last_period date,
+    periods_covered integer,
+    files_ingested integer,
+    files_rejected integer,
+    findings_error integer,
+    findings_warn integer
+)
+"""
+
+
+class PublishRefused(Exception):
+    """The new snapshot failed a publication check; the previous snapshot is untouched."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    tables: dict[str, int]
+    first_period: dt.date | None
+    last_period: dt.date | None
+    findings_error: int
+    findings_warn: int
+
+
+def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
+    """Columns of `schema` holding a value shaped like a credit code: enterprise identities must not
+    reach analysts."""
+    hits = []
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = ? and data_type = 'VARCHAR'",
+        [schema],
+    ).fetchall()
+    for table, column in columns:
+        found = con.execute(
+            f'select count(*) from {schema}."{table}" where regexp_matches("{column}", ?)', [USCC_PATTERN]
+        ).fetchone()[0]
+        if found:
+            hits.append(f"{table}.{column} ({found} values)")
+    return hits
+
+
+def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
+    """Copy the public marts from the build database into a new analytics.duckdb and swap it in."""
+    analytics_db.parent.mkdir(parents=True, exist_ok=True)
+    temporary = analytics_db.with_name(f".{analytics_db.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(temporary)) as con:
+            con.execute(f"attach '{build_db}' as build (read_only)")
+            con.execute("create schema marts")
+            tables = {}
+            for mart in PUBLIC_MARTS:
+                con.execute(f"create table marts.{mart} as select * from build.marts.{mart}")
+                tables[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            hits = credit_code_cells(con)
+            if hits:
+                raise PublishRefused(f"credit codes found in {', '.join(hits)}; the snapshot must hold aggregates only")
+            first, last, periods = con.execute(
+                "select min(period), max(period), count(distinct period) from marts.indicator_progress"
+            ).fetchone()
+            files_ingested, files_rejected = con.execute(
+                "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
+                "from build.raw.ingest_ledger"
+            ).fetchone()
+            errors, warns = con.execute(
+                "select count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warn') "
+                "from marts.dq_findings"
+            ).fetchone()
+            con.execute(PUBLISH_LOG_DDL)
+            if analytics_db.exists():
+                con.execute(f"attach '{analytics_db}' as previous (read_only)")
+                has_log = con.execute(
+                    "select count(*) from information_schema.tables "
+                    "where table_catalog = 'previous' and table_schema = 'marts' and table_name = 'publish_log'"
+                ).fetchone()[0]
+                if has_log:
+                    con.execute("insert into marts.publish_log by name select * from previous.marts.publish_log")
+                con.execute("detach previous")
+            con.execute(
+                "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [dt.datetime.now().replace(microsecond=0), run_id, first, last, periods, files_ingested, files_rejected, errors, warns],
+            )
+            con.execute("detach build")
+            con.execute("checkpoint")
+        os.replace(temporary, analytics_db)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(str(temporary) + ".wal").unlink(missing_ok=True)
+    return PublishResult(analytics_db, tables, first, last, errors, warns)

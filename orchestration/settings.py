@@ -1,0 +1,69 @@
+"""Where planwatch reads and writes: one typed object, resolved once, shared by the CLI and Dagster."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+# Environment for every process planwatch starts: no telemetry, and no call that could reach the
+# internet (dagster-dbt's version check asks PyPI; a dead proxy makes it fail at once, not in 20 s).
+QUIET_ENV = {
+    "DO_NOT_TRACK": "1",
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "NO_PROXY": "localhost,127.0.0.1",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The raw folder and the warehouse folder, and the files planwatch keeps in the latter."""
+
+    raw_dir: Path
+    warehouse_dir: Path
+
+    @classmethod
+    def resolve(cls, raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None) -> Settings:
+        """Arguments first, then $PLANWATCH_RAW_DIR / $PLANWATCH_WAREHOUSE_DIR, then raw/ and warehouse/."""
+        raw = raw_dir or os.environ.get("PLANWATCH_RAW_DIR") or "raw"
+        warehouse = warehouse_dir or os.environ.get("PLANWATCH_WAREHOUSE_DIR") or "warehouse"
+        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve())
+
+    @property
+    def build_db(self) -> Path:
+        return self.warehouse_dir / "build.duckdb"
+
+    @property
+    def analytics_db(self) -> Path:
+        return self.warehouse_dir / "analytics.duckdb"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.warehouse_dir / "quarantine"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.warehouse_dir / ".dagster"
+
+    def environment(self) -> dict[str, str]:
+        """Variables the Dagster code location and dbt read, for this raw folder and warehouse."""
+        return {
+            **QUIET_ENV,
+            "PLANWATCH_RAW_DIR": str(self.raw_dir),
+            "PLANWATCH_WAREHOUSE_DIR": str(self.warehouse_dir),
+            "PLANWATCH_BUILD_DB": str(self.build_db),
+            "DAGSTER_HOME": str(self.dagster_home),
+        }
+
+    def prepare_dagster_home(self) -> None:
+        """The Dagster instance folder, with telemetry off, shared by `planwatch run` and `dagster dev`."""
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        config = self.dagster_home / "dagster.yaml"
+        if not config.exists():
+            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")

@@ -1,0 +1,87 @@
+"""The ledger: same bytes once, corrected files supersede, unreadable files are kept and listed."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest.loader import ingest
+
+HEADER = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
+
+
+def drop(raw: Path, rel: str, text: str) -> Path:
+    path = raw / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as connection:
+        yield connection
+
+
+def ledger(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select source_file, status, periods, districts, rows_kept, superseded_by from raw.ingest_ledger order by source_file"
+    ).fetchall()
+
+
+def test_duplicate_bytes_are_ingested_once(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    raw = tmp_path / "raw"
+    first = drop(raw, "districts/万州_2024-10.csv", HEADER + "万州区,2024-10,3,100.5,2\n")
+    shutil.copy(first, raw / "districts" / "copy_of_万州.csv")
+    report = ingest(con, raw, tmp_path / "q", "districts")
+    assert (report.ingested, report.duplicates) == (["districts/copy_of_万州.csv"], ["districts/万州_2024-10.csv"])
+    assert con.execute("select count(*), sum(revenue_ytd_wan) from raw.district_submissions").fetchone() == (1, 100.5)
+    again = ingest(con, raw, tmp_path / "q", "districts")
+    assert (again.ingested, again.duplicates, again.rows_loaded) == ([], [], 0)
+    assert [row[1] for row in ledger(con)] == ["ingested", "duplicate"]
+
+
+def test_corrected_file_supersedes_and_both_stay_in_ledger(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    raw = tmp_path / "raw"
+    drop(raw, "districts/万州_2024-10.csv", HEADER + "万州区,2024-10,3,100.5,2\n")
+    drop(raw, "districts/涪陵_2024-10.csv", HEADER + "涪陵区,2024-10,1,7,0\n")
+    ingest(con, raw, tmp_path / "q", "districts")
+    drop(raw, "districts/万州_2024-10_更正.csv", HEADER + "万州区,2024-10,3,110.5,2\n")
+    report = ingest(con, raw, tmp_path / "q", "districts")
+    assert report.superseded == ["districts/万州_2024-10.csv"]
+    assert con.execute(
+        "select district_code, revenue_ytd_wan, source_file from raw.district_submissions order by 1"
+    ).fetchall() == [
+        ("500101", 110.5, "districts/万州_2024-10_更正.csv"),
+        ("500102", 7, "districts/涪陵_2024-10.csv"),
+    ]
+    assert ledger(con) == [
+        ("districts/万州_2024-10.csv", "superseded", "2024-10", "500101", 1, "districts/万州_2024-10_更正.csv"),
+        ("districts/万州_2024-10_更正.csv", "ingested", "2024-10", "500101", 1, None),
+        ("districts/涪陵_2024-10.csv", "ingested", "2024-10", "500102", 1, None),
+    ]
+
+
+def test_unreadable_file_is_quarantined_with_reason(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    raw = tmp_path / "raw"
+    drop(raw, "districts/bad.csv", "这不是表格\n只是文字\n")
+    drop(raw, "districts/good_2024-10.csv", HEADER + "万州区,2024-10,3,100.5,2\n")
+    report = ingest(con, raw, tmp_path / "quarantine", "districts")
+    assert report.ingested == ["districts/good_2024-10.csv"]
+    assert list(report.rejected) == ["districts/bad.csv"]
+    assert "no header with the 区县报送 columns 区县、报告期、企业个数、营业收入本年累计、研发费用本年累计" in report.rejected["districts/bad.csv"]
+    kept = sorted(p.name for p in (tmp_path / "quarantine" / "districts").iterdir())
+    assert len(kept) == 2 and kept[0].endswith("_bad.csv") and kept[1].endswith("_bad.csv.reason.txt")
+    assert (raw / "districts" / "bad.csv").exists()  # the original is never touched
+
+
+def test_partition_rerun_reloads_without_doubling(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    raw = tmp_path / "raw"
+    drop(raw, "districts/万州_2024-10.csv", HEADER + "万州区,2024-10,3,100.5,2\n")
+    drop(raw, "districts/万州_2024-11.csv", HEADER + "万州区,2024-11,3,120.5,2\n")
+    first = ingest(con, raw, tmp_path / "q", "districts", periods={"2024-10"})
+    assert first.ingested == ["districts/万州_2024-10.csv"]  # November waits for its own partition
+    rerun = ingest(con, raw, tmp_path / "q", "districts", periods={"2024-10", "2024-11"})
+    assert (rerun.reloaded, rerun.ingested) == (["districts/万州_2024-10.csv"], ["districts/万州_2024-11.csv"])
+    assert con.execute("select count(*), sum(revenue_ytd_wan) from raw.district_submissions").fetchone() == (2, 221)

@@ -1,0 +1,202 @@
+"""Reading whole files: header detection, units, districts, encodings, and clear rejections."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from orchestration.ingest.kinds import KINDS
+from orchestration.ingest.reader import FileRejected, find_header, parse_file
+from orchestration.ingest.reference import load_reference
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("万州区", "500101"),
+        ("万州", "500101"),
+        ("500101", "500101"),
+        (500101, "500101"),
+        (" 万 州 区 ", "500101"),
+        ("重庆市万州区", "500101"),
+        ("两江新区", "5001A1"),
+        ("两江", "5001A1"),
+        ("5001a2", "5001A2"),
+        ("西部科学城重庆高新区", "5001A2"),
+        ("重庆高新区", "5001A2"),
+        ("万盛经开区", "5001A3"),
+        ("石柱土家族自治县", "500240"),
+        ("石柱", "500240"),
+        ("忠县", "500233"),
+        ("火星区", None),
+        ("", None),
+    ],
+)
+def test_district_code(text: object, code: str | None) -> None:
+    assert load_reference().district_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("新型显示", "new_display"), ("server", "server"), ("SERVER", "server"), ("", None), ("不存在", None)],
+)
+def test_chain_code(text: str, code: str | None) -> None:
+    assert load_reference().chain_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("计算机、通信和其他电子设备制造业", "39"), ("C39", "39"), ("39", "39"), ("3911", "3911"), ("仪器仪表制造业", "40")],
+)
+def test_industry_code(text: str, code: str) -> None:
+    assert load_reference().industry_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("rows", "first_row", "height"),
+    [
+        ([["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]], 0, 1),
+        ([["2024年1-10月企业月报"], [], ["单位：万元"], ["uscc", "period", "revenue_ytd", "rd_ytd"]], 3, 1),
+        (
+            [
+                ["标题"],
+                ["统一社会信用代码", "报告期", "营业收入", "", "研发费用", ""],
+                ["", "", "本年累计", "同比增长(%)", "本年累计", "同比增长(%)"],
+            ],
+            1,
+            2,
+        ),
+        ([["报告期", "研发费用本年累计（万元）", "统一社会信用代码", "营业收入本年累计（万元）", "备注"]], 0, 1),
+    ],
+)
+def test_find_header(rows: list[list[object]], first_row: int, height: int) -> None:
+    header = find_header(rows, KINDS["filings"])
+    assert header is not None
+    assert (header.first_row, header.height) == (first_row, height)
+    assert {"uscc", "period", "revenue_ytd_wan", "rd_ytd_wan"} <= header.columns.keys()
+
+
+def test_bureau_table_with_title_unit_line_and_notes(tmp_path: Path) -> None:
+    """Title names the period (1-2月 is February), the unit line says 亿元, a note ends the table.
+
+    12.5 亿元 = 125000 万元; 0.8 亿元 = 8000 万元.
+    """
+    path = write_xlsx(
+        tmp_path / "bureau" / "统计局.xlsx",
+        [
+            ["2024年1-2月重庆市规模以上工业企业营业收入（分行业）"],
+            ["单位：亿元"],
+            ["行业", "营业收入本年累计", "同比增长(%)"],
+            ["计算机、通信和其他电子设备制造业", 12.5, "3.1"],
+            ["仪器仪表制造业", "0.8", "—"],
+            [],
+            ["注：本表为规模以上工业企业数据。"],
+            ["这一行在注释之后，不是数据", 1, 1],
+        ],
+    )
+    parsed = parse_file(path, "bureau")
+    assert [(r["industry_code"], r["revenue_ytd_wan"], r["yoy_pct"], r["period"]) for r in parsed.rows] == [
+        ("39", Decimal("125000.0"), Decimal("3.1"), dt.date(2024, 2, 1)),
+        ("40", Decimal("8000.0"), None, dt.date(2024, 2, 1)),
+    ]
+    assert [r["source_row"] for r in parsed.rows] == [4, 5]
+
+
+def test_district_submission_in_gb18030_csv_with_units_in_header(tmp_path: Path) -> None:
+    """千元 in the header: 1,234,560 千元 = 123456 万元; the 合计 line is not a district."""
+    path = tmp_path / "districts" / "区县报送_2024-10.csv"
+    path.parent.mkdir(parents=True)
+    text = (
+        "区县,报告期,企业个数,营业收入本年累计（千元）,研发费用本年累计（千元）\n"
+        "万州,2024年1-10月,12,\"1,234,560\",24000\n"
+        "两江新区,2024年1-10月,3,10,—\n"
+        "合计,,15,1234570,24000\n"
+    )
+    path.write_bytes(text.encode("gb18030"))
+    parsed = parse_file(path, "districts")
+    assert [(r["district_code"], r["enterprise_count"], r["revenue_ytd_wan"], r["rd_ytd_wan"]) for r in parsed.rows] == [
+        ("500101", 12, Decimal("123456.0"), Decimal("2400.0")),
+        ("5001A1", 3, Decimal("1.0"), None),
+    ]
+    assert parsed.periods == [dt.date(2024, 10, 1)]
+    assert parsed.districts == ["500101", "5001A1"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "surveys.csv"
+    path.write_bytes("统一社会信用代码,调查年度,研发设计,生产制造,经营管理,销售服务\n915000007339743120,2024,是,否,1,0\n".encode(encoding))
+    parsed = parse_file(path, "surveys")
+    row = parsed.rows[0]
+    assert (row["uscc"], row["survey_year"], row["design"], row["production"], row["management"], row["sales"]) == (
+        "915000007339743120",
+        2024,
+        True,
+        False,
+        True,
+        False,
+    )
+
+
+def test_registry_defaults_above_scale_and_maps_chain(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "registry.xlsx",
+        [
+            ["uscc", "name", "district", "industry_code", "chain"],
+            ["915000007339743120", "Chongqing Demo Electronics Co", "渝北", "3911", "新型显示"],
+            ["91110000802085421K", "另一家", "500112", 3974, ""],
+        ],
+    )
+    parsed = parse_file(path, "registry")
+    assert [(r["district_code"], r["industry_code"], r["chain_code"], r["above_scale"]) for r in parsed.rows] == [
+        ("500112", "3911", "new_display", True),
+        ("500112", "3974", None, True),
+    ]
+    assert parsed.rows[0]["enterprise_name"] == "Chongqing Demo Electronics Co"
+
+
+def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "万州_2024-10.xlsx",
+        [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], ["915000007339743120", "2024-10", "12,3a4", 1]],
+        sheet="月报",
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "filings", "filings/万州_2024-10.xlsx")
+    assert str(caught.value) == (
+        "filings/万州_2024-10.xlsx, sheet 月报, row 2: 营业收入本年累计: '12,3a4' is not a number; "
+        "correct the cell and send the file again"
+    )
+
+
+def test_bureau_table_in_filings_folder_is_named(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", [["行业", "营业收入本年累计"], ["C39", 1]])
+    with pytest.raises(FileRejected, match=r"looks like a 统计局月报 \(bureau\) file, which belongs in raw/bureau/"):
+        parse_file(path, "filings", "filings/x.xlsx")
+
+
+def test_truncated_workbook_is_rejected(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(good.read_bytes()[:300])
+    with pytest.raises(FileRejected, match="broken.xlsx cannot be opened as a workbook"):
+        parse_file(broken, "filings")
+
+
+def test_header_without_rows_is_rejected(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "empty.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], []])
+    with pytest.raises(FileRejected, match="no data rows"):
+        parse_file(path, "filings")

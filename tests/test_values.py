@@ -1,0 +1,158 @@
+"""Cell parsing, table-driven over cells as people type them."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from orchestration.ingest.values import (
+    find_period,
+    find_unit,
+    parse_int,
+    parse_number,
+    parse_period,
+    parse_year,
+    parse_yes_no,
+    to_wan,
+)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (123, Decimal(123)),
+        (123456.78, Decimal("123456.78")),
+        (0.1, Decimal("0.1")),
+        ("1,234.5", Decimal("1234.5")),
+        ("１２３４５", Decimal(12345)),
+        ("１，２３４．５", Decimal("1234.5")),
+        ("  88.0 ", Decimal("88.0")),
+        ("\u300012\u3000", Decimal(12)),
+        ("-3.2", Decimal("-3.2")),
+        ("(3.2)", Decimal("-3.2")),
+        ("（3.2）", Decimal("-3.2")),
+        ("12.5%", Decimal("12.5")),
+        ("1e3", Decimal(1000)),
+        ("", None),
+        (None, None),
+        ("—", None),
+        ("-", None),
+        ("…", None),
+        ("/", None),
+        ("——", None),
+        (float("nan"), None),
+    ],
+)
+def test_parse_number(cell: object, expected: Decimal | None) -> None:
+    assert parse_number(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["12,3a4", "abc", "1.2.3", "万元", True])
+def test_parse_number_rejects_text(cell: object) -> None:
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number(cell)
+
+
+@pytest.mark.parametrize(("cell", "expected"), [("12", 12), (12.0, 12), ("1,200", 1200), ("", None)])
+def test_parse_int(cell: object, expected: int | None) -> None:
+    assert parse_int(cell) == expected
+
+
+def test_parse_int_rejects_fraction() -> None:
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_int("12.5")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("单位：万元", "万元"),
+        ("单位:亿元", "亿元"),
+        ("计量单位：千元", "千元"),
+        ("单位：元", "元"),
+        ("营业收入本年累计（万元）", "万元"),
+        ("营业收入(亿元)", "亿元"),
+        ("营业收入本年累计", None),
+        ("", None),
+    ],
+)
+def test_find_unit(text: str, unit: str | None) -> None:
+    assert find_unit(text) == unit
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "wan"),
+    [
+        (Decimal(123456), "元", Decimal("12.3456")),
+        (Decimal(1234), "千元", Decimal("123.4")),
+        (Decimal("12.5"), "万元", Decimal("12.5")),
+        (Decimal("1.25"), "亿元", Decimal(12500)),
+        (Decimal(7), None, Decimal(7)),
+        (None, "亿元", None),
+    ],
+)
+def test_to_wan(value: Decimal | None, unit: str | None, wan: Decimal | None) -> None:
+    assert to_wan(value, unit) == wan
+
+
+@pytest.mark.parametrize(
+    ("cell", "period"),
+    [
+        ("2024-10", dt.date(2024, 10, 1)),
+        ("202410", dt.date(2024, 10, 1)),
+        (202410, dt.date(2024, 10, 1)),
+        (202410.0, dt.date(2024, 10, 1)),
+        ("2024年10月", dt.date(2024, 10, 1)),
+        ("2024年1-10月", dt.date(2024, 10, 1)),
+        ("2024年1—10月", dt.date(2024, 10, 1)),
+        ("2024年1～10月", dt.date(2024, 10, 1)),
+        ("2024年1-2月", dt.date(2024, 2, 1)),
+        ("2024.10", dt.date(2024, 10, 1)),
+        ("2024/3", dt.date(2024, 3, 1)),
+        ("2024-10-31", dt.date(2024, 10, 1)),
+        (" ２０２４－１０ ", dt.date(2024, 10, 1)),
+        (dt.datetime(2024, 10, 31, 0, 0), dt.date(2024, 10, 1)),
+        (dt.date(2023, 12, 1), dt.date(2023, 12, 1)),
+    ],
+)
+def test_parse_period(cell: object, period: dt.date) -> None:
+    assert parse_period(cell) == period
+
+
+@pytest.mark.parametrize("cell", ["2024-13", "十月", "2024", "", "24-10"])
+def test_parse_period_rejects(cell: str) -> None:
+    with pytest.raises(ValueError):
+        parse_period(cell)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("2024年1-10月重庆市规模以上工业企业营业收入", dt.date(2024, 10, 1)),
+        ("统计局月报_2024-02", dt.date(2024, 2, 1)),
+        ("企业月报_202311", dt.date(2023, 11, 1)),
+        ("区县报送 2025.07 修订", dt.date(2025, 7, 1)),
+        ("企业名录", None),
+        ("数字化调查_2024", None),
+    ],
+)
+def test_find_period(text: str, period: dt.date | None) -> None:
+    assert find_period(text) == period
+
+
+@pytest.mark.parametrize(
+    ("cell", "answer"),
+    [("是", True), ("否", False), ("1", True), (0, False), (1.0, True), ("Y", True), ("no", False), ("", None), ("—", None)],
+)
+def test_parse_yes_no(cell: object, answer: bool | None) -> None:
+    assert parse_yes_no(cell) is answer
+
+
+def test_parse_yes_no_rejects() -> None:
+    with pytest.raises(ValueError, match="是/否"):
+        parse_yes_no("可能")
+
+
+@pytest.mark.parametrize(("cell", "year"), [(2024, 2024), ("2024年", 2024), ("2024年度", 2024), (2024.0, 2024)])
+def test_parse_year(cell: object, year: int) -> None:
+    assert parse_year(cell) == year
