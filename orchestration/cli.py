@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
     run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
     status = commands.add_parser("status", help="files ingested and rejected, last publish, open findings")
-    status.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
+    status.add_argument(
+        "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
+    )
     demo = commands.add_parser("demo-data", help="write a realistic synthetic raw folder")
     demo.add_argument("--out", required=True, help="folder to write (created if missing)")
     demo.add_argument("--enterprises", type=int, default=800, help="in-scope enterprises (default 800)")
@@ -104,15 +108,28 @@ def run(settings: Settings, quiet: bool = False) -> int:
     tags = {"planwatch/trigger": "cli"}
     selection = None
     if partitions:
-        tags |= {"dagster/asset_partition_range_start": partitions[0], "dagster/asset_partition_range_end": partitions[1]}
+        tags |= {
+            "dagster/asset_partition_range_start": partitions[0],
+            "dagster/asset_partition_range_end": partitions[1],
+        }
         run_config["ops"] = {op: {"config": {"only_new_files": True}} for op in monthly_ops}
         print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
     else:
-        selection = [key for key in job.asset_layer.executable_asset_keys if "__".join(key.path) not in monthly_ops]
-        print("planwatch: no new monthly files; refreshing the reference data, models and snapshot", file=sys.stderr)
-    with dg.DagsterInstance.get() as instance:
+        selection = [
+            key for key in job.asset_layer.executable_asset_keys if "__".join(key.path) not in monthly_ops
+        ]
+        print(
+            "planwatch: no new monthly files; refreshing the reference data, models and snapshot",
+            file=sys.stderr,
+        )
+    # Progress (Dagster's and dbt's log) goes to stderr; stdout carries only the scorecard.
+    with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
         result = job.execute_in_process(
-            instance=instance, run_config=run_config, tags=tags, asset_selection=selection, raise_on_error=False
+            instance=instance,
+            run_config=run_config,
+            tags=tags,
+            asset_selection=selection,
+            raise_on_error=False,
         )
     if not result.success:
         failures = [event for event in result.all_events if event.is_step_failure]
@@ -134,6 +151,19 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
+    out = []
+    for index, (value, width) in enumerate(zip(values, widths, strict=True)):
+        pad = " " * max(width - _width(value), 0)
+        out.append(value + pad if index < 2 or index == len(values) - 1 else pad + value)
+    return "  ".join(out).rstrip()
+
+
 def scorecard(analytics_db: Path) -> str:
     """The latest period's indicators against the plan, as a small text table."""
     import duckdb
@@ -141,24 +171,33 @@ def scorecard(analytics_db: Path) -> str:
     with duckdb.connect(str(analytics_db), read_only=True) as con:
         rows = con.execute(
             """
-            select indicator_code, indicator_name_zh, unit, period, actual_value, trajectory_value,
+            select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
                    target_value, target_year, status
             from marts.indicator_progress
             where period = (select max(period) from marts.indicator_progress)
-            order by indicator_code
+            order by plan_id, indicator_code
             """
         ).fetchall()
     if not rows:
         return "planwatch: the snapshot has no indicator values yet"
     period: dt.date = rows[0][3]
-    lines = [
-        f"Scorecard for {period:%Y-%m} (year to date) — {analytics_db}",
-        f"{'indicator':<22}{'unit':<6}{'actual':>14}{'trajectory':>14}{'target':>12}  status",
-    ]
-    for code, _name, unit, _period, actual, trajectory, target, target_year, state in rows:
-        lines.append(
-            f"{code:<22}{unit:<6}{_fmt(actual):>14}{_fmt(trajectory):>14}{_fmt(target, 0) + f' ({target_year})':>12}  {state}"
+    plans = ", ".join(sorted({row[0] for row in rows}))
+    table = [["indicator", "unit", "actual (ytd)", "projected", f"path {period:%Y}", "target", "status"]]
+    for _plan, code, unit, _period, actual, projected, trajectory, target, target_year, state in rows:
+        table.append(
+            [
+                code,
+                unit,
+                _fmt(actual),
+                _fmt(projected),
+                _fmt(trajectory),
+                f"{_fmt(target, 0)} ({target_year})",
+                state,
+            ]
         )
+    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = [f"Scorecard for {period:%Y-%m} (plan {plans}), from {analytics_db}"]
+    lines += [_cells(row, widths) for row in table]
     return "\n".join(lines)
 
 
@@ -198,7 +237,9 @@ def status(settings: Settings) -> int:
             """
         ).fetchall()
     if last:
-        print(f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}")
+        print(
+            f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
+        )
     print("Open findings by district (error, warn):" if findings else "No open findings.")
     for district, errors, warns in findings:
         print(f"  {district:<8}{errors:>6}{warns:>6}")

@@ -39,7 +39,15 @@ def ensure_manifest() -> Path:
     env = {**os.environ, **QUIET_ENV}
     env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         check=True,
         env=env,
         cwd=DBT_PROJECT_DIR,

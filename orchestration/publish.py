@@ -81,7 +81,9 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
                 tables[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
             hits = credit_code_cells(con)
             if hits:
-                raise PublishRefused(f"credit codes found in {', '.join(hits)}; the snapshot must hold aggregates only")
+                raise PublishRefused(
+                    f"credit codes found in {', '.join(hits)}; the snapshot must hold aggregates only"
+                )
             first, last, periods = con.execute(
                 "select min(period), max(period), count(distinct period) from marts.indicator_progress"
             ).fetchone()
@@ -101,11 +103,23 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
                     "where table_catalog = 'previous' and table_schema = 'marts' and table_name = 'publish_log'"
                 ).fetchone()[0]
                 if has_log:
-                    con.execute("insert into marts.publish_log by name select * from previous.marts.publish_log")
+                    con.execute(
+                        "insert into marts.publish_log by name select * from previous.marts.publish_log"
+                    )
                 con.execute("detach previous")
             con.execute(
                 "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [dt.datetime.now().replace(microsecond=0), run_id, first, last, periods, files_ingested, files_rejected, errors, warns],
+                [
+                    dt.datetime.now().replace(microsecond=0),
+                    run_id,
+                    first,
+                    last,
+                    periods,
+                    files_ingested,
+                    files_rejected,
+                    errors,
+                    warns,
+                ],
             )
             con.execute("detach build")
             con.execute("checkpoint")

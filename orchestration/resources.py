@@ -1,6 +1,5 @@
 """Dagster resources: the warehouse locations, read from the environment when a run starts."""
 
-
 import dagster as dg
 import duckdb
 

@@ -29,7 +29,9 @@ class Settings:
     warehouse_dir: Path
 
     @classmethod
-    def resolve(cls, raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None) -> Settings:
+    def resolve(
+        cls, raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None
+    ) -> Settings:
         """Arguments first, then $PLANWATCH_RAW_DIR / $PLANWATCH_WAREHOUSE_DIR, then raw/ and warehouse/."""
         raw = raw_dir or os.environ.get("PLANWATCH_RAW_DIR") or "raw"
         warehouse = warehouse_dir or os.environ.get("PLANWATCH_WAREHOUSE_DIR") or "warehouse"

@@ -35,14 +35,22 @@ def test_duplicate_bytes_are_ingested_once(tmp_path: Path, con: duckdb.DuckDBPyC
     first = drop(raw, "districts/万州_2024-10.csv", HEADER + "万州区,2024-10,3,100.5,2\n")
     shutil.copy(first, raw / "districts" / "copy_of_万州.csv")
     report = ingest(con, raw, tmp_path / "q", "districts")
-    assert (report.ingested, report.duplicates) == (["districts/copy_of_万州.csv"], ["districts/万州_2024-10.csv"])
-    assert con.execute("select count(*), sum(revenue_ytd_wan) from raw.district_submissions").fetchone() == (1, 100.5)
+    assert (report.ingested, report.duplicates) == (
+        ["districts/copy_of_万州.csv"],
+        ["districts/万州_2024-10.csv"],
+    )
+    assert con.execute("select count(*), sum(revenue_ytd_wan) from raw.district_submissions").fetchone() == (
+        1,
+        100.5,
+    )
     again = ingest(con, raw, tmp_path / "q", "districts")
     assert (again.ingested, again.duplicates, again.rows_loaded) == ([], [], 0)
     assert [row[1] for row in ledger(con)] == ["ingested", "duplicate"]
 
 
-def test_corrected_file_supersedes_and_both_stay_in_ledger(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+def test_corrected_file_supersedes_and_both_stay_in_ledger(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     raw = tmp_path / "raw"
     drop(raw, "districts/万州_2024-10.csv", HEADER + "万州区,2024-10,3,100.5,2\n")
     drop(raw, "districts/涪陵_2024-10.csv", HEADER + "涪陵区,2024-10,1,7,0\n")
@@ -57,7 +65,14 @@ def test_corrected_file_supersedes_and_both_stay_in_ledger(tmp_path: Path, con: 
         ("500102", 7, "districts/涪陵_2024-10.csv"),
     ]
     assert ledger(con) == [
-        ("districts/万州_2024-10.csv", "superseded", "2024-10", "500101", 1, "districts/万州_2024-10_更正.csv"),
+        (
+            "districts/万州_2024-10.csv",
+            "superseded",
+            "2024-10",
+            "500101",
+            1,
+            "districts/万州_2024-10_更正.csv",
+        ),
         ("districts/万州_2024-10_更正.csv", "ingested", "2024-10", "500101", 1, None),
         ("districts/涪陵_2024-10.csv", "ingested", "2024-10", "500102", 1, None),
     ]
@@ -70,7 +85,10 @@ def test_unreadable_file_is_quarantined_with_reason(tmp_path: Path, con: duckdb.
     report = ingest(con, raw, tmp_path / "quarantine", "districts")
     assert report.ingested == ["districts/good_2024-10.csv"]
     assert list(report.rejected) == ["districts/bad.csv"]
-    assert "no header with the 区县报送 columns 区县、报告期、企业个数、营业收入本年累计、研发费用本年累计" in report.rejected["districts/bad.csv"]
+    assert (
+        "no header with the 区县报送 columns 区县、报告期、企业个数、营业收入本年累计、研发费用本年累计"
+        in report.rejected["districts/bad.csv"]
+    )
     kept = sorted(p.name for p in (tmp_path / "quarantine" / "districts").iterdir())
     assert len(kept) == 2 and kept[0].endswith("_bad.csv") and kept[1].endswith("_bad.csv.reason.txt")
     assert (raw / "districts" / "bad.csv").exists()  # the original is never touched
@@ -83,5 +101,11 @@ def test_partition_rerun_reloads_without_doubling(tmp_path: Path, con: duckdb.Du
     first = ingest(con, raw, tmp_path / "q", "districts", periods={"2024-10"})
     assert first.ingested == ["districts/万州_2024-10.csv"]  # November waits for its own partition
     rerun = ingest(con, raw, tmp_path / "q", "districts", periods={"2024-10", "2024-11"})
-    assert (rerun.reloaded, rerun.ingested) == (["districts/万州_2024-10.csv"], ["districts/万州_2024-11.csv"])
-    assert con.execute("select count(*), sum(revenue_ytd_wan) from raw.district_submissions").fetchone() == (2, 221)
+    assert (rerun.reloaded, rerun.ingested) == (
+        ["districts/万州_2024-10.csv"],
+        ["districts/万州_2024-11.csv"],
+    )
+    assert con.execute("select count(*), sum(revenue_ytd_wan) from raw.district_submissions").fetchone() == (
+        2,
+        221,
+    )

@@ -59,7 +59,13 @@ def test_chain_code(text: str, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("计算机、通信和其他电子设备制造业", "39"), ("C39", "39"), ("39", "39"), ("3911", "3911"), ("仪器仪表制造业", "40")],
+    [
+        ("计算机、通信和其他电子设备制造业", "39"),
+        ("C39", "39"),
+        ("39", "39"),
+        ("3911", "3911"),
+        ("仪器仪表制造业", "40"),
+    ],
 )
 def test_industry_code(text: str, code: str) -> None:
     assert load_reference().industry_code(text) == code
@@ -79,7 +85,11 @@ def test_industry_code(text: str, code: str) -> None:
             1,
             2,
         ),
-        ([["报告期", "研发费用本年累计（万元）", "统一社会信用代码", "营业收入本年累计（万元）", "备注"]], 0, 1),
+        (
+            [["报告期", "研发费用本年累计（万元）", "统一社会信用代码", "营业收入本年累计（万元）", "备注"]],
+            0,
+            1,
+        ),
     ],
 )
 def test_find_header(rows: list[list[object]], first_row: int, height: int) -> None:
@@ -121,13 +131,16 @@ def test_district_submission_in_gb18030_csv_with_units_in_header(tmp_path: Path)
     path.parent.mkdir(parents=True)
     text = (
         "区县,报告期,企业个数,营业收入本年累计（千元）,研发费用本年累计（千元）\n"
-        "万州,2024年1-10月,12,\"1,234,560\",24000\n"
+        '万州,2024年1-10月,12,"1,234,560",24000\n'
         "两江新区,2024年1-10月,3,10,—\n"
         "合计,,15,1234570,24000\n"
     )
     path.write_bytes(text.encode("gb18030"))
     parsed = parse_file(path, "districts")
-    assert [(r["district_code"], r["enterprise_count"], r["revenue_ytd_wan"], r["rd_ytd_wan"]) for r in parsed.rows] == [
+    assert [
+        (r["district_code"], r["enterprise_count"], r["revenue_ytd_wan"], r["rd_ytd_wan"])
+        for r in parsed.rows
+    ] == [
         ("500101", 12, Decimal("123456.0"), Decimal("2400.0")),
         ("5001A1", 3, Decimal("1.0"), None),
     ]
@@ -138,10 +151,21 @@ def test_district_submission_in_gb18030_csv_with_units_in_header(tmp_path: Path)
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "surveys.csv"
-    path.write_bytes("统一社会信用代码,调查年度,研发设计,生产制造,经营管理,销售服务\n915000007339743120,2024,是,否,1,0\n".encode(encoding))
+    path.write_bytes(
+        "统一社会信用代码,调查年度,研发设计,生产制造,经营管理,销售服务\n915000007339743120,2024,是,否,1,0\n".encode(
+            encoding
+        )
+    )
     parsed = parse_file(path, "surveys")
     row = parsed.rows[0]
-    assert (row["uscc"], row["survey_year"], row["design"], row["production"], row["management"], row["sales"]) == (
+    assert (
+        row["uscc"],
+        row["survey_year"],
+        row["design"],
+        row["production"],
+        row["management"],
+        row["sales"],
+    ) == (
         "915000007339743120",
         2024,
         True,
@@ -161,7 +185,9 @@ def test_registry_defaults_above_scale_and_maps_chain(tmp_path: Path) -> None:
         ],
     )
     parsed = parse_file(path, "registry")
-    assert [(r["district_code"], r["industry_code"], r["chain_code"], r["above_scale"]) for r in parsed.rows] == [
+    assert [
+        (r["district_code"], r["industry_code"], r["chain_code"], r["above_scale"]) for r in parsed.rows
+    ] == [
         ("500112", "3911", "new_display", True),
         ("500112", "3974", None, True),
     ]
@@ -171,7 +197,10 @@ def test_registry_defaults_above_scale_and_maps_chain(tmp_path: Path) -> None:
 def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "万州_2024-10.xlsx",
-        [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], ["915000007339743120", "2024-10", "12,3a4", 1]],
+        [
+            ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"],
+            ["915000007339743120", "2024-10", "12,3a4", 1],
+        ],
         sheet="月报",
     )
     with pytest.raises(FileRejected) as caught:
@@ -184,12 +213,16 @@ def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
 
 def test_bureau_table_in_filings_folder_is_named(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "x.xlsx", [["行业", "营业收入本年累计"], ["C39", 1]])
-    with pytest.raises(FileRejected, match=r"looks like a 统计局月报 \(bureau\) file, which belongs in raw/bureau/"):
+    with pytest.raises(
+        FileRejected, match=r"looks like a 统计局月报 \(bureau\) file, which belongs in raw/bureau/"
+    ):
         parse_file(path, "filings", "filings/x.xlsx")
 
 
 def test_truncated_workbook_is_rejected(tmp_path: Path) -> None:
-    good = write_xlsx(tmp_path / "good.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]])
+    good = write_xlsx(
+        tmp_path / "good.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]]
+    )
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(good.read_bytes()[:300])
     with pytest.raises(FileRejected, match="broken.xlsx cannot be opened as a workbook"):
@@ -197,6 +230,8 @@ def test_truncated_workbook_is_rejected(tmp_path: Path) -> None:
 
 
 def test_header_without_rows_is_rejected(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "empty.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], []])
+    path = write_xlsx(
+        tmp_path / "empty.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], []]
+    )
     with pytest.raises(FileRejected, match="no data rows"):
         parse_file(path, "filings")

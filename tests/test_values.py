@@ -142,7 +142,17 @@ def test_find_period(text: str, period: dt.date | None) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "answer"),
-    [("是", True), ("否", False), ("1", True), (0, False), (1.0, True), ("Y", True), ("no", False), ("", None), ("—", None)],
+    [
+        ("是", True),
+        ("否", False),
+        ("1", True),
+        (0, False),
+        (1.0, True),
+        ("Y", True),
+        ("no", False),
+        ("", None),
+        ("—", None),
+    ],
 )
 def test_parse_yes_no(cell: object, answer: bool | None) -> None:
     assert parse_yes_no(cell) is answer
@@ -153,6 +163,8 @@ def test_parse_yes_no_rejects() -> None:
         parse_yes_no("可能")
 
 
-@pytest.mark.parametrize(("cell", "year"), [(2024, 2024), ("2024年", 2024), ("2024年度", 2024), (2024.0, 2024)])
+@pytest.mark.parametrize(
+    ("cell", "year"), [(2024, 2024), ("2024年", 2024), ("2024年度", 2024), (2024.0, 2024)]
+)
 def test_parse_year(cell: object, year: int) -> None:
     assert parse_year(cell) == year

@@ -1,3 +1,5 @@
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'chain_monthly'}}}) }}
+
 -- Revenue summed over the chains of the seed (before suppression) equals the revenue indicator
 -- of every plan in every period, within 1e-6 relative; and chain_monthly counts every filing
 -- enterprise exactly once. Returns the periods that disagree.

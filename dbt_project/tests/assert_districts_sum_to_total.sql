@@ -1,3 +1,5 @@
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'district_monthly'}}}) }}
+
 -- Revenue summed over the reporting units of the seed (before suppression) equals the revenue
 -- indicator of every plan in every period, within 1e-6 relative; and district_monthly counts
 -- every filing enterprise exactly once. Fails when an enterprise has no (or an unknown)

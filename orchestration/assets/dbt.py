@@ -29,9 +29,13 @@ class PlanwatchTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=PlanwatchTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=PlanwatchTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
 )
-def planwatch_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator:
+def planwatch_dbt(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator:
     """Seeds, staging, intermediate and marts, built and tested by `dbt build` in the build database."""
     # dbt runs in a subprocess that inherits this environment: point its profile at this run's database.
     os.environ.update({**QUIET_ENV, "PLANWATCH_BUILD_DB": str(warehouse.settings.build_db)})

@@ -4,7 +4,6 @@ Monthly kinds (filings, district submissions, bureau tables) are partitioned by 
 and the annual survey are reference snapshots and are not.
 """
 
-
 import datetime as dt
 
 import dagster as dg
@@ -39,13 +38,25 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
         description=f"{kind.label_zh} ({kind_name}): every row of the files in raw/{kind_name}/, in 万元, "
         "with its file, sheet, row and the file's sha256.",
     )
-    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         settings = warehouse.settings
-        periods = _months(context.partition_keys) if kind.monthly and context.has_partition_key_range else None
+        periods = (
+            _months(context.partition_keys) if kind.monthly and context.has_partition_key_range else None
+        )
         if config.only_new_files:
             periods = None
         with warehouse.connect() as con:
-            report = ingest(con, settings.raw_dir, settings.quarantine_dir, kind_name, periods, context.run_id, context.log)
+            report = ingest(
+                con,
+                settings.raw_dir,
+                settings.quarantine_dir,
+                kind_name,
+                periods,
+                context.run_id,
+                context.log,
+            )
             total = con.execute(f"select count(*) from raw.{kind.table}").fetchone()[0]
         for rel, reason in report.rejected.items():
             context.log.warning(f"rejected {rel}: {reason}")

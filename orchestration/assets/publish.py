@@ -13,7 +13,9 @@ from orchestration.resources import WarehouseResource
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS],
 )
-def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def analytics_snapshot(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """analytics.duckdb: the marts analysts query (aggregates only, no credit code), swapped in whole."""
     settings = warehouse.settings
     result = publish(settings.build_db, settings.analytics_db, context.run_id)

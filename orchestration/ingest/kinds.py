@@ -75,7 +75,9 @@ class Kind:
 
 
 USCC = Field("uscc", ("统一社会信用代码", "社会信用代码", "信用代码", "uscc"), _uscc)
-NAME = Field("enterprise_name", ("企业名称", "单位名称", "企业名", "name", "enterprise_name"), _name, required=False)
+NAME = Field(
+    "enterprise_name", ("企业名称", "单位名称", "企业名", "name", "enterprise_name"), _name, required=False
+)
 DISTRICT = Field("district_raw", ("区县", "所在区县", "区县名称", "区县代码", "district"), _text)
 PERIOD = Field("period", ("报告期", "报告期别", "期别", "period"), _period)
 REVENUE = Field(
@@ -102,9 +104,18 @@ KINDS: dict[str, Kind] = {
                 USCC,
                 Field("enterprise_name", NAME.aliases, _name),
                 DISTRICT,
-                Field("industry_code", ("行业代码", "行业小类代码", "国民经济行业代码", "industry_code"), _industry_code),
+                Field(
+                    "industry_code",
+                    ("行业代码", "行业小类代码", "国民经济行业代码", "industry_code"),
+                    _industry_code,
+                ),
                 Field("chain_raw", ("产业链", "所属产业链", "chain"), _text, required=False),
-                Field("above_scale", ("规模以上", "是否规模以上", "规上", "above_scale"), parse_yes_no, required=False),
+                Field(
+                    "above_scale",
+                    ("规模以上", "是否规模以上", "规上", "above_scale"),
+                    parse_yes_no,
+                    required=False,
+                ),
             ),
             monthly=False,
         ),
@@ -119,7 +130,12 @@ KINDS: dict[str, Kind] = {
                 RD,
                 NAME,
                 Field("district_raw", DISTRICT.aliases, _text, required=False),
-                Field("employees", ("从业人员", "从业人员期末人数", "从业人数", "employees"), parse_int, required=False),
+                Field(
+                    "employees",
+                    ("从业人员", "从业人员期末人数", "从业人数", "employees"),
+                    parse_int,
+                    required=False,
+                ),
             ),
             monthly=True,
         ),
@@ -157,7 +173,12 @@ KINDS: dict[str, Kind] = {
             (
                 Field("industry_raw", ("行业", "行业名称", "行业代码", "industry"), _text),
                 REVENUE,
-                Field("yoy_pct", ("同比增长", "营业收入同比增长", "增速", "yoy_pct"), parse_number, required=False),
+                Field(
+                    "yoy_pct",
+                    ("同比增长", "营业收入同比增长", "增速", "yoy_pct"),
+                    parse_number,
+                    required=False,
+                ),
                 Field("period", PERIOD.aliases, _period, required=False),
             ),
             monthly=True,

@@ -163,7 +163,11 @@ def _ledger(con: duckdb.DuckDBPyConnection, kind: str) -> dict[tuple[str, str], 
     ).fetchall()
     return {
         (sha, source): LedgerEntry(
-            sha, source, status, frozenset(filter(None, periods.split(","))), frozenset(filter(None, districts.split(",")))
+            sha,
+            source,
+            status,
+            frozenset(filter(None, periods.split(","))),
+            frozenset(filter(None, districts.split(","))),
         )
         for sha, source, status, periods, districts in rows
     }
@@ -180,7 +184,9 @@ def parse_cached(raw_file: RawFile) -> ParsedFile:
             _PARSE_CACHE.clear()
         try:
             if raw_file.path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise FileRejected(f"{raw_file.rel} has suffix '{raw_file.path.suffix}'; send .xlsx, .xls or .csv")
+                raise FileRejected(
+                    f"{raw_file.rel} has suffix '{raw_file.path.suffix}'; send .xlsx, .xls or .csv"
+                )
             _PARSE_CACHE[key] = parse_file(raw_file.path, raw_file.kind, raw_file.rel)
         except FileRejected as exc:
             _PARSE_CACHE[key] = exc
@@ -236,10 +242,13 @@ def _quarantine(raw_file: RawFile, reason: str, quarantine_dir: Path) -> None:
     )
 
 
-def _load_rows(con: duckdb.DuckDBPyConnection, kind: Kind, raw_file: RawFile, parsed: ParsedFile, now: dt.datetime) -> int:
+def _load_rows(
+    con: duckdb.DuckDBPyConnection, kind: Kind, raw_file: RawFile, parsed: ParsedFile, now: dt.datetime
+) -> int:
     schema = schema_for(kind.table)
     con.execute(
-        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?", [raw_file.sha256, raw_file.rel]
+        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?",
+        [raw_file.sha256, raw_file.rel],
     )
     provenance = {"source_file": raw_file.rel, "file_sha256": raw_file.sha256, "ingested_at": now}
     columns = {
@@ -314,7 +323,9 @@ def ingest(
             if periods is not None and not (file_periods(raw_file) & periods):
                 continue  # another partition's file
             if raw_file.sha256 in ingested_shas:
-                _record(con, raw_file, "duplicate", now, run_id, f"same bytes as {ingested_shas[raw_file.sha256]}")
+                _record(
+                    con, raw_file, "duplicate", now, run_id, f"same bytes as {ingested_shas[raw_file.sha256]}"
+                )
                 report.duplicates.append(raw_file.rel)
                 continue
             try:
@@ -345,11 +356,15 @@ def ingest(
                     report.superseded.append(other.source_file)
             report.rows_loaded += _load_rows(con, kind, raw_file, parsed, now)
             _record(con, raw_file, "ingested", now, run_id, None, file_keys, districts, len(parsed.rows))
-            seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(raw_file.sha256, raw_file.rel, "ingested", file_keys, districts)
+            seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
+                raw_file.sha256, raw_file.rel, "ingested", file_keys, districts
+            )
             ingested_shas[raw_file.sha256] = raw_file.rel
             report.ingested.append(raw_file.rel)
             if log and (number % 10 == 0 or number == len(files)):
-                log.info(f"{kind_name}: {number}/{len(files)} files looked at, {report.rows_loaded} rows loaded")
+                log.info(
+                    f"{kind_name}: {number}/{len(files)} files looked at, {report.rows_loaded} rows loaded"
+                )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

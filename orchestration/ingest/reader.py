@@ -79,7 +79,9 @@ def read_sheets(path: Path) -> list[Sheet]:
             for name in workbook.sheet_names
         ]
     except Exception as exc:  # calamine raises its own error types for zip, xml and cfb damage
-        raise FileRejected(f"cannot be opened as a workbook ({type(exc).__name__}: {exc}); re-save it from Excel") from exc
+        raise FileRejected(
+            f"cannot be opened as a workbook ({type(exc).__name__}: {exc}); re-save it from Excel"
+        ) from exc
 
 
 def normalise_header(value: object) -> str:
@@ -177,7 +179,9 @@ def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
     return None
 
 
-def parse_sheet(sheet: Sheet, kind: Kind, file_label: str, file_period: dt.date | None) -> list[dict[str, object]]:
+def parse_sheet(
+    sheet: Sheet, kind: Kind, file_label: str, file_period: dt.date | None
+) -> list[dict[str, object]]:
     """Typed rows of one sheet; raises FileRejected naming the row and column of a bad cell."""
     header = find_header(sheet.rows, kind)
     assert header is not None
@@ -243,7 +247,11 @@ def parse_file(path: Path, kind_name: str, file_label: str | None = None) -> Par
     if not readable:
         expected = "、".join(f.aliases[0] for f in kind.required)
         guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
-        hint = f"; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/" if guess else ""
+        hint = (
+            f"; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/"
+            if guess
+            else ""
+        )
         raise FileRejected(
             f"{label}: no header with the {kind.label_zh} columns {expected} in the first "
             f"{HEADER_SEARCH_ROWS} rows of any sheet{hint}"

@@ -12,7 +12,9 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 # Cells that mean "no value": statistical tables use dashes, ellipses and slashes for it.
-MISSING_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "…", "……", "...", "/", "－", "null", "none", "nan"})
+MISSING_MARKERS = frozenset(
+    {"", "-", "--", "—", "——", "–", "…", "……", "...", "/", "－", "null", "none", "nan"}
+)
 
 # Multipliers that turn a value in the given unit into 万元, the unit kept internally.
 UNIT_TO_WAN: dict[str, Decimal] = {

@@ -1,0 +1,113 @@
+"""The Dagster code location: it validates, and its lineage, schedule and sensor are what we expect."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
+
+
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dg.Definitions]:
+    root = tmp_path_factory.mktemp("defs")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PLANWATCH_RAW_DIR", str(root / "raw"))
+        patch.setenv("PLANWATCH_WAREHOUSE_DIR", str(root / "warehouse"))
+        from orchestration.definitions import defs
+
+        yield defs
+
+
+def test_dagster_definitions_validate(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PLANWATCH_RAW_DIR": str(tmp_path / "raw"),
+        "PLANWATCH_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+        "DAGSTER_HOME": str(tmp_path),
+    }
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    result = subprocess.run(
+        [DAGSTER, "definitions", "validate", "-m", "orchestration.definitions"],
+        capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_lineage_snapshot(defs: dg.Definitions) -> None:
+    """Every change to the asset graph shows here in review."""
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    assert keys == {
+        "raw/registry", "raw/filings", "raw/surveys", "raw/district_submissions", "raw/bureau",
+        "reference/reporting_units", "reference/industry_scope", "reference/chains", "reference/plan_indicators",
+        "reference/dq_rule_catalogue",
+        "staging/stg_raw__registry", "staging/stg_raw__filings", "staging/stg_raw__surveys",
+        "staging/stg_raw__district_submissions", "staging/stg_raw__bureau",
+        "intermediate/int_enterprises_in_scope", "intermediate/int_enterprise_months",
+        "intermediate/int_enterprise_months_yoy", "intermediate/int_enterprise_surveys",
+        "intermediate/int_survey_years", "intermediate/int_indicator_values", "intermediate/int_indicator_annuals",
+        "intermediate/int_dq__dq01_missing_submission", "intermediate/int_dq__dq02_revenue_mismatch",
+        "marts/indicator_progress", "marts/chain_monthly", "marts/district_monthly", "marts/dq_findings",
+        "marts/dq_rules", "published/analytics_snapshot",
+    }  # fmt: skip
+    upstream = {
+        key.to_user_string() for key in graph.get(dg.AssetKey(["staging", "stg_raw__filings"])).parent_keys
+    }
+    assert upstream == {"raw/filings"}
+    monthly = {key.to_user_string() for key in keys_partitioned(graph)}
+    assert monthly == {"raw/filings", "raw/district_submissions", "raw/bureau"}
+
+
+def keys_partitioned(graph) -> list[dg.AssetKey]:
+    return [key for key in graph.get_all_asset_keys() if graph.get(key).partitions_def is not None]
+
+
+def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
+    checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert "unique_combination_of_columns_indicator_progress_plan_id__indicator_code__period" in checks
+    assert "assert_chains_sum_to_total" in checks and "assert_districts_sum_to_total" in checks
+    assert len(checks) > 100
+
+
+def test_monthly_schedule_in_beijing_time_for_previous_month(defs: dg.Definitions) -> None:
+    schedule = defs.resolve_schedule_def("monthly_refresh")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == (
+        "0 6 20 * *",
+        "Asia/Shanghai",
+        "refresh",
+    )
+    job = defs.resolve_job_def("refresh")
+    assert job.partitions_def.get_partition_keys()[0] == "2022-01-01"
+
+
+def test_raw_files_sensor_targets_refresh(defs: dg.Definitions) -> None:
+    sensor = defs.resolve_sensor_def("raw_files_sensor")
+    assert sensor.job_name == "refresh"
+
+
+def test_sensor_asks_for_the_months_of_new_files(
+    defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = tmp_path / "raw"
+    (raw / "filings").mkdir(parents=True)
+    (raw / "filings" / "企业月报_2024-10.csv").write_text(
+        "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n", encoding="utf-8"
+    )
+    (raw / "districts").mkdir()
+    (raw / "districts" / "万州_2024年1-9月.csv").write_text("区县,报告期\n", encoding="utf-8")
+    monkeypatch.setenv("PLANWATCH_RAW_DIR", str(raw))
+    sensor = defs.resolve_sensor_def("raw_files_sensor")
+    with dg.instance_for_test() as instance:
+        result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+        assert sorted(request.partition_key for request in result.run_requests) == [
+            "2024-09-01",
+            "2024-10-01",
+        ]
+        again = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor))
+    assert isinstance(again, dg.SkipReason)

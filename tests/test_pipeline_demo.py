@@ -1,0 +1,169 @@
+"""The whole pipeline on generated demo data: contract columns, numbers recomputed straight from the
+raw files with pandas, a second run that changes nothing, and a snapshot without credit codes."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CONTRACT_COLUMNS = {
+    "indicator_progress": [
+        "plan_id", "indicator_code", "indicator_name_zh", "unit", "period", "actual_value", "yoy_growth_pct",
+        "projected_annual", "baseline_year", "baseline_value", "target_year", "target_value", "trajectory_value",
+        "required_growth_pct", "status",
+    ],
+    "chain_monthly": [
+        "period", "chain_code", "chain_name_zh", "tier", "enterprise_count", "revenue_ytd_yi", "revenue_yoy_pct",
+        "rd_ytd_yi", "rd_intensity_pct", "suppressed",
+    ],
+    "district_monthly": [
+        "period", "district_code", "district_name", "enterprise_count", "revenue_ytd_yi", "revenue_yoy_pct",
+        "rd_intensity_pct", "digitalization_rate_pct", "findings_error", "findings_warn", "suppressed",
+    ],
+    "dq_findings": [
+        "finding_id", "rule_id", "severity", "district_code", "period", "subject", "expected", "actual", "message",
+        "source_file", "source_row",
+    ],
+    "dq_rules": ["rule_id", "title", "severity", "checks", "threshold"],
+}  # fmt: skip
+SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
+    root = tmp_path_factory.mktemp("demo")
+    raw, warehouse = root / "raw", root / "warehouse"
+    made = planwatch("demo-data", "--out", str(raw), "--enterprises", "120", "--months", "26")
+    assert made.returncode == 0, made.stderr
+    first = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert first.returncode == 0, first.stderr[-3000:]
+    snapshot = warehouse / "analytics.duckdb"
+    copy = root / "first_snapshot.duckdb"
+    copy.write_bytes(snapshot.read_bytes())
+    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+        ledger_before = con.execute("select * from raw.ingest_ledger order by source_file").fetchall()
+    second = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert second.returncode == 0, second.stderr[-3000:]
+    return {"raw": raw, "warehouse": warehouse, "first": first, "second": second, "first_snapshot": copy,
+            "ledger_before": ledger_before}  # fmt: skip
+
+
+def test_marts_have_every_contract_column(demo: dict) -> None:
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        for table, columns in CONTRACT_COLUMNS.items():
+            present = [row[0] for row in con.execute(f"describe marts.{table}").fetchall()]
+            assert set(columns) <= set(present), f"{table} lacks {set(columns) - set(present)}"
+        assert con.execute("select count(distinct period) from marts.indicator_progress").fetchone()[0] == 23
+        assert con.execute("select count(*) from marts.publish_log").fetchone()[0] == 2
+
+
+def test_scorecard_printed(demo: dict) -> None:
+    lines = demo["first"].stdout.splitlines()
+    assert lines[0].startswith("Scorecard for 2024-02")
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    assert set(rows) == {"revenue", "rd_intensity", "rd_spend", "digitalization_rate"}
+    assert all(row[-1] in {"on_track", "behind", "no_data"} for row in rows.values())
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """A demo file straight from disk with pandas, independent of planwatch's reader."""
+    if path.suffix == ".csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return pd.read_csv(path, dtype=str, encoding=encoding)
+            except UnicodeDecodeError:
+                continue
+        raise AssertionError(f"cannot decode {path}")
+    return pd.read_excel(path, dtype=str, engine="openpyxl")
+
+
+def _expected(raw: Path, period: str) -> dict[str, float]:
+    scope = pd.read_csv(SEEDS / "industry_scope.csv", dtype=str)["industry_code"]
+    registry = pd.concat(_read_raw(p) for p in sorted((raw / "registry").iterdir()))
+    in_scope = registry[registry["行业代码"].isin(scope) & (registry["规模以上"].fillna("是") == "是")]
+    codes = set(in_scope["统一社会信用代码"])
+    filings = _read_raw(next((raw / "filings").glob(f"*{period}*")))
+    filings = filings[filings["统一社会信用代码"].isin(codes)]
+    revenue = pd.to_numeric(filings["营业收入本年累计"])
+    rd = pd.to_numeric(filings["研发费用本年累计"], errors="coerce")
+    both = revenue.notna() & rd.notna()
+    survey = _read_raw(next((raw / "surveys").glob(f"*{period[:4]}*")))
+    survey = survey[survey["统一社会信用代码"].isin(codes)]
+    all_four = (survey[["研发设计", "生产制造", "经营管理", "销售服务"]] == "是").all(axis=1)
+    return {
+        "revenue": revenue.sum() / 10000,
+        "rd_spend": rd.sum() / 10000,
+        "rd_intensity": rd[both].sum() / revenue[both].sum() * 100,
+        "digitalization_rate": all_four.sum() / len(survey) * 100,
+    }
+
+
+@pytest.mark.parametrize("period", ["2023-12", "2024-02"])
+def test_indicators_agree_with_pandas_on_the_raw_files(demo: dict, period: str) -> None:
+    expected = _expected(demo["raw"], period)
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        actual = dict(
+            con.execute(
+                "select indicator_code, actual_value from marts.indicator_progress where period = ?",
+                [dt.date.fromisoformat(f"{period}-01")],
+            ).fetchall()
+        )
+        chains = con.execute(
+            "select sum(enterprise_count) from marts.chain_monthly where period = ?",
+            [dt.date.fromisoformat(f"{period}-01")],
+        ).fetchone()[0]
+    for code, value in expected.items():
+        assert actual[code] == pytest.approx(value, rel=1e-9), code
+    assert chains > 100
+
+
+def test_second_run_ingests_nothing_and_changes_no_mart(demo: dict) -> None:
+    assert "no new monthly files" in demo["second"].stderr
+    with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as con:
+        assert (
+            con.execute("select * from raw.ingest_ledger order by source_file").fetchall()
+            == demo["ledger_before"]
+        )
+    with duckdb.connect() as con:
+        con.execute(f"attach '{demo['first_snapshot']}' as first (read_only)")
+        con.execute(f"attach '{demo['warehouse'] / 'analytics.duckdb'}' as second (read_only)")
+        for table in CONTRACT_COLUMNS:
+            rows = con.execute(f"select count(*) from second.marts.{table}").fetchone()[0]
+            differ = con.execute(
+                f"select count(*) from ((select * from first.marts.{table} except all select * from second.marts.{table}) "
+                f"union all (select * from second.marts.{table} except all select * from first.marts.{table}))"
+            ).fetchone()[0]
+            assert (table, differ) == (table, 0)
+            assert rows > 0 or table == "dq_findings"
+
+
+def test_snapshot_holds_no_credit_code(demo: dict) -> None:
+    pattern = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        assert {schema for schema, _ in tables} == {"marts"}
+        for schema, table in tables:
+            frame = con.execute(f"select * from {schema}.{table}").df()
+            assert not {"uscc", "统一社会信用代码"} & set(frame.columns)
+            for column in frame.select_dtypes(include=["object", "string"]).columns:
+                values = frame[column].dropna().astype(str)
+                assert not values.map(lambda v: bool(pattern.match(v))).any(), f"{table}.{column}"
+
+
+def test_status_lists_files_and_last_publish(demo: dict, planwatch) -> None:
+    result = planwatch("status", "--warehouse", str(demo["warehouse"]))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"filings\s+ingested\s+23\b", result.stdout)
+    assert re.search(r"registry\s+ingested\s+1\b", result.stdout)
+    assert "Last publish:" in result.stdout and "2022-02..2024-02" in result.stdout
+
+
+def test_missing_raw_folder_is_a_usage_error(tmp_path: Path, planwatch) -> None:
+    result = planwatch("run", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "planwatch demo-data --out" in result.stderr

@@ -1,0 +1,223 @@
+"""The whole pipeline on a tiny hand-made raw folder, checked against numbers worked out by hand.
+
+Three in-scope enterprises in two districts (万州区 500101, 涪陵区 500102), filings for 2022-12,
+2023-12 and 2024-06 in 万元:
+
+    period   E1 3911 万州 (rev / R&D)   E2 3974 万州        E3 3973 涪陵
+    2022-12  600000 / 6000             300000 / 6000       100000 / 3000
+    2023-12  660000 / 7000             310000 / 6200       130000 / 3800
+    2024-06  330000 / 3300             150000 / 3000        70000 / —  (missing)
+
+plus one out-of-scope enterprise (class 3311) and one below designated size that must not count.
+
+revenue (亿元): 2022-12 100, 2023-12 110, 2024-06 55. Baseline (computed, 2022) 100.
+  yoy 2023-12 = 110/100 − 1 = 10 %; 2024-06 has no 2023-06 to compare with → NULL.
+  projected annual: at December the actual (100, 110); 2024-06 none → status no_data.
+  trajectory 100 × (10000/100)^((y−2022)/5): 2022 100; 2023 251.188643150958; 2024 630.957344480193.
+  status: 2022-12 100 ≥ 100 on_track; 2023-12 110 < 251.19 behind.
+  required growth: 2022-12 (10000/100)^(1/5) − 1 = 151.188643150958 %;
+  2023-12 and 2024-06 (latest complete year 2023) (10000/110)^(1/4) − 1 = 208.781895396345 %.
+rd_spend (亿元): 1.5, 1.7, 0.63 (E3's missing R&D adds nothing); yoy 2023-12 = 13.3333 %;
+  trajectory 2023 = 1.5 × (200/1.5)^(1/5) = 3.99097499139296 → behind.
+rd_intensity (%): 2022-12 15000/1000000 = 1.5; 2023-12 17000/1100000 = 1.54545454545455;
+  2024-06 leaves E3 out of both sums: 6300/480000 = 1.3125.
+  trajectory 1.5 + (2 − 1.5) × (y − 2022)/5: 1.5, 1.6, 1.7 → on_track, behind, behind.
+digitalization_rate (%): survey 2022 E1 yes, E2 one 否, E3 yes → 2/3 = 66.6667; 2023 all yes → 100;
+  2024 E1, E2 yes, E3 not surveyed → 2/2 = 100. trajectory 66.6667 + (65 − 66.6667)(y − 2022)/5:
+  2022 66.6667, 2023 66.3333, 2024 66.0 → on_track at every period.
+District submissions: 万州区 sends consistent figures for each period, 涪陵区 sends nothing → three
+DQ01 findings for 500102 and none for 500101.
+"""
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.identity import uscc_check_char
+
+
+def uscc(serial: str) -> str:
+    first17 = "91500101" + serial
+    return first17 + uscc_check_char(first17)
+
+
+E1, E2, E3, OUT, SMALL = (uscc(f"MA{n:07d}") for n in range(1, 6))
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, planwatch) -> Path:
+    root = tmp_path_factory.mktemp("handmade")
+    raw = root / "raw"
+    write_xlsx(
+        raw / "registry" / "企业名录.xlsx",
+        [
+            ["统一社会信用代码", "企业名称", "区县", "行业代码", "规模以上"],
+            [E1, "重庆甲电脑有限公司", "万州区", "3911", "是"],
+            [E2, "重庆乙显示有限公司", "万州", "3974", "是"],
+            [E3, "重庆丙芯片有限公司", "500102", "3973", ""],
+            [OUT, "重庆丁机械有限公司", "万州区", "3311", "是"],
+            [SMALL, "重庆戊电子有限公司", "涪陵区", "3982", "否"],
+        ],
+    )
+    filings = {
+        "2022-12": [(E1, 600000, 6000), (E2, 300000, 6000), (E3, 100000, 3000)],
+        "2023-12": [(E1, 660000, 7000), (E2, 310000, 6200), (E3, 130000, 3800)],
+        "2024-06": [(E1, 330000, 3300), (E2, 150000, 3000), (E3, 70000, "—")],
+    }
+    header = ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]
+    for period, rows in filings.items():
+        extra = [[OUT, period, 999999, 9999], [SMALL, period, 1500, 15]]
+        write_csv(
+            raw / "filings" / f"企业月报_{period}.csv",
+            [header, *[[u, period, r, d] for u, r, d in rows], *extra],
+        )
+        wanzhou = [rows[0], rows[1]]
+        write_xlsx(
+            raw / "districts" / f"万州区_{period}.xlsx",
+            [
+                ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+                ["万州区", period, 2, sum(r for _, r, _ in wanzhou), sum(d for _, _, d in wanzhou)],
+            ],
+        )
+    survey_header = ["统一社会信用代码", "调查年度", "研发设计", "生产制造", "经营管理", "销售服务"]
+    surveys = {
+        2022: [
+            [E1, 2022, "是", "是", "是", "是"],
+            [E2, 2022, "是", "否", "是", "是"],
+            [E3, 2022, 1, 1, 1, 1],
+        ],
+        2023: [
+            [E1, 2023, "是", "是", "是", "是"],
+            [E2, 2023, "是", "是", "是", "是"],
+            [E3, 2023, 1, 1, 1, 1],
+        ],
+        2024: [[E1, 2024, "是", "是", "是", "是"], [E2, 2024, "是", "是", "是", "是"]],
+    }
+    for year, rows in surveys.items():
+        write_xlsx(raw / "surveys" / f"数字化调查_{year}.xlsx", [survey_header, *rows])
+    warehouse = root / "warehouse"
+    result = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return warehouse / "analytics.duckdb"
+
+
+def progress(snapshot: Path) -> dict[tuple[str, str], dict]:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        cursor = con.execute("select * from marts.indicator_progress")
+        names = [column[0] for column in cursor.description]
+        return {
+            (row["indicator_code"], f"{row['period']:%Y-%m}"): row
+            for row in (dict(zip(names, r, strict=True)) for r in cursor.fetchall())
+        }
+
+
+EXPECTED = [
+    # indicator, period, actual, yoy %, projected, trajectory, required growth %, status
+    ("revenue", "2022-12", 100.0, None, 100.0, 100.0, 151.188643150958, "on_track"),
+    ("revenue", "2023-12", 110.0, 10.0, 110.0, 251.188643150958, 208.781895396345, "behind"),
+    ("revenue", "2024-06", 55.0, None, None, 630.957344480193, 208.781895396345, "no_data"),
+    ("rd_spend", "2022-12", 1.5, None, 1.5, 1.5, 166.064999426197, "on_track"),
+    ("rd_spend", "2023-12", 1.7, 13.3333333333333, 1.7, 3.99097499139296, 229.340597116918, "behind"),
+    ("rd_spend", "2024-06", 0.63, None, None, 10.6185875879493, 229.340597116918, "no_data"),
+    ("rd_intensity", "2022-12", 1.5, None, 1.5, 1.5, 5.92238410488122, "on_track"),
+    ("rd_intensity", "2023-12", 1.54545454545455, None, 1.54545454545455, 1.6, 6.65800101206857, "behind"),
+    ("rd_intensity", "2024-06", 1.3125, None, 1.3125, 1.7, 6.65800101206857, "behind"),
+    (
+        "digitalization_rate",
+        "2022-12",
+        66.6666666666667,
+        None,
+        66.6666666666667,
+        66.6666666666667,
+        None,
+        "on_track",
+    ),
+    ("digitalization_rate", "2023-12", 100.0, None, 100.0, 66.3333333333333, None, "on_track"),
+    ("digitalization_rate", "2024-06", 100.0, None, 100.0, 66.0, None, "on_track"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("indicator", "period", "actual", "yoy", "projected", "trajectory", "required", "status"), EXPECTED
+)
+def test_indicator_progress_by_hand(
+    published: Path,
+    indicator: str,
+    period: str,
+    actual: float,
+    yoy: float | None,
+    projected: float | None,
+    trajectory: float,
+    required: float | None,
+    status: str,
+) -> None:
+    row = progress(published)[(indicator, period)]
+    assert row["actual_value"] == pytest.approx(actual, rel=1e-12)
+    assert row["projected_annual"] == (None if projected is None else pytest.approx(projected, rel=1e-12))
+    assert row["trajectory_value"] == pytest.approx(trajectory, rel=1e-12)
+    assert row["status"] == status
+    assert row["plan_id"] == "cq-ei-2023-2027"
+    assert (row["baseline_year"], row["target_year"]) == (2022, 2027)
+    assert row["period"] == dt.date.fromisoformat(f"{period}-01")
+    assert row["yoy_growth_pct"] == (None if yoy is None else pytest.approx(yoy, rel=1e-12))
+    if required is not None:
+        assert row["required_growth_pct"] == pytest.approx(required, rel=1e-12)
+
+
+@pytest.mark.slow
+def test_baselines_and_targets(published: Path) -> None:
+    rows = progress(published)
+    assert {
+        code: rows[(code, "2023-12")]["baseline_value"] for code in ("revenue", "rd_spend", "rd_intensity")
+    } == {
+        "revenue": pytest.approx(100.0),
+        "rd_spend": pytest.approx(1.5),
+        "rd_intensity": pytest.approx(1.5),
+    }
+    assert {
+        code: rows[(code, "2023-12")]["target_value"]
+        for code in ("revenue", "rd_spend", "rd_intensity", "digitalization_rate")
+    } == {
+        "revenue": 10000,
+        "rd_spend": 200,
+        "rd_intensity": 2.0,
+        "digitalization_rate": 65,
+    }
+
+
+@pytest.mark.slow
+def test_small_cells_suppressed_and_missing_district_found(published: Path) -> None:
+    """万州 has 2 enterprises, 涪陵 1: both cells describe fewer than 3 enterprises and are suppressed."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        districts = con.execute(
+            "select district_code, enterprise_count, revenue_ytd_yi, suppressed from marts.district_monthly "
+            "where period = '2023-12-01' and enterprise_count > 0 order by 1"
+        ).fetchall()
+        findings = con.execute(
+            "select rule_id, severity, district_code, strftime(period, '%Y-%m') from marts.dq_findings order by 4"
+        ).fetchall()
+    assert districts == [("500101", 2, None, True), ("500102", 1, None, True)]
+    assert findings == [
+        ("DQ01", "error", "500102", "2022-12"),
+        ("DQ01", "error", "500102", "2023-12"),
+        ("DQ01", "error", "500102", "2024-06"),
+    ]
