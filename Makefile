@@ -29,7 +29,9 @@ test: setup
 
 # The Dagster UI over the same instance `planwatch run` records its runs in.
 dev: setup
-	DAGSTER_HOME=$(CURDIR)/warehouse/.dagster PLANWATCH_RAW_DIR=$(CURDIR)/raw PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse \
+	@$(BIN)/python -c "from orchestration.settings import Settings; Settings.resolve().prepare_dagster_home()"
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/warehouse/.dagster PLANWATCH_RAW_DIR=$(CURDIR)/raw PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse \
+		PLANWATCH_BUILD_DB=$(CURDIR)/warehouse/build.duckdb \
 		$(BIN)/dagster dev -m orchestration.definitions
 
 lint: setup

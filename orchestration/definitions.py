@@ -1,11 +1,18 @@
 """The planwatch code location: `dagster dev -m orchestration.definitions` shows all of it."""
 
+import os
 import warnings
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.project import dbt_executable, dbt_project, ensure_manifest
+from orchestration.settings import QUIET_ENV
+
+# However the code location is started (planwatch run, dagster dev, a deployment), it and the dbt
+# processes it starts send no telemetry and make no version check over the network.
+for _name, _value in QUIET_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)

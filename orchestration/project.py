@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -15,9 +17,17 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_executable() -> str:
-    """The dbt installed beside this Python (the venv's), so PATH does not decide which dbt runs."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt installed with this Python's packages (the venv's), so PATH does not decide which dbt
+    runs; Dagster's code server may be started through another interpreter path than the venv's."""
+    for folder in (
+        sysconfig.get_path("scripts"),
+        str(Path(sys.executable).parent),
+        str(Path(sys.prefix) / "bin"),
+    ):
+        candidate = Path(folder) / "dbt"
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 def _newest_source_mtime() -> float:
