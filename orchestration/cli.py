@@ -209,18 +209,32 @@ def status(settings: Settings) -> int:
         raise UsageError(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         counts = con.execute(
-            "select kind, status, count(*) from raw.ingest_ledger group by all order by kind, status"
+            """
+            with files as (
+                select kind, status, unnest(string_split(coalesce(periods, '—'), ',')) as period
+                from raw.ingest_ledger
+            )
+            select kind, period, status, count(*) from files group by all order by kind, period, status
+            """
         ).fetchall()
         rejected = con.execute(
             "select source_file, reason from raw.ingest_ledger where status = 'rejected' order by source_file"
         ).fetchall()
-    print("Files by kind and status:")
-    for kind, state, count in counts:
-        print(f"  {kind:<12}{state:<12}{count:>6}")
+        superseded = con.execute(
+            "select source_file, superseded_by from raw.ingest_ledger where status = 'superseded' order by source_file"
+        ).fetchall()
+    print("Files by kind, period and status (a file covering several periods counts in each):")
+    print(f"  {'kind':<12}{'period':<10}{'status':<12}{'files':>6}")
+    for kind, period, state, count in counts:
+        print(f"  {kind:<12}{period:<10}{state:<12}{count:>6}")
+    if superseded:
+        print("Superseded by a corrected file:")
+        for source, newer in superseded:
+            print(f"  {source} → {newer}")
     if rejected:
         print(f"Rejected files (copies and reasons in {settings.quarantine_dir}):")
-        for source, reason in rejected:
-            print(f"  {source}: {reason}")
+        for _source, reason in rejected:
+            print(f"  {reason}")
     if not settings.analytics_db.exists():
         print("Nothing published yet.")
         return EXIT_PUBLISHED

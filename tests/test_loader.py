@@ -109,3 +109,29 @@ def test_partition_rerun_reloads_without_doubling(tmp_path: Path, con: duckdb.Du
         2,
         221,
     )
+
+
+FILINGS = "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n"
+
+
+def test_two_batches_of_filings_for_one_month_are_both_kept(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """Batches cover different enterprises, so neither replaces the other; a resubmission of the
+    first batch (same enterprises, corrected figure) replaces only that batch."""
+    raw = tmp_path / "raw"
+    drop(
+        raw,
+        "filings/batch1_2024-10.csv",
+        FILINGS + "915000007339743120,2024-10,100,1\n91110000802085421K,2024-10,50,1\n",
+    )
+    drop(raw, "filings/batch2_2024-10.csv", FILINGS + "91500000747150426A,2024-10,70,1\n")
+    assert ingest(con, raw, tmp_path / "q", "filings").superseded == []
+    drop(
+        raw,
+        "filings/batch1_2024-10_v2.csv",
+        FILINGS + "915000007339743120,2024-10,110,1\n91110000802085421K,2024-10,50,1\n",
+    )
+    report = ingest(con, raw, tmp_path / "q", "filings")
+    assert report.superseded == ["filings/batch1_2024-10.csv"]
+    assert con.execute("select sum(revenue_ytd_wan), count(*) from raw.filings").fetchone() == (230, 3)

@@ -158,8 +158,8 @@ def test_snapshot_holds_no_credit_code(demo: dict) -> None:
 def test_status_lists_files_and_last_publish(demo: dict, planwatch) -> None:
     result = planwatch("status", "--warehouse", str(demo["warehouse"]))
     assert result.returncode == 0, result.stderr
-    assert re.search(r"filings\s+ingested\s+23\b", result.stdout)
-    assert re.search(r"registry\s+ingested\s+1\b", result.stdout)
+    assert re.search(r"filings\s+2024-02\s+ingested\s+1\b", result.stdout)
+    assert re.search(r"registry\s+—\s+ingested\s+1\b", result.stdout)
     assert "Last publish:" in result.stdout and "2022-02..2024-02" in result.stdout
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.kinds import KINDS, Kind
-from orchestration.ingest.reader import SUPPORTED_SUFFIXES, FileRejected, ParsedFile, parse_file
+from orchestration.ingest.reader import SUPPORTED_SUFFIXES, FileRejected, Limits, ParsedFile, parse_file
 from orchestration.ingest.values import find_period
 
 MONEY = pa.decimal128(38, 6)
@@ -27,6 +27,8 @@ PROVENANCE: list[tuple[str, pa.DataType]] = [
     ("source_row", pa.int32()),
     ("file_sha256", pa.string()),
     ("ingested_at", pa.timestamp("us")),
+    # Columns the kind does not know, as JSON {header: value}: kept aside, never dropped.
+    ("extra_columns", pa.string()),
 ]
 COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
     "registry": [
@@ -105,11 +107,14 @@ def schema_for(table: str) -> pa.Schema:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, its tables and the ledger if they are not there yet."""
+    """Create the raw schema, its tables and the ledger if they are not there yet, and add columns
+    that a newer planwatch knows to a warehouse built by an older one."""
     con.execute("create schema if not exists raw")
     for table in COLUMNS:
         columns = ",\n    ".join(f"{f.name} {_DUCK_TYPES[f.type]}" for f in schema_for(table))
         con.execute(f"create table if not exists raw.{table} (\n    {columns}\n)")
+        for f in schema_for(table):
+            con.execute(f"alter table raw.{table} add column if not exists {f.name} {_DUCK_TYPES[f.type]}")
     con.execute(LEDGER_DDL)
 
 
@@ -176,7 +181,7 @@ def _ledger(con: duckdb.DuckDBPyConnection, kind: str) -> dict[tuple[str, str], 
 _PARSE_CACHE: dict[tuple[str, str], ParsedFile | FileRejected] = {}
 
 
-def parse_cached(raw_file: RawFile) -> ParsedFile:
+def parse_cached(raw_file: RawFile, limits: Limits | None = None) -> ParsedFile:
     """Parse a file once per process: planning which partitions to run and loading share the work."""
     key = (raw_file.sha256, raw_file.kind)
     if key not in _PARSE_CACHE:
@@ -187,7 +192,9 @@ def parse_cached(raw_file: RawFile) -> ParsedFile:
                 raise FileRejected(
                     f"{raw_file.rel} has suffix '{raw_file.path.suffix}'; send .xlsx, .xls or .csv"
                 )
-            _PARSE_CACHE[key] = parse_file(raw_file.path, raw_file.kind, raw_file.rel)
+            _PARSE_CACHE[key] = parse_file(
+                raw_file.path, raw_file.kind, raw_file.rel, limits or Limits.from_env()
+            )
         except FileRejected as exc:
             _PARSE_CACHE[key] = exc
     result = _PARSE_CACHE[key]
@@ -220,6 +227,43 @@ def new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[
     return [f for f in scan(raw_dir, kind) if (f.sha256, f.rel) not in seen]
 
 
+# What one row of each raw table is about: a corrected file must cover all of the earlier file's.
+ENTITY_COLUMN = {
+    "registry": "uscc",
+    "filings": "uscc",
+    "surveys": "uscc",
+    "district_submissions": "district_code",
+    "bureau": "industry_raw",
+}
+
+
+def _entities(kind: Kind, rows: list[dict[str, object]]) -> frozenset[str]:
+    column = ENTITY_COLUMN[kind.table]
+    return frozenset(str(row[column]) for row in rows if row.get(column) is not None)
+
+
+def _supersedes(
+    con: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    earlier: LedgerEntry,
+    periods: frozenset[str],
+    districts: frozenset[str],
+    entities: frozenset[str],
+) -> bool:
+    """A corrected file replaces an earlier one of the same kind when it covers the same months and
+    districts and every enterprise (district, industry line) the earlier one did. Two batches of
+    filings for one month are therefore both kept; a resubmitted file replaces the first."""
+    if earlier.periods != periods or earlier.districts != districts:
+        return False
+    column = ENTITY_COLUMN[kind.table]
+    rows = con.execute(
+        f"select distinct cast({column} as varchar) from raw.{kind.table} "
+        f"where file_sha256 = ? and source_file = ? and {column} is not null",
+        [earlier.sha256, earlier.source_file],
+    ).fetchall()
+    return {row[0] for row in rows} <= entities
+
+
 @dataclass
 class IngestReport:
     """What one ingest call did, for the asset's metadata and the run's log."""
@@ -233,12 +277,23 @@ class IngestReport:
     rows_loaded: int = 0
 
 
+def safe_file_name(name: str, limit: int = 120) -> str:
+    """A file name that is safe to create anywhere: no control characters or separators, not too long."""
+    cleaned = "".join("_" if ord(char) < 32 or char in '/\\:*?"<>|' else char for char in name).strip(" .")
+    if len(cleaned) > limit:
+        stem, dot, suffix = cleaned.rpartition(".")
+        cleaned = (
+            (stem[: limit - len(suffix) - 1] + dot + suffix) if dot and len(suffix) <= 8 else cleaned[:limit]
+        )
+    return cleaned or "unnamed"
+
+
 def _quarantine(raw_file: RawFile, reason: str, quarantine_dir: Path) -> None:
-    target = quarantine_dir / raw_file.kind / f"{raw_file.sha256[:12]}_{raw_file.path.name}"
+    target = quarantine_dir / raw_file.kind / f"{raw_file.sha256[:12]}_{safe_file_name(raw_file.path.name)}"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(raw_file.path, target)
     target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {raw_file.rel}\nsha256: {raw_file.sha256}\nreason: {reason}\n", encoding="utf-8"
+        f"file: {raw_file.rel!r}\nsha256: {raw_file.sha256}\nreason: {reason}\n", encoding="utf-8"
     )
 
 
@@ -340,9 +395,11 @@ def ingest(
                 continue
             file_keys = _period_keys(parsed, kind)
             districts = frozenset(parsed.districts)
+            entities = _entities(kind, parsed.rows)
             for other in seen.values():
-                # A corrected file for the same kind, months and districts replaces the earlier one.
-                if other.status == "ingested" and other.periods == file_keys and other.districts == districts:
+                if other.status == "ingested" and _supersedes(
+                    con, kind, other, file_keys, districts, entities
+                ):
                     con.execute(
                         f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?",
                         [other.sha256, other.source_file],

@@ -9,7 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import os
 import re
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +32,69 @@ _TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全市合计", "总计
 
 class FileRejected(Exception):
     """A file that cannot be read as its kind; the message says what is wrong and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a broken or hostile file cannot get past. A workbook is a zip: its unpacked size and its
+    compression ratio are checked before anything is unpacked, so a zip bomb is rejected, not opened."""
+
+    max_file_bytes: int = 200 * 2**20
+    max_unpacked_bytes: int = 1 * 2**30
+    max_compression_ratio: int = 200
+    max_rows: int = 1_000_000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """Defaults, overridden by PLANWATCH_MAX_FILE_MB, PLANWATCH_MAX_UNPACKED_MB and PLANWATCH_MAX_ROWS."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, int] = {}
+        for variable, name, scale in (
+            ("PLANWATCH_MAX_FILE_MB", "max_file_bytes", 2**20),
+            ("PLANWATCH_MAX_UNPACKED_MB", "max_unpacked_bytes", 2**20),
+            ("PLANWATCH_MAX_ROWS", "max_rows", 1),
+        ):
+            if environ.get(variable):
+                try:
+                    values[name] = int(float(environ[variable]) * scale)
+                except ValueError as exc:
+                    raise ValueError(f"{variable} is '{environ[variable]}'; give a number") from exc
+        return cls(**values)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
+
+
+def check_limits(path: Path, limits: Limits) -> None:
+    """Refuse a file that is too large, or a workbook that would unpack too large, before reading it."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise FileRejected(
+            f"is {_mb(size)}, over the {_mb(limits.max_file_bytes)} limit (PLANWATCH_MAX_FILE_MB); "
+            "split it by period or district"
+        )
+    if not zipfile.is_zipfile(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRejected(f"is a damaged zip/xlsx ({exc}); re-save it from Excel") from exc
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_unpacked_bytes:
+        raise FileRejected(
+            f"would unpack to {_mb(unpacked)}, over the {_mb(limits.max_unpacked_bytes)} limit "
+            "(PLANWATCH_MAX_UNPACKED_MB); it was not unpacked. Split it, or remove formatting and empty rows"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 2**20 and ratio > limits.max_compression_ratio:
+            raise FileRejected(
+                f"holds {member.filename}, which would unpack {ratio:,.0f} times its packed size "
+                f"(limit {limits.max_compression_ratio}); a real sheet does not compress like that, so it "
+                "was not unpacked. Re-save the workbook from Excel"
+            )
 
 
 @dataclass
@@ -64,20 +131,34 @@ def decode_csv(data: bytes) -> str:
     raise FileRejected("is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as .xlsx")
 
 
-def read_sheets(path: Path) -> list[Sheet]:
+def read_sheets(path: Path, limits: Limits | None = None) -> list[Sheet]:
     """Every sheet of a workbook, or the one table of a CSV, as rows of cell values."""
+    limits = limits or Limits()
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = decode_csv(path.read_bytes())
-        return [Sheet(None, [list(row) for row in csv.reader(io.StringIO(text))])]
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileRejected(f"has suffix '{path.suffix}'; send .xlsx, .xls or .csv")
+    check_limits(path, limits)
+    if suffix == ".csv":
+        text = decode_csv(path.read_bytes())
+        rows = []
+        for row in csv.reader(io.StringIO(text)):
+            rows.append(row)
+            if len(rows) > limits.max_rows:
+                raise FileRejected(f"has more than {limits.max_rows:,} rows (PLANWATCH_MAX_ROWS); split it")
+        return [Sheet(None, rows)]
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        return [
-            Sheet(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in workbook.sheet_names
-        ]
+        sheets = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.total_height > limits.max_rows:
+                raise FileRejected(
+                    f"sheet {name} has {sheet.total_height:,} rows, over the {limits.max_rows:,} limit (PLANWATCH_MAX_ROWS); split it"
+                )
+            sheets.append(Sheet(name, sheet.to_python(skip_empty_area=False)))
+        return sheets
+    except FileRejected:
+        raise
     except Exception as exc:  # calamine raises its own error types for zip, xml and cfb damage
         raise FileRejected(
             f"cannot be opened as a workbook ({type(exc).__name__}: {exc}); re-save it from Excel"
@@ -194,6 +275,7 @@ def parse_sheet(
         )
     fields: dict[str, Field] = {f.name: f for f in kind.fields}
     key_field = kind.required[0].name
+    extras = _extra_columns(sheet.rows, header)
     out: list[dict[str, object]] = []
     for index in range(header.first_row + header.height, len(sheet.rows)):
         cells = sheet.rows[index]
@@ -225,21 +307,47 @@ def parse_sheet(
             row["period"] = default_period
         for name in (f.name for f in kind.fields):
             row.setdefault(name, None)
+        kept = {label: _extra_text(_cell(cells, column)) for column, label in extras.items()}
+        kept = {label: value for label, value in kept.items() if value is not None}
+        row["extra_columns"] = json.dumps(kept, ensure_ascii=False) if kept else None
         row.update(derived_columns(kind, row))
         out.append(row)
     return out
+
+
+def _extra_columns(rows: list[list[object]], header: Header) -> dict[int, str]:
+    """Columns the kind does not know, by index, with their header text: kept aside, not an error."""
+    cells = rows[header.first_row]
+    if header.height == 2:
+        cells = _join_two_rows(rows[header.first_row], rows[header.first_row + 1])
+    known = set(header.columns.values())
+    return {
+        index: str(cell).strip()
+        for index, cell in enumerate(cells)
+        if index not in known and not is_missing(cell)
+    }
+
+
+def _extra_text(value: object) -> str | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _cell(cells: list[object], column: int) -> object:
     return cells[column] if column < len(cells) else None
 
 
-def parse_file(path: Path, kind_name: str, file_label: str | None = None) -> ParsedFile:
+def parse_file(
+    path: Path, kind_name: str, file_label: str | None = None, limits: Limits | None = None
+) -> ParsedFile:
     """Read one file as `kind_name`; FileRejected says why it cannot be."""
     kind = KINDS[kind_name]
     label = file_label or path.name
     try:
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, limits)
     except FileRejected as exc:
         raise FileRejected(f"{label} {exc}") from exc
     parsed = ParsedFile(kind=kind_name)
@@ -254,7 +362,7 @@ def parse_file(path: Path, kind_name: str, file_label: str | None = None) -> Par
         )
         raise FileRejected(
             f"{label}: no header with the {kind.label_zh} columns {expected} in the first "
-            f"{HEADER_SEARCH_ROWS} rows of any sheet{hint}"
+            f"{HEADER_SEARCH_ROWS} rows of any sheet{hint or '; add a header row naming these columns'}"
         )
     file_period = find_period(path.stem)
     for sheet in readable:
