@@ -187,12 +187,20 @@ KINDS: dict[str, Kind] = {
 }
 
 
+_DISTRICT_MEMO: dict[object, str | None] = {}
+
+
 def derived_columns(kind: Kind, row: dict[str, object]) -> dict[str, object]:
     """Codes the warehouse keys on, looked up from what the row says (districts, chains, industries)."""
     reference = load_reference()
     out: dict[str, object] = {}
     if "district_raw" in row or kind.name in ("registry", "filings", "districts"):
-        out["district_code"] = reference.district_code(row.get("district_raw"))
+        text = row.get("district_raw")
+        if text not in _DISTRICT_MEMO:
+            if len(_DISTRICT_MEMO) > 10_000:
+                _DISTRICT_MEMO.clear()
+            _DISTRICT_MEMO[text] = reference.district_code(text)
+        out["district_code"] = _DISTRICT_MEMO[text]
     if kind.name == "registry":
         out["chain_code"] = reference.chain_code(row.get("chain_raw"))
         if row.get("above_scale") is None:

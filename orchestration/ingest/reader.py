@@ -275,25 +275,47 @@ def parse_sheet(
         )
     fields: dict[str, Field] = {f.name: f for f in kind.fields}
     key_field = kind.required[0].name
+    key_column = header.columns[key_field]
     extras = _extra_columns(sheet.rows, header)
+    # (name, column, parse, unit) per mapped column, resolved once per sheet.
+    plan = [
+        (
+            name,
+            column,
+            fields[name].parse,
+            (header.units.get(name) or table_unit) if fields[name].money else None,
+        )
+        for name, column in header.columns.items()
+    ]
+    money = {name for name, *_ in plan if fields[name].money}
+    absent = {f.name: None for f in kind.fields if f.name not in header.columns}
+    # Texts repeat down a column (periods, districts, names): parse each distinct text once.
+    memo: dict[tuple[str, str], object] = {}
     out: list[dict[str, object]] = []
     for index in range(header.first_row + header.height, len(sheet.rows)):
         cells = sheet.rows[index]
-        filled = [cell for cell in cells if not is_missing(cell)]
-        if not filled:
+        first = next((cell for cell in cells if not _blank(cell)), None)
+        if first is None:
             continue  # blank line
-        if _NOTE.match(clean_text(filled[0])):
+        if isinstance(first, str) and _NOTE.match(clean_text(first)):
             break  # notes under the table
-        if clean_text(_cell(cells, header.columns[key_field])) in _TOTAL_LABELS:
+        key_cell = _cell(cells, key_column)
+        if isinstance(key_cell, str) and clean_text(key_cell) in _TOTAL_LABELS:
             continue
         row_number = index + 1
         row: dict[str, object] = {"source_sheet": sheet.name, "source_row": row_number}
-        for name, column in header.columns.items():
-            raw = _cell(cells, column)
+        for name, column, parse, unit in plan:
+            raw = cells[column] if column < len(cells) else None
             try:
-                value = fields[name].parse(raw)
-                if fields[name].money:
-                    value = to_wan(value, header.units.get(name) or table_unit)
+                if isinstance(raw, str):
+                    cached = memo.get((name, raw), _MISS)
+                    if cached is _MISS:
+                        cached = memo[(name, raw)] = parse(raw)
+                    value = cached
+                else:
+                    value = parse(raw)
+                if name in money and unit not in (None, "万元"):
+                    value = to_wan(value, unit)
             except ValueError as exc:
                 raise FileRejected(
                     f"{where}, row {row_number}: {header.labels[name]}: {exc}; correct the cell and send the file again"
@@ -303,16 +325,26 @@ def parse_sheet(
             raise FileRejected(
                 f"{where}, row {row_number}: {header.labels[key_field]} is empty; every row needs it"
             )
+        row.update(absent)
         if kind.name == "bureau" and row.get("period") is None:
             row["period"] = default_period
-        for name in (f.name for f in kind.fields):
-            row.setdefault(name, None)
-        kept = {label: _extra_text(_cell(cells, column)) for column, label in extras.items()}
-        kept = {label: value for label, value in kept.items() if value is not None}
-        row["extra_columns"] = json.dumps(kept, ensure_ascii=False) if kept else None
+        if extras:
+            kept = {label: _extra_text(_cell(cells, column)) for column, label in extras.items()}
+            kept = {label: value for label, value in kept.items() if value is not None}
+            row["extra_columns"] = json.dumps(kept, ensure_ascii=False) if kept else None
+        else:
+            row["extra_columns"] = None
         row.update(derived_columns(kind, row))
         out.append(row)
     return out
+
+
+_MISS = object()
+
+
+def _blank(cell: object) -> bool:
+    """An empty cell: nothing, or only blanks. Missing markers (—, /) are not blank: they are answers."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _extra_columns(rows: list[list[object]], header: Header) -> dict[int, str]:

@@ -24,6 +24,7 @@ UNIT_TO_WAN: dict[str, Decimal] = {
     "元": Decimal("0.0001"),
 }
 _UNIT_PATTERN = re.compile(r"(亿元|万元|千元|元)")
+_BLANKS = re.compile(r"\s+")
 
 
 def clean_text(value: object) -> str:
@@ -32,16 +33,22 @@ def clean_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    elif text.isalnum():
+        return text  # the common case: nothing to fold, no blanks
+    return _BLANKS.sub("", text)
 
 
 def is_missing(value: object) -> bool:
     """True for an empty cell or one of the statistical missing markers (—, -, …, /)."""
     if value is None:
         return True
-    if isinstance(value, float) and value != value:  # NaN
-        return True
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, int):
+        return False
     return clean_text(value).lower() in MISSING_MARKERS
 
 
@@ -75,6 +82,10 @@ def parse_number(value: object) -> Decimal | None:
 
 def parse_int(value: object) -> int | None:
     """A whole count such as an enterprise count or head count; None when missing."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     number = parse_number(value)
     if number is None:
         return None
