@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--enterprises", type=int, default=800, help="in-scope enterprises (default 800)")
     demo.add_argument("--months", type=int, default=58, help="months from 2022-01 (default 58: to 2026-10)")
     demo.add_argument("--seed", type=int, default=20231113, help="random seed (default 20231113)")
+    demo.add_argument(
+        "--no-faults",
+        action="store_true",
+        help="leave out the documented data-quality faults (listed in demo_faults.csv otherwise)",
+    )
     return parser
 
 
@@ -48,20 +53,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "status":
             return status(Settings.resolve(None, args.warehouse))
         if args.command == "demo-data":
-            return demo_data(Path(args.out), args.enterprises, args.months, args.seed)
+            return demo_data(
+                Path(args.out), args.enterprises, args.months, args.seed, faults=not args.no_faults
+            )
     except UsageError as exc:
         print(f"planwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
 
 
-def demo_data(out: Path, enterprises: int, months: int, seed: int) -> int:
+def demo_data(out: Path, enterprises: int, months: int, seed: int, faults: bool = True) -> int:
     from orchestration.demo.generator import generate
 
     if enterprises < 10 or months < 2:
         raise UsageError("--enterprises must be at least 10 and --months at least 2")
-    summary = generate(out, enterprises=enterprises, months=months, seed=seed)
-    print(f"wrote demo raw folder {out}: {summary}")
+    summary = generate(out, enterprises=enterprises, months=months, seed=seed, faults=faults)
+    counts = ", ".join(f"{kind} {count}" for kind, count in summary.files.items())
+    print(
+        f"wrote {out}: {len(summary.periods)} periods {summary.periods[0]}..{summary.periods[-1]}, files: {counts}"
+    )
+    if faults:
+        print(f"injected data-quality faults are listed in {out / 'demo_faults.csv'}")
     return EXIT_PUBLISHED
 
 
@@ -132,19 +144,37 @@ def run(settings: Settings, quiet: bool = False) -> int:
             raise_on_error=False,
         )
     if not result.success:
-        failures = [event for event in result.all_events if event.is_step_failure]
-        for event in failures:
-            error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "failed"
-            print(f"planwatch: step {event.step_key} failed: {message}", file=sys.stderr)
+        for line in failure_summary(result):
+            print(f"planwatch: {line}", file=sys.stderr)
         print(
             f"planwatch: nothing published; {settings.analytics_db} is unchanged. Run {result.run_id} is in the "
-            f"Dagster UI (make dev).",
+            "Dagster UI (make dev).",
             file=sys.stderr,
         )
         return EXIT_NOT_PUBLISHED
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
+
+
+def failure_summary(result) -> list[str]:
+    """What stopped a run, in a few lines: failed checks (dbt tests) first, then failed steps with the
+    innermost error, which is the one that names the cause."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.severity.value == "ERROR":
+                lines.append(
+                    f"check {evaluation.asset_key.to_user_string()} / {evaluation.check_name} failed"
+                )
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            message = error.message.strip().splitlines()[0] if error and error.message.strip() else "failed"
+            lines.append(f"step {event.step_key} failed: {message}")
+    return lines
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -235,6 +265,10 @@ def status(settings: Settings) -> int:
         print(f"Rejected files (copies and reasons in {settings.quarantine_dir}):")
         for _source, reason in rejected:
             print(f"  {reason}")
+    docs = settings.data_docs_dir / "index.html"
+    print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
+    workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
+    print(f"District feedback workbooks: {len(workbooks)} under {settings.feedback_dir}")
     if not settings.analytics_db.exists():
         print("Nothing published yet.")
         return EXIT_PUBLISHED

@@ -18,6 +18,7 @@ QUIET_ENV = {
     "HTTPS_PROXY": "http://127.0.0.1:9",
     "HTTP_PROXY": "http://127.0.0.1:9",
     "NO_PROXY": "localhost,127.0.0.1",
+    "GX_ANALYTICS_ENABLED": "False",
 }
 
 
@@ -48,6 +49,20 @@ class Settings:
     @property
     def quarantine_dir(self) -> Path:
         return self.warehouse_dir / "quarantine"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.warehouse_dir / "reports"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """Great Expectations' Data Docs for the staged inputs (index.html)."""
+        return self.reports_dir / "data_docs"
+
+    @property
+    def feedback_dir(self) -> Path:
+        """One workbook per district and period with findings, under <YYYY-MM>/."""
+        return self.reports_dir / "feedback"
 
     @property
     def dagster_home(self) -> Path:

@@ -52,9 +52,16 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_enterprises_in_scope", "intermediate/int_enterprise_months",
         "intermediate/int_enterprise_months_yoy", "intermediate/int_enterprise_surveys",
         "intermediate/int_survey_years", "intermediate/int_indicator_values", "intermediate/int_indicator_annuals",
+        "intermediate/int_district_submission_months", "intermediate/int_enterprise_filings",
         "intermediate/int_dq__dq01_missing_submission", "intermediate/int_dq__dq02_revenue_mismatch",
+        "intermediate/int_dq__dq03_enterprise_count_mismatch", "intermediate/int_dq__dq04_ytd_decrease",
+        "intermediate/int_dq__dq05_yoy_growth_outlier", "intermediate/int_dq__dq06_unit_mixup",
+        "intermediate/int_dq__dq07_implausible_values", "intermediate/int_dq__dq08_conflicting_filings",
+        "intermediate/int_dq__dq09_invalid_credit_code", "intermediate/int_dq__dq10_registry_coverage",
+        "intermediate/int_dq__dq11_district_mismatch", "intermediate/int_dq__dq12_division39_bureau_mismatch",
+        "intermediate/int_dq__dq13_copied_submission", "intermediate/int_dq__dq14_period_out_of_range",
         "marts/indicator_progress", "marts/chain_monthly", "marts/district_monthly", "marts/dq_findings",
-        "marts/dq_rules", "published/analytics_snapshot",
+        "marts/dq_rules", "published/analytics_snapshot", "reports/district_feedback",
     }  # fmt: skip
     upstream = {
         key.to_user_string() for key in graph.get(dg.AssetKey(["staging", "stg_raw__filings"])).parent_keys
@@ -66,6 +73,17 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
 
 def keys_partitioned(graph) -> list[dg.AssetKey]:
     return [key for key in graph.get_all_asset_keys() if graph.get(key).partitions_def is not None]
+
+
+def test_rule_families_and_expectations_are_checks(defs: dg.Definitions) -> None:
+    checks = {
+        (key.asset_key.to_user_string(), key.name) for key in defs.resolve_asset_graph().asset_check_keys
+    }
+    families = {name for asset, name in checks if asset == "marts/dq_findings" and name.startswith("dq_")}
+    assert families == {
+        "dq_completeness", "dq_cross_table", "dq_history", "dq_unit", "dq_within_table", "dq_identity", "dq_coverage",
+    }  # fmt: skip
+    assert ("staging/stg_raw__filings", "great_expectations") in checks
 
 
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:

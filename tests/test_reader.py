@@ -90,6 +90,15 @@ def test_industry_code(text: str, code: str) -> None:
             0,
             1,
         ),
+        # a unit line in the last column right above a one-row header is not a header row
+        (
+            [
+                ["", "", "", "", "单位：千元"],
+                ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计", "从业人员"],
+            ],
+            1,
+            1,
+        ),
     ],
 )
 def test_find_header(rows: list[list[object]], first_row: int, height: int) -> None:

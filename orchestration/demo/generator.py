@@ -8,24 +8,34 @@ R&D about 1.5 % of revenue. The same arguments always give byte-identical files.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import io
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
 
+from orchestration.demo.faults import DemoData, inject_faults, write_manifest
+from orchestration.demo.layouts import (
+    BUREAU_CLEAN,
+    BUREAU_MESSY,
+    CLEAN,
+    DISTRICTS_MESSY,
+    FILINGS_MESSY,
+    TITLES,
+    BureauLine,
+    FilingLine,
+    SubmissionLine,
+    Table,
+    Unit,
+    assign_layouts,
+    clean_filings_layout,
+    write_table,
+    write_xlsx,
+)
 from orchestration.identity import USCC_ALPHABET, uscc_check_char
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 """Where reporting_units.csv, industry_scope.csv and chains.csv are read from (read at call time)."""
-
-FIXED_TIMESTAMP = dt.datetime(2026, 11, 20, 9, 0, 0)
-"""Creation and modification time written into every workbook, so that files are reproducible."""
 
 FIRST_YEAR = 2022
 BASE_YEAR = 2022
@@ -156,11 +166,13 @@ CHAIN_ALTERNATIVES = {
     "3983": "ai_robotics",
 }
 
-BUREAU_OTHER_LINES = (("电气机械和器材制造业", 21_800_000.0, 0.065), ("仪器仪表制造业", 2_550_000.0, 0.05))
-"""Bureau lines besides division 39: name, 2022 annual revenue in 万元, yearly growth."""
+BUREAU_OTHER_LINES = (
+    ("电气机械和器材制造业", "C38", 21_800_000.0, 0.065),
+    ("仪器仪表制造业", "C40", 2_550_000.0, 0.05),
+)
+"""Bureau lines besides division 39: name, division code, 2022 annual revenue in 万元, yearly growth."""
 BUREAU_DIVISION_39 = "计算机、通信和其他电子设备制造业"
-
-CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
+BUREAU_CODES = {BUREAU_DIVISION_39: "C39", **{name: code for name, code, _, _ in BUREAU_OTHER_LINES}}
 
 # ---------- names
 
@@ -214,16 +226,16 @@ class DemoSummary:
     survey_rows: int
     files: dict[str, int]
     revenue_ytd_yi: dict[str, float] = field(default_factory=dict)
-    """In-scope revenue_ytd in 亿元 at each year's last period."""
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A reporting unit of reporting_units.csv."""
-
-    code: str
-    name: str
-    short_name: str
+    """In-scope revenue_ytd in 亿元 at each year's last period (clean figures, before any fault)."""
+    faults: int = 0
+    """Faults laid into the files, as listed in demo_faults.csv (0 with faults=False)."""
+    manifest: Path | None = None
+    layouts: dict[str, str] = field(default_factory=dict, repr=False)
+    """File (relative to `out`) → the name of its layout ('clean' or one of the messy ones)."""
+    clean_totals: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False)
+    """Kind → period → (revenue, R&D) in cents of 万元 summed over all rows before any fault."""
+    file_totals: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
+    """File → (data rows, revenue, R&D in cents of 万元) as written, faults included."""
 
 
 @dataclass(frozen=True)
@@ -287,16 +299,9 @@ def period_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def cents_text(cents: int) -> str:
-    """Exact decimal text of an amount in cents of 万元: 12345678 → '123456.78'."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
 def bureau_title(year: int, month: int) -> str:
     """The bureau table's title row; February is '1-2月' because there is no January report."""
-    return f"{year}年1-{month}月重庆市规模以上工业企业营业收入（分行业）"
+    return TITLES["bureau"].format(year=year, month=month)
 
 
 def digitalization_threshold(year: int) -> float:
@@ -508,10 +513,11 @@ def simulate(rng: np.random.Generator, firms: list[Enterprise], periods: list[tu
     revenue_cents = revenue_ytd[:, year_idx, month_idx]
     rd_cents = rd_ytd[:, year_idx, month_idx]
 
+    # An enterprise that leaves R&D empty leaves it empty every month: a gap in some months only would
+    # make its district's R&D year-to-date fall (DQ04) with nothing wrong in the data.
+    rng.random((len(missing_rd), len(periods)))  # drawn as before, so that the employees stay the same
     rd_missing = np.zeros((n, len(periods)), dtype=bool)
-    for k, e in enumerate(missing_rd):
-        rd_missing[e] = rng.random(len(periods)) < 0.3
-        rd_missing[e, k % len(periods)] = True
+    rd_missing[missing_rd] = True
 
     per_head = np.where(role == "assembler", rng.uniform(130, 200, n), rng.uniform(80, 220, n))
     per_head = np.where(role == "below_scale", rng.uniform(40, 100, n), per_head)
@@ -522,105 +528,47 @@ def simulate(rng: np.random.Generator, firms: list[Enterprise], periods: list[tu
     return Figures(revenue_cents, rd_cents, rd_missing, employees)
 
 
-# ---------- writers
+# ---------- tables
 
 
-def _save_workbook(wb: Workbook, path: Path) -> None:
-    """Save with fixed document properties and zip timestamps, so equal content gives equal bytes."""
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    date_time = FIXED_TIMESTAMP.timetuple()[:6]
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
-
-
-def write_xlsx(path: Path, sheet: str, rows: Iterable[Sequence[object]]) -> None:
-    """One-sheet workbook, rows as given (None is an empty cell)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    for row in rows:
-        ws.append(list(row))
-    _save_workbook(wb, path)
-
-
-def write_csv(path: Path, rows: Iterable[Sequence[object]], encoding: str) -> None:
-    """CSV with CRLF line ends, as spreadsheet programs export it."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
-    path.write_bytes(text.getvalue().encode(encoding))
-
-
-FILING_HEADER = (
-    "统一社会信用代码",
-    "企业名称",
-    "区县",
-    "报告期",
-    "营业收入本年累计",
-    "研发费用本年累计",
-    "从业人员",
-)
-DISTRICT_HEADER = ("区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计")
+REGISTRY_HEADER = ("统一社会信用代码", "企业名称", "区县", "行业代码", "产业链", "规模以上")
 SURVEY_PROCESSES = ("研发设计", "生产制造", "经营管理", "销售服务")
 
 
-def _write_registry(out: Path, firms: list[Enterprise], order: np.ndarray, last: str) -> None:
-    header = ("统一社会信用代码", "企业名称", "区县", "行业代码", "产业链", "规模以上")
-    rows = [
+def _registry_rows(firms: list[Enterprise], order: np.ndarray) -> list[tuple]:
+    return [
         (f.uscc, f.name, f.district_text, f.industry, f.chain_text, "是" if f.above_scale else "否")
         for f in (firms[i] for i in order)
     ]
-    write_xlsx(out / "registry" / f"企业名录_{last}.xlsx", "企业名录", [header, *rows])
 
 
-def _write_filings(
-    out: Path, firms: list[Enterprise], order: np.ndarray, figures: Figures, p: int, label: str
-) -> None:
-    month = int(label[5:])
-    as_xlsx = month % 2 == 0
-    rows: list[Sequence[object]] = [FILING_HEADER]
-    for e in order:
-        firm = firms[e]
-        revenue, rd = int(figures.revenue_cents[e, p]), int(figures.rd_cents[e, p])
-        missing = bool(figures.rd_missing[e, p])
-        if as_xlsx:
-            rd_cell: object = None if missing else rd / 100
-            rows.append(
-                (
-                    firm.uscc,
-                    firm.name,
-                    firm.unit.name,
-                    label,
-                    revenue / 100,
-                    rd_cell,
-                    int(figures.employees[e, p]),
-                )
+def filing_tables(
+    firms: list[Enterprise], order: np.ndarray, figures: Figures, periods: list[tuple[int, int]]
+) -> list[Table]:
+    """One clean table per period: every enterprise of the registry, in registry order."""
+    index = {period: p for p, period in enumerate(periods)}
+    tables = []
+    for p, (year, month) in enumerate(periods):
+        ago = index.get((year - 1, month))
+        lines = [
+            FilingLine(
+                firms[e].uscc,
+                firms[e].name,
+                firms[e].unit,
+                (year, month),
+                int(figures.revenue_cents[e, p]),
+                None if figures.rd_missing[e, p] else int(figures.rd_cents[e, p]),
+                int(figures.employees[e, p]),
+                None if ago is None else int(figures.revenue_cents[e, ago]),
+                int(e),
             )
-        else:
-            rd_cell = "" if missing else cents_text(rd)
-            rows.append(
-                (
-                    firm.uscc,
-                    firm.name,
-                    firm.unit.name,
-                    label,
-                    cents_text(revenue),
-                    rd_cell,
-                    str(figures.employees[e, p]),
-                )
-            )
-    if as_xlsx:
-        write_xlsx(out / "filings" / f"企业月报_{label}.xlsx", "企业月报", rows)
-    else:
-        encoding = CSV_ENCODINGS[(int(label[:4]) * 12 + month) % len(CSV_ENCODINGS)]
-        write_csv(out / "filings" / f"企业月报_{label}.csv", rows, encoding)
+            for e in order
+        ]
+        label = period_label(year, month)
+        tables.append(
+            Table("filings", f"企业月报_{label}", (year, month), clean_filings_layout(year, month), lines)
+        )
+    return tables
 
 
 def unit_members(units: list[Unit], firms: list[Enterprise]) -> dict[str, list[int]]:
@@ -632,18 +580,30 @@ def unit_members(units: list[Unit], firms: list[Enterprise]) -> dict[str, list[i
     return {code: indices for code, indices in members.items() if indices}
 
 
-def _write_districts(
-    out: Path, units: list[Unit], members_by_unit: dict[str, list[int]], figures: Figures, p: int, label: str
-) -> None:
-    rows: list[Sequence[object]] = [DISTRICT_HEADER]
-    for unit in units:
-        members = members_by_unit.get(unit.code)
-        if not members:
-            continue
-        revenue = int(figures.revenue_cents[members, p].sum())
-        rd = int(np.where(figures.rd_missing[members, p], 0, figures.rd_cents[members, p]).sum())
-        rows.append((unit.name, label, len(members), revenue / 100, rd / 100))
-    write_xlsx(out / "districts" / f"区县报送_{label}.xlsx", "区县报送", rows)
+def district_tables(
+    units: list[Unit], members_by_unit: dict[str, list[int]], figures: Figures, periods: list[tuple[int, int]]
+) -> list[Table]:
+    """One clean table per period: each active unit's submission is the sum of its enterprises' filings."""
+    index = {period: p for p, period in enumerate(periods)}
+    rd_reported = np.where(figures.rd_missing, 0, figures.rd_cents)
+    tables = []
+    for p, (year, month) in enumerate(periods):
+        ago = index.get((year - 1, month))
+        lines = [
+            SubmissionLine(
+                unit,
+                (year, month),
+                len(members),
+                int(figures.revenue_cents[members, p].sum()),
+                int(rd_reported[members, p].sum()),
+                None if ago is None else int(figures.revenue_cents[members, ago].sum()),
+            )
+            for unit in units
+            if (members := members_by_unit.get(unit.code))
+        ]
+        label = period_label(year, month)
+        tables.append(Table("districts", f"区县报送_{label}", (year, month), CLEAN, lines))
+    return tables
 
 
 def _bureau_values(
@@ -659,7 +619,7 @@ def _bureau_values(
         ]
     }
     cumulative = np.cumsum(SEASONALITY)
-    for name, base, growth in BUREAU_OTHER_LINES:
+    for name, _, base, growth in BUREAU_OTHER_LINES:
         wobble = 1 + rng.normal(0, 0.004, len(periods))
         values[name] = [
             round(base * (1 + growth) ** (year - FIRST_YEAR) * cumulative[month - 1] * wobble[p], 2)
@@ -668,19 +628,37 @@ def _bureau_values(
     return values
 
 
-def _write_bureau(out: Path, periods: list[tuple[int, int]], values: dict[str, list[float]]) -> None:
+def bureau_tables(periods: list[tuple[int, int]], values: dict[str, list[float]]) -> list[Table]:
+    """One table per period: the bureau's industry lines with their published year-on-year growth."""
     index = {period: p for p, period in enumerate(periods)}
+    tables = []
     for p, (year, month) in enumerate(periods):
-        rows: list[Sequence[object]] = [
-            (bureau_title(year, month), None, None),
-            ("单位：万元", None, None),
-            ("行业", "营业收入本年累计", "同比增长(%)"),
-        ]
         previous = index.get((year - 1, month))
-        for name, series in values.items():
-            yoy = None if previous is None else round((series[p] / series[previous] - 1) * 100, 1)
-            rows.append((name, series[p], yoy))
-        write_xlsx(out / "bureau" / f"统计局月报_{period_label(year, month)}.xlsx", "分行业", rows)
+        lines = [
+            BureauLine(
+                name,
+                BUREAU_CODES[name],
+                series[p],
+                None if previous is None else round((series[p] / series[previous] - 1) * 100, 1),
+            )
+            for name, series in values.items()
+        ]
+        label = period_label(year, month)
+        tables.append(Table("bureau", f"统计局月报_{label}", (year, month), BUREAU_CLEAN, lines))
+    return tables
+
+
+def _totals(tables: list[Table]) -> dict[str, tuple[int, int]]:
+    """Period label → (revenue, R&D) in cents of 万元 over the tables' lines; missing R&D counts 0."""
+    totals: dict[str, tuple[int, int]] = {}
+    for table in tables:
+        label = period_label(*table.period)
+        revenue, rd = totals.get(label, (0, 0))
+        totals[label] = (
+            revenue + sum(line.revenue for line in table.lines),
+            rd + sum(getattr(line, "rd", None) or 0 for line in table.lines),
+        )
+    return totals
 
 
 def _write_surveys(
@@ -713,11 +691,16 @@ def _write_surveys(
 # ---------- entry point
 
 
-def generate(out: Path, enterprises: int = 800, months: int = 58, seed: int = 20231113) -> DemoSummary:
+def generate(
+    out: Path, enterprises: int = 800, months: int = 58, seed: int = 20231113, faults: bool = True
+) -> DemoSummary:
     """Write a synthetic raw folder under `out` (registry, filings, surveys, districts, bureau).
 
     `enterprises` in-scope enterprises plus about 10 % out-of-scope or below-scale ones; periods are
-    2022-01 + i for i < `months`, Januaries skipped. The same arguments give byte-identical files.
+    2022-01 + i for i < `months`, Januaries skipped. Files come in a deterministic mix of the layouts
+    of CONTRACT.md §2. With `faults`, documented faults for every rule of DQ_RULES.md are laid on top
+    and listed in `out`/demo_faults.csv; the files they leave alone are the same bytes as without.
+    The same arguments give byte-identical files.
     """
     if enterprises < 1:
         raise ValueError(f"enterprises must be at least 1, got {enterprises}")
@@ -735,38 +718,82 @@ def generate(out: Path, enterprises: int = 800, months: int = 58, seed: int = 20
     order = streams[2].permutation(len(firms))
     labels = [period_label(year, month) for year, month in periods]
     survey_years = list(range(FIRST_YEAR, periods[-1][0] + 1))
+    members_by_unit = unit_members(units, firms)
+
+    filings = filing_tables(firms, order, figures, periods)
+    districts = district_tables(units, members_by_unit, figures, periods)
+    bureau = bureau_tables(periods, _bureau_values(streams[3], firms, figures, periods))
+    for tables, messy in ((filings, FILINGS_MESSY), (districts, DISTRICTS_MESSY), (bureau, BUREAU_MESSY)):
+        for p, layout in assign_layouts(len(tables), messy).items():
+            tables[p].layout = layout
+    clean_totals = {"filings": _totals(filings), "districts": _totals(districts), "bureau": _totals(bureau)}
+    registry_rows = _registry_rows(firms, order)
+    registry_file = f"registry/企业名录_{labels[-1]}.xlsx"
+
+    # the faults draw from a stream of their own: without them, every other number stays the same
+    fault_rng = np.random.default_rng([seed, 5])
+    codes, names = {firm.uscc for firm in firms}, {firm.name for firm in firms}
+    data = DemoData(
+        units=units,
+        firms=firms,
+        figures=figures,
+        periods=periods,
+        members=members_by_unit,
+        filings=filings,
+        districts=districts,
+        bureau=bureau,
+        registry_rows=registry_rows,
+        registry_file=registry_file,
+        inactive_host=INACTIVE_HOST,
+        out_of_scope_industry=OUT_OF_SCOPE_INDUSTRIES[0],
+        new_code=lambda unit: _make_uscc(fault_rng, unit, codes),
+        new_name=lambda industry: _make_name(fault_rng, industry, "tail", names),
+    )
+    laid = inject_faults(data, fault_rng) if faults else []
 
     for folder in KIND_FOLDERS:
         (out / folder).mkdir(parents=True, exist_ok=True)
-    _write_registry(out, firms, order, labels[-1])
-    members_by_unit = unit_members(units, firms)
-    for p, label in enumerate(labels):
-        _write_filings(out, firms, order, figures, p, label)
-        _write_districts(out, units, members_by_unit, figures, p, label)
-    _write_bureau(out, periods, _bureau_values(streams[3], firms, figures, periods))
+    write_xlsx(out / registry_file, "企业名录", [REGISTRY_HEADER, *registry_rows])
+    tables = [*filings, *data.extra_tables, *districts, *bureau]
+    for table in tables:
+        write_table(out, table)
     survey_rows = _write_surveys(out, streams[4], firms, order, survey_years)
+    manifest = write_manifest(out, laid) if faults else None
 
     in_scope = np.array([firm.in_scope for firm in firms])
     year_end = {year: p for p, (year, _) in enumerate(periods)}
+    filing_files = [table for table in tables if table.kind == "filings"]
     return DemoSummary(
         out=out,
         periods=labels,
         survey_years=survey_years,
-        registry_rows=len(firms),
+        registry_rows=len(registry_rows),
         in_scope=int(in_scope.sum()),
         out_of_scope=sum(firm.role == "out_of_scope" for firm in firms),
         below_scale=sum(firm.role == "below_scale" for firm in firms),
         active_units=list(members_by_unit),
-        filing_rows=len(firms) * len(periods),
+        filing_rows=sum(len(table.lines) for table in filing_files),
         survey_rows=survey_rows,
         files={
             "registry": 1,
-            "filings": len(periods),
+            "filings": len(filing_files),
             "surveys": len(survey_years),
-            "districts": len(periods),
-            "bureau": len(periods),
+            "districts": len(districts),
+            "bureau": len(bureau),
         },
         revenue_ytd_yi={
             labels[p]: int(figures.revenue_cents[in_scope, p].sum()) / 1_000_000 for p in year_end.values()
+        },
+        faults=len(laid),
+        manifest=manifest,
+        layouts={table.rel: table.layout.name for table in tables},
+        clean_totals=clean_totals,
+        file_totals={
+            table.rel: (
+                len(table.lines),
+                sum(line.revenue for line in table.lines),
+                sum(getattr(line, "rd", None) or 0 for line in table.lines),
+            )
+            for table in tables
         },
     )

@@ -224,7 +224,9 @@ def find_header(rows: list[list[object]], kind: Kind) -> Header | None:
     required = {f.name for f in kind.required}
     for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
         candidates = [(1, rows[index])]
-        if index + 1 < len(rows):
+        # Two rows are one header only when the lower row alone is not already a header: otherwise
+        # the upper row is a title or unit line (单位：万元) that must stay above the header.
+        if index + 1 < len(rows) and not required <= _match(rows[index + 1], kind)[0].keys():
             candidates.append((2, _join_two_rows(rows[index], rows[index + 1])))
         for height, cells in candidates:
             columns, labels = _match(cells, kind)

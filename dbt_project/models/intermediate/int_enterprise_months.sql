@@ -34,6 +34,20 @@ enterprises as (
 
 ),
 
+plan_indicators as (
+
+    select * from {{ ref('plan_indicators') }}
+
+),
+
+period_window as (
+
+    -- a period after the as-of month or before the baseline year is a typo (DQ14 reports it);
+    -- it must not become the "latest period" of every mart
+    {{ dq_period_window('plan_indicators') }}
+
+),
+
 source_high_water_mark as (
 
     -- the newest raw row this build has seen, kept on every row it writes as loaded_at
@@ -91,6 +105,10 @@ filings_to_build as (
     inner join periods_to_build
         on filings.period = periods_to_build.period
     {% endif %}
+
+    where filings.period between
+        (select period_window.first_period from period_window)
+        and (select period_window.last_period from period_window)
 
 ),
 

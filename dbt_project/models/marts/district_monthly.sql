@@ -91,6 +91,9 @@ district_findings as (
 
     from findings
 
+    -- city-wide findings (DQ12) and those whose district is unknown count in no district
+    where findings.district_code is not null
+
     group by
         findings.district_code,
         findings.period

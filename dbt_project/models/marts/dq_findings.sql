@@ -2,6 +2,18 @@
 {%- set rule_models = [
     'int_dq__dq01_missing_submission',
     'int_dq__dq02_revenue_mismatch',
+    'int_dq__dq03_enterprise_count_mismatch',
+    'int_dq__dq04_ytd_decrease',
+    'int_dq__dq05_yoy_growth_outlier',
+    'int_dq__dq06_unit_mixup',
+    'int_dq__dq07_implausible_values',
+    'int_dq__dq08_conflicting_filings',
+    'int_dq__dq09_invalid_credit_code',
+    'int_dq__dq10_registry_coverage',
+    'int_dq__dq11_district_mismatch',
+    'int_dq__dq12_division39_bureau_mismatch',
+    'int_dq__dq13_copied_submission',
+    'int_dq__dq14_period_out_of_range',
 ] -%}
 
 with
@@ -45,11 +57,13 @@ final as (
         cast(unioned.severity as varchar) as severity,
         cast(unioned.district_code as varchar) as district_code,
         cast(unioned.period as date) as period,
-        cast(unioned.subject as varchar) as subject,
+        -- file and enterprise names are written by reporters: a credit code inside one is masked,
+        -- the rule models themselves never put one in a text
+        cast({{ mask_credit_codes('unioned.subject') }} as varchar) as subject,
         cast(unioned.expected as varchar) as expected,
         cast(unioned.actual as varchar) as actual,
-        cast(unioned.message as varchar) as message,
-        cast(unioned.source_file as varchar) as source_file,
+        cast({{ mask_credit_codes('unioned.message') }} as varchar) as message,
+        cast({{ mask_credit_codes('unioned.source_file') }} as varchar) as source_file,
         cast(unioned.source_row as integer) as source_row
 
     from unioned

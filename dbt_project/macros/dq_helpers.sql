@@ -1,0 +1,124 @@
+{#- Building blocks of the data-quality rule models (models/intermediate/dq/). -#}
+
+{#-
+    The month the checks are run as of (DATE, first day of the month): var('as_of_period')
+    ('YYYY-MM' or 'YYYY-MM-DD'), by default the month the run started in, Beijing time. Tests pin it.
+-#}
+{% macro dq_as_of_period() -%}
+    {%- set value = var('as_of_period', none) -%}
+    {%- if value is none -%}
+        {%- set started = run_started_at or modules.datetime.datetime.now(modules.pytz.utc) -%}
+        {%- set value = started.astimezone(modules.pytz.timezone('Asia/Shanghai')).strftime('%Y-%m-01') -%}
+    {%- endif -%}
+    {%- set value = value | string | trim -%}
+    {%- if value | length == 7 -%}
+        {%- set value = value ~ '-01' -%}
+    {%- endif -%}
+    cast({{ dbt.date_trunc('month', "cast('" ~ value ~ "' as date)") }} as date)
+{%- endmacro %}
+
+
+{#-
+    One row: the window of plausible periods. last_period is the as-of month; first_period is
+    January of var('dq_baseline_year'), by default of the earliest baseline year of the plans.
+    `plan_indicators` is the CTE or relation of the plan_indicators seed.
+-#}
+{% macro dq_period_window(plan_indicators) -%}
+    select
+        {{ dq_as_of_period() }} as last_period,
+        make_date(
+            coalesce(
+                cast({{ var('dq_baseline_year', 'null') }} as integer),
+                min({{ plan_indicators }}.baseline_year)
+            ),
+            1,
+            1
+        ) as first_period
+
+    from {{ plan_indicators }}
+{%- endmacro %}
+
+
+{#-
+    Anything shaped like a credit code inside a text (user-supplied file names, enterprise names) is
+    masked: dq_findings is published to analysts and must never hold one.
+-#}
+{% macro mask_credit_codes(text) -%}
+    regexp_replace({{ text }}, '[0-9A-HJ-NPQRTUWXY]{18}', '[代码已隐去]', 'g')
+{%- endmacro %}
+
+
+{#- An amount in 万元 as message text: "1234.50 万元". -#}
+{% macro money_text(value) -%}
+    ({{ number_text(value) }} || ' 万元')
+{%- endmacro %}
+
+
+{#- A ratio (0.123) as percent text: "12.30%". -#}
+{% macro pct_text(ratio) -%}
+    ({{ number_text(ratio ~ ' * 100') }} || '%')
+{%- endmacro %}
+
+
+{#- Where a finding came from, for messages: "来源：filings/x.csv 第 7 行。" (never NULL). -#}
+{% macro source_text(source_file, source_row) -%}
+    (
+        '来源：'
+        || coalesce({{ source_file }}, '（无来源文件）')
+        || coalesce(' 第 ' || cast({{ source_row }} as varchar) || ' 行', '')
+        || '。'
+    )
+{%- endmacro %}
+
+
+{#- Who an enterprise finding is about, for subjects and messages: its name, else its file row. -#}
+{% macro enterprise_label(enterprise_name, source_file, source_row) -%}
+    coalesce(
+        nullif(trim({{ enterprise_name }}), ''),
+        '（未填企业名称）' || coalesce({{ source_file }}, '') || ' 第 ' || coalesce(cast({{ source_row }} as varchar), '?') || ' 行'
+    )
+{%- endmacro %}
+
+
+{#-
+    GB 32100-2015 unified social credit code. 31 characters valued 0–30 in this order (no I, O, Z,
+    S, V); weights 3^(i−1) mod 31 for positions 1–17; check value 31 − (Σ value × weight mod 31),
+    31 becoming 0. These are constants of the standard, not thresholds.
+-#}
+{% macro uscc_alphabet() -%}
+    '0123456789ABCDEFGHJKLMNPQRTUWXY'
+{%- endmacro %}
+
+
+{#- Value 0–30 of the character at a 1-based position; −1 when it is not of the alphabet. -#}
+{% macro uscc_char_value(code, position) -%}
+    ({{ dbt.position("substring(" ~ code ~ ", " ~ position ~ ", 1)", uscc_alphabet()) }} - 1)
+{%- endmacro %}
+
+
+{#- True when all 18 characters are of the alphabet (call only on codes of length 18). -#}
+{% macro uscc_has_only_alphabet(code) -%}
+    (
+        {%- for position in range(1, 19) %}
+        {{ uscc_char_value(code, position) }} >= 0{% if not loop.last %} and{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{#- The check character the first 17 characters call for (call only on well-formed codes). -#}
+{% macro uscc_check_char(code) -%}
+    substring(
+        {{ uscc_alphabet() }},
+        (
+            31 - (
+                (
+                    {%- for position in range(1, 18) %}
+                    {{ uscc_char_value(code, position) }} * {{ (3 ** (position - 1)) % 31 }}{% if not loop.last %} +{% endif %}
+                    {%- endfor %}
+                ) % 31
+            )
+        ) % 31 + 1,
+        1
+    )
+{%- endmacro %}

@@ -1,0 +1,119 @@
+{#-
+    DQ03 cross-table: a district's submitted enterprise_count equals the number of its in-scope
+    enterprises (by registry district) that filed for the period.
+-#}
+
+with
+
+enterprise_months as (
+
+    select * from {{ ref('int_enterprise_months') }}
+
+),
+
+submissions as (
+
+    select * from {{ ref('int_district_submission_months') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ03'
+
+),
+
+periods as (
+
+    -- a submission is compared once the enterprise filings of its period are in
+    select distinct enterprise_months.period from enterprise_months
+
+),
+
+district_filers as (
+
+    select
+        enterprise_months.district_code,
+        enterprise_months.period,
+        count(*) as filed_enterprise_count
+
+    from enterprise_months
+
+    group by
+        enterprise_months.district_code,
+        enterprise_months.period
+
+),
+
+compared as (
+
+    select
+        submissions.district_code,
+        submissions.period,
+        submissions.enterprise_count as submitted_enterprise_count,
+        coalesce(district_filers.filed_enterprise_count, 0) as filed_enterprise_count,
+        submissions.source_file,
+        submissions.source_row
+
+    from submissions
+
+    inner join periods
+        on submissions.period = periods.period
+
+    left join district_filers
+        on submissions.district_code = district_filers.district_code
+        and submissions.period = district_filers.period
+
+    where submissions.enterprise_count is not null
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        compared.district_code,
+        compared.period,
+        '区县月报 企业个数' as subject,
+        cast(compared.filed_enterprise_count as varchar) as expected,
+        cast(compared.submitted_enterprise_count as varchar) as actual,
+        reporting_units.district_name
+        || {{ period_label_zh('compared.period') }}
+        || '区县报送的企业个数为 ' || cast(compared.submitted_enterprise_count as varchar)
+        || ' 家，企业名录在本区县、本期已报送月报的规上电子信息企业应为 '
+        || cast(compared.filed_enterprise_count as varchar)
+        || ' 家。请核对企业个数并更正；如有企业未报送月报，请督促补报。'
+        || {{ source_text('compared.source_file', 'compared.source_row') }} as message,
+        compared.source_file,
+        compared.source_row
+
+    from compared
+
+    inner join reporting_units
+        on compared.district_code = reporting_units.district_code
+
+    cross join rule
+
+    where abs(compared.submitted_enterprise_count - compared.filed_enterprise_count) > rule.threshold_warn
+
+),
+
+final as (
+
+    select
+        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
+            as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

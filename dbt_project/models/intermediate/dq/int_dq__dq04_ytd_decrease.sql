@@ -1,0 +1,191 @@
+{#-
+    DQ04 history: a year-to-date value never falls from one month to the next within a year.
+    Checked on district submissions and on in-scope enterprise filings, for revenue and R&D; each
+    value is compared with the previous month of the same year that has one (February is the
+    first month: the bureau's year starts with 1-2月).
+-#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('int_district_submission_months') }}
+
+),
+
+enterprise_months as (
+
+    select * from {{ ref('int_enterprise_months') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('int_enterprises_in_scope') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ04'
+
+),
+
+{%- set measures = [
+    ('revenue_ytd_wan', '营业收入本年累计'),
+    ('rd_ytd_wan', '研发费用本年累计'),
+] %}
+
+series as (
+
+    -- one row per reporter, measure and period that has a value
+    {% for column, measure_zh in measures %}
+    select
+        'district' as reporter_kind,
+        submissions.district_code as reporter_key,
+        submissions.district_code,
+        cast(null as varchar) as enterprise_name,
+        '{{ measure_zh }}' as measure_zh,
+        submissions.period,
+        submissions.{{ column }} as value_wan,
+        submissions.source_file,
+        submissions.source_row
+
+    from submissions
+
+    where submissions.{{ column }} is not null
+
+    union all
+
+    select
+        'enterprise' as reporter_kind,
+        enterprise_months.uscc as reporter_key,
+        enterprise_months.district_code,
+        enterprises.enterprise_name,
+        '{{ measure_zh }}' as measure_zh,
+        enterprise_months.period,
+        enterprise_months.{{ column }} as value_wan,
+        enterprise_months.source_file,
+        enterprise_months.source_row
+
+    from enterprise_months
+
+    inner join enterprises
+        on enterprise_months.uscc = enterprises.uscc
+
+    where enterprise_months.{{ column }} is not null
+    {% if not loop.last %}
+
+    union all
+
+    {% endif %}
+    {% endfor %}
+
+),
+
+with_previous as (
+
+    select
+        series.*,
+        lag(series.period) over (
+            partition by
+                series.reporter_kind,
+                series.reporter_key,
+                series.measure_zh,
+                {{ period_year('series.period') }}
+            order by series.period
+        ) as previous_period,
+        lag(series.value_wan) over (
+            partition by
+                series.reporter_kind,
+                series.reporter_key,
+                series.measure_zh,
+                {{ period_year('series.period') }}
+            order by series.period
+        ) as previous_value_wan
+
+    from series
+
+),
+
+decreases as (
+
+    select
+        with_previous.*,
+        cast(with_previous.previous_value_wan - with_previous.value_wan as double)
+            / cast(with_previous.previous_value_wan as double) as relative_drop
+
+    from with_previous
+
+    where with_previous.previous_value_wan > 0
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        decreases.district_code,
+        decreases.period,
+        case
+            when decreases.reporter_kind = 'district' then '区县月报 ' || decreases.measure_zh
+            else {{ enterprise_label('decreases.enterprise_name', 'decreases.source_file', 'decreases.source_row') }}
+                || ' ' || decreases.measure_zh
+        end as subject,
+        cast(decreases.previous_value_wan as varchar) as expected,
+        cast(decreases.value_wan as varchar) as actual,
+        coalesce(reporting_units.district_name, '（区县不明）')
+        || {{ period_label_zh('decreases.period') }}
+        || case
+            when decreases.reporter_kind = 'district' then '区县报送的'
+            else '企业“'
+                || {{ enterprise_label('decreases.enterprise_name', 'decreases.source_file', 'decreases.source_row') }}
+                || '”月报的'
+        end
+        || decreases.measure_zh || '为 ' || {{ money_text('decreases.value_wan') }}
+        || '，比上期（' || {{ period_label_zh('decreases.previous_period') }} || '）的 '
+        || {{ money_text('decreases.previous_value_wan') }}
+        || '下降 ' || {{ pct_text('decreases.relative_drop') }}
+        || '；本年累计值应不低于上期（允许误差 ' || {{ pct_text('rule.threshold_error') }} || '）。'
+        || case
+            when decreases.reporter_kind = 'district' then '请核对本期和上期数据并更正。'
+            else '请联系企业核对本期和上期数据并更正。'
+        end
+        || {{ source_text('decreases.source_file', 'decreases.source_row') }} as message,
+        decreases.source_file,
+        decreases.source_row
+
+    from decreases
+
+    left join reporting_units
+        on decreases.district_code = reporting_units.district_code
+
+    cross join rule
+
+    where decreases.relative_drop > rule.threshold_error
+
+),
+
+final as (
+
+    select
+        {{ finding_id(
+            'findings.rule_id',
+            'findings.district_code',
+            'findings.period',
+            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+        ) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

@@ -1,0 +1,116 @@
+{#-
+    DQ05 history: year-on-year growth of a district's submitted revenue_ytd against its own
+    submission for the same period a year earlier is plausible. |growth| above the rule's
+    threshold_error is an error, above its threshold_warn a warning.
+-#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('int_district_submission_months') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ05'
+
+),
+
+compared as (
+
+    select
+        submissions.district_code,
+        submissions.period,
+        submissions.revenue_ytd_wan,
+        prior_submissions.period as prior_period,
+        prior_submissions.revenue_ytd_wan as prior_revenue_ytd_wan,
+        cast(submissions.revenue_ytd_wan as double) / cast(prior_submissions.revenue_ytd_wan as double) - 1
+            as growth,
+        submissions.source_file,
+        submissions.source_row
+
+    from submissions
+
+    inner join submissions as prior_submissions
+        on submissions.district_code = prior_submissions.district_code
+        and {{ same_period_last_year('submissions.period') }} = prior_submissions.period
+
+    where
+        submissions.revenue_ytd_wan is not null
+        and prior_submissions.revenue_ytd_wan > 0
+
+),
+
+graded as (
+
+    select
+        compared.*,
+        case
+            when abs(compared.growth) > rule.threshold_error then 'error'
+            when abs(compared.growth) > rule.threshold_warn then 'warn'
+        end as graded_severity,
+        case
+            when abs(compared.growth) > rule.threshold_error then rule.threshold_error
+            else rule.threshold_warn
+        end as crossed_threshold
+
+    from compared
+
+    cross join rule
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        graded.graded_severity as severity,
+        graded.district_code,
+        graded.period,
+        '区县月报 营业收入本年累计同比' as subject,
+        cast(graded.prior_revenue_ytd_wan as varchar) as expected,
+        cast(graded.revenue_ytd_wan as varchar) as actual,
+        reporting_units.district_name
+        || {{ period_label_zh('graded.period') }}
+        || '区县报送的营业收入本年累计为 ' || {{ money_text('graded.revenue_ytd_wan') }}
+        || '，上年同期（' || {{ period_label_zh('graded.prior_period') }} || '）为 '
+        || {{ money_text('graded.prior_revenue_ytd_wan') }}
+        || '，同比' || case when graded.growth >= 0 then '增长 ' else '下降 ' end
+        || {{ pct_text('abs(graded.growth)') }}
+        || '，超出合理范围（±' || {{ pct_text('graded.crossed_threshold') }} || '）。'
+        || '请核实本期及上年同期数据，有误请更正，属实请说明原因。'
+        || {{ source_text('graded.source_file', 'graded.source_row') }} as message,
+        graded.source_file,
+        graded.source_row
+
+    from graded
+
+    inner join reporting_units
+        on graded.district_code = reporting_units.district_code
+
+    cross join rule
+
+    where graded.graded_severity is not null
+
+),
+
+final as (
+
+    select
+        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
+            as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

@@ -1,0 +1,248 @@
+{#-
+    DQ06 unit: a year-to-date revenue about 10^k times (or 1/10^k of) its own value for the same
+    period a year earlier, k in var('dq_unit_powers'), within the rule's threshold_error
+    (relative): a 元/千元/万元/亿元 mix-up. Where there is no year-earlier value, the month's
+    increment is compared with the previous month's increment of the same year. Checked on
+    district submissions and on in-scope enterprise filings; peers are no yardstick (one
+    assembler can be 1000 times a county's whole output), so each series is only compared with
+    itself.
+-#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('int_district_submission_months') }}
+
+),
+
+enterprise_months as (
+
+    select * from {{ ref('int_enterprise_months') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('int_enterprises_in_scope') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ06'
+
+),
+
+series as (
+
+    -- one row per reporter and period with a revenue figure
+    select
+        'district' as reporter_kind,
+        submissions.district_code as reporter_key,
+        submissions.district_code,
+        cast(null as varchar) as enterprise_name,
+        submissions.period,
+        submissions.revenue_ytd_wan as value_wan,
+        submissions.source_file,
+        submissions.source_row
+
+    from submissions
+
+    where submissions.revenue_ytd_wan is not null
+
+    union all
+
+    select
+        'enterprise' as reporter_kind,
+        enterprise_months.uscc as reporter_key,
+        enterprise_months.district_code,
+        enterprises.enterprise_name,
+        enterprise_months.period,
+        enterprise_months.revenue_ytd_wan as value_wan,
+        enterprise_months.source_file,
+        enterprise_months.source_row
+
+    from enterprise_months
+
+    inner join enterprises
+        on enterprise_months.uscc = enterprises.uscc
+
+    where enterprise_months.revenue_ytd_wan is not null
+
+),
+
+increments as (
+
+    select
+        series.*,
+        {{ ytd_month_increment('series.value_wan', 'series.reporter_kind, series.reporter_key', 'series.period') }}
+            as increment_wan
+
+    from series
+
+),
+
+with_previous_increment as (
+
+    select
+        increments.*,
+        lag(increments.period) over (
+            partition by
+                increments.reporter_kind,
+                increments.reporter_key,
+                {{ period_year('increments.period') }}
+            order by increments.period
+        ) as previous_period,
+        lag(increments.increment_wan) over (
+            partition by
+                increments.reporter_kind,
+                increments.reporter_key,
+                {{ period_year('increments.period') }}
+            order by increments.period
+        ) as previous_increment_wan
+
+    from increments
+
+),
+
+compared as (
+
+    select
+        with_previous_increment.*,
+        prior_year.period as prior_period,
+        prior_year.value_wan as prior_value_wan,
+        case when prior_year.period is not null then 'year_earlier' else 'increment' end as basis,
+        case
+            when prior_year.period is not null
+                then cast(with_previous_increment.value_wan as double) / nullif(cast(prior_year.value_wan as double), 0)
+            else cast(with_previous_increment.increment_wan as double)
+                / nullif(cast(with_previous_increment.previous_increment_wan as double), 0)
+        end as ratio
+
+    from with_previous_increment
+
+    left join series as prior_year
+        on with_previous_increment.reporter_kind = prior_year.reporter_kind
+        and with_previous_increment.reporter_key = prior_year.reporter_key
+        and {{ same_period_last_year('with_previous_increment.period') }} = prior_year.period
+
+),
+
+matched as (
+
+    -- the power of ten the ratio is close to, negative for a fraction; NULL when none
+    select
+        compared.*,
+        case
+            {%- for power in var('dq_unit_powers') %}
+            when abs(compared.ratio / {{ 10 ** power }} - 1) <= rule.threshold_error then {{ power }}
+            when abs(compared.ratio * {{ 10 ** power }} - 1) <= rule.threshold_error then -{{ power }}
+            {%- endfor %}
+        end as matched_power
+
+    from compared
+
+    cross join rule
+
+    -- a ratio only means something between two positive figures
+    where
+        compared.ratio > 0
+        and (
+            (compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0)
+            or (compared.basis = 'increment' and compared.increment_wan > 0 and compared.previous_increment_wan > 0)
+        )
+
+),
+
+labelled as (
+
+    select
+        matched.*,
+        case
+            when matched.reporter_kind = 'district' then '区县报送的'
+            else '企业“'
+                || {{ enterprise_label('matched.enterprise_name', 'matched.source_file', 'matched.source_row') }}
+                || '”月报的'
+        end as reporter_zh,
+        case
+            when matched.matched_power > 0 then cast(cast(power(10, matched.matched_power) as bigint) as varchar) || ' 倍'
+            else '1/' || cast(cast(power(10, -matched.matched_power) as bigint) as varchar)
+        end as factor_zh
+
+    from matched
+
+    where matched.matched_power is not null
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        labelled.district_code,
+        labelled.period,
+        case
+            when labelled.reporter_kind = 'district' then '区县月报 营业收入本年累计'
+            else {{ enterprise_label('labelled.enterprise_name', 'labelled.source_file', 'labelled.source_row') }}
+                || ' 营业收入本年累计'
+        end as subject,
+        case
+            when labelled.basis = 'year_earlier' then cast(labelled.prior_value_wan as varchar)
+            else cast(labelled.previous_increment_wan as varchar)
+        end as expected,
+        case
+            when labelled.basis = 'year_earlier' then cast(labelled.value_wan as varchar)
+            else cast(labelled.increment_wan as varchar)
+        end as actual,
+        coalesce(reporting_units.district_name, '（区县不明）')
+        || {{ period_label_zh('labelled.period') }}
+        || labelled.reporter_zh
+        || case
+            when labelled.basis = 'year_earlier'
+                then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
+                    || '，约为上年同期（' || {{ period_label_zh('labelled.prior_period') }} || '）'
+                    || {{ money_text('labelled.prior_value_wan') }} || '的 ' || labelled.factor_zh
+            else '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
+                || '，本月增量 ' || {{ money_text('labelled.increment_wan') }}
+                || '约为上月（' || {{ period_label_zh('labelled.previous_period') }} || '）增量 '
+                || {{ money_text('labelled.previous_increment_wan') }} || '的 ' || labelled.factor_zh
+        end
+        || '（误差 ' || {{ pct_text('rule.threshold_error') }} || ' 以内），疑似计量单位错误（元、千元、万元、亿元混用）。'
+        || '请核对报表的计量单位并按万元更正。'
+        || {{ source_text('labelled.source_file', 'labelled.source_row') }} as message,
+        labelled.source_file,
+        labelled.source_row
+
+    from labelled
+
+    left join reporting_units
+        on labelled.district_code = reporting_units.district_code
+
+    cross join rule
+
+),
+
+final as (
+
+    select
+        {{ finding_id(
+            'findings.rule_id',
+            'findings.district_code',
+            'findings.period',
+            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+        ) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

@@ -1,0 +1,126 @@
+{#-
+    DQ08 within-table: one filing per enterprise and period. Two or more ingested filing lines of
+    one credit code and period with different figures are a conflict; lines repeating the same
+    figures are not. The latest line is the one counted (int_enterprise_months).
+-#}
+
+with
+
+filings as (
+
+    select * from {{ ref('stg_raw__filings') }}
+
+),
+
+enterprise_filings as (
+
+    select * from {{ ref('int_enterprise_filings') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ08'
+
+),
+
+versioned_lines as (
+
+    select
+        filings.uscc,
+        filings.period,
+        filings.source_file,
+        filings.source_row,
+        filings.ingested_at,
+        filings.revenue_ytd_wan,
+        -- the figures of a line; NULL-safe, so a missing value differs from a zero
+        coalesce(cast(filings.revenue_ytd_wan as varchar), '∅')
+        || '|' || coalesce(cast(filings.rd_ytd_wan as varchar), '∅')
+        || '|' || coalesce(cast(filings.employees as varchar), '∅') as figures_key
+
+    from filings
+
+),
+
+conflicts as (
+
+    select
+        versioned_lines.uscc,
+        versioned_lines.period,
+        count(distinct versioned_lines.figures_key) as version_count,
+        string_agg(
+            versioned_lines.source_file || ' 第 ' || cast(versioned_lines.source_row as varchar) || ' 行（营业收入 '
+            || coalesce({{ money_text('versioned_lines.revenue_ytd_wan') }}, '未填') || '）',
+            '；'
+            order by versioned_lines.ingested_at, versioned_lines.source_file, versioned_lines.source_row
+        ) as lines_zh
+
+    from versioned_lines
+
+    group by
+        versioned_lines.uscc,
+        versioned_lines.period
+
+    having count(distinct versioned_lines.figures_key) > 1
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        enterprise_filings.district_code,
+        conflicts.period,
+        {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
+            || ' 企业月报' as subject,
+        '1' as expected,
+        cast(conflicts.version_count as varchar) as actual,
+        coalesce(reporting_units.district_name, '（区县不明）')
+        || {{ period_label_zh('conflicts.period') }}
+        || '企业“'
+        || {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
+        || '”应报送 1 份月报，实际收到 ' || cast(conflicts.version_count as varchar) || ' 份数据不同的月报：'
+        || conflicts.lines_zh
+        || '。目前按最后一份（' || enterprise_filings.source_file || ' 第 '
+        || cast(enterprise_filings.source_row as varchar) || ' 行）计入。'
+        || '请与企业确认正确数据，撤回或更正其余报表。'
+        || {{ source_text('enterprise_filings.source_file', 'enterprise_filings.source_row') }} as message,
+        enterprise_filings.source_file,
+        enterprise_filings.source_row
+
+    from conflicts
+
+    inner join enterprise_filings
+        on conflicts.uscc = enterprise_filings.uscc
+        and conflicts.period = enterprise_filings.period
+
+    left join reporting_units
+        on enterprise_filings.district_code = reporting_units.district_code
+
+    cross join rule
+
+),
+
+final as (
+
+    select
+        {{ finding_id(
+            'findings.rule_id',
+            'findings.district_code',
+            'findings.period',
+            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+        ) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

@@ -1,0 +1,190 @@
+{#-
+    DQ09 identity: a credit code is 18 characters of the GB 32100-2015 alphabet and its check
+    character is right. Checked on the registry (the latest row of each code) and on the filing
+    line that counts for each code and period. The code itself never reaches the finding: the
+    enterprise is named, and what is wrong is described (length, characters, check character).
+-#}
+
+with
+
+registry as (
+
+    select * from {{ ref('stg_raw__registry') }}
+
+),
+
+enterprise_filings as (
+
+    select * from {{ ref('int_enterprise_filings') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ09'
+
+),
+
+latest_registry_rows as (
+
+    select
+        registry.*,
+        row_number() over (
+            partition by registry.uscc
+            order by
+                registry.ingested_at desc,
+                registry.source_file desc,
+                registry.source_row desc
+        ) as registry_row_rank
+
+    from registry
+
+),
+
+codes as (
+
+    select
+        'registry' as source_kind,
+        latest_registry_rows.uscc,
+        latest_registry_rows.district_code,
+        cast(null as date) as period,
+        latest_registry_rows.enterprise_name,
+        latest_registry_rows.source_file,
+        latest_registry_rows.source_row
+
+    from latest_registry_rows
+
+    where latest_registry_rows.registry_row_rank = 1
+
+    union all
+
+    select
+        'filings' as source_kind,
+        enterprise_filings.uscc,
+        enterprise_filings.district_code,
+        enterprise_filings.period,
+        enterprise_filings.enterprise_name,
+        enterprise_filings.source_file,
+        enterprise_filings.source_row
+
+    from enterprise_filings
+
+),
+
+shaped as (
+
+    select
+        codes.*,
+        {{ dbt.length('codes.uscc') }} as code_length,
+        case
+            when {{ dbt.length('codes.uscc') }} = 18 then {{ uscc_has_only_alphabet('codes.uscc') }}
+        end as has_only_alphabet
+
+    from codes
+
+),
+
+checked as (
+
+    select
+        shaped.*,
+        case
+            when shaped.has_only_alphabet then {{ uscc_check_char('shaped.uscc') }}
+        end as expected_check_char,
+        substring(shaped.uscc, 18, 1) as found_check_char
+
+    from shaped
+
+),
+
+invalid as (
+
+    select
+        checked.*,
+        case
+            when checked.uscc is null then '18 位代码'
+            when checked.code_length <> 18 then '18 位'
+            when not checked.has_only_alphabet then '0-9 A-H J-N P-R T U W-Y'
+            else '校验码 ' || checked.expected_check_char
+        end as expected,
+        case
+            when checked.uscc is null then '未填'
+            when checked.code_length <> 18 then cast(checked.code_length as varchar) || ' 位'
+            when not checked.has_only_alphabet then '含其他字符'
+            else '校验码 ' || checked.found_check_char
+        end as actual,
+        case
+            when checked.uscc is null then '未填写'
+            when checked.code_length <> 18
+                then '长度为 ' || cast(checked.code_length as varchar) || ' 位，应为 18 位'
+            when not checked.has_only_alphabet
+                then '含有代码字符集以外的字符（只用数字和大写字母，不用 I、O、Z、S、V）'
+            else '校验码为 ' || checked.found_check_char || '，按前 17 位计算应为 ' || checked.expected_check_char
+        end as problem_zh
+
+    from checked
+
+    where
+        checked.uscc is null
+        or checked.code_length <> 18
+        or not checked.has_only_alphabet
+        or checked.found_check_char <> checked.expected_check_char
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        invalid.district_code,
+        invalid.period,
+        {{ enterprise_label('invalid.enterprise_name', 'invalid.source_file', 'invalid.source_row') }}
+        || case when invalid.source_kind = 'registry' then ' 统一社会信用代码（企业名录）' else ' 统一社会信用代码（企业月报）' end
+            as subject,
+        invalid.expected,
+        invalid.actual,
+        coalesce(reporting_units.district_name, '（区县不明）')
+        || case
+            when invalid.source_kind = 'registry' then '企业名录中'
+            else {{ period_label_zh('invalid.period') }} || '企业月报中'
+        end
+        || '企业“' || {{ enterprise_label('invalid.enterprise_name', 'invalid.source_file', 'invalid.source_row') }}
+        || '”的统一社会信用代码' || invalid.problem_zh || '（GB 32100-2015）。'
+        || '请对照营业执照核对该企业的统一社会信用代码，并更正'
+        || case when invalid.source_kind = 'registry' then '企业名录' else '企业月报' end || '。'
+        || {{ source_text('invalid.source_file', 'invalid.source_row') }} as message,
+        invalid.source_file,
+        invalid.source_row
+
+    from invalid
+
+    left join reporting_units
+        on invalid.district_code = reporting_units.district_code
+
+    cross join rule
+
+),
+
+final as (
+
+    select
+        {{ finding_id(
+            'findings.rule_id',
+            'findings.district_code',
+            'findings.period',
+            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+        ) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

@@ -1,0 +1,201 @@
+{#-
+    DQ10 coverage, both ways between the registry and the filings:
+    - a filing (the line that counts for a credit code and period) whose enterprise no registry
+      row lists: it is counted nowhere;
+    - a registered in-scope enterprise with no filing line for a period present in the filings
+      (periods outside the plausible window are DQ14's, not a coverage gap).
+-#}
+
+with
+
+filings as (
+
+    select * from {{ ref('stg_raw__filings') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('stg_raw__registry') }}
+
+),
+
+enterprise_filings as (
+
+    select * from {{ ref('int_enterprise_filings') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('int_enterprises_in_scope') }}
+
+),
+
+plan_indicators as (
+
+    select * from {{ ref('plan_indicators') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ10'
+
+),
+
+period_window as (
+
+    {{ dq_period_window('plan_indicators') }}
+
+),
+
+periods as (
+
+    select distinct filings.period
+
+    from filings
+
+    cross join period_window
+
+    where filings.period between period_window.first_period and period_window.last_period
+
+),
+
+latest_registry_rows as (
+
+    select
+        registry.uscc,
+        registry.source_file,
+        registry.source_row,
+        row_number() over (
+            partition by registry.uscc
+            order by
+                registry.ingested_at desc,
+                registry.source_file desc,
+                registry.source_row desc
+        ) as registry_row_rank
+
+    from registry
+
+),
+
+unregistered_filings as (
+
+    select
+        enterprise_filings.district_code,
+        enterprise_filings.period,
+        {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
+            as enterprise_label,
+        enterprise_filings.source_file,
+        enterprise_filings.source_row
+
+    from enterprise_filings
+
+    where not enterprise_filings.is_registered
+
+),
+
+missing_filings as (
+
+    select
+        enterprises.district_code,
+        periods.period,
+        {{ enterprise_label('enterprises.enterprise_name', 'latest_registry_rows.source_file', 'latest_registry_rows.source_row') }}
+            as enterprise_label,
+        latest_registry_rows.source_file,
+        latest_registry_rows.source_row
+
+    from enterprises
+
+    cross join periods
+
+    inner join latest_registry_rows
+        on enterprises.uscc = latest_registry_rows.uscc
+        and latest_registry_rows.registry_row_rank = 1
+
+    where not exists (
+        select 1
+        from filings
+        where
+            filings.uscc = enterprises.uscc
+            and filings.period = periods.period
+    )
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        unregistered_filings.district_code,
+        unregistered_filings.period,
+        unregistered_filings.enterprise_label || ' 企业名录' as subject,
+        '名录有此企业' as expected,
+        '名录无此企业' as actual,
+        coalesce(reporting_units.district_name, '（区县不明）')
+        || {{ period_label_zh('unregistered_filings.period') }}
+        || '收到企业“' || unregistered_filings.enterprise_label
+        || '”的月报，但企业名录中没有这家企业，其数据未计入任何区县。'
+        || '请核实该企业：应纳入统计的，请补充到企业名录；不应纳入的，请通知企业撤回月报。'
+        || {{ source_text('unregistered_filings.source_file', 'unregistered_filings.source_row') }} as message,
+        unregistered_filings.source_file,
+        unregistered_filings.source_row
+
+    from unregistered_filings
+
+    left join reporting_units
+        on unregistered_filings.district_code = reporting_units.district_code
+
+    cross join rule
+
+    union all
+
+    select
+        rule.rule_id,
+        rule.severity,
+        missing_filings.district_code,
+        missing_filings.period,
+        missing_filings.enterprise_label || ' 企业月报' as subject,
+        '1' as expected,
+        '0' as actual,
+        coalesce(reporting_units.district_name, '（区县不明）')
+        || {{ period_label_zh('missing_filings.period') }}
+        || '企业名录内的规上电子信息企业“' || missing_filings.enterprise_label
+        || '”未报送月报：应报送 1 份，实际收到 0 份。请督促企业补报；企业已停产、迁出或不再符合统计范围的，请更正企业名录。'
+        || '（名录' || {{ source_text('missing_filings.source_file', 'missing_filings.source_row') }} || '）' as message,
+        missing_filings.source_file,
+        missing_filings.source_row
+
+    from missing_filings
+
+    left join reporting_units
+        on missing_filings.district_code = reporting_units.district_code
+
+    cross join rule
+
+),
+
+final as (
+
+    select
+        {{ finding_id(
+            'findings.rule_id',
+            'findings.district_code',
+            'findings.period',
+            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+        ) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

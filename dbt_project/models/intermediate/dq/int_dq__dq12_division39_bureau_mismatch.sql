@@ -1,0 +1,138 @@
+{#-
+    DQ12 cross-table: the sum of the in-scope filings in division 39 agrees with the bureau's
+    line for division 39 (raw bureau industry_code '39') of the same period, within the rule's
+    threshold_warn (relative to the bureau's figure). City-wide: district_code is NULL, so the
+    finding counts in no district.
+-#}
+
+with
+
+enterprise_months as (
+
+    select * from {{ ref('int_enterprise_months') }}
+
+),
+
+bureau as (
+
+    select * from {{ ref('stg_raw__bureau') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ12'
+
+),
+
+periods as (
+
+    -- the bureau's line is compared once the enterprise filings of its period are in
+    select distinct enterprise_months.period from enterprise_months
+
+),
+
+division_filings as (
+
+    select
+        enterprise_months.period,
+        sum(enterprise_months.revenue_ytd_wan) as revenue_ytd_wan,
+        count(*) as enterprise_count
+
+    from enterprise_months
+
+    where enterprise_months.division = '39'
+
+    group by enterprise_months.period
+
+),
+
+ranked_bureau_lines as (
+
+    -- a corrected bureau table for the same period: the latest line counts
+    select
+        bureau.*,
+        row_number() over (
+            partition by bureau.period
+            order by
+                bureau.ingested_at desc,
+                bureau.source_file desc,
+                bureau.source_row desc
+        ) as bureau_line_rank
+
+    from bureau
+
+    where
+        bureau.industry_code = '39'
+        and bureau.revenue_ytd_wan is not null
+
+),
+
+compared as (
+
+    select
+        ranked_bureau_lines.period,
+        ranked_bureau_lines.revenue_ytd_wan as bureau_revenue_ytd_wan,
+        coalesce(division_filings.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
+        coalesce(division_filings.enterprise_count, 0) as enterprise_count,
+        abs(cast(coalesce(division_filings.revenue_ytd_wan, 0) - ranked_bureau_lines.revenue_ytd_wan as double))
+            / nullif(abs(cast(ranked_bureau_lines.revenue_ytd_wan as double)), 0) as relative_gap,
+        ranked_bureau_lines.source_file,
+        ranked_bureau_lines.source_row
+
+    from ranked_bureau_lines
+
+    inner join periods
+        on ranked_bureau_lines.period = periods.period
+
+    left join division_filings
+        on ranked_bureau_lines.period = division_filings.period
+
+    where ranked_bureau_lines.bureau_line_rank = 1
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        cast(null as varchar) as district_code,
+        compared.period,
+        '39大类营业收入本年累计' as subject,
+        cast(compared.bureau_revenue_ytd_wan as varchar) as expected,
+        cast(compared.filed_revenue_ytd_wan as varchar) as actual,
+        '全市' || {{ period_label_zh('compared.period') }}
+        || '统计局计算机、通信和其他电子设备制造业（39大类）营业收入本年累计为 '
+        || {{ money_text('compared.bureau_revenue_ytd_wan') }}
+        || '，名录内该大类 ' || cast(compared.enterprise_count as varchar) || ' 家企业月报合计为 '
+        || {{ money_text('compared.filed_revenue_ytd_wan') }}
+        || '，相差 ' || coalesce({{ pct_text('compared.relative_gap') }}, '—')
+        || '（允许误差 ' || {{ pct_text('rule.threshold_warn') }} || '）。'
+        || '请核对企业名录是否完整（新增、退出的规上企业）及企业月报是否齐全，并与统计局核对口径。'
+        || {{ source_text('compared.source_file', 'compared.source_row') }} as message,
+        compared.source_file,
+        compared.source_row
+
+    from compared
+
+    cross join rule
+
+    where
+        compared.relative_gap > rule.threshold_warn
+        or (compared.bureau_revenue_ytd_wan = 0 and compared.filed_revenue_ytd_wan <> 0)
+
+),
+
+final as (
+
+    select
+        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
+            as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

@@ -1,0 +1,181 @@
+{#-
+    DQ14 within-table: a period later than the as-of month (var('as_of_period'), by default the
+    month of the run) or before January of the plan's baseline year. Checked on every ingested
+    line with a period: district submissions (one finding per line), enterprise filings (one per
+    file, period and district, with the number of lines) and the bureau's table (one per file
+    and period, city-wide).
+-#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('stg_raw__district_submissions') }}
+
+),
+
+filings as (
+
+    select * from {{ ref('stg_raw__filings') }}
+
+),
+
+bureau as (
+
+    select * from {{ ref('stg_raw__bureau') }}
+
+),
+
+enterprise_filings as (
+
+    select * from {{ ref('int_enterprise_filings') }}
+
+),
+
+plan_indicators as (
+
+    select * from {{ ref('plan_indicators') }}
+
+),
+
+reporting_units as (
+
+    select * from {{ ref('reporting_units') }}
+
+),
+
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ14'
+
+),
+
+period_window as (
+
+    {{ dq_period_window('plan_indicators') }}
+
+),
+
+out_of_window_lines as (
+
+    select
+        '区县月报' as source_kind,
+        submissions.district_code,
+        submissions.period,
+        submissions.source_file,
+        submissions.source_row,
+        1 as line_count
+
+    from submissions
+
+    cross join period_window
+
+    where submissions.period not between period_window.first_period and period_window.last_period
+
+    union all
+
+    select
+        '企业月报' as source_kind,
+        enterprise_filings.district_code,
+        filings.period,
+        filings.source_file,
+        min(filings.source_row) as source_row,
+        count(*) as line_count
+
+    from filings
+
+    inner join enterprise_filings
+        on filings.uscc = enterprise_filings.uscc
+        and filings.period = enterprise_filings.period
+
+    cross join period_window
+
+    where filings.period not between period_window.first_period and period_window.last_period
+
+    group by
+        enterprise_filings.district_code,
+        filings.period,
+        filings.source_file
+
+    union all
+
+    select
+        '统计局月报' as source_kind,
+        cast(null as varchar) as district_code,
+        bureau.period,
+        bureau.source_file,
+        min(bureau.source_row) as source_row,
+        count(*) as line_count
+
+    from bureau
+
+    cross join period_window
+
+    where bureau.period not between period_window.first_period and period_window.last_period
+
+    group by
+        bureau.period,
+        bureau.source_file
+
+),
+
+findings as (
+
+    select
+        rule.rule_id,
+        rule.severity,
+        out_of_window_lines.district_code,
+        out_of_window_lines.period,
+        out_of_window_lines.source_kind || ' 报告期' as subject,
+        {{ period_label_zh('period_window.first_period') }} || '至' || {{ period_label_zh('period_window.last_period') }}
+            as expected,
+        {{ period_label_zh('out_of_window_lines.period') }} as actual,
+        case
+            when out_of_window_lines.source_kind = '统计局月报' then '全市'
+            else coalesce(reporting_units.district_name, '（区县不明）')
+        end
+        || out_of_window_lines.source_kind || '的报告期为' || {{ period_label_zh('out_of_window_lines.period') }}
+        || case
+            when out_of_window_lines.period > period_window.last_period
+                then '，晚于当前月份（' || {{ period_label_zh('period_window.last_period') }} || '）'
+            else '，早于规划基期（' || cast({{ period_year('period_window.first_period') }} as varchar) || '年）'
+        end
+        || '，应在' || {{ period_label_zh('period_window.first_period') }} || '至'
+        || {{ period_label_zh('period_window.last_period') }} || '之间'
+        || case
+            when out_of_window_lines.line_count > 1
+                then '（本文件共 ' || cast(out_of_window_lines.line_count as varchar) || ' 行）'
+            else ''
+        end
+        || '。请核对报告期的年份和月份，更正后重新报送。'
+        || {{ source_text('out_of_window_lines.source_file', 'out_of_window_lines.source_row') }} as message,
+        out_of_window_lines.source_file,
+        out_of_window_lines.source_row
+
+    from out_of_window_lines
+
+    cross join period_window
+
+    left join reporting_units
+        on out_of_window_lines.district_code = reporting_units.district_code
+
+    cross join rule
+
+),
+
+final as (
+
+    select
+        {{ finding_id(
+            'findings.rule_id',
+            'findings.district_code',
+            'findings.period',
+            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+        ) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final

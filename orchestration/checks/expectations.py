@@ -1,0 +1,56 @@
+"""Great Expectations suites (expectations/*.json) on the staged inputs, as Dagster asset checks.
+
+One validation pass covers every staged model and writes the Data Docs under
+warehouse/reports/data_docs/. Shape, range and set problems in what districts send are warnings for
+a person to look at; the rule catalogue's findings say what each district must fix.
+"""
+
+import dagster as dg
+
+from orchestration.resources import WarehouseResource
+
+STAGED_MODELS = (
+    "stg_raw__registry",
+    "stg_raw__filings",
+    "stg_raw__surveys",
+    "stg_raw__district_submissions",
+    "stg_raw__bureau",
+)
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            name="great_expectations",
+            asset=dg.AssetKey(["staging", model]),
+            description=f"expectations/{model}.json: types, ranges, value sets and key uniqueness.",
+        )
+        for model in STAGED_MODELS
+    ],
+    can_subset=False,
+)
+def staged_input_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    """Validate every staged input with its suite and write the Data Docs."""
+    from orchestration.quality.expectations import validate_staged_inputs
+
+    settings = warehouse.settings
+    results = validate_staged_inputs(settings.build_db, settings.data_docs_dir)
+    context.log.info(f"Data Docs: {settings.data_docs_dir / 'index.html'}")
+    for result in results:
+        model = result.model.split(".")[-1]
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey(["staging", model]),
+            check_name="great_expectations",
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=result.summary(),
+            metadata={
+                "expectations_evaluated": result.evaluated,
+                "expectations_failed": len(result.failed),
+                "rows": result.row_count or 0,
+                "data_docs": dg.MetadataValue.path(str(result.docs_index)),
+                "failed": dg.MetadataValue.md(
+                    "\n".join(f"- {failure.description}" for failure in result.failed) or "none"
+                ),
+            },
+        )

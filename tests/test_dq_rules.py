@@ -1,0 +1,570 @@
+"""Every data-quality rule DQ01–DQ14, on two raw layers built in the test and run through the real dbt.
+
+One database holds a case that triggers each rule, the other a near miss that must not trigger it.
+Each case has its own reporting unit (and its own enterprises), so the cases do not disturb each
+other; DQ12 is city-wide and has period 2024-09 to itself. Both are built once for the module, with
+`dbt build --vars '{as_of_period: "2024-12-01"}'` (DQ14's window is then 2022年1月 to 2024年12月: the
+plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
+
+    rule  unit    triggers                                          near miss
+    DQ01  500101  an enterprise filed 2024-03, no submission          the submission arrived
+    DQ02  500102  submitted 1020 against filings of 1000 (2% > 1%)   1005 (0.5%)
+    DQ03  500103  submitted 3 enterprises, 2 filed                   2
+    DQ04  500104  district 2024-02 1000 → 2024-04 990 (−1%;          996 (−0.4%); 2023-12 5000 →
+                  2024-03 not sent: compared with February)           2024-02 1000 is a new year
+          500105  enterprise 2024-02 2000 → 2024-03 1980 (−1%)        1995 (−0.25%)
+    DQ05  500106  2023-06 1000 → 2024-06 1600: +60% warn              1500: +50% is not above 50%
+          500107  2023-06 1000 → 2024-06 2500: +150% error            500: −50%
+    DQ06  500108  district 2023-06 1000 → 2024-06 1050000 (×1050)    2500 (×2.5, genuine growth)
+          500109  enterprise without a year earlier: increments       increments 100, 100, 840
+                  100 (Feb), 100, 100000 (×1000)                      (×8.4, outside 10 ± 15%)
+          500110  enterprise 2023-06 50000 → 2024-06 5.2 (×1/9615)    10000 → 840 (×0.084)
+    DQ07  500111  revenue −100; R&D 150 > revenue 100; intensity      intensity 300/1000 = 30%;
+                  400/1000 = 40% (warn); district R&D −5              zeros
+    DQ08  500112  two lines for 2024-03: revenue 100, then 120         two identical lines
+                  (the later file's name holds a credit code)
+    DQ09  500113  registry 91500000747150426A (check W, not A);        915000007339743120 and
+                  a 17-character code; a code with an I               91110000802085421K
+    DQ10  500114  an unregistered filer; a registered in-scope       the registered one files every
+                  enterprise that did not file                       period; out of scope, below
+                                                                     size: not expected to file
+    DQ11  500115  registry 500115, filed through 500116              filed through 500115 / none
+    DQ12  —       division 39 filed 10000, bureau 10300 (2.91%)      bureau 10150 (1.48%)
+    DQ13  500117  2024-03 repeats 2024-02 (3, 1000, 20)               R&D 21; zeros repeated
+    DQ14  500118  submission 2025-01, filing 2021-12, bureau 2025-01  2024-12 and 2022-01
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from orchestration.identity import uscc_check_char
+from orchestration.ingest.loader import ensure_schema
+from orchestration.settings import DBT_PROJECT_DIR, QUIET_ENV
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+AS_OF_VARS = '{as_of_period: "2024-12-01"}'
+CREDIT_CODE_RUN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+WINDOW = "2022年1月至2024年12月"
+INGESTED = dt.datetime(2024, 12, 20, 9, 0)
+
+DISTRICT_NAMES = {
+    "500101": "万州区", "500102": "涪陵区", "500103": "渝中区", "500104": "大渡口区", "500105": "江北区",
+    "500106": "沙坪坝区", "500107": "九龙坡区", "500108": "南岸区", "500109": "北碚区", "500110": "綦江区",
+    "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
+    "500116": "江津区", "500117": "合川区", "500118": "永川区",
+}  # fmt: skip
+
+
+def code(district: str, serial: int) -> str:
+    """A valid credit code (GB 32100-2015) registered in `district`."""
+    first17 = f"91{district}MA{serial:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+def month(period: str) -> dt.date:
+    return dt.date.fromisoformat(f"{period}-01")
+
+
+class RawLayer:
+    """Writes raw tables as the ingest does (its own DDL), one line at a time, with provenance."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.next_row: dict[str, int] = defaultdict(lambda: 2)
+        self.registry_district: dict[str, str] = {}
+        self.codes: set[str] = set()
+
+    def _insert(
+        self, table: str, source_file: str, row: int | None, ingested_at: dt.datetime | None, **values: Any
+    ) -> None:
+        if row is None:
+            row, self.next_row[source_file] = self.next_row[source_file], self.next_row[source_file] + 1
+        values |= {
+            "source_file": source_file,
+            "source_sheet": None,
+            "source_row": row,
+            "file_sha256": hashlib.sha256(source_file.encode()).hexdigest(),
+            "ingested_at": ingested_at or INGESTED,
+        }
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self.con.execute(f"insert into raw.{table} ({columns}) values ({marks})", list(values.values()))
+
+    def registry(
+        self, uscc: str, name: str, district: str, industry: str = "3911", above_scale: bool = True
+    ) -> None:
+        self.registry_district[uscc] = district
+        self.codes.add(uscc)
+        self._insert(
+            "registry", f"registry/名录_{district}.xlsx", None, None,
+            uscc=uscc, enterprise_name=name, district_raw=DISTRICT_NAMES.get(district, district),
+            district_code=district, industry_code=industry, chain_raw=None, chain_code=None,
+            above_scale=above_scale,
+        )  # fmt: skip
+
+    def filing(
+        self,
+        uscc: str,
+        period: str,
+        revenue: float | None,
+        rd: float | None,
+        name: str | None = None,
+        district: str | None = None,
+        source_file: str | None = None,
+        ingested_at: dt.datetime | None = None,
+    ) -> None:
+        """A filing line; by default in file filings/<period>_<registry district or filing district>.csv."""
+        self.codes.add(uscc)
+        unit = self.registry_district.get(uscc, district)
+        self._insert(
+            "filings", source_file or f"filings/{period}_{unit}.csv", None, ingested_at,
+            uscc=uscc, enterprise_name=name, district_raw=district and DISTRICT_NAMES[district],
+            district_code=district, period=month(period), revenue_ytd_wan=revenue, rd_ytd_wan=rd, employees=None,
+        )  # fmt: skip
+
+    def submission(self, district: str, period: str, count: int, revenue: float, rd: float) -> None:
+        """A district's submission, row 4 of districts/<district>_<period>.csv (under title rows)."""
+        self._insert(
+            "district_submissions", f"districts/{district}_{period}.csv", 4, None,
+            district_raw=DISTRICT_NAMES[district], district_code=district, period=month(period),
+            enterprise_count=count, revenue_ytd_wan=revenue, rd_ytd_wan=rd,
+        )  # fmt: skip
+
+    def bureau(self, period: str, industry: str, revenue: float, row: int) -> None:
+        self._insert(
+            "bureau", f"bureau/统计局_{period}.xlsx", row, None,
+            period=month(period), industry_raw=industry, industry_code=industry, revenue_ytd_wan=revenue,
+            yoy_pct=None,
+        )  # fmt: skip
+
+
+def triggering_layer(raw: RawLayer) -> None:
+    # DQ01
+    raw.registry(code("500101", 1), "万州甲电子公司", "500101")
+    raw.filing(code("500101", 1), "2024-03", 1000, 10)
+    # DQ02
+    raw.registry(code("500102", 1), "涪陵甲电子公司", "500102")
+    raw.filing(code("500102", 1), "2024-03", 1000, 10)
+    raw.submission("500102", "2024-03", 1, 1020, 10)
+    # DQ03
+    raw.registry(code("500103", 1), "渝中甲电子公司", "500103")
+    raw.registry(code("500103", 2), "渝中乙电子公司", "500103")
+    raw.filing(code("500103", 1), "2024-03", 500, 5)
+    raw.filing(code("500103", 2), "2024-03", 500, 5)
+    raw.submission("500103", "2024-03", 3, 1000, 10)
+    # DQ04: a district (March not sent) and an enterprise
+    raw.submission("500104", "2024-02", 1, 1000, 10)
+    raw.submission("500104", "2024-04", 1, 990, 10)
+    raw.registry(code("500105", 1), "江北甲电子公司", "500105")
+    raw.filing(code("500105", 1), "2024-02", 2000, 20)
+    raw.filing(code("500105", 1), "2024-03", 1980, 20)
+    # DQ05: warn and error
+    raw.submission("500106", "2023-06", 1, 1000, 10)
+    raw.submission("500106", "2024-06", 1, 1600, 16)
+    raw.submission("500107", "2023-06", 1, 1000, 10)
+    raw.submission("500107", "2024-06", 1, 2500, 25)
+    # DQ06: district against a year earlier, enterprise increments, enterprise a fraction of a year earlier
+    raw.submission("500108", "2023-06", 1, 1000, 10)
+    raw.submission("500108", "2024-06", 1, 1050000, 10)
+    raw.registry(code("500109", 1), "北碚甲电子公司", "500109")
+    raw.filing(code("500109", 1), "2024-02", 100, 1)
+    raw.filing(code("500109", 1), "2024-03", 200, 2)
+    raw.filing(code("500109", 1), "2024-04", 100200, 3)
+    raw.registry(code("500110", 1), "綦江甲电子公司", "500110")
+    raw.filing(code("500110", 1), "2023-06", 50000, 500)
+    raw.filing(code("500110", 1), "2024-06", 5.2, 0)
+    # DQ07
+    raw.registry(code("500111", 1), "大足甲电子公司", "500111")
+    raw.registry(code("500111", 2), "大足乙电子公司", "500111")
+    raw.registry(code("500111", 3), "大足丙电子公司", "500111")
+    raw.filing(code("500111", 1), "2024-03", -100, 0)
+    raw.filing(code("500111", 2), "2024-03", 100, 150)
+    raw.filing(code("500111", 3), "2024-03", 1000, 400)
+    raw.submission("500111", "2024-03", 3, 1000, -5)
+    # DQ08: the correction's file name carries the credit code, which must not reach dq_findings
+    raw.registry(code("500112", 1), "渝北甲电子公司", "500112")
+    raw.filing(code("500112", 1), "2024-03", 100, 1)
+    raw.filing(
+        code("500112", 1), "2024-03", 120, 1,
+        source_file=f"filings/企业月报_{code('500112', 1)}_更正.csv", ingested_at=INGESTED + dt.timedelta(days=1),
+    )  # fmt: skip
+    # DQ09: a public code with a wrong check character (DQ_RULES.md), a short code, a code with an I
+    raw.registry("91500000747150426A", "巴南甲电子公司", "500113")
+    raw.filing("91500113MA0000001", "2024-03", 100, 1, name="巴南乙电子公司", district="500113")
+    raw.filing("91500113MA000000IX", "2024-03", 100, 1, name="巴南丙电子公司", district="500113")
+    # DQ10
+    raw.filing(code("500114", 1), "2024-03", 100, 1, name="黔江甲电子公司", district="500114")
+    raw.registry(code("500114", 2), "黔江乙电子公司", "500114")
+    # DQ11
+    raw.registry(code("500115", 1), "长寿甲电子公司", "500115")
+    raw.filing(code("500115", 1), "2024-03", 100, 1, district="500116")
+    # DQ12 (2024-09 is this case's alone): a class-3911 and a class-3825 enterprise; the bureau's
+    # class line 3911 is not the division's
+    raw.registry(code("500116", 1), "江津甲电子公司", "500116")
+    raw.registry(code("500116", 2), "江津乙光伏公司", "500116", industry="3825")
+    raw.filing(code("500116", 1), "2024-09", 10000, 100)
+    raw.filing(code("500116", 2), "2024-09", 5000, 50)
+    raw.bureau("2024-09", "39", 10300, row=6)
+    raw.bureau("2024-09", "3911", 9000, row=7)
+    # DQ13
+    raw.submission("500117", "2024-02", 3, 1000, 20)
+    raw.submission("500117", "2024-03", 3, 1000, 20)
+    # DQ14
+    raw.submission("500118", "2025-01", 1, 100, 1)
+    raw.registry(code("500118", 1), "永川甲电子公司", "500118")
+    raw.filing(code("500118", 1), "2021-12", 100, 1)
+    raw.bureau("2025-01", "39", 100, row=6)
+
+
+def near_miss_layer(raw: RawLayer) -> None:
+    # DQ01
+    raw.registry(code("500101", 1), "万州甲电子公司", "500101")
+    raw.filing(code("500101", 1), "2024-03", 1000, 10)
+    raw.submission("500101", "2024-03", 1, 1000, 10)
+    # DQ02
+    raw.registry(code("500102", 1), "涪陵甲电子公司", "500102")
+    raw.filing(code("500102", 1), "2024-03", 1000, 10)
+    raw.submission("500102", "2024-03", 1, 1005, 10)
+    # DQ03
+    raw.registry(code("500103", 1), "渝中甲电子公司", "500103")
+    raw.registry(code("500103", 2), "渝中乙电子公司", "500103")
+    raw.filing(code("500103", 1), "2024-03", 500, 5)
+    raw.filing(code("500103", 2), "2024-03", 500, 5)
+    raw.submission("500103", "2024-03", 2, 1000, 10)
+    # DQ04
+    raw.submission("500104", "2023-12", 1, 5000, 50)
+    raw.submission("500104", "2024-02", 1, 1000, 10)
+    raw.submission("500104", "2024-04", 1, 996, 10)
+    raw.registry(code("500105", 1), "江北甲电子公司", "500105")
+    raw.filing(code("500105", 1), "2023-12", 4000, 40)
+    raw.filing(code("500105", 1), "2024-02", 2000, 20)
+    raw.filing(code("500105", 1), "2024-03", 1995, 20)
+    # DQ05
+    raw.submission("500106", "2023-06", 1, 1000, 10)
+    raw.submission("500106", "2024-06", 1, 1500, 15)
+    raw.submission("500107", "2023-06", 1, 1000, 10)
+    raw.submission("500107", "2024-06", 1, 500, 5)
+    # DQ06
+    raw.submission("500108", "2023-06", 1, 1000, 10)
+    raw.submission("500108", "2024-06", 1, 2500, 25)
+    raw.registry(code("500109", 1), "北碚甲电子公司", "500109")
+    raw.filing(code("500109", 1), "2024-02", 100, 1)
+    raw.filing(code("500109", 1), "2024-03", 200, 2)
+    raw.filing(code("500109", 1), "2024-04", 1040, 3)
+    raw.registry(code("500110", 1), "綦江甲电子公司", "500110")
+    raw.filing(code("500110", 1), "2023-06", 10000, 100)
+    raw.filing(code("500110", 1), "2024-06", 840, 8)
+    # DQ07
+    raw.registry(code("500111", 1), "大足甲电子公司", "500111")
+    raw.registry(code("500111", 2), "大足乙电子公司", "500111")
+    raw.filing(code("500111", 1), "2024-03", 1000, 300)
+    raw.filing(code("500111", 2), "2024-03", 0, 0)
+    raw.submission("500111", "2024-03", 2, 1000, 0)
+    # DQ08: the same figures twice are no conflict
+    raw.registry(code("500112", 1), "渝北甲电子公司", "500112")
+    raw.filing(code("500112", 1), "2024-03", 100, 1)
+    raw.filing(code("500112", 1), "2024-03", 100, 1, source_file="filings/企业月报_补报.csv")
+    # DQ09: the public codes that pass (DQ_RULES.md)
+    raw.registry("915000007339743120", "巴南甲电子公司", "500113")
+    raw.registry("91110000802085421K", "巴南乙电子公司", "500113")
+    raw.filing("915000007339743120", "2024-03", 100, 1)
+    # DQ12
+    raw.registry(code("500116", 1), "江津甲电子公司", "500116")
+    raw.filing(code("500116", 1), "2024-09", 10000, 100)
+    raw.bureau("2024-09", "39", 10150, row=6)
+    # DQ11: filed through its own district, or without saying
+    raw.registry(code("500115", 1), "长寿甲电子公司", "500115")
+    raw.registry(code("500115", 2), "长寿乙电子公司", "500115")
+    raw.filing(code("500115", 1), "2024-03", 100, 1, district="500115")
+    raw.filing(code("500115", 2), "2024-03", 100, 1)
+    # DQ13
+    raw.submission("500117", "2023-06", 0, 0, 0)
+    raw.submission("500117", "2023-07", 0, 0, 0)
+    raw.submission("500117", "2024-02", 3, 1000, 20)
+    raw.submission("500117", "2024-03", 3, 1000, 21)
+    # DQ14: the window's last and first months
+    raw.submission("500118", "2024-12", 1, 100, 1)
+    raw.registry(code("500118", 1), "永川甲电子公司", "500118")
+    raw.filing(code("500118", 1), "2022-01", 100, 1)
+    raw.bureau("2024-12", "39", 100, row=6)
+    # DQ10 last, so that its enterprise (class 3825: outside division 39, DQ12 stays as it is) can
+    # file for every period the others filed for
+    raw.registry(code("500114", 1), "黔江甲光伏公司", "500114", industry="3825")
+    raw.registry(code("500114", 2), "黔江乙材料公司", "500114", industry="2611")
+    raw.registry(code("500114", 3), "黔江丙电子公司", "500114", above_scale=False)
+    periods = raw.con.execute(
+        "select distinct strftime(period, '%Y-%m') from raw.filings "
+        "where period between date '2022-01-01' and date '2024-12-01' order by 1"
+    ).fetchall()
+    for (period,) in periods:
+        raw.filing(code("500114", 1), period, 100, 1)
+
+
+def build(root: Path, layer) -> subprocess.Popen:
+    """Write the raw layer into root/build.duckdb and start `dbt build` on it (not waited for)."""
+    root.mkdir(parents=True, exist_ok=True)
+    database = root / "build.duckdb"
+    with duckdb.connect(str(database)) as con:
+        ensure_schema(con)
+        raw = RawLayer(con)
+        layer(raw)
+        (root / "codes.txt").write_text("\n".join(sorted(raw.codes)), encoding="utf-8")
+    command = [
+        DBT, "build",
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
+        "--vars", AS_OF_VARS,
+    ]  # fmt: skip
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **QUIET_ENV, "PLANWATCH_BUILD_DB": str(database)},
+    )
+
+
+@dataclass(frozen=True)
+class Built:
+    database: Path
+    codes: list[str]
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    """Both databases, built side by side (two dbt processes, each with its own target path)."""
+    root = tmp_path_factory.mktemp("dq_rules")
+    processes = {
+        name: build(root / name, layer)
+        for name, layer in (("trigger", triggering_layer), ("near_miss", near_miss_layer))
+    }
+    for name, process in processes.items():
+        output, _ = process.communicate(timeout=900)
+        assert process.returncode == 0, f"dbt build of the {name} fixture failed:\n{output[-5000:]}"
+    return {
+        name: Built(
+            root / name / "build.duckdb", (root / name / "codes.txt").read_text(encoding="utf-8").split()
+        )
+        for name in processes
+    }
+
+
+@pytest.fixture(scope="module")
+def triggered(builds: dict[str, Built]) -> Built:
+    return builds["trigger"]
+
+
+@pytest.fixture(scope="module")
+def near_miss(builds: dict[str, Built]) -> Built:
+    return builds["near_miss"]
+
+
+@dataclass(frozen=True)
+class Expected:
+    rule_id: str
+    district_code: str | None
+    period: str | None
+    subject: str
+    severity: str
+    expected: str
+    actual: str
+    source_file: str | None
+    source_row: int | None
+
+
+TRIGGERED = [
+    Expected("DQ01", "500101", "2024-03", "区县月报", "error", "1", "0", None, None),
+    Expected("DQ02", "500102", "2024-03", "营业收入本年累计", "error", "1000.000000", "1020.000000",
+             "districts/500102_2024-03.csv", 4),
+    Expected("DQ03", "500103", "2024-03", "区县月报 企业个数", "warn", "2", "3", "districts/500103_2024-03.csv", 4),
+    Expected("DQ04", "500104", "2024-04", "区县月报 营业收入本年累计", "error", "1000.000000", "990.000000",
+             "districts/500104_2024-04.csv", 4),
+    Expected("DQ04", "500105", "2024-03", "江北甲电子公司 营业收入本年累计", "error", "2000.000000", "1980.000000",
+             "filings/2024-03_500105.csv", 2),
+    Expected("DQ05", "500106", "2024-06", "区县月报 营业收入本年累计同比", "warn", "1000.000000", "1600.000000",
+             "districts/500106_2024-06.csv", 4),
+    Expected("DQ05", "500107", "2024-06", "区县月报 营业收入本年累计同比", "error", "1000.000000", "2500.000000",
+             "districts/500107_2024-06.csv", 4),
+    Expected("DQ06", "500108", "2024-06", "区县月报 营业收入本年累计", "error", "1000.000000", "1050000.000000",
+             "districts/500108_2024-06.csv", 4),
+    Expected("DQ06", "500109", "2024-04", "北碚甲电子公司 营业收入本年累计", "error", "100.000000", "100000.000000",
+             "filings/2024-04_500109.csv", 2),
+    Expected("DQ06", "500110", "2024-06", "綦江甲电子公司 营业收入本年累计", "error", "50000.000000", "5.200000",
+             "filings/2024-06_500110.csv", 2),
+    Expected("DQ07", "500111", "2024-03", "大足甲电子公司 营业收入本年累计", "error", "≥ 0", "-100.000000",
+             "filings/2024-03_500111.csv", 2),
+    Expected("DQ07", "500111", "2024-03", "大足乙电子公司 研发费用与营业收入", "error", "≤ 100.000000", "150.000000",
+             "filings/2024-03_500111.csv", 3),
+    Expected("DQ07", "500111", "2024-03", "大足丙电子公司 研发强度", "warn", "≤ 30.00%", "40.00%",
+             "filings/2024-03_500111.csv", 4),
+    Expected("DQ07", "500111", "2024-03", "区县月报 研发费用本年累计", "error", "≥ 0", "-5.000000",
+             "districts/500111_2024-03.csv", 4),
+    Expected("DQ08", "500112", "2024-03", "渝北甲电子公司 企业月报", "error", "1", "2",
+             "filings/企业月报_[代码已隐去]_更正.csv", 2),
+    Expected("DQ09", "500113", None, "巴南甲电子公司 统一社会信用代码（企业名录）", "error", "校验码 W", "校验码 A",
+             "registry/名录_500113.xlsx", 2),
+    Expected("DQ09", "500113", "2024-03", "巴南乙电子公司 统一社会信用代码（企业月报）", "error", "18 位", "17 位",
+             "filings/2024-03_500113.csv", 2),
+    Expected("DQ09", "500113", "2024-03", "巴南丙电子公司 统一社会信用代码（企业月报）", "error",
+             "0-9 A-H J-N P-R T U W-Y", "含其他字符", "filings/2024-03_500113.csv", 3),
+    Expected("DQ10", "500114", "2024-03", "黔江甲电子公司 企业名录", "warn", "名录有此企业", "名录无此企业",
+             "filings/2024-03_500114.csv", 2),
+    Expected("DQ10", "500114", "2024-03", "黔江乙电子公司 企业月报", "warn", "1", "0", "registry/名录_500114.xlsx", 2),
+    Expected("DQ11", "500115", "2024-03", "长寿甲电子公司 填报区县", "warn", "500115", "500116",
+             "filings/2024-03_500115.csv", 2),
+    Expected("DQ12", None, "2024-09", "39大类营业收入本年累计", "warn", "10300.000000", "10000.000000",
+             "bureau/统计局_2024-09.xlsx", 6),
+    Expected("DQ13", "500117", "2024-03", "区县月报", "warn", "与上期（2024年2月）不同", "与上期（2024年2月）相同",
+             "districts/500117_2024-03.csv", 4),
+    Expected("DQ14", "500118", "2025-01", "区县月报 报告期", "error", WINDOW, "2025年1月", "districts/500118_2025-01.csv", 4),
+    Expected("DQ14", "500118", "2021-12", "企业月报 报告期", "error", WINDOW, "2021年12月", "filings/2021-12_500118.csv", 2),
+    Expected("DQ14", None, "2025-01", "统计局月报 报告期", "error", WINDOW, "2025年1月", "bureau/统计局_2025-01.xlsx", 6),
+]  # fmt: skip
+
+RULES = [f"DQ{n:02d}" for n in range(1, 15)]
+# DQ01 and DQ10 judge every period of the filings, and each case brings its own: they are looked
+# at in the periods of their cases only. Every other rule is looked at in the whole unit.
+PERIOD_BOUND = {"DQ01", "DQ10"}
+
+NEAR_MISS_UNITS = {
+    "DQ01": ["500101"], "DQ02": ["500102"], "DQ03": ["500103"], "DQ04": ["500104", "500105"],
+    "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110"], "DQ07": ["500111"],
+    "DQ08": ["500112"], "DQ09": ["500113"], "DQ10": ["500114"], "DQ11": ["500115"], "DQ12": [None],
+    "DQ13": ["500117"], "DQ14": ["500118", None],
+}  # fmt: skip
+
+
+def findings_of(
+    built: Built, rule_id: str, units: list[str | None], periods: list[str] | None = None
+) -> set[tuple]:
+    rows = built.query(
+        "select district_code, strftime(period, '%Y-%m'), subject, severity, expected, actual, source_file, source_row "
+        "from marts.dq_findings where rule_id = ?",
+        [rule_id],
+    )
+    return {row for row in rows if row[0] in units and (periods is None or row[1] in periods)}
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_rule_triggers(triggered: Built, rule_id: str) -> None:
+    """Exactly the findings worked out by hand, in the units (and, for DQ01/DQ10, periods) of the rule's cases."""
+    cases = [case for case in TRIGGERED if case.rule_id == rule_id]
+    units = sorted({case.district_code for case in cases}, key=str)
+    periods = sorted({case.period for case in cases}) if rule_id in PERIOD_BOUND else None
+    expected = {
+        (c.district_code, c.period, c.subject, c.severity, c.expected, c.actual, c.source_file, c.source_row)
+        for c in cases
+    }
+    assert findings_of(triggered, rule_id, units, periods) == expected
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_near_miss_does_not_trigger(near_miss: Built, rule_id: str) -> None:
+    periods = ["2024-03"] if rule_id == "DQ01" else None
+    assert findings_of(near_miss, rule_id, NEAR_MISS_UNITS[rule_id], periods) == set()
+
+
+@pytest.mark.parametrize(
+    "case", TRIGGERED, ids=lambda case: f"{case.rule_id}-{case.district_code}-{case.subject}"
+)
+def test_message_tells_the_officer_where_and_what(triggered: Built, case: Expected) -> None:
+    """The message names the unit, the period, the figures, the file and row, and what to do."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = ? and subject = ? "
+        "and district_code is not distinct from ? and strftime(period, '%Y-%m') is not distinct from ?",
+        [case.rule_id, case.subject, case.district_code, case.period],
+    )
+    assert message.startswith(DISTRICT_NAMES[case.district_code] if case.district_code else "全市")
+    if case.period:
+        year, month_number = case.period.split("-")
+        assert f"{year}年{int(month_number)}月" in message
+    if case.source_file:
+        assert f"来源：{case.source_file} 第 {case.source_row} 行。" in message
+    assert "请" in message
+
+
+def test_credit_codes_never_reach_the_findings(builds: dict[str, Built]) -> None:
+    """No fixture code, and nothing shaped like one, in any text of dq_findings (finding_id is md5 hex)."""
+    for built in builds.values():
+        columns = [
+            name
+            for name, data_type in built.query(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'marts' and table_name = 'dq_findings'"
+            )
+            if data_type == "VARCHAR"
+        ]
+        assert {"subject", "expected", "actual", "message", "source_file"} <= set(columns)
+        for column in columns:
+            for (cell,) in built.query(
+                f'select "{column}" from marts.dq_findings where "{column}" is not null'
+            ):
+                assert not any(uscc in cell for uscc in built.codes), (column, cell)
+                if column == "finding_id":
+                    assert re.fullmatch(r"[0-9a-f]{32}", cell), cell
+                else:
+                    assert not CREDIT_CODE_RUN.search(cell), (column, cell)
+
+
+def test_masked_file_name_in_message(triggered: Built) -> None:
+    [(message,)] = triggered.query("select message from marts.dq_findings where rule_id = 'DQ08'")
+    assert message == (
+        "渝北区2024年3月企业“渝北甲电子公司”应报送 1 份月报，实际收到 2 份数据不同的月报："
+        "filings/2024-03_500112.csv 第 2 行（营业收入 100.00 万元）；"
+        "filings/企业月报_[代码已隐去]_更正.csv 第 2 行（营业收入 120.00 万元）。"
+        "目前按最后一份（filings/企业月报_[代码已隐去]_更正.csv 第 2 行）计入。"
+        "请与企业确认正确数据，撤回或更正其余报表。来源：filings/企业月报_[代码已隐去]_更正.csv 第 2 行。"
+    )
+
+
+def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) -> None:
+    """合川区 2024-03: its copied submission (DQ13) of 1000 and 3 enterprises, where none of its
+    enterprises filed, also gives DQ02 (error) and DQ03 (warn). The city-wide DQ12 finding of
+    2024-09 counts in no unit."""
+    assert triggered.query(
+        "select rule_id, severity from marts.dq_findings "
+        "where district_code = '500117' and period = date '2024-03-01' order by rule_id"
+    ) == [("DQ02", "error"), ("DQ03", "warn"), ("DQ13", "warn")]
+    assert triggered.query(
+        "select findings_error, findings_warn from marts.district_monthly "
+        "where district_code = '500117' and period = date '2024-03-01'"
+    ) == [(1, 2)]
+    counted, published = triggered.query(
+        """
+        select
+            (select sum(findings_error + findings_warn) from marts.district_monthly),
+            (select count(*) from marts.dq_findings
+             where district_code is not null
+               and period in (select period from marts.district_monthly))
+        """
+    )[0]
+    assert counted == published
+    [(in_units, all_findings, city_wide)] = triggered.query(
+        """
+        select
+            (select sum(findings_error + findings_warn) from marts.district_monthly
+             where period = date '2024-09-01'),
+            (select count(*) from marts.dq_findings where period = date '2024-09-01'),
+            (select list(rule_id) from marts.dq_findings
+             where period = date '2024-09-01' and district_code is null)
+        """
+    )
+    assert city_wide == ["DQ12"]
+    assert in_units == all_findings - 1

@@ -1,0 +1,279 @@
+"""District feedback workbooks, from a hand-made build database.
+
+Findings (contract columns of marts.dq_findings):
+    F1 DQ03 warn  万州区 500101 2024-10  message is an injected =HYPERLINK(...) formula
+    F2 DQ07 error 万州区 500101 2024-10  revenue −200.00 万元, districts/万州_2024-10.xlsx row 6
+    F3 DQ01 error 涪陵区 500102 2024-09  no submission (no file, no row)
+    F4 DQ12 warn  city-wide (no district) 2024-10
+So three workbooks: 2024-09/500102_涪陵区.xlsx, 2024-10/500101_万州区.xlsx (F2 before F1: errors
+first, 1 error and 1 warning) and 2024-10/全市_citywide.xlsx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration import feedback
+from orchestration.feedback import safe_cell, workbook_path, write_feedback
+
+INJECTED = '=HYPERLINK("http://example.invalid/x","点此查看")'
+# fmt: off
+FINDINGS = [
+    ("f1", "DQ03", "warn", "500101", dt.date(2024, 10, 1), "企业个数", "12", "11", INJECTED,
+     "districts/万州_2024-10.xlsx", 6),
+    ("f2", "DQ07", "error", "500101", dt.date(2024, 10, 1), "营业收入本年累计", "≥ 0", "-200.00",
+     "万州区 2024年10月 区县报送营业收入本年累计为 -200.00 万元，不能为负数。", "districts/万州_2024-10.xlsx", 6),
+    ("f3", "DQ01", "error", "500102", dt.date(2024, 9, 1), "区县月报", "区县月报", None,
+     "涪陵区 2024年9月 未报送区县月报。", None, None),
+    ("f4", "DQ12", "warn", None, dt.date(2024, 10, 1), "39大类营业收入", "5000.00", "4800.00",
+     "2024年10月 企业月报39大类合计 4800.00 万元，统计局 5000.00 万元，相差 4.0%。", "bureau/统计局_2024-10.xlsx", 8),
+]
+RULES = [
+    ("DQ01", "区县未报送", "error", "every active reporting unit submitted for the period", "—", "completeness", None, None),
+    ("DQ03", "区县企业个数与填报企业数不符", "warn", "enterprise_count equals the filers", "any difference", "cross-table", 0.0, None),
+    ("DQ07", "数值不合理", "warn/error", "no negative revenue or R&D", "R&D intensity > 30% warn", "within-table", 0.3, None),
+    ("DQ12", "39大类合计与统计局数据不符", "warn", "division 39 agrees with the bureau", "relative gap > 2%", "cross-table", 0.02, None),
+]
+UNITS = [
+    ("500101", "万州区", "万州", "district"),
+    ("500102", "涪陵区", "涪陵", "district"),
+]
+# fmt: on
+
+
+def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create schema reference")
+        con.execute(
+            """
+            create table marts.dq_findings (
+                finding_id varchar, rule_id varchar, severity varchar, district_code varchar,
+                period date, subject varchar, expected varchar, actual varchar, message varchar,
+                source_file varchar, source_row integer
+            )
+            """
+        )
+        con.execute(
+            """
+            create table marts.dq_rules (
+                rule_id varchar, title varchar, severity varchar, checks varchar, threshold varchar,
+                kind varchar, threshold_warn double, threshold_error double
+            )
+            """
+        )
+        con.execute(
+            "create table reference.reporting_units "
+            "(district_code varchar, district_name varchar, short_name varchar, kind varchar)"
+        )
+        if findings:
+            con.executemany(
+                "insert into marts.dq_findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
+            )
+        con.executemany("insert into marts.dq_rules values (?, ?, ?, ?, ?, ?, ?, ?)", RULES)
+        con.executemany("insert into reference.reporting_units values (?, ?, ?, ?)", UNITS)
+    return path
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        (INJECTED, "'" + INJECTED),
+        ("+86 23 1234 5678", "'+86 23 1234 5678"),
+        ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-", "'-"),
+        ("-200.00", "-200.00"),
+        ("-1,234.5", "-1,234.5"),
+        ("+5.2%", "+5.2%"),
+        ("万州区 2024年10月", "万州区 2024年10月"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("坏\x07字符\x00", "坏字符"),
+        ("\x01=1+1", "'=1+1"),
+        (None, None),
+        (12, 12),
+        (-3.5, -3.5),
+        (dt.date(2024, 10, 1), dt.date(2024, 10, 1)),
+    ],
+)
+def test_safe_cell(value: object, expected: object) -> None:
+    assert safe_cell(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("period", "code", "name", "expected"),
+    [
+        (dt.date(2024, 10, 1), "500101", "万州区", "2024-10/500101_万州区.xlsx"),
+        (dt.date(2024, 1, 1), "5001A1", "两江新区", "2024-01/5001A1_两江新区.xlsx"),
+        (dt.date(2024, 10, 1), None, None, "2024-10/全市_citywide.xlsx"),
+        (None, "500101", "万州区", "未分期_undated/500101_万州区.xlsx"),
+        (dt.date(2024, 10, 1), "500199", None, "2024-10/500199_未知区县.xlsx"),
+        (dt.date(2024, 10, 1), "5001/1", "a:b", "2024-10/5001_1_a_b.xlsx"),
+    ],
+)
+def test_workbook_path(period: dt.date | None, code: str | None, name: str | None, expected: str) -> None:
+    assert workbook_path(period, code, name) == Path(expected)
+
+
+def test_one_workbook_per_district_and_period(tmp_path) -> None:
+    out = tmp_path / "feedback"
+
+    written = write_feedback(build_db(tmp_path / "build.duckdb"), out)
+
+    expected = ["2024-09/500102_涪陵区.xlsx", "2024-10/500101_万州区.xlsx", "2024-10/全市_citywide.xlsx"]
+    assert written == [out / name for name in expected]
+    assert files(out) == expected
+    assert not list(tmp_path.glob(".feedback.*")), "no building or retired folder is left behind"
+
+
+def test_district_workbook_content(tmp_path) -> None:
+    out = tmp_path / "feedback"
+    write_feedback(build_db(tmp_path / "build.duckdb"), out)
+
+    book = openpyxl.load_workbook(out / "2024-10" / "500101_万州区.xlsx")
+
+    assert book.sheetnames == ["需要更正", "规则说明"]
+    sheet = book["需要更正"]
+    assert sheet["A1"].value == "万州区 2024年10月 数据质量反馈"
+    assert sheet["A1"].font.bold
+    assert sheet["A2"].value == "错误 1 条（须更正后重新报送），提示 1 条（请核实）"
+    rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert rows == [
+        ["严重程度", "规则", "说明", "应为", "实际", "来源文件", "行号", "处理建议"],
+        [
+            "错误",
+            "DQ07 数值不合理",
+            "万州区 2024年10月 区县报送营业收入本年累计为 -200.00 万元，不能为负数。",
+            "≥ 0",
+            "-200.00",
+            "districts/万州_2024-10.xlsx",
+            6,
+            "请更正后重新报送",
+        ],
+        [
+            "提示",
+            "DQ03 区县企业个数与填报企业数不符",
+            "'" + INJECTED,
+            "12",
+            "11",
+            "districts/万州_2024-10.xlsx",
+            6,
+            "请核实，如有误请更正",
+        ],
+    ]
+    injected = sheet["C5"]
+    assert (injected.data_type, injected.value) == ("s", "'" + INJECTED), "stored as text, not a formula"
+    assert all(cell.font.bold for cell in sheet[3])
+    assert sheet.freeze_panes == "A4"
+    assert sheet.auto_filter.ref == "A3:H5"
+    assert sheet.column_dimensions["C"].width == 64
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+
+    rules = [list(row) for row in book["规则说明"].iter_rows(values_only=True)]
+    assert rules == [
+        ["规则编号", "规则名称", "严重程度", "审核内容", "阈值", "本表条数"],
+        [
+            "DQ03",
+            "区县企业个数与填报企业数不符",
+            "提示",
+            "enterprise_count equals the filers",
+            "any difference",
+            1,
+        ],
+        ["DQ07", "数值不合理", "提示/错误", "no negative revenue or R&D", "R&D intensity > 30% warn", 1],
+    ]
+
+
+def test_missing_file_and_citywide_workbooks(tmp_path) -> None:
+    out = tmp_path / "feedback"
+    write_feedback(build_db(tmp_path / "build.duckdb"), out)
+
+    fuling = openpyxl.load_workbook(out / "2024-09" / "500102_涪陵区.xlsx")["需要更正"]
+    assert fuling["A1"].value == "涪陵区 2024年9月 数据质量反馈"
+    assert fuling["A2"].value == "错误 1 条（须更正后重新报送），提示 0 条（请核实）"
+    assert [list(row) for row in fuling.iter_rows(min_row=4, values_only=True)] == [
+        [
+            "错误",
+            "DQ01 区县未报送",
+            "涪陵区 2024年9月 未报送区县月报。",
+            "区县月报",
+            None,
+            None,
+            None,
+            "请更正后重新报送",
+        ],
+    ]
+
+    citywide = openpyxl.load_workbook(out / "2024-10" / "全市_citywide.xlsx")["需要更正"]
+    assert citywide["A1"].value == "全市 2024年10月 数据质量反馈"
+    assert citywide["A2"].value == "错误 0 条（须更正后重新报送），提示 1 条（请核实）"
+    assert [row[1] for row in citywide.iter_rows(min_row=4, values_only=True)] == [
+        "DQ12 39大类合计与统计局数据不符"
+    ]
+
+
+def test_a_second_run_replaces_the_set_and_gives_the_same_bytes(tmp_path) -> None:
+    out = tmp_path / "feedback"
+    write_feedback(build_db(tmp_path / "first.duckdb"), out)
+    before = (out / "2024-10" / "500101_万州区.xlsx").read_bytes()
+
+    without_fuling = [finding for finding in FINDINGS if finding[0] != "f3"]
+    written = write_feedback(build_db(tmp_path / "second.duckdb", without_fuling), out)
+
+    assert files(out) == ["2024-10/500101_万州区.xlsx", "2024-10/全市_citywide.xlsx"]
+    assert written == [out / "2024-10/500101_万州区.xlsx", out / "2024-10/全市_citywide.xlsx"]
+    assert not (out / "2024-09").exists()
+    assert (out / "2024-10" / "500101_万州区.xlsx").read_bytes() == before, "same findings, same bytes"
+
+
+def test_no_findings_leaves_an_empty_folder(tmp_path) -> None:
+    out = tmp_path / "feedback"
+    write_feedback(build_db(tmp_path / "first.duckdb"), out)
+
+    assert write_feedback(build_db(tmp_path / "second.duckdb", []), out) == []
+    assert out.is_dir() and files(out) == []
+
+
+def test_a_failed_write_keeps_the_previous_set(tmp_path, monkeypatch) -> None:
+    out = tmp_path / "feedback"
+    write_feedback(build_db(tmp_path / "build.duckdb"), out)
+    before = {name: (out / name).read_bytes() for name in files(out)}
+    original = feedback._write_workbook
+    calls = []
+
+    def fail_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "_write_workbook", fail_on_second)
+    with pytest.raises(OSError, match="disk full"):
+        write_feedback(build_db(tmp_path / "second.duckdb", FINDINGS[1:]), out)
+
+    assert {name: (out / name).read_bytes() for name in files(out)} == before
+    assert not list(tmp_path.glob(".feedback.*"))
+
+
+def test_refuses_to_replace_a_folder_that_is_not_feedback(tmp_path) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "briefing.xlsx").write_bytes(b"not ours")
+
+    with pytest.raises(ValueError, match="not a feedback workbook folder"):
+        write_feedback(build_db(tmp_path / "build.duckdb"), out)
+    assert files(out) == ["briefing.xlsx"]

@@ -1,0 +1,82 @@
+"""A failed run leaves the last good snapshot exactly as it was: a broken mart invariant stops the
+run with exit status 1, and the publish step refuses a snapshot that would expose credit codes."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.constants import PUBLIC_MARTS
+from orchestration.publish import PublishRefused, publish
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_broken_invariant_exits_1_and_keeps_snapshot_byte_for_byte(tmp_path: Path, planwatch) -> None:
+    """An enterprise registered in a district that is no reporting unit makes the districts no longer
+    sum to the city's total (assert_districts_sum_to_total): nothing may be published."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    assert planwatch("demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4").returncode == 0
+    first = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert first.returncode == 0, first.stderr[-3000:]
+    snapshot = warehouse / "analytics.duckdb"
+    before = sha256(snapshot)
+    (raw / "registry" / "补充名录.csv").write_text(
+        "统一社会信用代码,企业名称,区县,行业代码\n915000007339743120,重庆火星电子有限公司,火星区,3911\n",
+        encoding="utf-8",
+    )
+    (raw / "filings" / "补报_2022-04.csv").write_text(
+        "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n915000007339743120,2022-04,5000,50\n",
+        encoding="utf-8",
+    )
+    second = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert second.returncode == 1, second.stderr[-3000:]
+    assert "assert_districts_sum_to_total failed" in second.stderr
+    assert f"nothing published; {snapshot} is unchanged" in second.stderr
+    assert sha256(snapshot) == before
+    assert not list(warehouse.glob(".analytics.duckdb.*"))  # no temporary file left behind
+
+
+def _build_db(path: Path, subject: str) -> None:
+    """A build database whose marts hold one row each; dq_findings' subject is given."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema raw")
+        for mart in PUBLIC_MARTS:
+            con.execute(f"create table marts.{mart} (period date, severity varchar, subject varchar)")
+            con.execute(f"insert into marts.{mart} values ('2024-10-01', 'warn', ?)", [subject])
+        con.execute("create table raw.ingest_ledger (status varchar)")
+
+
+def test_publish_refuses_credit_codes_and_keeps_the_old_snapshot(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build, "营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    kept = tmp_path / "kept.duckdb"
+    shutil.copy(snapshot, kept)
+    leaky = tmp_path / "leaky.duckdb"
+    _build_db(leaky, "915000007339743120")
+    with pytest.raises(PublishRefused, match=r"credit codes found in .*dq_findings\.subject \(1 values\)"):
+        publish(leaky, snapshot, "run-2")
+    assert sha256(snapshot) == sha256(kept)
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("select run_id from marts.publish_log").fetchall() == [("run-1",)]
+
+
+def test_publish_log_grows_by_one_row_per_publish(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build, "营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    publish(build, snapshot, "run-2")
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        rows = con.execute(
+            "select run_id, findings_warn, last_period from marts.publish_log order by published_at, run_id"
+        ).fetchall()
+    assert [(run, warns, str(last)) for run, warns, last in rows] == [
+        ("run-1", 1, "2024-10-01"),
+        ("run-2", 1, "2024-10-01"),
+    ]
