@@ -203,3 +203,51 @@ def test_missing_raw_folder_is_a_usage_error(tmp_path: Path, planwatch) -> None:
     result = planwatch("run", "--raw", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w"))
     assert result.returncode == 2
     assert "does not exist" in result.stderr and "planwatch demo-data --out" in result.stderr
+
+
+def _findings(demo: dict) -> list[dict]:
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        cursor = con.execute(
+            "select rule_id, severity, district_code, strftime(period, '%Y-%m') as period from marts.dq_findings"
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_every_injected_fault_is_found_and_errors_stay_where_faults_are(demo: dict) -> None:
+    """demo_faults.csv lists each injected fault and the district-periods it may make errors on;
+    every fault must be found by its rule, and no error may fall on a district-period outside."""
+    faults = pd.read_csv(demo["raw"] / "demo_faults.csv", dtype=str).fillna("")
+    assert set(faults["rule_id"]) == {f"DQ{n:02d}" for n in range(1, 15)}
+    findings = _findings(demo)
+    for fault in faults.itertuples():
+        matches = [
+            f
+            for f in findings
+            if f["rule_id"] == fault.rule_id
+            and (f["district_code"] or "") == fault.district_code
+            and (f["period"] or "") == fault.period
+        ]
+        assert matches, (
+            f"{fault.fault_id} {fault.rule_id} {fault.district_code} {fault.period}: {fault.description}"
+        )
+    allowed = {tuple(pair.split("|")) for cell in faults["affects"] for pair in cell.split(";") if pair}
+    stray = {
+        (f["rule_id"], f["district_code"] or "", f["period"] or "")
+        for f in findings
+        if f["severity"] == "error" and ((f["district_code"] or ""), (f["period"] or "")) not in allowed
+    }
+    assert stray == set()
+
+
+def test_data_docs_and_feedback_workbooks_are_written(demo: dict) -> None:
+    reports = demo["warehouse"] / "reports"
+    index = (reports / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert all(model in index for model in ("stg_raw__filings", "stg_raw__district_submissions"))
+    workbooks = sorted((reports / "feedback").glob("*/*.xlsx"))
+    with_district = {
+        (f["district_code"], f["period"]) for f in _findings(demo) if f["district_code"] and f["period"]
+    }
+    named = {(path.stem.split("_")[0], path.parent.name) for path in workbooks}
+    assert with_district <= named
+    assert len(workbooks) >= len(with_district) > 0
