@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
     )
+    report = commands.add_parser("report", help="the monthly briefing: an .xlsx workbook and an .html page")
+    report.add_argument("--period", required=True, help="the month to report, YYYY-MM")
+    report.add_argument("--out", help="folder to write to (default <warehouse>/reports/briefing)")
+    report.add_argument(
+        "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
+    )
     demo = commands.add_parser("demo-data", help="write a realistic synthetic raw folder")
     demo.add_argument("--out", required=True, help="folder to write (created if missing)")
     demo.add_argument("--enterprises", type=int, default=800, help="in-scope enterprises (default 800)")
@@ -52,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(Settings.resolve(args.raw, args.warehouse), quiet=args.quiet)
         if args.command == "status":
             return status(Settings.resolve(None, args.warehouse))
+        if args.command == "report":
+            return report(Settings.resolve(None, args.warehouse), args.period, args.out)
         if args.command == "demo-data":
             return demo_data(
                 Path(args.out), args.enterprises, args.months, args.seed, faults=not args.no_faults
@@ -60,6 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"planwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
+
+
+def report(settings: Settings, period: str, out: str | None) -> int:
+    """Write the monthly briefing for `period` from the published snapshot."""
+    from orchestration.report import build_report
+
+    if not settings.analytics_db.exists():
+        raise UsageError(f"no published snapshot at {settings.analytics_db}; run `planwatch run` first")
+    folder = Path(out) if out else settings.reports_dir / "briefing"
+    try:
+        files = build_report(settings.analytics_db, period, folder)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"wrote {files.xlsx}")
+    print(f"wrote {files.html}")
+    return EXIT_PUBLISHED
 
 
 def demo_data(out: Path, enterprises: int, months: int, seed: int, faults: bool = True) -> int:

@@ -23,7 +23,7 @@ ensure_manifest()
 from orchestration.assets.dbt import planwatch_dbt  # noqa: E402 - needs the manifest prepared above
 from orchestration.assets.ingest import ingest_assets  # noqa: E402
 from orchestration.assets.publish import analytics_snapshot  # noqa: E402
-from orchestration.assets.reports import district_feedback  # noqa: E402
+from orchestration.assets.reports import dbt_docs, district_feedback  # noqa: E402
 from orchestration.checks.dq import dq_family_checks  # noqa: E402
 from orchestration.checks.expectations import staged_input_expectations  # noqa: E402
 from orchestration.jobs import refresh_job  # noqa: E402
@@ -32,7 +32,7 @@ from orchestration.schedules import monthly_refresh_schedule  # noqa: E402
 from orchestration.sensors import raw_files_sensor  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, planwatch_dbt, analytics_snapshot, district_feedback],
+    assets=[*ingest_assets, planwatch_dbt, analytics_snapshot, district_feedback, dbt_docs],
     asset_checks=[*dq_family_checks, staged_input_expectations],
     jobs=[refresh_job],
     schedules=[monthly_refresh_schedule],

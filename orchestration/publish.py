@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,31 @@ def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> 
         if found:
             hits.append(f"{table}.{column} ({found} values)")
     return hits
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Put a freshly written folder in place of `target`; the old one is removed only after."""
+    old = target.with_name(f".{target.name}.old.{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def export_parquet(analytics_db: Path, parquet_dir: Path) -> list[Path]:
+    """Every table of the published snapshot as <table>.parquet, written beside and swapped in."""
+    staging = parquet_dir.with_name(f".{parquet_dir.name}.{os.getpid()}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        tables = [row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()]  # fmt: skip
+        for table in tables:
+            con.execute(f"copy marts.{table} to '{staging / (table + '.parquet')}' (format parquet)")
+    replace_folder(staging, parquet_dir)
+    return [parquet_dir / f"{table}.parquet" for table in tables]
 
 
 def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:

@@ -65,6 +65,16 @@ class Settings:
         return self.reports_dir / "feedback"
 
     @property
+    def parquet_dir(self) -> Path:
+        """Every published mart as Parquet, for pandas and polars users."""
+        return self.warehouse_dir / "parquet"
+
+    @property
+    def docs_dir(self) -> Path:
+        """dbt docs: every model, column and test (index.html; static_index.html opens from disk)."""
+        return self.warehouse_dir / "docs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / ".dagster"
 

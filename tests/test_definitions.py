@@ -53,6 +53,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_enterprise_months_yoy", "intermediate/int_enterprise_surveys",
         "intermediate/int_survey_years", "intermediate/int_indicator_values", "intermediate/int_indicator_annuals",
         "intermediate/int_district_submission_months", "intermediate/int_enterprise_filings",
+        "intermediate/int_chain_cells", "intermediate/int_district_cells",
         "intermediate/int_dq__dq01_missing_submission", "intermediate/int_dq__dq02_revenue_mismatch",
         "intermediate/int_dq__dq03_enterprise_count_mismatch", "intermediate/int_dq__dq04_ytd_decrease",
         "intermediate/int_dq__dq05_yoy_growth_outlier", "intermediate/int_dq__dq06_unit_mixup",
@@ -61,7 +62,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_dq__dq11_district_mismatch", "intermediate/int_dq__dq12_division39_bureau_mismatch",
         "intermediate/int_dq__dq13_copied_submission", "intermediate/int_dq__dq14_period_out_of_range",
         "marts/indicator_progress", "marts/chain_monthly", "marts/district_monthly", "marts/dq_findings",
-        "marts/dq_rules", "published/analytics_snapshot", "reports/district_feedback",
+        "marts/dq_rules", "published/analytics_snapshot", "reports/district_feedback", "reports/dbt_docs",
     }  # fmt: skip
     upstream = {
         key.to_user_string() for key in graph.get(dg.AssetKey(["staging", "stg_raw__filings"])).parent_keys

@@ -251,3 +251,21 @@ def test_data_docs_and_feedback_workbooks_are_written(demo: dict) -> None:
     named = {(path.stem.split("_")[0], path.parent.name) for path in workbooks}
     assert with_district <= named
     assert len(workbooks) >= len(with_district) > 0
+
+
+def readme_queries() -> list[str]:
+    """The SQL examples of the README's "For analysts" section."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For analysts", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+
+
+def test_readme_has_at_least_eight_analyst_queries() -> None:
+    assert len(readme_queries()) >= 8
+
+
+@pytest.mark.parametrize("number", range(len(readme_queries())))
+def test_readme_analyst_query_returns_rows(demo: dict, number: int) -> None:
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        rows = con.execute(readme_queries()[number]).fetchall()
+    assert rows, readme_queries()[number]

@@ -1,6 +1,5 @@
 """The dbt project's seeds, models and tests as Dagster assets and asset checks."""
 
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -9,7 +8,6 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
-from orchestration.settings import QUIET_ENV
 
 
 class PlanwatchTranslator(DagsterDbtTranslator):
@@ -37,6 +35,5 @@ def planwatch_dbt(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator:
     """Seeds, staging, intermediate and marts, built and tested by `dbt build` in the build database."""
-    # dbt runs in a subprocess that inherits this environment: point its profile at this run's database.
-    os.environ.update({**QUIET_ENV, "PLANWATCH_BUILD_DB": str(warehouse.settings.build_db)})
+    warehouse.export_dbt_environment()
     yield from dbt.cli(["build"], context=context).stream()

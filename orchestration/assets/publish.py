@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.constants import PUBLIC_MARTS
-from orchestration.publish import publish
+from orchestration.publish import export_parquet, publish
 from orchestration.resources import WarehouseResource
 
 
@@ -20,6 +20,8 @@ def analytics_snapshot(
     settings = warehouse.settings
     result = publish(settings.build_db, settings.analytics_db, context.run_id)
     context.log.info(f"published {result.path} covering {result.first_period}..{result.last_period}")
+    parquet = export_parquet(result.path, settings.parquet_dir)
+    context.log.info(f"exported {len(parquet)} tables as Parquet under {settings.parquet_dir}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
@@ -27,6 +29,7 @@ def analytics_snapshot(
             "last_period": str(result.last_period),
             "findings_error": result.findings_error,
             "findings_warn": result.findings_warn,
+            "parquet": dg.MetadataValue.path(str(settings.parquet_dir)),
             **{f"rows_{table}": count for table, count in result.tables.items()},
         }
     )

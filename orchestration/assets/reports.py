@@ -1,8 +1,15 @@
-"""Reports for people outside the warehouse: the district feedback workbooks."""
+"""Reports for people outside the warehouse: district feedback workbooks and the dbt docs site."""
+
+import shutil
+import tempfile
+from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
+from orchestration.constants import PUBLIC_MARTS
 from orchestration.feedback import write_feedback
+from orchestration.publish import replace_folder
 from orchestration.resources import WarehouseResource
 
 
@@ -27,4 +34,34 @@ def district_feedback(
             "periods": ", ".join(periods[-6:]) + (" …" if len(periods) > 6 else ""),
             "folder": dg.MetadataValue.path(str(settings.feedback_dir)),
         }
+    )
+
+
+DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
+
+
+@dg.asset(
+    key=["reports", "dbt_docs"],
+    group_name="reports",
+    kinds={"dbt"},
+    deps=[dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS],
+)
+def dbt_docs(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """warehouse/docs/: dbt's documentation of every model, column and test, from the YAML beside the
+    models; static_index.html has everything built in and opens straight from disk."""
+    settings = warehouse.settings
+    warehouse.export_dbt_environment()
+    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
+        dbt.cli(["docs", "generate", "--static"], target_path=Path(scratch)).wait()
+        staging = settings.docs_dir.with_name(f".{settings.docs_dir.name}.tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        for name in DOCS_FILES:
+            shutil.copy2(Path(scratch) / name, staging / name)
+        replace_folder(staging, settings.docs_dir)
+    context.log.info(f"dbt docs under {settings.docs_dir}")
+    return dg.MaterializeResult(
+        metadata={"index": dg.MetadataValue.path(str(settings.docs_dir / "static_index.html"))}
     )
