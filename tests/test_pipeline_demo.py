@@ -269,3 +269,26 @@ def test_readme_analyst_query_returns_rows(demo: dict, number: int) -> None:
     with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
         rows = con.execute(readme_queries()[number]).fetchall()
     assert rows, readme_queries()[number]
+
+
+def test_parquet_and_dbt_docs_are_published(demo: dict) -> None:
+    warehouse = demo["warehouse"]
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
+        for table in [*CONTRACT_COLUMNS, "publish_log"]:
+            rows = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+            assert len(pd.read_parquet(warehouse / "parquet" / f"{table}.parquet")) == rows, table
+    docs = (warehouse / "docs" / "static_index.html").read_text(encoding="utf-8")
+    assert "indicator_progress" in docs and "district_monthly" in docs
+
+
+def test_report_command_writes_the_briefing(demo: dict, planwatch, tmp_path: Path) -> None:
+    result = planwatch(
+        "report", "--period", "2024-02", "--warehouse", str(demo["warehouse"]), "--out", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "planwatch_briefing_2024-02.html",
+        "planwatch_briefing_2024-02.xlsx",
+    ]
+    missing = planwatch("report", "--period", "2030-01", "--warehouse", str(demo["warehouse"]))
+    assert missing.returncode == 2 and "2022-02..2024-02" in missing.stderr

@@ -380,8 +380,9 @@ def _district_name(briefing: Briefing, code: str | None) -> str:
 
 
 def _masked(row: Row, value: Any) -> Any:
-    """A value of a suppressed cell is shown as —(保密); a missing value as —."""
-    if row.get("suppressed"):
+    """A value of a suppressed cell is shown as —(保密); a missing value, or a cell with no
+    enterprise at all (nothing to hide), as —."""
+    if row.get("suppressed") and row.get("enterprise_count"):
         return SUPPRESSED
     return MISSING if value is None else value
 
@@ -695,7 +696,7 @@ def chain_chart(briefing: Briefing) -> str:
             label=row["chain_name_zh"],
             value=row["revenue_ytd_yi"],
             color=TIER_COLOR.get(row["tier"], TIER_COLOR["other"]),
-            note="保密" if row["suppressed"] else "无数据",
+            note="保密" if row["suppressed"] and row.get("enterprise_count") else "无数据",
         )
         for row in chains
     ]
@@ -713,7 +714,7 @@ def district_chart(briefing: Briefing) -> str:
             label=row["district_name"],
             value=row["revenue_ytd_yi"],
             color="#2f5f98",
-            note="保密" if row["suppressed"] else "无数据",
+            note="保密" if row["suppressed"] and row.get("enterprise_count") else "无数据",
             counts=(row["findings_error"], row["findings_warn"]),
         )
         for row in briefing.districts
