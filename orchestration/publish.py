@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.constants import PUBLIC_MARTS
 
@@ -92,6 +93,41 @@ def export_parquet(analytics_db: Path, parquet_dir: Path) -> list[Path]:
     return [parquet_dir / f"{table}.parquet" for table in tables]
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = ? and table_schema = ? and table_name = ?",
+            [catalog, schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _carry_publish_history(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> None:
+    """Earlier publishes, from the build database's copy of the log (the pipeline's own file), or,
+    for a warehouse published before that copy existed, from the current snapshot. The snapshot is
+    only read, and an analyst's lock on it costs the history's old rows, never the publish."""
+    if _has_table(con, "build", "meta", "publish_log"):
+        con.execute("insert into marts.publish_log by name select * from build.meta.publish_log")
+        return
+    if not analytics_db.exists():
+        return
+    try:
+        con.execute(f"attach '{analytics_db}' as previous (read_only)")
+    except duckdb.Error:
+        return
+    if _has_table(con, "previous", "marts", "publish_log"):
+        con.execute("insert into marts.publish_log by name select * from previous.marts.publish_log")
+    con.execute("detach previous")
+
+
+def _record_in_build(build_db: Path, log: pa.Table) -> None:
+    """Keep the build database's copy of the publish log equal to the snapshot's."""
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("create schema if not exists meta")
+        con.execute("create or replace table meta.publish_log as select * from log")
+
+
 def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
     """Copy the public marts from the build database into a new analytics.duckdb and swap it in."""
     analytics_db.parent.mkdir(parents=True, exist_ok=True)
@@ -122,17 +158,7 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
                 "from marts.dq_findings"
             ).fetchone()
             con.execute(PUBLISH_LOG_DDL)
-            if analytics_db.exists():
-                con.execute(f"attach '{analytics_db}' as previous (read_only)")
-                has_log = con.execute(
-                    "select count(*) from information_schema.tables "
-                    "where table_catalog = 'previous' and table_schema = 'marts' and table_name = 'publish_log'"
-                ).fetchone()[0]
-                if has_log:
-                    con.execute(
-                        "insert into marts.publish_log by name select * from previous.marts.publish_log"
-                    )
-                con.execute("detach previous")
+            _carry_publish_history(con, analytics_db)
             con.execute(
                 "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -147,9 +173,11 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
                     warns,
                 ],
             )
+            log = con.sql("select * from marts.publish_log").to_arrow_table()
             con.execute("detach build")
             con.execute("checkpoint")
         os.replace(temporary, analytics_db)
+        _record_in_build(build_db, log)
     finally:
         temporary.unlink(missing_ok=True)
         Path(str(temporary) + ".wal").unlink(missing_ok=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.loader import ingest
+from orchestration.ingest.loader import ingest, safe_file_name
 
 HEADER = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
 
@@ -135,3 +135,28 @@ def test_two_batches_of_filings_for_one_month_are_both_kept(
     report = ingest(con, raw, tmp_path / "q", "filings")
     assert report.superseded == ["filings/batch1_2024-10.csv"]
     assert con.execute("select sum(revenue_ytd_wan), count(*) from raw.filings").fetchone() == (230, 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("万州 (1).csv", "万州 (1).csv"),
+        ("bad\nname\t.csv", "bad_name_.csv"),
+        ('a:b*c?"d"<e>|f.xlsx', "a_b_c__d__e__f.xlsx"),
+        ("..", "unnamed"),
+        ("x" * 300 + ".csv", "x" * 116 + ".csv"),
+    ],
+)
+def test_safe_file_name(name: str, safe: str) -> None:
+    assert safe_file_name(name) == safe
+
+
+def test_file_with_odd_characters_in_its_name_is_quarantined(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    raw = tmp_path / "raw"
+    drop(raw, "districts/坏\n文件:1.csv", "no header here\n")
+    report = ingest(con, raw, tmp_path / "quarantine", "districts")
+    assert list(report.rejected) == ["districts/坏\n文件:1.csv"]
+    kept = sorted(p.name for p in (tmp_path / "quarantine" / "districts").iterdir())
+    assert [name.split("_", 1)[1] for name in kept] == ["坏_文件_1.csv", "坏_文件_1.csv.reason.txt"]

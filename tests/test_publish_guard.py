@@ -3,6 +3,9 @@ run with exit status 1, and the publish step refuses a snapshot that would expos
 
 import hashlib
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -80,3 +83,33 @@ def test_publish_log_grows_by_one_row_per_publish(tmp_path: Path) -> None:
         ("run-1", 1, "2024-10-01"),
         ("run-2", 1, "2024-10-01"),
     ]
+
+
+def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_path: Path) -> None:
+    """An analyst who opened analytics.duckdb without read-only holds a write lock on it: the
+    publish neither waits for nor needs that file, and the log keeps every earlier publish."""
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build, "营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    ready = tmp_path / "ready"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, pathlib, sys, time; con = duckdb.connect(sys.argv[1]); "
+         "pathlib.Path(sys.argv[2]).touch(); time.sleep(30)", str(snapshot), str(ready)],
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        publish(build, snapshot, "run-2")
+    finally:
+        holder.kill()
+        holder.wait()
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute(
+            "select run_id from marts.publish_log order by published_at, run_id"
+        ).fetchall() == [
+            ("run-1",),
+            ("run-2",),
+        ]
