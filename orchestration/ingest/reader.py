@@ -292,28 +292,30 @@ def parse_sheet(
     money = {name for name, *_ in plan if fields[name].money}
     absent = {f.name: None for f in kind.fields if f.name not in header.columns}
     # Texts repeat down a column (periods, districts, names): parse each distinct text once.
-    memo: dict[tuple[str, str], object] = {}
+    memo: dict[str, dict[str, object]] = {name: {} for name in header.columns}
     out: list[dict[str, object]] = []
     for index in range(header.first_row + header.height, len(sheet.rows)):
         cells = sheet.rows[index]
-        first = next((cell for cell in cells if not _blank(cell)), None)
+        first = (
+            cells[0] if cells and not _blank(cells[0]) else next((c for c in cells if not _blank(c)), None)
+        )
         if first is None:
             continue  # blank line
-        if isinstance(first, str) and _NOTE.match(clean_text(first)):
-            break  # notes under the table
+        if isinstance(first, str) and not first.isascii() and _NOTE.match(clean_text(first)):
+            break  # notes under the table (注：…, 说明：…)
         key_cell = _cell(cells, key_column)
-        if isinstance(key_cell, str) and clean_text(key_cell) in _TOTAL_LABELS:
-            continue
+        if isinstance(key_cell, str) and not key_cell.isascii() and clean_text(key_cell) in _TOTAL_LABELS:
+            continue  # 合计, 总计: sums of the rows above
         row_number = index + 1
         row: dict[str, object] = {"source_sheet": sheet.name, "source_row": row_number}
         for name, column, parse, unit in plan:
             raw = cells[column] if column < len(cells) else None
             try:
                 if isinstance(raw, str):
-                    cached = memo.get((name, raw), _MISS)
-                    if cached is _MISS:
-                        cached = memo[(name, raw)] = parse(raw)
-                    value = cached
+                    column_memo = memo[name]
+                    value = column_memo.get(raw, _MISS)
+                    if value is _MISS:
+                        value = column_memo[raw] = parse(raw)
                 else:
                     value = parse(raw)
                 if name in money and unit not in (None, "万元"):

@@ -57,6 +57,9 @@ def parse_number(value: object) -> Decimal | None:
 
     Returns None for a missing marker; raises ValueError for anything else that is not a number.
     """
+    if type(value) is float:  # the common case in a workbook: answer before the general checks
+        # repr gives the shortest text that reads back as the same float: 123456.78, not 123456.7799…
+        return None if value != value else Decimal(repr(value))
     if is_missing(value):
         return None
     if isinstance(value, bool):
