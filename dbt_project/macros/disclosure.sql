@@ -2,7 +2,8 @@
     Disclosure control (CONTRACT §4; 统计法: enterprise data are confidential). A published cell is
     suppressed when it describes fewer than var('min_cell_enterprises') enterprises ('count'), or
     when one enterprise makes more than var('dominance_share') of its revenue ('dominance'); the
-    complement rule ('secondary') lives in int_chain_cells and int_district_cells.
+    complement rule ('secondary') is in suppression_flags, which int_chain_cells and
+    int_district_cells share.
 -#}
 {% macro is_small_cell(enterprise_count) -%}
     (coalesce({{ enterprise_count }}, 0) < {{ var('min_cell_enterprises') }})
@@ -50,4 +51,97 @@
 
 {% macro disclose(value, suppressed) -%}
     case when not ({{ suppressed }}) then {{ value }} end
+{%- endmacro %}
+
+
+{#-
+    CTEs primary_flags, period_primary_counts, complement_candidates, secondary_flags and flagged,
+    to close a model's `with`: chains and districts are flagged by the same rules, so the rules are
+    written once. `cells` (one row per period and cell_code, with enterprise_count, revenue_ytd_wan
+    and top_revenue_share) comes back as flagged: its own columns, then is_small_cell,
+    is_dominated, suppression_reason and suppressed.
+-#}
+{% macro suppression_flags(cell_code, cells='cells') -%}
+primary_flags as (
+
+    select
+        {{ cells }}.*,
+        {{ primary_suppression_reason(cells ~ '.enterprise_count', cells ~ '.top_revenue_share') }}
+            as primary_reason
+
+    from {{ cells }}
+
+),
+
+-- The cells partition the period's total, which indicator_progress publishes: a lone suppressed
+-- cell would be the total minus the published ones. Cells without enterprises hold nothing, so
+-- they neither count here nor serve as complements.
+period_primary_counts as (
+
+    select
+        primary_flags.period,
+        count(*) as primary_suppressed_cells
+
+    from primary_flags
+
+    where
+        primary_flags.primary_reason is not null
+        and primary_flags.enterprise_count > 0
+
+    group by primary_flags.period
+
+),
+
+complement_candidates as (
+
+    select
+        primary_flags.period,
+        primary_flags.{{ cell_code }},
+        {{ complement_rank('primary_flags.period', 'primary_flags.revenue_ytd_wan', 'primary_flags.' ~ cell_code) }}
+            as complement_rank
+
+    from primary_flags
+
+    where
+        primary_flags.primary_reason is null
+        and primary_flags.enterprise_count > 0
+
+),
+
+secondary_flags as (
+
+    select
+        primary_flags.*,
+        coalesce(
+            primary_flags.primary_reason,
+            case
+                when period_primary_counts.primary_suppressed_cells = 1
+                    and complement_candidates.complement_rank = 1
+                    then 'secondary'
+            end
+        ) as suppression_reason
+
+    from primary_flags
+
+    left join period_primary_counts
+        on primary_flags.period = period_primary_counts.period
+
+    left join complement_candidates
+        on primary_flags.period = complement_candidates.period
+        and primary_flags.{{ cell_code }} = complement_candidates.{{ cell_code }}
+
+),
+
+flagged as (
+
+    select
+        secondary_flags.* exclude (primary_reason, suppression_reason),
+        {{ is_small_cell('secondary_flags.enterprise_count') }} as is_small_cell,
+        {{ is_dominated('secondary_flags.top_revenue_share') }} as is_dominated,
+        secondary_flags.suppression_reason,
+        secondary_flags.suppression_reason is not null as suppressed
+
+    from secondary_flags
+
+)
 {%- endmacro %}

@@ -83,16 +83,14 @@ cells as (
         district_periods.period,
         district_periods.district_code,
         district_periods.district_name,
-        coalesce(district_aggregates.enterprise_count, 0) as enterprise_count,
+        cast(coalesce(district_aggregates.enterprise_count, 0) as bigint) as enterprise_count,
         district_aggregates.revenue_ytd_wan,
         district_aggregates.revenue_yoy_pct,
         district_aggregates.rd_ytd_wan,
         district_aggregates.rd_intensity_pct,
-        coalesce(district_surveys.surveyed_count, 0) as surveyed_count,
+        cast(coalesce(district_surveys.surveyed_count, 0) as bigint) as surveyed_count,
         district_surveys.digitalization_rate_pct,
-        district_aggregates.top_revenue_share,
-        {{ primary_suppression_reason('district_aggregates.enterprise_count', 'district_aggregates.top_revenue_share') }}
-            as primary_reason
+        district_aggregates.top_revenue_share
 
     from district_periods
 
@@ -106,85 +104,7 @@ cells as (
 
 ),
 
--- The reporting units partition the period's total, which indicator_progress publishes: a lone
--- suppressed cell would be the total minus the published ones. Cells without enterprises hold
--- nothing, so they neither count here nor serve as complements.
-period_primary_counts as (
+-- flagged: the cells with their disclosure flags (primary and secondary suppression)
+{{ suppression_flags('district_code') }}
 
-    select
-        cells.period,
-        count(*) as primary_suppressed_cells
-
-    from cells
-
-    where
-        cells.primary_reason is not null
-        and cells.enterprise_count > 0
-
-    group by cells.period
-
-),
-
-complement_candidates as (
-
-    select
-        cells.period,
-        cells.district_code,
-        {{ complement_rank('cells.period', 'cells.revenue_ytd_wan', 'cells.district_code') }} as complement_rank
-
-    from cells
-
-    where
-        cells.primary_reason is null
-        and cells.enterprise_count > 0
-
-),
-
-flagged as (
-
-    select
-        cells.*,
-        coalesce(
-            cells.primary_reason,
-            case
-                when period_primary_counts.primary_suppressed_cells = 1
-                    and complement_candidates.complement_rank = 1
-                    then 'secondary'
-            end
-        ) as suppression_reason
-
-    from cells
-
-    left join period_primary_counts
-        on cells.period = period_primary_counts.period
-
-    left join complement_candidates
-        on cells.period = complement_candidates.period
-        and cells.district_code = complement_candidates.district_code
-
-),
-
-final as (
-
-    select
-        flagged.period,
-        flagged.district_code,
-        flagged.district_name,
-        cast(flagged.enterprise_count as bigint) as enterprise_count,
-        flagged.revenue_ytd_wan,
-        flagged.revenue_yoy_pct,
-        flagged.rd_ytd_wan,
-        flagged.rd_intensity_pct,
-        cast(flagged.surveyed_count as bigint) as surveyed_count,
-        flagged.digitalization_rate_pct,
-        flagged.top_revenue_share,
-        {{ is_small_cell('flagged.enterprise_count') }} as is_small_cell,
-        {{ is_dominated('flagged.top_revenue_share') }} as is_dominated,
-        flagged.suppression_reason,
-        flagged.suppression_reason is not null as suppressed
-
-    from flagged
-
-)
-
-select * from final
+select * from flagged
