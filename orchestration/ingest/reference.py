@@ -12,14 +12,6 @@ from orchestration.ingest.values import clean_text
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
-# The bureau names divisions in words; the codes are GB/T 4754-2017's.
-_DIVISION_NAMES = {
-    "计算机、通信和其他电子设备制造业": "39",
-    "计算机通信和其他电子设备制造业": "39",
-    "电气机械和器材制造业": "38",
-    "仪器仪表制造业": "40",
-}
-
 
 def _read_seed(name: str) -> list[dict[str, str]]:
     path = SEEDS_DIR / name
@@ -73,7 +65,11 @@ def load_reference() -> Reference:
     for row in _read_seed("chains.csv"):
         chains[row["chain_code"].lower()] = row["chain_code"]
         chains[clean_text(row["chain_name_zh"])] = row["chain_code"]
-    industries = dict(_DIVISION_NAMES)
+    # The bureau names divisions in words; written with or without the enumeration comma.
+    industries: dict[str, str] = {}
+    for row in _read_seed("industry_divisions.csv"):
+        name = clean_text(row["division_name"])
+        industries[name] = industries[name.replace("、", "")] = row["division_code"]
     for row in _read_seed("industry_scope.csv"):
         industries[clean_text(row["industry_name"])] = row["industry_code"]
     return Reference(districts=districts, chains=chains, industries=industries)
