@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # `planwatch status | head` should stop quietly, not with a BrokenPipeError traceback.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -303,16 +307,27 @@ def status(settings: Settings) -> int:
         ).fetchone()
         findings = con.execute(
             """
-            select coalesce(district_code, '—'), count(*) filter (where severity = 'error'),
-                   count(*) filter (where severity = 'warn')
-            from marts.dq_findings group by all order by 2 desc, 3 desc, 1
+            with names as (select distinct district_code, district_name from marts.district_monthly)
+            select
+                coalesce(findings.district_code, '—'),
+                coalesce(names.district_name, '全市 city-wide'),
+                count(*) filter (where findings.severity = 'error'),
+                count(*) filter (where findings.severity = 'warn')
+            from marts.dq_findings as findings
+            left join names on findings.district_code = names.district_code
+            group by all
+            order by 3 desc, 4 desc, 1
             """
         ).fetchall()
     if last:
         print(
             f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
         )
-    print("Open findings by district (error, warn):" if findings else "No open findings.")
-    for district, errors, warns in findings:
-        print(f"  {district:<8}{errors:>6}{warns:>6}")
+    if findings:
+        print(f"Open findings by district (feedback workbooks in {settings.feedback_dir}):")
+        print(f"  {'code':<8}{'errors':>7}{'warns':>7}  district")
+    else:
+        print("No open findings.")
+    for district, name, errors, warns in findings:
+        print(f"  {district:<8}{errors:>7}{warns:>7}  {name}")
     return EXIT_PUBLISHED
