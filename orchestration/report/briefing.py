@@ -548,9 +548,8 @@ def notes_table(briefing: Briefing) -> Table:
         rows.append(["最近一次发布", "快照中没有发布记录"])
     rows += [["口径", line] for line in DEFINITIONS]
     rows.append(["保密规则", briefing.disclosure_rule])
-    rows.append(
-        ["规划", "重庆市新一代电子信息制造业产业集群高质量发展行动计划（2023—2027年），渝经信电子〔2023〕9号"]
-    )
+    # Plans are data: name the ones the snapshot holds, not one written into code.
+    rows.append(["规划", "、".join(sorted({row["plan_id"] for row in briefing.indicators})) or "—"])
     return Table(columns, rows)
 
 
@@ -644,8 +643,8 @@ def indicator_chart(history: Sequence[Row], month: dt.date) -> str:
     (projected annual for flows) marked apart, the plan path and the target."""
     latest = history[-1]
     flow = is_flow(latest["unit"])
-    first_year = latest["baseline_year"] or 2022
-    last_year = latest["target_year"] or 2027
+    first_year = latest["baseline_year"] or min(row["period"].year for row in history)
+    last_year = latest["target_year"] or max(row["period"].year for row in history)
     years = list(range(first_year, last_year + 1))
     december = {row["period"].year: row["actual_value"] for row in history if row["period"].month == 12}
     mart_path = {row["period"].year: row["trajectory_value"] for row in history}
