@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--raw", help="raw folder (default $PLANWATCH_RAW_DIR or raw/)")
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
     run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
+    run.add_argument(
+        "--accept-drop",
+        metavar="REASON",
+        help="publish even if the coverage gate refuses (no enterprise in scope, or the latest period "
+        "losing more than var publish_max_drop_share); REASON is recorded in marts.publish_log",
+    )
     status = commands.add_parser("status", help="files ingested and rejected, last publish, open findings")
     status.add_argument(
         "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
@@ -59,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            return run(Settings.resolve(args.raw, args.warehouse), quiet=args.quiet)
+            return run(
+                Settings.resolve(args.raw, args.warehouse), quiet=args.quiet, accept_drop=args.accept_drop
+            )
         if args.command == "status":
             return status(Settings.resolve(None, args.warehouse))
         if args.command == "report":
@@ -126,7 +134,7 @@ def _partition_range(settings: Settings) -> tuple[str, str] | None:
     return clipped[0], clipped[-1]
 
 
-def run(settings: Settings, quiet: bool = False) -> int:
+def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None) -> int:
     """Ingest, build, check and publish through Dagster; print the scorecard."""
     if not settings.raw_dir.is_dir():
         raise UsageError(
@@ -146,29 +154,34 @@ def run(settings: Settings, quiet: bool = False) -> int:
     monthly_ops = {"raw__filings", "raw__district_submissions", "raw__bureau"}
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
     tags = {"planwatch/trigger": "cli"}
-    selection = None
+    if accept_drop is not None:
+        if not accept_drop.strip():
+            raise UsageError("--accept-drop needs a reason, e.g. --accept-drop '名录按新口径缩减'")
+        run_config["ops"] = {"published__analytics_snapshot": {"config": {"accept_drop": accept_drop}}}
     if partitions:
-        tags |= {
-            "dagster/asset_partition_range_start": partitions[0],
-            "dagster/asset_partition_range_end": partitions[1],
-        }
-        run_config["ops"] = {op: {"config": {"only_new_files": True}} for op in monthly_ops}
         print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
     else:
-        selection = [
-            key for key in job.asset_layer.executable_asset_keys if "__".join(key.path) not in monthly_ops
-        ]
+        # The monthly ingest steps still run (on the latest month, loading nothing old again): they are
+        # where files that left raw/ are withdrawn and links or hidden files are refused and listed.
+        from orchestration.constants import monthly_partitions
+
+        latest = monthly_partitions.get_last_partition_key()
+        partitions = (latest, latest)
         print(
             "planwatch: no new monthly files; refreshing the reference data, models and snapshot",
             file=sys.stderr,
         )
+    tags |= {
+        "dagster/asset_partition_range_start": partitions[0],
+        "dagster/asset_partition_range_end": partitions[1],
+    }
+    run_config.setdefault("ops", {}).update({op: {"config": {"only_new_files": True}} for op in monthly_ops})
     # Progress (Dagster's and dbt's log) goes to stderr; stdout carries only the scorecard.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
         result = job.execute_in_process(
             instance=instance,
             run_config=run_config,
             tags=tags,
-            asset_selection=selection,
             raise_on_error=False,
         )
     if not result.success:
@@ -200,7 +213,11 @@ def failure_summary(result) -> list[str]:
             error = event.step_failure_data.error
             while error is not None and error.cause is not None:
                 error = error.cause
-            message = error.message.strip().splitlines()[0] if error and error.message.strip() else "failed"
+            text = error.message.strip() if error else ""
+            if error is not None and error.cls_name == "PublishRefused":
+                message = text.removeprefix("orchestration.publish.PublishRefused: ")
+            else:
+                message = text.splitlines()[0] if text else "failed"
             lines.append(f"step {event.step_key} failed: {message}")
     return lines
 

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.constants import PUBLIC_MARTS
+from orchestration.settings import dbt_var
 
 # GB 32100-2015 credit codes: 18 characters from the code's alphabet (no I, O, Z, S, V).
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]$"
@@ -31,13 +32,135 @@ create table if not exists marts.publish_log (
     files_ingested integer,
     files_rejected integer,
     findings_error integer,
-    findings_warn integer
+    findings_warn integer,
+    coverage_override varchar
 )
 """
+# What the gate compares a new snapshot with: per period, enterprises and revenue of the last publish.
+COVERAGE_SQL = """
+with chains as (
+    select period, sum(enterprise_count) as enterprises
+    from {schema}.chain_monthly
+    group by period
+),
+revenue as (
+    select period, max(actual_value) as revenue_yi
+    from {schema}.indicator_progress
+    where indicator_code = 'revenue'
+    group by period
+)
+select
+    coalesce(chains.period, revenue.period) as period,
+    coalesce(chains.enterprises, 0) as enterprises,
+    revenue.revenue_yi
+from chains
+full outer join revenue on chains.period = revenue.period
+order by 1
+"""
+# Ledger statuses that can shrink a snapshot, and how a person says what happened.
+_CAUSE_WORDS = {
+    "rejected": "was rejected",
+    "refused": "was refused unread",
+    "withdrawn": "was withdrawn (no longer under raw/)",
+    "superseded": "was replaced by a corrected file",
+}
+_KIND_WORDS = {
+    "registry": "the registry",
+    "filings": "the filings file",
+    "surveys": "the survey file",
+    "districts": "the district submission",
+    "bureau": "the bureau table",
+}
 
 
 class PublishRefused(Exception):
     """The new snapshot failed a publication check; the previous snapshot is untouched."""
+
+
+Coverage = dict[dt.date, tuple[int, float | None]]  # period → (enterprises, revenue in 亿元)
+
+
+def coverage_refusal(
+    previous: Coverage | None, new: Coverage, max_drop_share: float, previous_label: str = "the last publish"
+) -> str | None:
+    """Why a snapshot with coverage `new` must not replace one with `previous`, or None.
+
+    Refused: a snapshot with no enterprise in scope at all (also on a first publish), and one whose
+    latest period in common with the previous publish lost more than `max_drop_share` of its
+    enterprises or of its revenue. Periods the previous publish did not have are not compared."""
+    if not any(enterprises for enterprises, _revenue in new.values()):
+        return "no enterprise is in scope: the snapshot would have no figures"
+    common = sorted(set(previous or {}) & set(new))
+    if not common:
+        return None
+    period = common[-1]
+    for label, old, now in (
+        ("enterprises", previous[period][0], new[period][0]),
+        ("revenue (亿元)", previous[period][1], new[period][1]),
+    ):
+        if old is None or old <= 0:
+            continue
+        drop = (old - (now or 0)) / old
+        if drop > max_drop_share:
+            return (
+                f"{period:%Y-%m} would lose {drop:.0%} of its {label} against {previous_label} "
+                f"({old:,.2f} → {now or 0:,.2f}; the limit is {max_drop_share:.0%}, dbt var "
+                "publish_max_drop_share)".replace(".00 →", " →").replace(".00;", ";")
+            )
+    return None
+
+
+def read_coverage(con: duckdb.DuckDBPyConnection, schema: str) -> Coverage:
+    rows = con.execute(COVERAGE_SQL.format(schema=schema)).fetchall()
+    return {period: (int(enterprises), revenue) for period, enterprises, revenue in rows}
+
+
+def _previous_coverage(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> tuple[Coverage | None, str]:
+    """The coverage of the last publish, from the build database's record of it (the pipeline's own
+    file), or, for a warehouse published before that record existed, from the snapshot itself."""
+    if _has_table(con, "build", "meta", "publish_coverage"):
+        rows = con.execute(
+            "select period, enterprises, revenue_yi from build.meta.publish_coverage"
+        ).fetchall()
+        when = con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
+        label = f"the publish of {when:%Y-%m-%d %H:%M}" if when else "the last publish"
+        return {period: (int(enterprises), revenue) for period, enterprises, revenue in rows}, label
+    if not analytics_db.exists():
+        return None, "the last publish"
+    try:
+        con.execute("attach ? as previous (read_only)", [str(analytics_db)])
+    except duckdb.Error:
+        return None, "the last publish"  # held read-write by an analyst: only the empty-scope rule applies
+    try:
+        if _has_table(con, "previous", "marts", "chain_monthly"):
+            return read_coverage(con, "previous.marts"), "the published snapshot"
+        return None, "the last publish"
+    finally:
+        con.execute("detach previous")
+
+
+def _likely_causes(con: duckdb.DuckDBPyConnection, since: dt.datetime | None) -> list[str]:
+    """Files rejected, refused, withdrawn or replaced since the last publish, the registry first: what a
+    person should look at when the coverage fell."""
+    rows = con.execute(
+        """
+        select kind, source_file, status, reason
+        from build.raw.ingest_ledger
+        where status in ('rejected', 'refused', 'withdrawn', 'superseded')
+            and coalesce(status_changed_at, first_seen_at) >= coalesce(?::timestamp, '-infinity'::timestamp)
+        order by kind <> 'registry', kind, source_file
+        """,
+        [since],
+    ).fetchall()
+    causes = []
+    for kind, source_file, status, reason in rows[:5]:
+        cause = f"{_KIND_WORDS.get(kind, kind)} {source_file} {_CAUSE_WORDS[status]}"
+        if status in ("rejected", "refused") and reason:
+            cause += f": {reason}"
+        causes.append(cause)
+    if len(rows) > 5:
+        causes.append(f"and {len(rows) - 5} more files (planwatch status)")
+    return causes
 
 
 @dataclass(frozen=True)
@@ -48,6 +171,7 @@ class PublishResult:
     last_period: dt.date | None
     findings_error: int
     findings_warn: int
+    coverage_override: str | None = None
 
 
 def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
@@ -113,7 +237,7 @@ def _carry_publish_history(con: duckdb.DuckDBPyConnection, analytics_db: Path) -
     if not analytics_db.exists():
         return
     try:
-        con.execute(f"attach '{analytics_db}' as previous (read_only)")
+        con.execute("attach ? as previous (read_only)", [str(analytics_db)])
     except duckdb.Error:
         return
     if _has_table(con, "previous", "marts", "publish_log"):
@@ -121,21 +245,46 @@ def _carry_publish_history(con: duckdb.DuckDBPyConnection, analytics_db: Path) -
     con.execute("detach previous")
 
 
-def _record_in_build(build_db: Path, log: pa.Table) -> None:
-    """Keep the build database's copy of the publish log equal to the snapshot's."""
+def _record_in_build(build_db: Path, log: pa.Table, coverage: Coverage) -> None:
+    """Keep the build database's copy of the publish log equal to the snapshot's, with the coverage
+    the next publish is compared with."""
+    rows = pa.table(  # noqa: F841 - read by DuckDB below
+        {
+            "period": list(coverage),
+            "enterprises": [value[0] for value in coverage.values()],
+            "revenue_yi": [value[1] for value in coverage.values()],
+        },
+        schema=pa.schema(
+            [("period", pa.date32()), ("enterprises", pa.int64()), ("revenue_yi", pa.float64())]
+        ),
+    )
     with duckdb.connect(str(build_db)) as con:
         con.execute("create schema if not exists meta")
         con.execute("create or replace table meta.publish_log as select * from log")
+        con.execute("create or replace table meta.publish_coverage as select * from rows")
 
 
-def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
-    """Copy the public marts from the build database into a new analytics.duckdb and swap it in."""
+def publish(
+    build_db: Path,
+    analytics_db: Path,
+    run_id: str,
+    max_drop_share: float | None = None,
+    accept_drop: str | None = None,
+) -> PublishResult:
+    """Copy the public marts from the build database into a new analytics.duckdb and swap it in.
+
+    Refused (PublishRefused, the previous snapshot untouched): credit codes in the marts; no enterprise
+    in scope; a drop in coverage beyond `max_drop_share` (default: dbt var publish_max_drop_share)
+    unless `accept_drop` gives the operator's reason, which publish_log records."""
+    if max_drop_share is None:
+        max_drop_share = float(dbt_var("publish_max_drop_share"))
     analytics_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = analytics_db.with_name(f".{analytics_db.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
+    override = None
     try:
         with duckdb.connect(str(temporary)) as con:
-            con.execute(f"attach '{build_db}' as build (read_only)")
+            con.execute("attach ? as build (read_only)", [str(build_db)])
             con.execute("create schema marts")
             tables = {}
             for mart in PUBLIC_MARTS:
@@ -146,6 +295,29 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
                 raise PublishRefused(
                     f"credit codes found in {', '.join(hits)}; the snapshot must hold aggregates only"
                 )
+            coverage = read_coverage(con, "marts")
+            previous, previous_label = _previous_coverage(con, analytics_db)
+            refusal = coverage_refusal(previous, coverage, max_drop_share, previous_label)
+            if refusal is not None:
+                since = (
+                    con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
+                    if _has_table(con, "build", "meta", "publish_log")
+                    else None
+                )
+                causes = _likely_causes(con, since)
+                explained = (
+                    "; ".join(causes)
+                    if causes
+                    else "no file was rejected, refused or withdrawn since then: see the files ingested since "
+                    "(planwatch status)"
+                )
+                if not accept_drop:
+                    raise PublishRefused(
+                        f"refused to publish: {refusal}. Likely cause: {explained}. Fix the file and run "
+                        "again, or publish anyway with `planwatch run --accept-drop REASON` (recorded in "
+                        "marts.publish_log)"
+                    )
+                override = f"{accept_drop} (accepted: {refusal})"
             first, last, periods = con.execute(
                 "select min(period), max(period), count(distinct period) from marts.indicator_progress"
             ).fetchone()
@@ -160,7 +332,7 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
             con.execute(PUBLISH_LOG_DDL)
             _carry_publish_history(con, analytics_db)
             con.execute(
-                "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     dt.datetime.now().replace(microsecond=0),
                     run_id,
@@ -171,14 +343,15 @@ def publish(build_db: Path, analytics_db: Path, run_id: str) -> PublishResult:
                     files_rejected,
                     errors,
                     warns,
+                    override,
                 ],
             )
             log = con.sql("select * from marts.publish_log").to_arrow_table()
             con.execute("detach build")
             con.execute("checkpoint")
         os.replace(temporary, analytics_db)
-        _record_in_build(build_db, log)
+        _record_in_build(build_db, log, coverage)
     finally:
         temporary.unlink(missing_ok=True)
         Path(str(temporary) + ".wal").unlink(missing_ok=True)
-    return PublishResult(analytics_db, tables, first, last, errors, warns)
+    return PublishResult(analytics_db, tables, first, last, errors, warns, override)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import json
+import os
+import stat
 from pathlib import Path
 
 import dagster as dg
@@ -15,13 +17,16 @@ def _new_files(raw_dir: Path, since_ns: int) -> list[tuple[str, Path, int]]:
     found = []
     for kind in RAW_KIND_FOLDERS:
         folder = raw_dir / kind
-        if not folder.is_dir():
+        if not folder.is_dir() or folder.is_symlink():
             continue
-        for path in folder.rglob("*"):
-            if path.is_file() and not path.name.startswith(("~$", ".")):
-                modified = path.stat().st_mtime_ns
-                if modified > since_ns:
-                    found.append((kind, path, modified))
+        # os.walk without following links: the ingest refuses links and lists them, never reads them
+        for current, _dirs, names in os.walk(folder, followlinks=False):
+            for name in names:
+                path = Path(current) / name
+                info = path.lstat()
+                regular = stat.S_ISREG(info.st_mode) and not name.startswith(("~$", "."))
+                if regular and info.st_mtime_ns > since_ns:
+                    found.append((kind, path, info.st_mtime_ns))
     return sorted(found, key=lambda item: item[2])
 
 

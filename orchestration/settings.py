@@ -22,6 +22,18 @@ QUIET_ENV = {
 }
 
 
+def dbt_var(name: str) -> object:
+    """A var of dbt_project.yml, for the Python steps that apply the same business rule as the models
+    (one place for each threshold)."""
+    import yaml
+
+    with (DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
+        variables = (yaml.safe_load(handle) or {}).get("vars") or {}
+    if name not in variables:
+        raise KeyError(f"var '{name}' is not set in {DBT_PROJECT_DIR / 'dbt_project.yml'}")
+    return variables[name]
+
+
 @dataclass(frozen=True)
 class Settings:
     """The raw folder and the warehouse folder, and the files planwatch keeps in the latter."""
@@ -49,6 +61,11 @@ class Settings:
     @property
     def quarantine_dir(self) -> Path:
         return self.warehouse_dir / "quarantine"
+
+    @property
+    def archive_dir(self) -> Path:
+        """A copy of every ingested file, by content (archive/<sha256[:2]>/<sha256><suffix>)."""
+        return self.warehouse_dir / "archive"
 
     @property
     def reports_dir(self) -> Path:

@@ -46,12 +46,18 @@ def test_broken_invariant_exits_1_and_keeps_snapshot_byte_for_byte(tmp_path: Pat
 
 
 def _build_db(path: Path, subject: str) -> None:
-    """A build database whose marts hold one row each; dq_findings' subject is given."""
+    """A build database whose marts hold one row each (5 enterprises, revenue 100 亿元 in 2024-10, the
+    columns the coverage gate reads); dq_findings' subject is given."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema raw")
         for mart in PUBLIC_MARTS:
-            con.execute(f"create table marts.{mart} (period date, severity varchar, subject varchar)")
-            con.execute(f"insert into marts.{mart} values ('2024-10-01', 'warn', ?)", [subject])
+            con.execute(
+                f"create table marts.{mart} (period date, severity varchar, subject varchar, "
+                "enterprise_count integer, indicator_code varchar, actual_value double)"
+            )
+            con.execute(
+                f"insert into marts.{mart} values ('2024-10-01', 'warn', ?, 5, 'revenue', 100)", [subject]
+            )
         con.execute("create table raw.ingest_ledger (status varchar)")
 
 

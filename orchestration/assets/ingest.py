@@ -56,10 +56,15 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
                 periods,
                 context.run_id,
                 context.log,
+                archive_dir=settings.archive_dir,
             )
             total = con.execute(f"select count(*) from raw.{kind.table}").fetchone()[0]
         for rel, reason in report.rejected.items():
             context.log.warning(f"rejected {rel}: {reason}")
+        for rel, reason in report.refused.items():
+            context.log.warning(f"refused {rel}: {reason}")
+        for rel in report.withdrawn:
+            context.log.warning(f"withdrawn {rel}: no longer under raw/, its rows leave the marts")
         return dg.MaterializeResult(
             metadata={
                 "files_ingested": len(report.ingested),
@@ -67,6 +72,8 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
                 "files_rejected": len(report.rejected),
                 "files_duplicate": len(report.duplicates),
                 "files_superseded": len(report.superseded),
+                "files_refused": len(report.refused),
+                "files_withdrawn": len(report.withdrawn),
                 "rows_loaded": report.rows_loaded,
                 "rows_in_table": total,
                 "rejected": dg.MetadataValue.md(

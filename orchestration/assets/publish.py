@@ -7,6 +7,13 @@ from orchestration.publish import export_parquet, publish
 from orchestration.resources import WarehouseResource
 
 
+class PublishConfig(dg.Config):
+    """`accept_drop`: the operator's reason to publish a snapshot that the coverage gate refuses (no
+    enterprise in scope, or a drop beyond var publish_max_drop_share); recorded in marts.publish_log."""
+
+    accept_drop: str = ""
+
+
 @dg.asset(
     key=["published", "analytics_snapshot"],
     group_name="publish",
@@ -14,11 +21,17 @@ from orchestration.resources import WarehouseResource
     deps=[dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS],
 )
 def analytics_snapshot(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """analytics.duckdb: the marts analysts query (aggregates only, no credit code), swapped in whole."""
+    """analytics.duckdb: the marts analysts query (aggregates only, no credit code), swapped in whole;
+    refused when it would expose a credit code, have no enterprise in scope, or lose more coverage
+    than var publish_max_drop_share against the last publish."""
     settings = warehouse.settings
-    result = publish(settings.build_db, settings.analytics_db, context.run_id)
+    result = publish(
+        settings.build_db, settings.analytics_db, context.run_id, accept_drop=config.accept_drop or None
+    )
+    if result.coverage_override:
+        context.log.warning(f"published despite the coverage gate: {result.coverage_override}")
     context.log.info(f"published {result.path} covering {result.first_period}..{result.last_period}")
     parquet = export_parquet(result.path, settings.parquet_dir)
     context.log.info(f"exported {len(parquet)} tables as Parquet under {settings.parquet_dir}")
@@ -29,6 +42,7 @@ def analytics_snapshot(
             "last_period": str(result.last_period),
             "findings_error": result.findings_error,
             "findings_warn": result.findings_warn,
+            "coverage_override": result.coverage_override or "",
             "parquet": dg.MetadataValue.path(str(settings.parquet_dir)),
             **{f"rows_{table}": count for table, count in result.tables.items()},
         }

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
+import math
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,14 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.ingest.kinds import KINDS, Kind
-from orchestration.ingest.reader import SUPPORTED_SUFFIXES, FileRejected, Limits, ParsedFile, parse_file
+from orchestration.ingest.reader import (
+    SUPPORTED_SUFFIXES,
+    FileRejected,
+    Limits,
+    ParsedFile,
+    check_limits,
+    parse_file,
+)
 from orchestration.ingest.values import find_period
 
 MONEY = pa.decimal128(38, 6)
@@ -88,7 +97,8 @@ create table if not exists raw.ingest_ledger (
     rows_kept integer,
     first_seen_at timestamp not null,
     run_id varchar,
-    superseded_by varchar
+    superseded_by varchar,
+    status_changed_at timestamp
 )
 """
 _DUCK_TYPES = {
@@ -116,14 +126,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for f in schema_for(table):
             con.execute(f"alter table raw.{table} add column if not exists {f.name} {_DUCK_TYPES[f.type]}")
     con.execute(LEDGER_DDL)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    # added after the first release: when the status last changed (superseded, withdrawn, back)
+    con.execute("alter table raw.ingest_ledger add column if not exists status_changed_at timestamp")
 
 
 @dataclass(frozen=True)
@@ -134,21 +138,114 @@ class RawFile:
     sha256: str
 
 
-def scan(raw_dir: Path, kind: str) -> list[RawFile]:
-    """Every file dropped in raw/<kind>/ (sub-folders included), in a stable order.
+@dataclass(frozen=True)
+class Refusal:
+    """Something under raw/<kind>/ that planwatch will not read: it is listed, never followed."""
 
-    Office lock files (~$…) and hidden files are not submissions and are passed over.
-    """
+    kind: str
+    rel: str
+    reason: str
+
+    @property
+    def sha256(self) -> str:
+        # Nothing was read, so there is no content digest: the ledger keys the entry by what it is.
+        return hashlib.sha256(f"refused:{self.rel}:{self.reason}".encode()).hexdigest()
+
+
+@dataclass
+class Scan:
+    files: list[RawFile] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def _open_regular(path: Path):
+    """A file opened without following a symbolic link (O_NOFOLLOW) and checked to be a regular file,
+    so a link or pipe swapped in after the folder was scanned is refused, never read."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        raise FileRejected(f"cannot be opened ({exc.strerror}); only regular files are read") from exc
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise FileRejected("is not a regular file; only regular files are read")
+    return os.fdopen(descriptor, "rb")
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file under raw/ (see _open_regular)."""
+    with _open_regular(path) as handle:
+        return handle.read()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with _open_regular(path) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refusal_reason(path: Path, info: os.stat_result) -> str | None:
+    """Why an entry under raw/<kind>/ is not read, or None for a regular file to read."""
+    name = path.name
+    if stat.S_ISLNK(info.st_mode):
+        return (
+            f"is a symbolic link (to {os.readlink(path)!r}); planwatch reads only files placed under raw/ "
+            "itself and never follows a link: copy the file in instead"
+        )
+    if stat.S_ISDIR(info.st_mode):
+        return (
+            f"is a folder named like a file ('{name}'); its contents were not read: "
+            "put the file itself in the kind's folder"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a pipe, socket or device); it was not read"
+    if name.startswith("~$"):
+        return "is an Office lock file (~$…), left while a workbook is open; it was not read: close Excel"
+    if name.startswith("."):
+        return (
+            "is a hidden file (its name starts with a dot); it was not read: if it is a submission, "
+            "rename it without the dot"
+        )
+    return None
+
+
+def scan(raw_dir: Path, kind: str) -> Scan:
+    """Every file dropped in raw/<kind>/ (sub-folders included), in a stable order, and every entry
+    that is refused unread: symbolic links (never followed, so nothing outside raw/ is read), pipes
+    and devices, folders named like files, hidden and Office lock files."""
     folder = raw_dir / kind
+    result = Scan()
+    if folder.is_symlink():
+        result.refused.append(Refusal(kind, kind, _refusal_reason(folder, folder.lstat()) or ""))
+        return result
     if not folder.is_dir():
-        return []
-    files = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.name.startswith(("~$", ".")):
-            continue
-        rel = path.relative_to(raw_dir).as_posix()
-        files.append(RawFile(kind, path, rel, file_sha256(path)))
-    return files
+        return result
+    for current, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(current)
+        entries = sorted(dirnames + filenames)
+        dirnames[:] = []
+        for name in entries:
+            path = here / name
+            rel = path.relative_to(raw_dir).as_posix()
+            info = path.lstat()
+            looks_like_file = Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+            if stat.S_ISDIR(info.st_mode) and not looks_like_file and not name.startswith("."):
+                dirnames.append(name)  # an ordinary sub-folder: walk into it
+                continue
+            reason = _refusal_reason(path, info)
+            if reason is not None:
+                result.refused.append(Refusal(kind, rel, reason))
+                continue
+            try:
+                digest = file_sha256(path)
+            except FileRejected as exc:
+                result.refused.append(Refusal(kind, rel, str(exc)))
+                continue
+            result.files.append(RawFile(kind, path, rel, digest))
+        dirnames.sort()
+    return result
 
 
 @dataclass
@@ -188,19 +285,71 @@ def parse_cached(raw_file: RawFile, limits: Limits | None = None) -> ParsedFile:
         if len(_PARSE_CACHE) > 256:
             _PARSE_CACHE.clear()
         try:
-            if raw_file.path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise FileRejected(
-                    f"{raw_file.rel} has suffix '{raw_file.path.suffix}'; send .xlsx, .xls or .csv"
-                )
-            _PARSE_CACHE[key] = parse_file(
-                raw_file.path, raw_file.kind, raw_file.rel, limits or Limits.from_env()
-            )
+            _PARSE_CACHE[key] = _parse(raw_file, limits or Limits.from_env())
         except FileRejected as exc:
             _PARSE_CACHE[key] = exc
     result = _PARSE_CACHE[key]
     if isinstance(result, FileRejected):
         raise result
     return result
+
+
+def _parse(raw_file: RawFile, limits: Limits) -> ParsedFile:
+    if raw_file.path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise FileRejected(f"{raw_file.rel} has suffix '{raw_file.path.suffix}'; send .xlsx, .xls or .csv")
+    size = raw_file.path.lstat().st_size
+    if size > limits.max_file_bytes:
+        try:
+            check_limits(raw_file.path, limits)  # refuses before reading the file into memory
+        except FileRejected as exc:
+            raise FileRejected(f"{raw_file.rel} {exc}") from exc
+    try:
+        data = read_regular_file(raw_file.path)
+    except FileRejected as exc:
+        raise FileRejected(f"{raw_file.rel} {exc}") from exc
+    if hashlib.sha256(data).hexdigest() != raw_file.sha256:
+        raise FileRejected(
+            f"{raw_file.rel} changed while it was being read (another program is still writing it); "
+            "it will be read on the next run"
+        )
+    parsed = parse_file(raw_file.path, raw_file.kind, raw_file.rel, limits, data=data)
+    check_storable(KINDS[raw_file.kind], parsed, raw_file.rel)
+    return parsed
+
+
+def _largest_storable(data_type: pa.DataType) -> float | None:
+    """The largest magnitude a raw column can hold: Decimal(p, s) keeps p - s integer digits."""
+    if pa.types.is_decimal(data_type):
+        return 10.0 ** (data_type.precision - data_type.scale)
+    if pa.types.is_int32(data_type):
+        return 2.0**31 - 1
+    return None
+
+
+def check_storable(kind: Kind, parsed: ParsedFile, rel: str) -> None:
+    """Refuse a file with a number its raw column cannot hold (1e40 in a Decimal(38, 6) money column),
+    naming the row and column: one such cell would otherwise fail the whole batch in Arrow and stop the
+    ingest of every other file. Huge values that fit are stored and found by rule DQ07."""
+    bounds = {
+        name: bound
+        for name, data_type in COLUMNS[kind.table]
+        if (bound := _largest_storable(data_type)) is not None
+    }
+    for row in parsed.rows:
+        for name, bound in bounds.items():
+            value = row.get(name)
+            if value is None:
+                continue
+            number = float(value)
+            if not math.isfinite(number) or abs(number) >= bound:
+                where = f"{rel}" + (f", sheet {row['source_sheet']}" if row.get("source_sheet") else "")
+                label = parsed.labels.get(name, name)
+                unit = " 万元" if name.endswith("_wan") else ""
+                raise FileRejected(
+                    f"{where}, row {row['source_row']}: {label} is {number:.6g}{unit}, which cannot be "
+                    f"stored (at most {bound:.0e}{unit} in this column); correct the cell and send the "
+                    "file again"
+                )
 
 
 def _period_keys(parsed: ParsedFile, kind: Kind) -> frozenset[str]:
@@ -224,7 +373,11 @@ def new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[
     """Files of a kind that the ledger has not seen (by path and content)."""
     ensure_schema(con)
     seen = _ledger(con, kind)
-    return [f for f in scan(raw_dir, kind) if (f.sha256, f.rel) not in seen]
+    return [
+        f
+        for f in scan(raw_dir, kind).files
+        if (f.sha256, f.rel) not in seen or seen[(f.sha256, f.rel)].status == "withdrawn"
+    ]
 
 
 # What one row of each raw table is about: a corrected file must cover all of the earlier file's.
@@ -274,6 +427,8 @@ class IngestReport:
     rejected: dict[str, str] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    withdrawn: list[str] = field(default_factory=list)
     rows_loaded: int = 0
 
 
@@ -288,23 +443,40 @@ def safe_file_name(name: str, limit: int = 120) -> str:
     return cleaned or "unnamed"
 
 
-def _quarantine(raw_file: RawFile, reason: str, quarantine_dir: Path) -> None:
-    target = quarantine_dir / raw_file.kind / f"{raw_file.sha256[:12]}_{safe_file_name(raw_file.path.name)}"
+def _quarantine(raw_file: RawFile | Refusal, reason: str, quarantine_dir: Path, data: bytes | None) -> None:
+    """Keep what could not be used: a copy of the bytes that were read (never of a link's target) and
+    a .reason.txt beside it."""
+    name = safe_file_name(Path(raw_file.rel).name)
+    target = quarantine_dir / raw_file.kind / f"{raw_file.sha256[:12]}_{name}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(raw_file.path, target)
+    if data is not None:
+        target.write_bytes(data)
     target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {raw_file.rel!r}\nsha256: {raw_file.sha256}\nreason: {reason}\n", encoding="utf-8"
+        f"file: {raw_file.rel!r}\nsha256: {raw_file.sha256 if data is not None else '— (not read)'}\n"
+        f"reason: {reason}\n",
+        encoding="utf-8",
     )
+
+
+def archive_copy(raw_file: RawFile, archive_dir: Path) -> Path:
+    """A content-addressed copy of an ingested file under the warehouse, so the published figures can be
+    rebuilt after the file has left raw/ (archive/<sha256[:2]>/<sha256><suffix>)."""
+    target = archive_dir / raw_file.sha256[:2] / f"{raw_file.sha256}{raw_file.path.suffix.lower()}"
+    if not target.exists():
+        data = read_regular_file(raw_file.path)
+        if hashlib.sha256(data).hexdigest() == raw_file.sha256:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            partial.write_bytes(data)
+            os.replace(partial, target)
+    return target
 
 
 def _load_rows(
     con: duckdb.DuckDBPyConnection, kind: Kind, raw_file: RawFile, parsed: ParsedFile, now: dt.datetime
 ) -> int:
     schema = schema_for(kind.table)
-    con.execute(
-        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?",
-        [raw_file.sha256, raw_file.rel],
-    )
+    _delete_rows(con, kind, raw_file.sha256, raw_file.rel)
     provenance = {"source_file": raw_file.rel, "file_sha256": raw_file.sha256, "ingested_at": now}
     columns = {
         name: [provenance[name] if name in provenance else row.get(name) for row in parsed.rows]
@@ -315,9 +487,15 @@ def _load_rows(
     return len(parsed.rows)
 
 
+def _delete_rows(con: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, source_file: str) -> None:
+    con.execute(
+        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?", [sha256, source_file]
+    )
+
+
 def _record(
     con: duckdb.DuckDBPyConnection,
-    raw_file: RawFile,
+    raw_file: RawFile | Refusal,
     status: str,
     now: dt.datetime,
     run_id: str | None,
@@ -326,8 +504,19 @@ def _record(
     districts: Iterable[str] = (),
     rows: int | None = None,
 ) -> None:
+    """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back."""
     con.execute(
-        "insert into raw.ingest_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
+        "delete from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
+        [raw_file.sha256, raw_file.rel],
+    )
+    con.execute(
+        """
+        insert into raw.ingest_ledger by name
+        select
+            ? as file_sha256, ? as source_file, ? as kind, ? as status, ? as reason, ? as periods,
+            ? as districts, ? as rows_read, ? as rows_kept, ? as first_seen_at, ? as run_id,
+            ? as status_changed_at
+        """,
         [
             raw_file.sha256,
             raw_file.rel,
@@ -340,8 +529,51 @@ def _record(
             rows,
             now,
             run_id,
+            now,
         ],
     )
+
+
+def _set_status(
+    con: duckdb.DuckDBPyConnection,
+    entry: LedgerEntry,
+    status: str,
+    now: dt.datetime,
+    reason: str | None = None,
+    superseded_by: str | None = None,
+) -> None:
+    con.execute(
+        "update raw.ingest_ledger set status = ?, reason = coalesce(?, reason), "
+        "superseded_by = coalesce(?, superseded_by), status_changed_at = ? "
+        "where file_sha256 = ? and source_file = ?",
+        [status, reason, superseded_by, now, entry.sha256, entry.source_file],
+    )
+    entry.status = status
+
+
+def _withdraw(
+    con: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    seen: dict[tuple[str, str], LedgerEntry],
+    present: set[tuple[str, str]],
+    now: dt.datetime,
+    report: IngestReport,
+) -> None:
+    """A file that was ingested and is no longer under raw/ (with the same content) is withdrawn: its
+    rows leave the raw table, so they leave the marts on this run; the ledger keeps the entry."""
+    for key, entry in seen.items():
+        if entry.status not in ("ingested", "duplicate") or key in present:
+            continue
+        if entry.status == "ingested":
+            _delete_rows(con, kind, entry.sha256, entry.source_file)
+        _set_status(
+            con,
+            entry,
+            "withdrawn",
+            now,
+            f"{entry.source_file} is no longer under raw/ (noticed {now:%Y-%m-%d %H:%M})",
+        )
+        report.withdrawn.append(entry.source_file)
 
 
 def ingest(
@@ -352,24 +584,53 @@ def ingest(
     periods: set[str] | None = None,
     run_id: str | None = None,
     log=None,
+    archive_dir: Path | None = None,
 ) -> IngestReport:
     """Ingest the new files of one kind; with `periods` (YYYY-MM), only files covering those months,
     and files already ingested for those months are loaded again (a partition re-run is a rebuild).
 
-    A file that cannot be read is recorded as rejected and copied to quarantine; the others go on.
+    A file that cannot be read is recorded as rejected and copied to quarantine; an entry that is not a
+    regular file (a link, a pipe, a folder named like a file, a hidden file) is recorded as refused,
+    unread; an ingested file no longer under raw/ is withdrawn. The other files go on.
     """
     kind = KINDS[kind_name]
     ensure_schema(con)
     report = IngestReport(kind_name)
     now = dt.datetime.now().replace(microsecond=0)
-    files = scan(raw_dir, kind_name)
+    found = scan(raw_dir, kind_name)
+    files = found.files
     seen = _ledger(con, kind_name)
-    ingested_shas = {entry.sha256: entry.source_file for entry in seen.values() if entry.status == "ingested"}
+    present = {(f.sha256, f.rel) for f in files}
     con.execute("begin transaction")
     try:
+        for refusal in found.refused:
+            if (refusal.sha256, refusal.rel) not in seen:
+                _record(con, refusal, "refused", now, run_id, f"{refusal.rel} {refusal.reason}")
+                _quarantine(refusal, f"{refusal.rel} {refusal.reason}", quarantine_dir, None)
+                seen[(refusal.sha256, refusal.rel)] = LedgerEntry(
+                    refusal.sha256, refusal.rel, "refused", frozenset(), frozenset()
+                )
+            report.refused[refusal.rel] = refusal.reason
+        # Withdraw first, so that a file whose original was withdrawn is ingested in its place below.
+        if (raw_dir / kind_name).is_dir():
+            _withdraw(con, kind, seen, present, now, report)
+        elif any(entry.status == "ingested" for entry in seen.values()) and log:
+            log.warning(
+                f"raw/{kind_name}/ is missing: its ingested files are kept; create the folder empty to "
+                "withdraw them"
+            )
+        ingested_shas = {
+            entry.sha256: entry.source_file for entry in seen.values() if entry.status == "ingested"
+        }
         for number, raw_file in enumerate(files, start=1):
             entry = seen.get((raw_file.sha256, raw_file.rel))
-            if entry is not None:
+            # a file seen again after it was withdrawn is new again; so is a duplicate whose original
+            # was withdrawn: this copy now carries the rows
+            again = entry is not None and (
+                entry.status == "withdrawn"
+                or (entry.status == "duplicate" and raw_file.sha256 not in ingested_shas)
+            )
+            if entry is not None and not again:
                 if entry.status == "ingested" and periods is not None and entry.periods & periods:
                     parsed = parse_cached(raw_file)
                     report.rows_loaded += _load_rows(con, kind, raw_file, parsed, now)
@@ -388,7 +649,11 @@ def ingest(
             except FileRejected as exc:
                 reason = str(exc)
                 _record(con, raw_file, "rejected", now, run_id, reason)
-                _quarantine(raw_file, reason, quarantine_dir)
+                try:
+                    data = read_regular_file(raw_file.path)
+                except FileRejected:
+                    data = None
+                _quarantine(raw_file, reason, quarantine_dir, data)
                 report.rejected[raw_file.rel] = reason
                 if log:
                     log.warning(f"rejected {reason}")
@@ -400,18 +665,12 @@ def ingest(
                 if other.status == "ingested" and _supersedes(
                     con, kind, other, file_keys, districts, entities
                 ):
-                    con.execute(
-                        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?",
-                        [other.sha256, other.source_file],
-                    )
-                    con.execute(
-                        "update raw.ingest_ledger set status = 'superseded', superseded_by = ? "
-                        "where file_sha256 = ? and source_file = ?",
-                        [raw_file.rel, other.sha256, other.source_file],
-                    )
-                    other.status = "superseded"
+                    _delete_rows(con, kind, other.sha256, other.source_file)
+                    _set_status(con, other, "superseded", now, superseded_by=raw_file.rel)
                     report.superseded.append(other.source_file)
             report.rows_loaded += _load_rows(con, kind, raw_file, parsed, now)
+            if archive_dir is not None:
+                archive_copy(raw_file, archive_dir)
             _record(con, raw_file, "ingested", now, run_id, None, file_keys, districts, len(parsed.rows))
             seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
                 raw_file.sha256, raw_file.rel, "ingested", file_keys, districts

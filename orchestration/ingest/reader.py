@@ -66,14 +66,15 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.1f} MB"
 
 
-def check_limits(path: Path, limits: Limits) -> None:
+def check_limits(source: Path | bytes, limits: Limits) -> None:
     """Refuse a file that is too large, or a workbook that would unpack too large, before reading it."""
-    size = path.stat().st_size
+    size = len(source) if isinstance(source, bytes) else source.stat().st_size
     if size > limits.max_file_bytes:
         raise FileRejected(
             f"is {_mb(size)}, over the {_mb(limits.max_file_bytes)} limit (PLANWATCH_MAX_FILE_MB); "
             "split it by period or district"
         )
+    path = io.BytesIO(source) if isinstance(source, bytes) else source
     if not zipfile.is_zipfile(path):
         return
     try:
@@ -111,6 +112,7 @@ class ParsedFile:
     rows: list[dict[str, object]] = field(default_factory=list)
     rows_read: int = 0
     sheets: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # field name → header text as the file has it
 
     @property
     def periods(self) -> list[dt.date]:
@@ -131,15 +133,16 @@ def decode_csv(data: bytes) -> str:
     raise FileRejected("is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as .xlsx")
 
 
-def read_sheets(path: Path, limits: Limits | None = None) -> list[Sheet]:
-    """Every sheet of a workbook, or the one table of a CSV, as rows of cell values."""
+def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = None) -> list[Sheet]:
+    """Every sheet of a workbook, or the one table of a CSV, as rows of cell values. With `data`, the
+    file's bytes as already read (the path then only names the file and its suffix)."""
     limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileRejected(f"has suffix '{path.suffix}'; send .xlsx, .xls or .csv")
-    check_limits(path, limits)
+    check_limits(path if data is None else data, limits)
     if suffix == ".csv":
-        text = decode_csv(path.read_bytes())
+        text = decode_csv(path.read_bytes() if data is None else data)
         rows = []
         for row in csv.reader(io.StringIO(text)):
             rows.append(row)
@@ -147,7 +150,11 @@ def read_sheets(path: Path, limits: Limits | None = None) -> list[Sheet]:
                 raise FileRejected(f"has more than {limits.max_rows:,} rows (PLANWATCH_MAX_ROWS); split it")
         return [Sheet(None, rows)]
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        workbook = (
+            python_calamine.CalamineWorkbook.from_path(str(path))
+            if data is None
+            else python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        )
         sheets = []
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
@@ -377,13 +384,18 @@ def _cell(cells: list[object], column: int) -> object:
 
 
 def parse_file(
-    path: Path, kind_name: str, file_label: str | None = None, limits: Limits | None = None
+    path: Path,
+    kind_name: str,
+    file_label: str | None = None,
+    limits: Limits | None = None,
+    data: bytes | None = None,
 ) -> ParsedFile:
-    """Read one file as `kind_name`; FileRejected says why it cannot be."""
+    """Read one file as `kind_name` (from `data` when its bytes are already read); FileRejected says
+    why it cannot be."""
     kind = KINDS[kind_name]
     label = file_label or path.name
     try:
-        sheets = read_sheets(path, limits)
+        sheets = read_sheets(path, limits, data)
     except FileRejected as exc:
         raise FileRejected(f"{label} {exc}") from exc
     parsed = ParsedFile(kind=kind_name)
@@ -403,6 +415,9 @@ def parse_file(
     file_period = find_period(path.stem)
     for sheet in readable:
         rows = parse_sheet(sheet, kind, label, file_period)
+        header = find_header(sheet.rows, kind)
+        if header is not None:
+            parsed.labels = {**header.labels, **parsed.labels}
         parsed.rows.extend(rows)
         parsed.rows_read += len(rows)
         if sheet.name:
