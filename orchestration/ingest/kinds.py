@@ -1,12 +1,15 @@
 """The five kinds of input file: the columns each must have (Chinese header and English alias) and
-how each cell is parsed. CONTRACT.md §2 is the source of this table."""
+how each cell is parsed. CONTRACT.md §2 is the source of this table; the other headers people give a
+column are data, in dbt_project/seeds/header_synonyms.csv."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
-from orchestration.ingest.reference import load_reference
+from orchestration.ingest.headers import SYNONYMS_SEED, build_lookups
+from orchestration.ingest.reference import load_reference, read_seed
 from orchestration.ingest.values import (
     clean_text,
     parse_int,
@@ -50,13 +53,20 @@ def _period(value: object) -> object:
 
 @dataclass(frozen=True)
 class Field:
-    """One column of a kind: the name it gets in the raw table and the headers people give it."""
+    """One column of a kind: the name it gets in the raw table, its CONTRACT header (Chinese and
+    English) for messages, and how a cell is parsed. The headers people give it are in the seed
+    header_synonyms.csv (`Kind.headers`)."""
 
     name: str
-    aliases: tuple[str, ...]
+    zh: str
+    en: str
     parse: Callable[[object], object]
     required: bool = True
     money: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.zh} ({self.en})"
 
 
 @dataclass(frozen=True)
@@ -73,25 +83,18 @@ class Kind:
     def required(self) -> tuple[Field, ...]:
         return tuple(field for field in self.fields if field.required)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Normalised header text → field name, from the seed (see headers.normalise_header)."""
+        return header_lookups()[self.name]
 
-USCC = Field("uscc", ("统一社会信用代码", "社会信用代码", "信用代码", "uscc"), _uscc)
-NAME = Field(
-    "enterprise_name", ("企业名称", "单位名称", "企业名", "name", "enterprise_name"), _name, required=False
-)
-DISTRICT = Field("district_raw", ("区县", "所在区县", "区县名称", "区县代码", "district"), _text)
-PERIOD = Field("period", ("报告期", "报告期别", "期别", "period"), _period)
-REVENUE = Field(
-    "revenue_ytd_wan",
-    ("营业收入本年累计", "营业收入累计", "营业收入本年累计数", "revenue_ytd"),
-    parse_number,
-    money=True,
-)
-RD = Field(
-    "rd_ytd_wan",
-    ("研发费用本年累计", "研发费用累计", "研发费用本年累计数", "rd_ytd"),
-    parse_number,
-    money=True,
-)
+
+USCC = Field("uscc", "统一社会信用代码", "uscc", _uscc)
+NAME = Field("enterprise_name", "企业名称", "name", _name, required=False)
+DISTRICT = Field("district_raw", "区县", "district", _text)
+PERIOD = Field("period", "报告期", "period", _period)
+REVENUE = Field("revenue_ytd_wan", "营业收入本年累计", "revenue_ytd", parse_number, money=True)
+RD = Field("rd_ytd_wan", "研发费用本年累计", "rd_ytd", parse_number, money=True)
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -102,20 +105,11 @@ KINDS: dict[str, Kind] = {
             "企业名录",
             (
                 USCC,
-                Field("enterprise_name", NAME.aliases, _name),
+                replace(NAME, required=True),
                 DISTRICT,
-                Field(
-                    "industry_code",
-                    ("行业代码", "行业小类代码", "国民经济行业代码", "industry_code"),
-                    _industry_code,
-                ),
-                Field("chain_raw", ("产业链", "所属产业链", "chain"), _text, required=False),
-                Field(
-                    "above_scale",
-                    ("规模以上", "是否规模以上", "规上", "above_scale"),
-                    parse_yes_no,
-                    required=False,
-                ),
+                Field("industry_code", "行业代码", "industry_code", _industry_code),
+                Field("chain_raw", "产业链", "chain", _text, required=False),
+                Field("above_scale", "规模以上", "above_scale", parse_yes_no, required=False),
             ),
             monthly=False,
         ),
@@ -129,13 +123,8 @@ KINDS: dict[str, Kind] = {
                 REVENUE,
                 RD,
                 NAME,
-                Field("district_raw", DISTRICT.aliases, _text, required=False),
-                Field(
-                    "employees",
-                    ("从业人员", "从业人员期末人数", "从业人数", "employees"),
-                    parse_int,
-                    required=False,
-                ),
+                replace(DISTRICT, required=False),
+                Field("employees", "从业人员", "employees", parse_int, required=False),
             ),
             monthly=True,
         ),
@@ -145,11 +134,11 @@ KINDS: dict[str, Kind] = {
             "数字化调查",
             (
                 USCC,
-                Field("survey_year", ("调查年度", "年度", "year"), parse_year),
-                Field("design", ("研发设计", "design"), parse_yes_no),
-                Field("production", ("生产制造", "production"), parse_yes_no),
-                Field("management", ("经营管理", "management"), parse_yes_no),
-                Field("sales", ("销售服务", "sales"), parse_yes_no),
+                Field("survey_year", "调查年度", "year", parse_year),
+                Field("design", "研发设计", "design", parse_yes_no),
+                Field("production", "生产制造", "production", parse_yes_no),
+                Field("management", "经营管理", "management", parse_yes_no),
+                Field("sales", "销售服务", "sales", parse_yes_no),
             ),
             monthly=False,
         ),
@@ -160,7 +149,7 @@ KINDS: dict[str, Kind] = {
             (
                 DISTRICT,
                 PERIOD,
-                Field("enterprise_count", ("企业个数", "企业数", "企业户数", "enterprise_count"), parse_int),
+                Field("enterprise_count", "企业个数", "enterprise_count", parse_int),
                 REVENUE,
                 RD,
             ),
@@ -171,20 +160,22 @@ KINDS: dict[str, Kind] = {
             "bureau",
             "统计局月报",
             (
-                Field("industry_raw", ("行业", "行业名称", "行业代码", "industry"), _text),
+                Field("industry_raw", "行业", "industry", _text),
                 REVENUE,
-                Field(
-                    "yoy_pct",
-                    ("同比增长", "营业收入同比增长", "增速", "yoy_pct"),
-                    parse_number,
-                    required=False,
-                ),
-                Field("period", PERIOD.aliases, _period, required=False),
+                Field("yoy_pct", "同比增长", "yoy_pct", parse_number, required=False),
+                replace(PERIOD, required=False),
             ),
             monthly=True,
         ),
     )
 }
+
+
+@cache
+def header_lookups() -> dict[str, dict[str, str]]:
+    """Every kind's header lookup, read from the seed once per process."""
+    fields = {kind.name: [field.name for field in kind.fields] for kind in KINDS.values()}
+    return build_lookups(read_seed(SYNONYMS_SEED), fields)
 
 
 _DISTRICT_MEMO: dict[object, str | None] = {}

@@ -19,8 +19,16 @@ from pathlib import Path
 
 import python_calamine
 
+from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
-from orchestration.ingest.values import clean_text, find_period, find_unit, is_missing, to_wan
+from orchestration.ingest.values import (
+    clean_text,
+    find_period,
+    find_unit,
+    is_missing,
+    parse_number,
+    to_wan,
+)
 
 HEADER_SEARCH_ROWS = 30
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -172,14 +180,6 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
         ) from exc
 
 
-def normalise_header(value: object) -> str:
-    """A header cell reduced to what identifies it: no blanks, no unit in brackets, lower case."""
-    text = clean_text(value).lower()
-    text = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", text)  # (万元), （%）
-    text = re.sub(r"(单位)?[:：]?(亿元|万元|千元|元|%)$", "", text)
-    return text.strip("：:-_*")
-
-
 @dataclass(frozen=True)
 class Header:
     """Where a table's header is and which column holds which field."""
@@ -192,17 +192,17 @@ class Header:
 
 
 def _match(cells: list[object], kind: Kind) -> tuple[dict[str, int], dict[str, str]]:
+    """Which column holds which field: the first cell whose normalised text the seed names for it."""
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
-    aliases = {f.name: {normalise_header(a) for a in f.aliases} for f in kind.fields}
+    lookup = kind.headers
     for index, cell in enumerate(cells):
-        key = normalise_header(cell)
-        if not key:
-            continue
-        for name, names in aliases.items():
-            if key in names and name not in columns:
-                columns[name] = index
-                labels[name] = str(cell).strip()
+        if not isinstance(cell, str):
+            continue  # numbers and dates are data, never a header
+        name = lookup.get(normalise_header(cell))
+        if name is not None and name not in columns:
+            columns[name] = index
+            labels[name] = cell.strip()
     return columns, labels
 
 
@@ -226,21 +226,91 @@ def _join_two_rows(top: list[object], bottom: list[object]) -> list[object]:
     return joined
 
 
+def _header_candidates(rows: list[list[object]], index: int) -> list[tuple[int, list[object]]]:
+    """Row `index` as a header on its own, and joined with the row under it (a two-row header)."""
+    candidates: list[tuple[int, list[object]]] = [(1, rows[index])]
+    if index + 1 < len(rows):
+        candidates.append((2, _join_two_rows(rows[index], rows[index + 1])))
+    return candidates
+
+
+def _is_number(cell: object) -> bool:
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return True
+    try:
+        return isinstance(cell, str) and parse_number(cell) is not None
+    except ValueError:
+        return False
+
+
 def find_header(rows: list[list[object]], kind: Kind) -> Header | None:
     """The first row (or pair of rows) within the top of a sheet that names every required column."""
     required = {f.name for f in kind.required}
     for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
-        candidates = [(1, rows[index])]
-        # Two rows are one header only when the lower row alone is not already a header: otherwise
-        # the upper row is a title or unit line (单位：万元) that must stay above the header.
-        if index + 1 < len(rows) and not required <= _match(rows[index + 1], kind)[0].keys():
-            candidates.append((2, _join_two_rows(rows[index], rows[index + 1])))
-        for height, cells in candidates:
-            columns, labels = _match(cells, kind)
-            if required <= columns.keys():
-                units = {name: find_unit(labels[name]) for name in columns}
-                return Header(index, height, columns, units, labels)
+        (_, cells), *two_rows = _header_candidates(rows, index)
+        columns, labels = _match(cells, kind)
+        height = 1
+        # Two rows are one header only when the lower row alone is not already a header (else the upper
+        # row is a title or unit line that must stay above it), and when joining names more columns, or
+        # as many with a lower row of words, not numbers (主营业务收入 over 本年累计 | 同比增长(%)).
+        if two_rows and not required <= _match(rows[index + 1], kind)[0].keys():
+            joined_columns, joined_labels = _match(two_rows[0][1], kind)
+            if required <= joined_columns.keys() and (
+                len(joined_columns) > len(columns)
+                or (
+                    len(joined_columns) == len(columns)
+                    and joined_labels != labels
+                    and not any(_is_number(cell) for cell in rows[index + 1])
+                )
+            ):
+                columns, labels, height = joined_columns, joined_labels, 2
+        if required <= columns.keys():
+            units = {name: find_unit(labels[name]) for name in columns}
+            return Header(index, height, columns, units, labels)
     return None
+
+
+def _closest_header(sheets: list[Sheet], kind: Kind) -> tuple[str, list[str], dict[str, int]] | None:
+    """The row (or two rows) that came closest to being the header: most required fields, then most
+    fields matched; if none matched anything, the first row with text. Where it is, its cells, its matches."""
+    required = {f.name for f in kind.required}
+    best: tuple[tuple[int, int], str, list[str], dict[str, int]] | None = None
+    for sheet in sheets:
+        on_sheet = f"sheet {sheet.name}, " if sheet.name else ""
+        for index in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
+            for height, cells in _header_candidates(sheet.rows, index):
+                texts = [" ".join(str(c).split()) for c in cells if not _blank(c) and not _is_number(c)]
+                if not texts:
+                    continue
+                columns = _match(cells, kind)[0]
+                score = (len(required & columns.keys()), len(columns))
+                if best is None or score > best[0]:
+                    rows = f"row {index + 1}" if height == 1 else f"rows {index + 1}-{index + 2}"
+                    best = (score, on_sheet + rows, texts, columns)
+    return best[1:] if best else None
+
+
+def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
+    """Why no header was found: the columns missing, the headers seen, and the one-line fix."""
+    expected = "、".join(f.zh for f in kind.required)
+    start = f"{label}: no header with the {kind.label_zh} columns {expected} in the first {HEADER_SEARCH_ROWS} rows of any sheet"
+    guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
+    if guess:
+        return (
+            f"{start}; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/"
+        )
+    closest = _closest_header(sheets, kind)
+    if closest is None:
+        return f"{start}; add a header row naming these columns"
+    where, texts, columns = closest
+    missing = [f for f in kind.required if f.name not in columns]
+    unnamed = [t for t in texts if normalise_header(t) not in kind.headers]
+    example = f"{kind.name},{missing[0].name},{unnamed[0] if unnamed else '<the header as written>'}"
+    return (
+        f"{start}; missing {', '.join(f.title for f in missing)}. The closest row ({where}) has: "
+        f"{' | '.join(texts)}. If a missing column is there under another name, add a row to "
+        f"dbt_project/seeds/{SYNONYMS_SEED}, e.g. `{example}`"
+    )
 
 
 def _table_unit(rows: list[list[object]], header: Header) -> str | None:
@@ -401,17 +471,7 @@ def parse_file(
     parsed = ParsedFile(kind=kind_name)
     readable = [sheet for sheet in sheets if find_header(sheet.rows, kind)]
     if not readable:
-        expected = "、".join(f.aliases[0] for f in kind.required)
-        guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
-        hint = (
-            f"; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/"
-            if guess
-            else ""
-        )
-        raise FileRejected(
-            f"{label}: no header with the {kind.label_zh} columns {expected} in the first "
-            f"{HEADER_SEARCH_ROWS} rows of any sheet{hint or '; add a header row naming these columns'}"
-        )
+        raise FileRejected(_missing_header_message(label, sheets, kind))
     file_period = find_period(path.stem)
     for sheet in readable:
         rows = parse_sheet(sheet, kind, label, file_period)

@@ -13,7 +13,8 @@ from orchestration.ingest.values import clean_text
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 
-def _read_seed(name: str) -> list[dict[str, str]]:
+def read_seed(name: str) -> list[dict[str, str]]:
+    """The rows of a seed CSV under dbt_project/seeds/, as text."""
     path = SEEDS_DIR / name
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -57,19 +58,19 @@ class Reference:
 def load_reference() -> Reference:
     """Read the seeds once per process."""
     districts: dict[str, str] = {}
-    for row in _read_seed("reporting_units.csv"):
+    for row in read_seed("reporting_units.csv"):
         code = row["district_code"]
         for key in (code, row["district_name"], row["short_name"]):
             districts[clean_text(key)] = code
     chains: dict[str, str] = {}
-    for row in _read_seed("chains.csv"):
+    for row in read_seed("chains.csv"):
         chains[row["chain_code"].lower()] = row["chain_code"]
         chains[clean_text(row["chain_name_zh"])] = row["chain_code"]
     # The bureau names divisions in words; written with or without the enumeration comma.
     industries: dict[str, str] = {}
-    for row in _read_seed("industry_divisions.csv"):
+    for row in read_seed("industry_divisions.csv"):
         name = clean_text(row["division_name"])
         industries[name] = industries[name.replace("、", "")] = row["division_code"]
-    for row in _read_seed("industry_scope.csv"):
+    for row in read_seed("industry_scope.csv"):
         industries[clean_text(row["industry_name"])] = row["industry_code"]
     return Reference(districts=districts, chains=chains, industries=industries)

@@ -1,0 +1,350 @@
+"""Header matching for real forms: the wordings offices use, normalised and looked up in the seed
+header_synonyms.csv; near-misses that must stay unmatched; and rejections that say what to add."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from orchestration.ingest.headers import build_lookups, normalise_header
+from orchestration.ingest.kinds import KINDS
+from orchestration.ingest.reader import FileRejected, find_header, parse_file
+from orchestration.ingest.reference import read_seed
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def field_of(kind: str, header: str) -> str | None:
+    return KINDS[kind].headers.get(normalise_header(header))
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "field"),
+    [
+        # districts, as the registry forms word them
+        ("registry", "区县", "district_raw"),
+        ("registry", "所属区县", "district_raw"),
+        ("registry", "所在区县", "district_raw"),
+        ("registry", "区县名称", "district_raw"),
+        ("registry", "区县(市)", "district_raw"),
+        ("registry", "区县（市）", "district_raw"),
+        ("registry", "地区", "district_raw"),
+        ("registry", "区 县", "district_raw"),
+        ("registry", "区\u3000县", "district_raw"),
+        ("registry", "所属\n区县", "district_raw"),
+        ("registry", "District", "district_raw"),
+        ("registry", "DISTRICT_CODE", "district_raw"),
+        ("filings", "所属区县", "district_raw"),
+        ("districts", "区县名称", "district_raw"),
+        # above scale, with answer hints
+        ("registry", "是否规模以上", "above_scale"),
+        ("registry", "规上企业(是/否)", "above_scale"),
+        ("registry", "规上企业（是/否）", "above_scale"),
+        ("registry", "是否规模以上\n（1/0）", "above_scale"),
+        ("registry", "是否规模以上(是=1,否=0)", "above_scale"),
+        ("registry", "规模以上【Y/N】", "above_scale"),
+        # credit codes, names, industries, chains
+        ("registry", "统一社会信用代码(或组织机构代码)", "uscc"),
+        ("registry", "统一社会信用代码（或组织机构代码）", "uscc"),
+        ("registry", "统 一 社 会 信 用 代 码", "uscc"),
+        ("registry", "*统一社会信用代码", "uscc"),
+        ("filings", "USCC", "uscc"),
+        ("filings", "ＵＳＣＣ", "uscc"),
+        ("surveys", "Unified Social Credit Code", "uscc"),
+        ("registry", "Enterprise Name", "enterprise_name"),
+        ("registry", "企业（单位）名称", "enterprise_name"),
+        ("registry", "行业代码\n(4位)", "industry_code"),
+        ("registry", "国民经济行业代码", "industry_code"),
+        ("registry", "所属产业链", "chain_raw"),
+        # year-to-date revenue and R&D, with units in the cell
+        ("filings", "营业收入（本年累计）", "revenue_ytd_wan"),
+        ("filings", "营业收入(本年累计)", "revenue_ytd_wan"),
+        ("filings", "本年累计营业收入", "revenue_ytd_wan"),
+        ("filings", "主营业务收入", "revenue_ytd_wan"),
+        ("filings", "营业收入本年累计（万元）", "revenue_ytd_wan"),
+        ("filings", "营业收入本年累计\n（千元）", "revenue_ytd_wan"),
+        ("filings", "营业收入本年累计 单位：千元", "revenue_ytd_wan"),
+        ("filings", "营业收入（本年累计，万元）", "revenue_ytd_wan"),
+        ("filings", "营业收入本年累计/万元", "revenue_ytd_wan"),
+        ("filings", "营业收入-本年累计", "revenue_ytd_wan"),
+        ("filings", "Revenue YTD", "revenue_ytd_wan"),
+        ("districts", "营业收入\n(本年累计)\n(亿元)", "revenue_ytd_wan"),
+        ("bureau", "主营业务收入本年累计", "revenue_ytd_wan"),
+        ("filings", "研发费用本年累计（万元）", "rd_ytd_wan"),
+        ("filings", "本年累计研发费用", "rd_ytd_wan"),
+        ("filings", "rd_ytd", "rd_ytd_wan"),
+        # periods
+        ("filings", "报告期", "period"),
+        ("filings", "统计期", "period"),
+        ("filings", "月份", "period"),
+        ("filings", "报告期（年月）", "period"),
+        ("districts", "Period", "period"),
+        ("bureau", "统计月份", "period"),
+        # counts, surveys, bureau lines
+        ("filings", "从业人员（人）", "employees"),
+        ("filings", "期末从业人数", "employees"),
+        ("districts", "企业个数（个）", "enterprise_count"),
+        ("districts", "企业户数(家)", "enterprise_count"),
+        ("surveys", "研发设计（是/否）", "design"),
+        ("surveys", "销售服务(1/0)", "sales"),
+        ("surveys", "调查年度", "survey_year"),
+        ("surveys", "Year", "survey_year"),
+        ("bureau", "行业名称", "industry_raw"),
+        ("bureau", "同比增长(%)", "yoy_pct"),
+        ("bureau", "同比增长（％）", "yoy_pct"),
+        ("bureau", "营业收入同比增长(%)", "yoy_pct"),
+        ("bureau", "主营业务收入同比增长", "yoy_pct"),
+        ("bureau", "增速%", "yoy_pct"),
+    ],
+)
+def test_header_variant_matches_its_field(kind: str, header: str, field: str) -> None:
+    assert field_of(kind, header) == field
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"),
+    [
+        ("filings", "营业收入同比增长"),
+        ("filings", "营业收入同比增长(%)"),
+        ("filings", "营业收入"),  # the top of a two-row header is not yet the year-to-date value
+        ("filings", "上年同期营业收入"),
+        ("filings", "营业收入上年同期累计"),
+        ("filings", "研发费用占比"),
+        ("filings", "研发费用占比(%)"),
+        ("filings", "研发费用同比增长"),
+        ("filings", "从业人员平均人数"),
+        ("registry", "规模以上工业总产值"),
+        ("registry", "区县意见"),
+        ("registry", "统计年度"),  # registry_year has seed rows but no registry column yet
+        ("districts", "企业个数同比增长"),
+        ("bureau", "营业收入本年累计占比"),
+        ("surveys", "研发设计投入"),
+        ("surveys", "备注"),
+    ],
+)
+def test_near_miss_matches_nothing(kind: str, header: str) -> None:
+    assert field_of(kind, header) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("营业收入\n（本年累计，万元）", "营业收入本年累计"),
+        ("区县（市）", "区县市"),
+        ("是否规模以上（是/否）", "是否规模以上"),
+        ("　统一社会信用代码　", "统一社会信用代码"),
+        ("研发费用本年累计 单位：千元", "研发费用本年累计"),
+        ("从业人员(人)", "从业人员"),
+        ("Revenue_YTD", "revenueytd"),
+        ("同比增长（％）", "同比增长"),
+        (None, ""),
+    ],
+)
+def test_normalise_header(header: str | None, key: str) -> None:
+    assert normalise_header(header) == key
+
+
+def test_seed_holds_every_contract_header_and_only_known_fields() -> None:
+    """The CONTRACT's Chinese header and English alias of every column are in the seed; a seed row's
+    field is a column of some kind, except registry_year, which another branch adds to the registry."""
+    for kind in KINDS.values():
+        for field in kind.fields:
+            assert field_of(kind.name, field.zh) == field.name, (kind.name, field.zh)
+            assert field_of(kind.name, field.en) == field.name, (kind.name, field.en)
+    known = {field.name for kind in KINDS.values() for field in kind.fields}
+    assert {row["field"] for row in read_seed("header_synonyms.csv")} - known <= {"registry_year"}
+
+
+KINDS_FOR_LOOKUP = {"registry": ["uscc", "district_raw"], "filings": ["uscc", "period"]}
+
+
+def test_star_rows_apply_to_every_kind_with_the_field_and_unknown_fields_are_ignored() -> None:
+    lookups = build_lookups(
+        [
+            {"kind": "*", "field": "uscc", "header": "信用代码"},
+            {"kind": "*", "field": "period", "header": "统计期"},
+            {"kind": "registry", "field": "registry_year", "header": "名录年度"},
+            {"kind": "registry", "field": "district_raw", "header": "所属地"},
+        ],
+        KINDS_FOR_LOOKUP,
+    )
+    assert lookups == {
+        "registry": {"信用代码": "uscc", "所属地": "district_raw"},
+        "filings": {"信用代码": "uscc", "统计期": "period"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [{"kind": "registery", "field": "uscc", "header": "信用代码"}],
+            "dbt_project/seeds/header_synonyms.csv, line 2: kind 'registery' is not one of filings, "
+            "registry or '*'; correct the row",
+        ),
+        (
+            [{"kind": "*", "field": "uscc", "header": "（万元）"}],
+            "dbt_project/seeds/header_synonyms.csv, line 2: header '（万元）' is empty once blanks, units "
+            "and hints are dropped",
+        ),
+        (
+            [
+                {"kind": "*", "field": "uscc", "header": "代码"},
+                {"kind": "registry", "field": "district_raw", "header": "代码（是/否）"},
+            ],
+            "dbt_project/seeds/header_synonyms.csv, line 3: header '代码（是/否）' already names uscc of "
+            "registry (line 2); one header can name one column only",
+        ),
+    ],
+)
+def test_bad_seed_rows_are_named(rows: list[dict[str, str]], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        build_lookups(rows, KINDS_FOR_LOOKUP)
+    assert str(caught.value) == message
+
+
+def test_handwritten_registry_with_real_form_headers(tmp_path: Path) -> None:
+    """A district office's roster: title row, unit line, headers worded their way (所属区县, 是否规模以上,
+    统一社会信用代码(或组织机构代码), a line break in 企业名称), a note row under the table.
+
+    万州 → 500101, 两江新区 → 5001A1; 是 → True, 否 → False; the note row and the row after it are not data.
+    """
+    path = write_xlsx(
+        tmp_path / "registry" / "万州区企业名录.xlsx",
+        [
+            ["2024年万州区电子信息制造业企业名录"],
+            ["填报单位：万州区经济信息委", None, None, None, "单位：户"],
+            [
+                "序号",
+                "统一社会信用代码（或组织机构代码）",
+                "企业\n名称",
+                "所属区县",
+                "行业代码",
+                "是否规模以上",
+            ],
+            [1, "91500101MA5U7XK21B", "重庆某某电子有限公司", "万州", "3971", "是"],
+            [2, "91500000MA60ABCD3X", "重庆两江智能终端有限公司", "两江新区", 3922, "否"],
+            [],
+            ["注：规模以上指年主营业务收入2000万元及以上的工业企业。"],
+            [3, "91500101MA5U7XK99Z", "不是数据", "万州", "3971", "是"],
+        ],
+        sheet="名录",
+    )
+    parsed = parse_file(path, "registry", "registry/万州区企业名录.xlsx")
+    assert parsed.sheets == ["名录"]
+    assert [
+        (
+            row["source_row"],
+            row["uscc"],
+            row["enterprise_name"],
+            row["district_code"],
+            row["industry_code"],
+            row["above_scale"],
+        )
+        for row in parsed.rows
+    ] == [
+        (4, "91500101MA5U7XK21B", "重庆某某电子有限公司", "500101", "3971", True),
+        (5, "91500000MA60ABCD3X", "重庆两江智能终端有限公司", "5001A1", "3922", False),
+    ]
+    assert parsed.rows[0]["extra_columns"] == '{"序号": "1"}'
+
+
+def test_units_in_wordy_headers_still_convert(tmp_path: Path) -> None:
+    """营业收入（本年累计，千元）: 12,345 千元 = 1234.5 万元; 研发费用本年累计 单位：元: 500,000 元 = 50 万元."""
+    path = write_xlsx(
+        tmp_path / "filings" / "f.xlsx",
+        [
+            ["统一社会信用代码", "统计期", "营业收入（本年累计，千元）", "研发费用本年累计\n单位：元"],
+            ["91500101MA5U7XK21B", "2024年10月", "12,345", 500000],
+        ],
+    )
+    [row] = parse_file(path, "filings").rows
+    assert (row["period"], row["revenue_ytd_wan"], row["rd_ytd_wan"]) == (
+        dt.date(2024, 10, 1),
+        Decimal("1234.5"),
+        Decimal("50"),
+    )
+
+
+def test_two_row_header_under_a_one_row_synonym(tmp_path: Path) -> None:
+    """主营业务收入 alone names revenue, yet over 本年累计 | 同比增长(%) the two rows are one header.
+
+    12.5 亿元 = 125000 万元, growth 3.1%.
+    """
+    path = write_xlsx(
+        tmp_path / "bureau" / "统计局_2024-10.xlsx",
+        [
+            ["单位：亿元"],
+            ["行业", "主营业务收入", None],
+            [None, "本年累计", "同比增长(%)"],
+            ["计算机、通信和其他电子设备制造业", 12.5, 3.1],
+        ],
+    )
+    header = find_header([["行业", "主营业务收入", None], [None, "本年累计", "同比增长(%)"]], KINDS["bureau"])
+    assert header is not None and (header.height, header.columns) == (
+        2,
+        {"industry_raw": 0, "revenue_ytd_wan": 1, "yoy_pct": 2},
+    )
+    [row] = parse_file(path, "bureau").rows
+    assert (row["industry_code"], row["revenue_ytd_wan"], row["yoy_pct"]) == (
+        "39",
+        Decimal("125000.0"),
+        Decimal("3.1"),
+    )
+
+
+def test_missing_column_names_it_lists_headers_seen_and_the_fix(tmp_path: Path) -> None:
+    """所属地 is not (yet) a synonym of 区县: the message names the column, shows the closest row (the
+    header, not the title above it) and the seed row that would fix it."""
+    path = write_xlsx(
+        tmp_path / "registry" / "名录.xlsx",
+        [
+            ["2024年企业名录"],
+            ["统一社会信用代码", "企业名称", "所属地", "行业代码(4位)"],
+            ["91500101MA5U7XK21B", "重庆某某电子有限公司", "万州", "3971"],
+        ],
+        sheet="名录",
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "registry", "registry/名录.xlsx")
+    assert str(caught.value) == (
+        "registry/名录.xlsx: no header with the 企业名录 columns 统一社会信用代码、企业名称、区县、行业代码 in "
+        "the first 30 rows of any sheet; missing 区县 (district). The closest row (sheet 名录, row 2) has: "
+        "统一社会信用代码 | 企业名称 | 所属地 | 行业代码(4位). If a missing column is there under another "
+        "name, add a row to dbt_project/seeds/header_synonyms.csv, e.g. `registry,district_raw,所属地`"
+    )
+    # The row the message suggests is all it takes.
+    fields = {name: [f.name for f in kind.fields] for name, kind in KINDS.items()}
+    seed = [
+        *read_seed("header_synonyms.csv"),
+        {"kind": "registry", "field": "district_raw", "header": "所属地"},
+    ]
+    assert build_lookups(seed, fields)["registry"][normalise_header("所属地")] == "district_raw"
+
+
+def test_missing_columns_of_a_two_row_header_are_all_named(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "filings" / "f.csv.xlsx",
+        [
+            ["统一社会信用代码", "日期", "收入", None],
+            [None, None, "本年累计", "研发"],
+            ["91500101MA5U7XK21B", "2024-10", 1, 2],
+        ],
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "filings", "filings/f.xlsx")
+    message = str(caught.value)
+    assert "missing 报告期 (period), 营业收入本年累计 (revenue_ytd), 研发费用本年累计 (rd_ytd)." in message
+    assert "The closest row (sheet Sheet1, row 1) has: 统一社会信用代码 | 日期 | 收入." in message
+    assert message.endswith("e.g. `filings,period,日期`")
