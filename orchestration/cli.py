@@ -298,6 +298,13 @@ def status(settings: Settings) -> int:
         superseded = con.execute(
             "select source_file, superseded_by from raw.ingest_ledger where status = 'superseded' order by source_file"
         ).fetchall()
+        refused = con.execute(
+            "select reason from raw.ingest_ledger where status = 'refused' order by source_file"
+        ).fetchall()
+        withdrawn = con.execute(
+            "select source_file, status_changed_at from raw.ingest_ledger where status = 'withdrawn' "
+            "order by source_file"
+        ).fetchall()
     print("Files by kind, period and status (a file covering several periods counts in each):")
     print(f"  {'kind':<12}{'period':<10}{'status':<12}{'files':>6}")
     for kind, period, state, count in counts:
@@ -310,6 +317,14 @@ def status(settings: Settings) -> int:
         print(f"Rejected files (copies and reasons in {settings.quarantine_dir}):")
         for _source, reason in rejected:
             print(f"  {reason}")
+    if refused:
+        print("Refused unread (links, pipes, folders named like files, hidden and lock files):")
+        for (reason,) in refused:
+            print(f"  {reason}")
+    if withdrawn:
+        print("Withdrawn (ingested, then removed from raw/; their rows left the marts):")
+        for source, when in withdrawn:
+            print(f"  {source}" + (f" (noticed {when:%Y-%m-%d %H:%M})" if when else ""))
     docs = settings.data_docs_dir / "index.html"
     print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
     workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
