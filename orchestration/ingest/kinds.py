@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from orchestration.ingest.reference import load_reference
 from orchestration.ingest.values import (
     clean_text,
+    is_missing,
     parse_int,
     parse_number,
     parse_period,
@@ -46,6 +47,10 @@ def _industry_code(value: object) -> str | None:
 
 def _period(value: object) -> object:
     return parse_period(value)
+
+
+def _optional_year(value: object) -> int | None:
+    return None if is_missing(value) else parse_year(value)
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,14 @@ KINDS: dict[str, Kind] = {
                     "above_scale",
                     ("规模以上", "是否规模以上", "规上", "above_scale"),
                     parse_yes_no,
+                    required=False,
+                ),
+                # The statistical year the list is for; without the column, the year in the title
+                # or the file name (reader.py), else NULL (dbt then takes the year of ingest).
+                Field(
+                    "registry_year",
+                    ("统计年度", "名录年度", "统计年份", "year"),
+                    _optional_year,
                     required=False,
                 ),
             ),
