@@ -160,3 +160,26 @@ def test_file_with_odd_characters_in_its_name_is_quarantined(
     assert list(report.rejected) == ["districts/坏\n文件:1.csv"]
     kept = sorted(p.name for p in (tmp_path / "quarantine" / "districts").iterdir())
     assert [name.split("_", 1)[1] for name in kept] == ["坏_文件_1.csv", "坏_文件_1.csv.reason.txt"]
+
+
+REGISTRY = "统一社会信用代码,企业名称,区县,行业代码\n"
+
+
+def test_registry_of_a_new_year_keeps_the_old_year(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """A 2024 registry that lists every enterprise of the 2022 one is another year's list, not a
+    correction: both stay. A re-sent 2022 registry (a subset of the first rows) still replaces it."""
+    raw = tmp_path / "raw"
+    rows = "915000007339743120,甲,万州区,3911\n91110000802085421K,乙,万州区,3974\n"
+    drop(raw, "registry/企业名录_2022.csv", REGISTRY + rows)
+    drop(raw, "registry/企业名录_2024.csv", REGISTRY + rows + "91500000747150426A,丙,万州区,3973\n")
+    assert ingest(con, raw, tmp_path / "q", "registry").superseded == []
+    assert con.execute(
+        "select registry_year, count(*) from raw.registry group by all order by 1"
+    ).fetchall() == [(2022, 2), (2024, 3)]
+    drop(raw, "registry/企业名录_2022_更正.csv", REGISTRY + rows.replace("甲", "甲电脑"))
+    assert ingest(con, raw, tmp_path / "q", "registry").superseded == ["registry/企业名录_2022.csv"]
+    assert [row[:3] for row in ledger(con)] == [
+        ("registry/企业名录_2022.csv", "superseded", "2022"),
+        ("registry/企业名录_2022_更正.csv", "ingested", "2022"),
+        ("registry/企业名录_2024.csv", "ingested", "2024"),
+    ]

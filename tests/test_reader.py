@@ -205,6 +205,44 @@ def test_registry_defaults_above_scale_and_maps_chain(tmp_path: Path) -> None:
     assert parsed.rows[0]["enterprise_name"] == "Chongqing Demo Electronics Co"
 
 
+REGISTRY_HEADER = ["统一社会信用代码", "企业名称", "区县", "行业代码"]
+REGISTRY_ROW = ["915000007339743120", "重庆甲电脑有限公司", "万州区", "3911"]
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "years"),
+    [
+        ("企业名录_2024.xlsx", [REGISTRY_HEADER, REGISTRY_ROW], [2024]),
+        ("2024年规上企业名录.xlsx", [REGISTRY_HEADER, REGISTRY_ROW], [2024]),
+        ("企业名录_2024-12.xlsx", [REGISTRY_HEADER, REGISTRY_ROW], [2024]),
+        ("企业名录.xlsx", [["2023年重庆市规上电子信息企业名录"], REGISTRY_HEADER, REGISTRY_ROW], [2023]),
+        # the title is the file's own word; a name like 名录_2024 is often only when it was sent
+        ("企业名录_2024.xlsx", [["2023年度规上企业名录"], REGISTRY_HEADER, REGISTRY_ROW], [2023]),
+        ("企业名录.xlsx", [REGISTRY_HEADER, REGISTRY_ROW], [None]),
+        (
+            "企业名录_2024.xlsx",
+            [
+                [*REGISTRY_HEADER, "统计年度"],
+                [*REGISTRY_ROW, "2022年"],
+                ["91110000802085421K", "另一家", "涪陵", "3974", ""],
+            ],
+            [2022, 2024],
+        ),
+    ],
+)
+def test_registry_year(tmp_path: Path, name: str, rows: list[list[object]], years: list[int | None]) -> None:
+    parsed = parse_file(write_xlsx(tmp_path / name, rows), "registry")
+    assert [row["registry_year"] for row in parsed.rows] == years
+
+
+def test_registry_year_not_a_year_names_the_cell(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "企业名录.xlsx", [[*REGISTRY_HEADER, "year"], [*REGISTRY_ROW, "去年"]], sheet="名录"
+    )
+    with pytest.raises(FileRejected, match="企业名录.xlsx, sheet 名录, row 2: year: '去年' is not a year"):
+        parse_file(path, "registry")
+
+
 def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "万州_2024-10.xlsx",

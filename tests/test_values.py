@@ -8,6 +8,7 @@ import pytest
 from orchestration.ingest.values import (
     find_period,
     find_unit,
+    find_year,
     parse_int,
     parse_number,
     parse_period,
@@ -138,6 +139,25 @@ def test_parse_period_rejects(cell: str) -> None:
 )
 def test_find_period(text: str, period: dt.date | None) -> None:
     assert find_period(text) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("企业名录_2024", 2024),
+        ("2024年规上企业名录", 2024),
+        ("规上电子信息企业名录（2023年度）", 2023),
+        ("企业名录_2024-12", 2024),
+        ("2024年1-10月规上企业名录", 2024),
+        ("名录 2022.12 更新", 2022),
+        ("企业名录", None),
+        ("500101_企业名录", None),
+        ("企业名录_20241231", None),
+        ("单位：万元", None),
+    ],
+)
+def test_find_year(text: str, year: int | None) -> None:
+    assert find_year(text) == year
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from orchestration.ingest.headers import SYNONYMS_SEED, build_lookups
 from orchestration.ingest.reference import load_reference, read_seed
 from orchestration.ingest.values import (
     clean_text,
+    is_missing,
     parse_int,
     parse_number,
     parse_period,
@@ -49,6 +50,10 @@ def _industry_code(value: object) -> str | None:
 
 def _period(value: object) -> object:
     return parse_period(value)
+
+
+def _optional_year(value: object) -> int | None:
+    return None if is_missing(value) else parse_year(value)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ KINDS: dict[str, Kind] = {
                 Field("industry_code", "行业代码", "industry_code", _industry_code),
                 Field("chain_raw", "产业链", "chain", _text, required=False),
                 Field("above_scale", "规模以上", "above_scale", parse_yes_no, required=False),
+                # The statistical year the list is for; without the column, the year in the title
+                # or the file name (reader.py), else NULL (dbt then takes the year of ingest).
+                Field("registry_year", "统计年度", "year", _optional_year, required=False),
             ),
             monthly=False,
         ),

@@ -49,6 +49,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("chain_raw", pa.string()),
         ("chain_code", pa.string()),
         ("above_scale", pa.bool_()),
+        ("registry_year", pa.int32()),
     ],
     "filings": [
         ("uscc", pa.string()),
@@ -355,6 +356,9 @@ def check_storable(kind: Kind, parsed: ParsedFile, rel: str) -> None:
 def _period_keys(parsed: ParsedFile, kind: Kind) -> frozenset[str]:
     if kind.name == "surveys":
         return frozenset(str(row["survey_year"]) for row in parsed.rows)
+    if kind.name == "registry":
+        # a registry of another year is another list, never a correction that supersedes this one
+        return frozenset(str(row["registry_year"]) for row in parsed.rows if row.get("registry_year"))
     return frozenset(p.strftime("%Y-%m") for p in parsed.periods)
 
 

@@ -25,6 +25,7 @@ from orchestration.ingest.values import (
     clean_text,
     find_period,
     find_unit,
+    find_year,
     is_missing,
     parse_number,
     to_wan,
@@ -332,6 +333,15 @@ def _title_period(rows: list[list[object]], header: Header) -> dt.date | None:
     return None
 
 
+def _title_year(rows: list[list[object]], header: Header) -> int | None:
+    for cells in rows[: header.first_row]:
+        for cell in cells:
+            year = find_year(cell) if isinstance(cell, str) else None
+            if year:
+                return year
+    return None
+
+
 def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
     for other in KINDS.values():
         if other.name != expected.name and find_header(rows, other):
@@ -340,7 +350,7 @@ def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
 
 
 def parse_sheet(
-    sheet: Sheet, kind: Kind, file_label: str, file_period: dt.date | None
+    sheet: Sheet, kind: Kind, file_label: str, file_period: dt.date | None, file_year: int | None = None
 ) -> list[dict[str, object]]:
     """Typed rows of one sheet; raises FileRejected naming the row and column of a bad cell."""
     header = find_header(sheet.rows, kind)
@@ -352,6 +362,8 @@ def parse_sheet(
         raise FileRejected(
             f"{where}: no period found; put it in the title row (2024年1-10月…) or the file name (…_2024-10.xlsx)"
         )
+    # a registry is a list as of a year: its 统计年度 column, else the year its title or name gives
+    default_year = (_title_year(sheet.rows, header) or file_year) if kind.name == "registry" else None
     fields: dict[str, Field] = {f.name: f for f in kind.fields}
     key_field = kind.required[0].name
     key_column = header.columns[key_field]
@@ -409,6 +421,8 @@ def parse_sheet(
         row.update(absent)
         if kind.name == "bureau" and row.get("period") is None:
             row["period"] = default_period
+        if default_year is not None and row.get("registry_year") is None:
+            row["registry_year"] = default_year
         if extras:
             kept = {label: _extra_text(_cell(cells, column)) for column, label in extras.items()}
             kept = {label: value for label, value in kept.items() if value is not None}
@@ -473,8 +487,9 @@ def parse_file(
     if not readable:
         raise FileRejected(_missing_header_message(label, sheets, kind))
     file_period = find_period(path.stem)
+    file_year = find_year(path.stem) if kind_name == "registry" else None
     for sheet in readable:
-        rows = parse_sheet(sheet, kind, label, file_period)
+        rows = parse_sheet(sheet, kind, label, file_period, file_year)
         header = find_header(sheet.rows, kind)
         if header is not None:
             parsed.labels = {**header.labels, **parsed.labels}

@@ -153,6 +153,16 @@ def find_period(text: object) -> dt.date | None:
     return None
 
 
+def find_year(text: object) -> int | None:
+    """The year named inside a title row or a file name: the year of a period there (2024年1-10月,
+    _2024-10), else a year standing alone (企业名录_2024, 2024年规上企业名录); None when there is none."""
+    period = find_period(text)
+    if period is not None:
+        return period.year
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", clean_text(text))
+    return int(match.group(1)) if match else None
+
+
 _YES = frozenset({"是", "1", "y", "yes", "true", "√", "✓"})
 _NO = frozenset({"否", "0", "n", "no", "false", "×", "x"})
 
@@ -172,7 +182,7 @@ def parse_yes_no(value: object) -> bool | None:
 
 
 def parse_year(value: object) -> int:
-    """A survey year such as 2024, '2024年' or '2024年度'."""
+    """A survey or registry year such as 2024, '2024年' or '2024年度'."""
     text = clean_text(value)
     match = re.fullmatch(r"((?:19|20)\d{2})(\.0)?(年度?)?", text)
     if not match:

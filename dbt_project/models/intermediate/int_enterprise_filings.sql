@@ -1,8 +1,9 @@
 {#-
     Every enterprise that filed, in scope or not, registered or not: the filing line that counts
-    for each credit code and period, with what the registry says about the enterprise. The
-    data-quality rules on identity and coverage read it; int_enterprise_months keeps only the
-    in-scope enterprises whose figures are counted.
+    for each credit code and period, with what the registry vintage in force for the period's year
+    says about the enterprise (a period outside the scope years, a typo DQ14 reports, takes the
+    nearest scope year's). The data-quality rules on identity and coverage read it;
+    int_enterprise_months keeps only the in-scope enterprises whose figures are counted.
 -#}
 
 with
@@ -25,6 +26,22 @@ enterprises as (
 
 ),
 
+registry_vintages as (
+
+    select * from {{ ref('int_registry_vintages') }}
+
+),
+
+scope_year_bounds as (
+
+    select
+        min(registry_vintages.scope_year) as first_scope_year,
+        max(registry_vintages.scope_year) as last_scope_year
+
+    from registry_vintages
+
+),
+
 ranked_filings as (
 
     -- several filing lines for one enterprise and period: the latest one counts
@@ -44,15 +61,35 @@ ranked_filings as (
 
 ),
 
-latest_registry_rows as (
+filings_with_scope_year as (
 
-    -- an enterprise listed by several registry files takes its latest row
+    select
+        ranked_filings.*,
+        least(
+            greatest({{ period_year('ranked_filings.period') }}, scope_year_bounds.first_scope_year),
+            scope_year_bounds.last_scope_year
+        ) as scope_year
+
+    from ranked_filings
+
+    cross join scope_year_bounds
+
+    where ranked_filings.filing_rank = 1
+
+),
+
+vintage_rows as (
+
+    -- the files of one vintage together form its list: the latest row of each credit code counts
     select
         registry.uscc,
+        registry.registry_vintage,
         registry.enterprise_name,
         registry.district_code,
         row_number() over (
-            partition by registry.uscc
+            partition by
+                registry.registry_vintage,
+                registry.uscc
             order by
                 registry.ingested_at desc,
                 registry.source_file desc,
@@ -63,38 +100,54 @@ latest_registry_rows as (
 
 ),
 
+registry_rows_in_force as (
+
+    select
+        registry_vintages.scope_year,
+        vintage_rows.uscc,
+        vintage_rows.enterprise_name,
+        vintage_rows.district_code
+
+    from registry_vintages
+
+    inner join vintage_rows
+        on registry_vintages.registry_vintage = vintage_rows.registry_vintage
+
+    where vintage_rows.registry_row_rank = 1
+
+),
+
 final as (
 
     select
-        ranked_filings.uscc,
-        ranked_filings.period,
+        filings_with_scope_year.uscc,
+        filings_with_scope_year.period,
         coalesce(
-            nullif(trim(latest_registry_rows.enterprise_name), ''),
-            nullif(trim(ranked_filings.enterprise_name), '')
+            nullif(trim(registry_rows_in_force.enterprise_name), ''),
+            nullif(trim(filings_with_scope_year.enterprise_name), '')
         ) as enterprise_name,
-        latest_registry_rows.district_code as registry_district_code,
-        ranked_filings.filing_district_code,
+        registry_rows_in_force.district_code as registry_district_code,
+        filings_with_scope_year.filing_district_code,
         -- the registry decides where an enterprise counts; an unregistered one is routed to the
         -- district it filed through
-        coalesce(latest_registry_rows.district_code, ranked_filings.filing_district_code) as district_code,
-        latest_registry_rows.uscc is not null as is_registered,
+        coalesce(registry_rows_in_force.district_code, filings_with_scope_year.filing_district_code) as district_code,
+        registry_rows_in_force.uscc is not null as is_registered,
         enterprises.uscc is not null as is_in_scope,
-        ranked_filings.revenue_ytd_wan,
-        ranked_filings.rd_ytd_wan,
-        ranked_filings.employees,
-        ranked_filings.source_file,
-        ranked_filings.source_row
+        filings_with_scope_year.revenue_ytd_wan,
+        filings_with_scope_year.rd_ytd_wan,
+        filings_with_scope_year.employees,
+        filings_with_scope_year.source_file,
+        filings_with_scope_year.source_row
 
-    from ranked_filings
+    from filings_with_scope_year
 
-    left join latest_registry_rows
-        on ranked_filings.uscc = latest_registry_rows.uscc
-        and latest_registry_rows.registry_row_rank = 1
+    left join registry_rows_in_force
+        on filings_with_scope_year.uscc = registry_rows_in_force.uscc
+        and filings_with_scope_year.scope_year = registry_rows_in_force.scope_year
 
     left join enterprises
-        on ranked_filings.uscc = enterprises.uscc
-
-    where ranked_filings.filing_rank = 1
+        on filings_with_scope_year.uscc = enterprises.uscc
+        and filings_with_scope_year.scope_year = enterprises.scope_year
 
 )
 

@@ -3,16 +3,25 @@
         materialized='incremental',
         unique_key='period',
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
 {#-
     Incremental by period: a run rebuilds only the periods that have raw filing rows newer than
-    the last build (all periods when the registry changed). unique_key is `period`, not
-    (uscc, period), on purpose: delete+insert then replaces a rebuilt period whole, so an
-    enterprise whose filing was superseded away or that left the scope does not linger.
+    the last build, and the periods of every year whose registry vintage received rows since
+    (int_registry_vintages: a registry of 2024 rebuilds 2024 on, never 2022). unique_key is
+    `period`, not (uscc, period), on purpose: delete+insert then replaces a rebuilt period whole,
+    so an enterprise whose filing was superseded away or that left the scope does not linger.
+    A table built before registries had vintages lacks registry_vintage: append_new_columns adds
+    it and every period is rebuilt once (its rows counted every year with the latest registry).
 -#}
+
+{%- set rebuild_all = false -%}
+{%- if execute and is_incremental() -%}
+    {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- set rebuild_all = 'registry_vintage' not in existing -%}
+{%- endif %}
 
 with
 
@@ -31,6 +40,12 @@ registry as (
 enterprises as (
 
     select * from {{ ref('int_enterprises_in_scope') }}
+
+),
+
+registry_vintages as (
+
+    select * from {{ ref('int_registry_vintages') }}
 
 ),
 
@@ -69,13 +84,19 @@ previous_build as (
 
 ),
 
-registry_changes as (
+changed_years as (
 
-    select count(*) as changed_rows
+    -- a vintage that received rows can move enterprises between districts and chains, or in and
+    -- out of scope, in the years it is in force: a new vintage takes over from the one before
+    select registry_vintages.scope_year
 
-    from registry
+    from registry_vintages
 
-    where registry.ingested_at > (select previous_build.loaded_at from previous_build)
+    where registry_vintages.registry_vintage in (
+        select registry.registry_vintage
+        from registry
+        where registry.ingested_at > (select previous_build.loaded_at from previous_build)
+    )
 
 ),
 
@@ -86,10 +107,9 @@ periods_to_build as (
     from filings
 
     where
+        {% if rebuild_all %}true or{% endif %}
         filings.ingested_at > (select previous_build.loaded_at from previous_build)
-        -- a registry change can move enterprises between districts and chains, or in and out of
-        -- scope, in every period: rebuild them all
-        or (select registry_changes.changed_rows from registry_changes) > 0
+        or {{ period_year('filings.period') }} in (select changed_years.scope_year from changed_years)
 
 ),
 
@@ -139,6 +159,7 @@ enterprise_months as (
         enterprises.district_code,
         enterprises.chain_code,
         enterprises.division,
+        enterprises.registry_vintage,
         ranked_filings.revenue_ytd_wan,
         ranked_filings.rd_ytd_wan,
         ranked_filings.source_file,
@@ -147,8 +168,10 @@ enterprise_months as (
 
     from ranked_filings
 
+    -- the enterprise as the registry in force for the period's year lists it
     inner join enterprises
         on ranked_filings.uscc = enterprises.uscc
+        and {{ period_year('ranked_filings.period') }} = enterprises.scope_year
 
     cross join source_high_water_mark
 

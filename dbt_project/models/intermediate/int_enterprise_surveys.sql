@@ -51,8 +51,10 @@ enterprise_surveys as (
 
     from ranked_surveys
 
+    -- the survey of year Y counts the enterprises the registry in force for Y has in scope
     inner join enterprises
         on ranked_surveys.uscc = enterprises.uscc
+        and ranked_surveys.survey_year = enterprises.scope_year
 
     where ranked_surveys.survey_rank = 1
 

@@ -6,19 +6,28 @@ registry as (
 
 ),
 
+registry_vintages as (
+
+    select * from {{ ref('int_registry_vintages') }}
+
+),
+
 industry_scope as (
 
     select * from {{ ref('industry_scope') }}
 
 ),
 
-latest_registry_rows as (
+vintage_rows as (
 
-    -- an enterprise listed by several registry files takes its latest row
+    -- the files of one vintage together form its list: an enterprise listed by several of them
+    -- takes its latest row
     select
         registry.*,
         row_number() over (
-            partition by registry.uscc
+            partition by
+                registry.registry_vintage,
+                registry.uscc
             order by
                 registry.ingested_at desc,
                 registry.source_file desc,
@@ -32,22 +41,29 @@ latest_registry_rows as (
 in_scope as (
 
     select
-        latest_registry_rows.uscc,
-        latest_registry_rows.enterprise_name,
-        latest_registry_rows.district_code,
-        latest_registry_rows.industry_code,
+        vintage_rows.uscc,
+        registry_vintages.scope_year,
+        vintage_rows.registry_vintage,
+        vintage_rows.enterprise_name,
+        vintage_rows.district_code,
+        vintage_rows.industry_code,
         -- the registry's chain wins over the industry default (CONTRACT §3)
-        coalesce(latest_registry_rows.chain_code, industry_scope.default_chain) as chain_code,
-        substring(latest_registry_rows.industry_code, 1, 2) as division
+        coalesce(vintage_rows.chain_code, industry_scope.default_chain) as chain_code,
+        substring(vintage_rows.industry_code, 1, 2) as division,
+        vintage_rows.source_file,
+        vintage_rows.source_row
 
-    from latest_registry_rows
+    from registry_vintages
+
+    inner join vintage_rows
+        on registry_vintages.registry_vintage = vintage_rows.registry_vintage
 
     inner join industry_scope
-        on latest_registry_rows.industry_code = industry_scope.industry_code
+        on vintage_rows.industry_code = industry_scope.industry_code
 
     where
-        latest_registry_rows.registry_row_rank = 1
-        and latest_registry_rows.is_above_scale
+        vintage_rows.registry_row_rank = 1
+        and vintage_rows.is_above_scale
 
 )
 

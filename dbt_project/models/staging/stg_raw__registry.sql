@@ -23,6 +23,11 @@ renamed as (
         ---------- booleans
         coalesce(cast(above_scale as boolean), true) as is_above_scale,
 
+        ---------- years
+        cast(registry_year as integer) as registry_year,
+        -- an undated list is taken as the list of the year it arrived in
+        cast(coalesce(registry_year, {{ period_year('ingested_at') }}) as integer) as registry_vintage,
+
         ---------- provenance
         source_file,
         source_sheet,

@@ -32,20 +32,26 @@ rule as (
 
 ),
 
-active_units as (
-
-    -- a reporting unit is active when the registry puts in-scope enterprises in it
-    select distinct enterprises.district_code
-
-    from enterprises
-
-    where enterprises.district_code is not null
-
-),
-
 periods as (
 
     select distinct enterprise_months.period from enterprise_months
+
+),
+
+active_units as (
+
+    -- a reporting unit is active in a period when the registry in force for the period's year
+    -- puts in-scope enterprises in it
+    select distinct
+        enterprises.district_code,
+        periods.period
+
+    from enterprises
+
+    inner join periods
+        on enterprises.scope_year = {{ period_year('periods.period') }}
+
+    where enterprises.district_code is not null
 
 ),
 
@@ -53,18 +59,16 @@ missing_submissions as (
 
     select
         active_units.district_code,
-        periods.period
+        active_units.period
 
     from active_units
-
-    cross join periods
 
     where not exists (
         select 1
         from submissions
         where
             submissions.district_code = active_units.district_code
-            and submissions.period = periods.period
+            and submissions.period = active_units.period
     )
 
 ),

@@ -78,6 +78,7 @@ series as (
 
     inner join enterprises
         on enterprise_months.uscc = enterprises.uscc
+        and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
 
     where enterprise_months.{{ column }} is not null
     {% if not loop.last %}

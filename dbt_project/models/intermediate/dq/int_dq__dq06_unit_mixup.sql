@@ -73,6 +73,7 @@ series as (
 
     inner join enterprises
         on enterprise_months.uscc = enterprises.uscc
+        and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
 
     where enterprise_months.revenue_ytd_wan is not null
 

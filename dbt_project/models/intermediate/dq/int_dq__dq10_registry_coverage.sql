@@ -1,9 +1,9 @@
 {#-
     DQ10 coverage, both ways between the registry and the filings:
-    - a filing (the line that counts for a credit code and period) whose enterprise no registry
-      row lists: it is counted nowhere;
-    - a registered in-scope enterprise with no filing line for a period present in the filings
-      (periods outside the plausible window are DQ14's, not a coverage gap).
+    - a filing (the line that counts for a credit code and period) whose enterprise the registry
+      in force for the period's year does not list: it is counted nowhere;
+    - an enterprise that registry has in scope with no filing line for a period present in the
+      filings (periods outside the plausible window are DQ14's, not a coverage gap).
 -#}
 
 with
@@ -11,12 +11,6 @@ with
 filings as (
 
     select * from {{ ref('stg_raw__filings') }}
-
-),
-
-registry as (
-
-    select * from {{ ref('stg_raw__registry') }}
 
 ),
 
@@ -68,24 +62,6 @@ periods as (
 
 ),
 
-latest_registry_rows as (
-
-    select
-        registry.uscc,
-        registry.source_file,
-        registry.source_row,
-        row_number() over (
-            partition by registry.uscc
-            order by
-                registry.ingested_at desc,
-                registry.source_file desc,
-                registry.source_row desc
-        ) as registry_row_rank
-
-    from registry
-
-),
-
 unregistered_filings as (
 
     select
@@ -104,21 +80,19 @@ unregistered_filings as (
 
 missing_filings as (
 
+    -- the enterprises the registry in force for the period's year has in scope
     select
         enterprises.district_code,
         periods.period,
-        {{ enterprise_label('enterprises.enterprise_name', 'latest_registry_rows.source_file', 'latest_registry_rows.source_row') }}
+        {{ enterprise_label('enterprises.enterprise_name', 'enterprises.source_file', 'enterprises.source_row') }}
             as enterprise_label,
-        latest_registry_rows.source_file,
-        latest_registry_rows.source_row
+        enterprises.source_file,
+        enterprises.source_row
 
     from enterprises
 
-    cross join periods
-
-    inner join latest_registry_rows
-        on enterprises.uscc = latest_registry_rows.uscc
-        and latest_registry_rows.registry_row_rank = 1
+    inner join periods
+        on enterprises.scope_year = {{ period_year('periods.period') }}
 
     where not exists (
         select 1
