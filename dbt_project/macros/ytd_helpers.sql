@@ -64,3 +64,28 @@
     / nullif(cast(sum(case when {{ numerator }} is not null and {{ denominator }} is not null then {{ denominator }} end) as double), 0)
     * 100
 {%- endmacro %}
+
+
+{#-
+    Pre-hook of the incremental int_enterprise_months: delete the rows nothing in raw supports any
+    more, which delete+insert alone cannot (it replaces only periods that still have rows): every
+    period with no filing left (its files withdrawn) and every enterprise-year no longer in scope
+    (its registry withdrawn or a newer vintage without it). A no-op on the first or a full build.
+-#}
+{% macro delete_enterprise_months_taken_away() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where
+        period not in (
+            select distinct filings.period
+            from {{ ref('stg_raw__filings') }} as filings
+            where filings.period is not null
+        )
+        or uscc || '|' || cast({{ period_year('period') }} as varchar) not in (
+            select scope.uscc || '|' || cast(scope.scope_year as varchar)
+            from {{ ref('int_enterprises_in_scope') }} as scope
+        )
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}

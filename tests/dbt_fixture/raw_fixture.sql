@@ -108,7 +108,9 @@ create or replace table raw.ingest_ledger (
     rows_read integer,
     rows_kept integer,
     first_seen_at timestamp,
-    run_id varchar
+    run_id varchar,
+    superseded_by varchar,
+    status_changed_at timestamp
 );
 
 insert into raw.registry values
@@ -210,7 +212,7 @@ update raw.surveys set file_sha256 = sha256(source_file);
 update raw.district_submissions set file_sha256 = sha256(source_file);
 update raw.bureau set file_sha256 = sha256(source_file);
 
-insert into raw.ingest_ledger
+insert into raw.ingest_ledger by name
 select
     file_sha256,
     source_file,
@@ -222,7 +224,8 @@ select
     count(*) as rows_read,
     count(*) as rows_kept,
     min(ingested_at) as first_seen_at,
-    'fixture' as run_id
+    'fixture' as run_id,
+    min(ingested_at) as status_changed_at
 from (
     select file_sha256, source_file, 'registry' as kind, null as periods, null as districts, ingested_at from raw.registry
     union all
@@ -236,5 +239,7 @@ from (
 ) as ingested_rows
 group by file_sha256, source_file, kind, periods, districts;
 
-insert into raw.ingest_ledger values
+insert into raw.ingest_ledger (
+    file_sha256, source_file, kind, status, reason, periods, districts, rows_read, rows_kept, first_seen_at, run_id
+) values
     (sha256('filings/坏文件.xlsx'), 'filings/坏文件.xlsx', 'filings', 'rejected', '缺少必需列：统一社会信用代码', null, null, 0, 0, timestamp '2024-07-05 09:00:00', 'fixture');

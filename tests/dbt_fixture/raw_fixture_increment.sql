@@ -13,6 +13,8 @@ insert into raw.filings values
 
 update raw.filings set file_sha256 = sha256(source_file) where file_sha256 is null;
 
-insert into raw.ingest_ledger values
+insert into raw.ingest_ledger (
+    file_sha256, source_file, kind, status, reason, periods, districts, rows_read, rows_kept, first_seen_at, run_id
+) values
     (sha256('filings/filings_2024-12.csv'), 'filings/filings_2024-12.csv', 'filings', 'ingested', null, '2024-12', null, 6, 6, timestamp '2025-01-20 09:00:00', 'fixture-increment'),
     (sha256('filings/filings_2024-06_更正.csv'), 'filings/filings_2024-06_更正.csv', 'filings', 'ingested', null, '2024-06', null, 1, 1, timestamp '2025-01-20 09:00:00', 'fixture-increment');

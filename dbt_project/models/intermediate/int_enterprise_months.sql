@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key='period',
         incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_enterprise_months_taken_away() }}"
     )
 }}
 
@@ -43,6 +44,12 @@ enterprises as (
 
 ),
 
+ledger as (
+
+    select * from {{ source('raw', 'ingest_ledger') }}
+
+),
+
 registry_vintages as (
 
     select * from {{ ref('int_registry_vintages') }}
@@ -65,13 +72,16 @@ period_window as (
 
 source_high_water_mark as (
 
-    -- the newest raw row this build has seen, kept on every row it writes as loaded_at
+    -- the newest raw row or ledger change (a file withdrawn or superseded) this build has seen,
+    -- kept on every row it writes as loaded_at
     select max(raw_rows.ingested_at) as loaded_at
 
     from (
         select filings.ingested_at from filings
         union all
         select registry.ingested_at from registry
+        union all
+        select ledger.status_changed_at from ledger where ledger.kind in ('filings', 'registry')
     ) as raw_rows
 
 ),
@@ -80,7 +90,8 @@ source_high_water_mark as (
 
 previous_build as (
 
-    select max(loaded_at) as loaded_at from {{ this }}
+    -- an empty table (every row taken away) has no high-water mark: rebuild everything
+    select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) as loaded_at from {{ this }}
 
 ),
 
@@ -100,6 +111,33 @@ changed_years as (
 
 ),
 
+files_taken_away as (
+
+    -- files whose rows left raw since the last build (withdrawn from raw/, or replaced by a
+    -- corrected file): no newer row marks the periods they covered, the ledger does
+    select
+        ledger.kind,
+        ledger.periods
+
+    from ledger
+
+    where
+        ledger.kind in ('filings', 'registry')
+        and ledger.status in ('withdrawn', 'superseded')
+        and ledger.status_changed_at > (select previous_build.loaded_at from previous_build)
+
+),
+
+periods_taken_away as (
+
+    select distinct cast(unnest(string_split(files_taken_away.periods, ',')) || '-01' as date) as period
+
+    from files_taken_away
+
+    where files_taken_away.kind = 'filings'
+
+),
+
 periods_to_build as (
 
     select distinct filings.period
@@ -108,6 +146,9 @@ periods_to_build as (
 
     where
         {% if rebuild_all %}true or{% endif %}
+        -- a registry file taken away can change which vintage is in force in any year
+        exists (select 1 from files_taken_away where files_taken_away.kind = 'registry')
+        or filings.period in (select periods_taken_away.period from periods_taken_away) or
         filings.ingested_at > (select previous_build.loaded_at from previous_build)
         or {{ period_year('filings.period') }} in (select changed_years.scope_year from changed_years)
 
