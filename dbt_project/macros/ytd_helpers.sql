@@ -64,3 +64,12 @@
     / nullif(cast(sum(case when {{ numerator }} is not null and {{ denominator }} is not null then {{ denominator }} end) as double), 0)
     * 100
 {%- endmacro %}
+
+
+{#-
+    How many units a ratio_of_sums_pct over `value` leaves out because `value` is missing (NULL),
+    so that a published ratio says over how many it was not taken. Use inside an aggregation.
+-#}
+{% macro count_missing(value) -%}
+    cast(sum(case when {{ value }} is null then 1 else 0 end) as bigint)
+{%- endmacro %}
