@@ -1,4 +1,4 @@
-"""Every data-quality rule DQ01–DQ14, on two raw layers built in the test and run through the real dbt.
+"""Every data-quality rule DQ01–DQ15, on two raw layers built in the test and run through the real dbt.
 
 One database holds a case that triggers each rule, the other a near miss that must not trigger it.
 Each case has its own reporting unit (and its own enterprises), so the cases do not disturb each
@@ -32,6 +32,16 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ12  —       division 39 filed 10000, bureau 10300 (2.91%)      bureau 10150 (1.48%)
     DQ13  500117  2024-03 repeats 2024-02 (3, 1000, 20)               R&D 21; zeros repeated
     DQ14  500118  submission 2025-01, filing 2021-12, bureau 2025-01  2024-12 and 2022-01
+    DQ06  500119  district and enterprise: 2023-03 1800, 2024-02 1000, 2024-03 20,000,000 (元,
+    +DQ04 500120  ×11111 ≈ 10^4), 2024-04 3000: DQ06 for March; DQ04 compares April with
+                  20,000,000 / 10^4 = 2000 → no finding
+    DQ07  500151  revenue 1e20 万元 > 1e8 (var dq_max_amount_wan): "100,000,000,000,000,000,000",
+                  never a run of digits the credit-code guard would refuse
+    DQ15  500152  registry 区县 火星区 (district NULL, enterprise     filing without 区县
+                  counts city-wide); filing 区县 潼南县城; a submission
+                  for 潼南新区 (district NULL)
+Amounts in expected/actual are written with thousands separators and their exact decimals ("1,000",
+"5.2").
 """
 
 from __future__ import annotations
