@@ -1,4 +1,4 @@
-"""Every data-quality rule DQ01–DQ14, on two raw layers built in the test and run through the real dbt.
+"""Every data-quality rule DQ01–DQ15, on two raw layers built in the test and run through the real dbt.
 
 One database holds a case that triggers each rule, the other a near miss that must not trigger it.
 Each case has its own reporting unit (and its own enterprises), so the cases do not disturb each
@@ -32,6 +32,16 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ12  —       division 39 filed 10000, bureau 10300 (2.91%)      bureau 10150 (1.48%)
     DQ13  500117  2024-03 repeats 2024-02 (3, 1000, 20)               R&D 21; zeros repeated
     DQ14  500118  submission 2025-01, filing 2021-12, bureau 2025-01  2024-12 and 2022-01
+    DQ06  500119  district and enterprise: 2023-03 1800, 2024-02 1000, 2024-03 20,000,000 (元,
+    +DQ04 500120  ×11111 ≈ 10^4), 2024-04 3000: DQ06 for March; DQ04 compares April with
+                  20,000,000 / 10^4 = 2000 → no finding
+    DQ07  500151  revenue 1e20 万元 > 1e8 (var dq_max_amount_wan): "100,000,000,000,000,000,000",
+                  never a run of digits the credit-code guard would refuse
+    DQ15  500152  registry 区县 火星区 (district NULL, enterprise     filing without 区县
+                  counts city-wide); filing 区县 潼南县城; a submission
+                  for 潼南新区 (district NULL)
+Amounts in expected/actual are written with thousands separators and their exact decimals ("1,000",
+"5.2").
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +75,8 @@ DISTRICT_NAMES = {
     "500101": "万州区", "500102": "涪陵区", "500103": "渝中区", "500104": "大渡口区", "500105": "江北区",
     "500106": "沙坪坝区", "500107": "九龙坡区", "500108": "南岸区", "500109": "北碚区", "500110": "綦江区",
     "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
-    "500116": "江津区", "500117": "合川区", "500118": "永川区",
+    "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
+    "500151": "铜梁区", "500152": "潼南区",
 }  # fmt: skip
 
 
@@ -119,20 +131,39 @@ class RawLayer:
         self,
         uscc: str,
         period: str,
-        revenue: float | None,
+        revenue: float | Decimal | None,
         rd: float | None,
         name: str | None = None,
         district: str | None = None,
         source_file: str | None = None,
         ingested_at: dt.datetime | None = None,
+        district_text: str | None = None,
     ) -> None:
-        """A filing line; by default in file filings/<period>_<registry district or filing district>.csv."""
+        """A filing line; by default in file filings/<period>_<registry district or filing district>.csv.
+        `district_text` is a 区县 the ingest matched to no unit (district_code NULL)."""
         self.codes.add(uscc)
         unit = self.registry_district.get(uscc, district)
         self._insert(
             "filings", source_file or f"filings/{period}_{unit}.csv", None, ingested_at,
-            uscc=uscc, enterprise_name=name, district_raw=district and DISTRICT_NAMES[district],
+            uscc=uscc, enterprise_name=name, district_raw=district_text or (district and DISTRICT_NAMES[district]),
             district_code=district, period=month(period), revenue_ytd_wan=revenue, rd_ytd_wan=rd, employees=None,
+        )  # fmt: skip
+
+    def unplaced_registry(self, uscc: str, name: str, district_text: str, source_file: str) -> None:
+        """A registry line whose 区县 the ingest matched to no reporting unit (district_code NULL)."""
+        self.codes.add(uscc)
+        self._insert(
+            "registry", source_file, None, None,
+            uscc=uscc, enterprise_name=name, district_raw=district_text, district_code=None,
+            industry_code="3911", chain_raw=None, chain_code=None, above_scale=True,
+        )  # fmt: skip
+
+    def unplaced_submission(self, district_text: str, period: str, source_file: str) -> None:
+        """A district submission (row 4) whose 区县 matched no reporting unit."""
+        self._insert(
+            "district_submissions", source_file, 4, None,
+            district_raw=district_text, district_code=None, period=month(period),
+            enterprise_count=1, revenue_ytd_wan=100, rd_ytd_wan=1,
         )  # fmt: skip
 
     def submission(self, district: str, period: str, count: int, revenue: float, rd: float) -> None:
@@ -227,6 +258,36 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.registry(code("500118", 1), "永川甲电子公司", "500118")
     raw.filing(code("500118", 1), "2021-12", 100, 1)
     raw.bureau("2025-01", "39", 100, row=6)
+    # DQ06 then DQ04: 2024-03 sent in 元 (2000 万元 as 20,000,000), 2024-04 right (3000). DQ06 finds
+    # March (×11111 its year-earlier 1800, within 15% of 10^4); April is compared with March / 10^4
+    # = 2000 (R&D 200000 / 10^4 = 20 against 30): no DQ04 error for a right month. A district and
+    # an enterprise.
+    for period, revenue, rd in (
+        ("2023-03", 1800, 18),
+        ("2024-02", 1000, 10),
+        ("2024-03", 20_000_000, 200_000),
+        ("2024-04", 3000, 30),
+    ):
+        raw.submission("500119", period, 1, revenue, rd)
+    raw.registry(code("500120", 1), "璧山甲电子公司", "500120")
+    for period, revenue, rd in (
+        ("2023-03", 1800, 18),
+        ("2024-02", 1000, 10),
+        ("2024-03", 20_000_000, 200_000),
+        ("2024-04", 3000, 30),
+    ):
+        raw.filing(code("500120", 1), period, revenue, rd)
+    # DQ07: a revenue of 1e20 万元 fits DECIMAL(38, 6) but no enterprise earns it; its text must
+    # not look like a credit code (21 digits in a row would)
+    raw.registry(code("500151", 1), "铜梁甲电子公司", "500151")
+    raw.filing(code("500151", 1), "2024-03", Decimal("1e20"), 10)  # as the reader hands it over
+    # DQ15: a registry 区县 of no unit (the enterprise still files and counts city-wide), a filing's
+    # 区县 of no unit, a district submission whose 区县 is no unit
+    raw.unplaced_registry(code("500152", 1), "潼南甲电子公司", "火星区", "registry/名录_补充.csv")
+    raw.filing(code("500152", 1), "2024-03", 500, 5, source_file="filings/2024-03_补充.csv")
+    raw.registry(code("500152", 2), "潼南乙电子公司", "500152")
+    raw.filing(code("500152", 2), "2024-03", 400, 4, district_text="潼南县城")
+    raw.unplaced_submission("潼南新区", "2024-03", "districts/潼南_2024-03.csv")
 
 
 def near_miss_layer(raw: RawLayer) -> None:
@@ -300,6 +361,10 @@ def near_miss_layer(raw: RawLayer) -> None:
     raw.registry(code("500118", 1), "永川甲电子公司", "500118")
     raw.filing(code("500118", 1), "2022-01", 100, 1)
     raw.bureau("2024-12", "39", 100, row=6)
+    # DQ15: the registry by short name is matched by the ingest (district_code set); a filing
+    # without 区县 says nothing
+    raw.registry(code("500152", 2), "潼南乙电子公司", "500152")
+    raw.filing(code("500152", 2), "2024-03", 400, 4, district_text="")
     # DQ10 last, so that its enterprise (class 3825: outside division 39, DQ12 stays as it is) can
     # file for every period the others filed for
     raw.registry(code("500114", 1), "黔江甲光伏公司", "500114", industry="3825")
@@ -391,30 +456,30 @@ class Expected:
 
 TRIGGERED = [
     Expected("DQ01", "500101", "2024-03", "区县月报", "error", "1", "0", None, None),
-    Expected("DQ02", "500102", "2024-03", "营业收入本年累计", "error", "1000.000000", "1020.000000",
+    Expected("DQ02", "500102", "2024-03", "营业收入本年累计", "error", "1,000", "1,020",
              "districts/500102_2024-03.csv", 4),
     Expected("DQ03", "500103", "2024-03", "区县月报 企业个数", "warn", "2", "3", "districts/500103_2024-03.csv", 4),
-    Expected("DQ04", "500104", "2024-04", "区县月报 营业收入本年累计", "error", "1000.000000", "990.000000",
+    Expected("DQ04", "500104", "2024-04", "区县月报 营业收入本年累计", "error", "1,000", "990",
              "districts/500104_2024-04.csv", 4),
-    Expected("DQ04", "500105", "2024-03", "江北甲电子公司 营业收入本年累计", "error", "2000.000000", "1980.000000",
+    Expected("DQ04", "500105", "2024-03", "江北甲电子公司 营业收入本年累计", "error", "2,000", "1,980",
              "filings/2024-03_500105.csv", 2),
-    Expected("DQ05", "500106", "2024-06", "区县月报 营业收入本年累计同比", "warn", "1000.000000", "1600.000000",
+    Expected("DQ05", "500106", "2024-06", "区县月报 营业收入本年累计同比", "warn", "1,000", "1,600",
              "districts/500106_2024-06.csv", 4),
-    Expected("DQ05", "500107", "2024-06", "区县月报 营业收入本年累计同比", "error", "1000.000000", "2500.000000",
+    Expected("DQ05", "500107", "2024-06", "区县月报 营业收入本年累计同比", "error", "1,000", "2,500",
              "districts/500107_2024-06.csv", 4),
-    Expected("DQ06", "500108", "2024-06", "区县月报 营业收入本年累计", "error", "1000.000000", "1050000.000000",
+    Expected("DQ06", "500108", "2024-06", "区县月报 营业收入本年累计", "error", "1,000", "1,050,000",
              "districts/500108_2024-06.csv", 4),
-    Expected("DQ06", "500109", "2024-04", "北碚甲电子公司 营业收入本年累计", "error", "100.000000", "100000.000000",
+    Expected("DQ06", "500109", "2024-04", "北碚甲电子公司 营业收入本年累计", "error", "100", "100,000",
              "filings/2024-04_500109.csv", 2),
-    Expected("DQ06", "500110", "2024-06", "綦江甲电子公司 营业收入本年累计", "error", "50000.000000", "5.200000",
+    Expected("DQ06", "500110", "2024-06", "綦江甲电子公司 营业收入本年累计", "error", "50,000", "5.2",
              "filings/2024-06_500110.csv", 2),
-    Expected("DQ07", "500111", "2024-03", "大足甲电子公司 营业收入本年累计", "error", "≥ 0", "-100.000000",
+    Expected("DQ07", "500111", "2024-03", "大足甲电子公司 营业收入本年累计", "error", "≥ 0", "-100",
              "filings/2024-03_500111.csv", 2),
-    Expected("DQ07", "500111", "2024-03", "大足乙电子公司 研发费用与营业收入", "error", "≤ 100.000000", "150.000000",
+    Expected("DQ07", "500111", "2024-03", "大足乙电子公司 研发费用与营业收入", "error", "≤ 100", "150",
              "filings/2024-03_500111.csv", 3),
     Expected("DQ07", "500111", "2024-03", "大足丙电子公司 研发强度", "warn", "≤ 30.00%", "40.00%",
              "filings/2024-03_500111.csv", 4),
-    Expected("DQ07", "500111", "2024-03", "区县月报 研发费用本年累计", "error", "≥ 0", "-5.000000",
+    Expected("DQ07", "500111", "2024-03", "区县月报 研发费用本年累计", "error", "≥ 0", "-5",
              "districts/500111_2024-03.csv", 4),
     Expected("DQ08", "500112", "2024-03", "渝北甲电子公司 企业月报", "error", "1", "2",
              "filings/企业月报_[代码已隐去]_更正.csv", 2),
@@ -429,16 +494,28 @@ TRIGGERED = [
     Expected("DQ10", "500114", "2024-03", "黔江乙电子公司 企业月报", "warn", "1", "0", "registry/名录_500114.xlsx", 2),
     Expected("DQ11", "500115", "2024-03", "长寿甲电子公司 填报区县", "warn", "500115", "500116",
              "filings/2024-03_500115.csv", 2),
-    Expected("DQ12", None, "2024-09", "39大类营业收入本年累计", "warn", "10300.000000", "10000.000000",
+    Expected("DQ12", None, "2024-09", "39大类营业收入本年累计", "warn", "10,300", "10,000",
              "bureau/统计局_2024-09.xlsx", 6),
     Expected("DQ13", "500117", "2024-03", "区县月报", "warn", "与上期（2024年2月）不同", "与上期（2024年2月）相同",
              "districts/500117_2024-03.csv", 4),
     Expected("DQ14", "500118", "2025-01", "区县月报 报告期", "error", WINDOW, "2025年1月", "districts/500118_2025-01.csv", 4),
     Expected("DQ14", "500118", "2021-12", "企业月报 报告期", "error", WINDOW, "2021年12月", "filings/2021-12_500118.csv", 2),
     Expected("DQ14", None, "2025-01", "统计局月报 报告期", "error", WINDOW, "2025年1月", "bureau/统计局_2025-01.xlsx", 6),
+    Expected("DQ06", "500119", "2024-03", "区县月报 营业收入本年累计", "error", "1,800", "20,000,000",
+             "districts/500119_2024-03.csv", 4),
+    Expected("DQ06", "500120", "2024-03", "璧山甲电子公司 营业收入本年累计", "error", "1,800", "20,000,000",
+             "filings/2024-03_500120.csv", 2),
+    Expected("DQ07", "500151", "2024-03", "铜梁甲电子公司 营业收入本年累计", "error", "≤ 100,000,000",
+             "100,000,000,000,000,000,000", "filings/2024-03_500151.csv", 2),
+    Expected("DQ15", None, None, "潼南甲电子公司 区县（企业名录）", "error", "区县代码、全称或简称", "“火星区”",
+             "registry/名录_补充.csv", 2),
+    Expected("DQ15", "500152", "2024-03", "潼南乙电子公司 区县（企业月报）", "error", "区县代码、全称或简称",
+             "“潼南县城”", "filings/2024-03_500152.csv", 2),
+    Expected("DQ15", None, "2024-03", "区县月报 区县", "error", "区县代码、全称或简称", "“潼南新区”",
+             "districts/潼南_2024-03.csv", 4),
 ]  # fmt: skip
 
-RULES = [f"DQ{n:02d}" for n in range(1, 15)]
+RULES = [f"DQ{n:02d}" for n in range(1, 16)]
 # DQ01 and DQ10 judge every period of the filings, and each case brings its own: they are looked
 # at in the periods of their cases only. Every other rule is looked at in the whole unit.
 PERIOD_BOUND = {"DQ01", "DQ10"}
@@ -447,7 +524,7 @@ NEAR_MISS_UNITS = {
     "DQ01": ["500101"], "DQ02": ["500102"], "DQ03": ["500103"], "DQ04": ["500104", "500105"],
     "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110"], "DQ07": ["500111"],
     "DQ08": ["500112"], "DQ09": ["500113"], "DQ10": ["500114"], "DQ11": ["500115"], "DQ12": [None],
-    "DQ13": ["500117"], "DQ14": ["500118", None],
+    "DQ13": ["500117"], "DQ14": ["500118", None], "DQ15": ["500152", None],
 }  # fmt: skip
 
 
@@ -537,7 +614,8 @@ def test_masked_file_name_in_message(triggered: Built) -> None:
 def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) -> None:
     """合川区 2024-03: its copied submission (DQ13) of 1000 and 3 enterprises, where none of its
     enterprises filed, also gives DQ02 (error) and DQ03 (warn). The city-wide DQ12 finding of
-    2024-09 counts in no unit."""
+    2024-09 counts in no unit, nor does the DQ10 finding (did not file) of the enterprise whose
+    registry 区县 火星区 places it in no unit (DQ15)."""
     assert triggered.query(
         "select rule_id, severity from marts.dq_findings "
         "where district_code = '500117' and period = date '2024-03-01' order by rule_id"
@@ -566,5 +644,63 @@ def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) 
              where period = date '2024-09-01' and district_code is null)
         """
     )
-    assert city_wide == ["DQ12"]
-    assert in_units == all_findings - 1
+    assert city_wide == ["DQ10", "DQ12"]
+    assert in_units == all_findings - 2
+
+
+def test_right_month_after_a_unit_mixup_is_no_fall(triggered: Built) -> None:
+    """南川区 (district) and 璧山甲电子公司 (enterprise) sent 2024-03 in 元: 20,000,000 where 2,000
+    万元 was meant, and 2024-04 right, 3,000. DQ06 finds March (×10^4); DQ04 compares April with
+    20,000,000 / 10^4 = 2,000 (R&D 200,000 / 10^4 = 20 against 30) and finds no fall."""
+    assert triggered.query(
+        "select district_code, strftime(period, '%Y-%m') from marts.dq_findings "
+        "where rule_id = 'DQ06' and district_code in ('500119', '500120') order by 1"
+    ) == [("500119", "2024-03"), ("500120", "2024-03")]
+    assert triggered.query(
+        "select count(*) from marts.dq_findings where rule_id = 'DQ04' and district_code in ('500119', '500120')"
+    ) == [(0,)]
+    assert triggered.query(
+        "select unit_power from intermediate.int_dq__dq06_unit_mixup where district_code in ('500119', '500120')"
+    ) == [(4,), (4,)]
+
+
+def test_huge_amount_is_a_finding_written_for_people(triggered: Built) -> None:
+    """A revenue of 1e20 万元 is a DQ07 error whose figures carry thousands separators, so the
+    publish guard (credit_code_cells, the same regex as dbt's assert_dq_findings_hold_no_credit_code)
+    finds nothing in the marts."""
+    from orchestration.publish import credit_code_cells
+
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ07' and district_code = '500151'"
+    )
+    assert message == (
+        "铜梁区2024年3月企业“铜梁甲电子公司”月报的营业收入本年累计为 100,000,000,000,000,000,000.00 万元，"
+        "超过 100,000,000.00 万元（1 万亿元），一家企业或一个区县不可能达到，疑似多录了位数或计量单位错误。"
+        "请联系企业核对数据并更正。来源：filings/2024-03_500151.csv 第 2 行。"
+    )
+    with duckdb.connect(str(triggered.database), read_only=True) as con:
+        assert credit_code_cells(con) == []
+
+
+def test_unknown_district_tells_the_officer_what_to_write(triggered: Built) -> None:
+    """火星区 in the registry: a DQ15 error naming the file and row and the accepted spellings; the
+    enterprise's 500 万元 stay in the city total (the city's 2024-03 revenue includes them) but in no
+    district, and the blocking assert_districts_sum_to_total passed (the build succeeded)."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ15' and source_file = 'registry/名录_补充.csv'"
+    )
+    assert message == (
+        "全市企业名录中企业“潼南甲电子公司”的区县填写为“火星区”，无法识别为重庆市的区县或功能区：该企业的数据计入全市和"
+        "产业链合计，但不计入任何区县。请在企业名录中更正，填写区县代码（如 500101）、全称（如 万州区）或不带“区”“县”的"
+        "简称（如 万州），功能区同样填写代码、全称或简称（如 5001A1、两江新区 或 两江）。"
+        "来源：registry/名录_补充.csv 第 2 行。"
+    )
+    [(in_districts, in_chains, in_city)] = triggered.query(
+        """
+        select
+            (select sum(enterprise_count) from marts.district_monthly where period = date '2024-03-01'),
+            (select sum(enterprise_count) from marts.chain_monthly where period = date '2024-03-01'),
+            (select count(*) from intermediate.int_enterprise_months where period = date '2024-03-01')
+        """
+    )
+    assert in_chains == in_city == in_districts + 1

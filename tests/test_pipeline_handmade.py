@@ -20,11 +20,18 @@ revenue (亿元): 2022-12 100, 2023-12 110, 2024-06 55. Baseline (computed, 2022
 rd_spend (亿元): 1.5, 1.7, 0.63 (E3's missing R&D adds nothing); yoy 2023-12 = 13.3333 %;
   trajectory 2023 = 1.5 × (200/1.5)^(1/5) = 3.99097499139296 → behind.
 rd_intensity (%): 2022-12 15000/1000000 = 1.5; 2023-12 17000/1100000 = 1.54545454545455;
-  2024-06 leaves E3 out of both sums: 6300/480000 = 1.3125.
+  2024-06 leaves E3 out of both sums: 6300/480000 = 1.3125, and says so: rd_missing_enterprises
+  0, 0, 1 (NULL for every other indicator).
   trajectory 1.5 + (2 − 1.5) × (y − 2022)/5: 1.5, 1.6, 1.7 → on_track, behind, behind.
+  required step in percentage points per year (a ratio's, not a relative growth):
+  2022-12 (2 − 1.5)/5 = 0.1; 2023-12 and 2024-06 (2 − 17/11)/4 = (5/11)/4 = 0.113636363636364.
 digitalization_rate (%): survey 2022 E1 yes, E2 one 否, E3 yes → 2/3 = 66.6667; 2023 all yes → 100;
   2024 E1, E2 yes, E3 not surveyed → 2/2 = 100. trajectory 66.6667 + (65 − 66.6667)(y − 2022)/5:
   2022 66.6667, 2023 66.3333, 2024 66.0 → on_track at every period.
+  required step: 2022-12 (65 − 200/3)/5 = −1/3 = −0.333333333333333 points a year (above the
+  target already); 2023-12 and 2024-06 (65 − 100)/4 = −8.75.
+Chains and districts say how many enterprises their R&D ratio left out: 2024-06 power_semi_ic (E3)
+  and 涪陵区 1, every other cell 0; shown although every cell is suppressed (a count, not a value).
 District submissions: 万州区 sends consistent figures for each period, 涪陵区 sends nothing → three
 DQ01 findings for 500102 and none for 500101.
 """
@@ -137,9 +144,9 @@ EXPECTED = [
     ("rd_spend", "2022-12", 1.5, None, 1.5, 1.5, 166.064999426197, "on_track"),
     ("rd_spend", "2023-12", 1.7, 13.3333333333333, 1.7, 3.99097499139296, 229.340597116918, "behind"),
     ("rd_spend", "2024-06", 0.63, None, None, 10.6185875879493, 229.340597116918, "no_data"),
-    ("rd_intensity", "2022-12", 1.5, None, 1.5, 1.5, 5.92238410488122, "on_track"),
-    ("rd_intensity", "2023-12", 1.54545454545455, None, 1.54545454545455, 1.6, 6.65800101206857, "behind"),
-    ("rd_intensity", "2024-06", 1.3125, None, 1.3125, 1.7, 6.65800101206857, "behind"),
+    ("rd_intensity", "2022-12", 1.5, None, 1.5, 1.5, 0.1, "on_track"),
+    ("rd_intensity", "2023-12", 1.54545454545455, None, 1.54545454545455, 1.6, 0.113636363636364, "behind"),
+    ("rd_intensity", "2024-06", 1.3125, None, 1.3125, 1.7, 0.113636363636364, "behind"),
     (
         "digitalization_rate",
         "2022-12",
@@ -147,12 +154,13 @@ EXPECTED = [
         None,
         66.6666666666667,
         66.6666666666667,
-        None,
+        -0.333333333333333,
         "on_track",
     ),
-    ("digitalization_rate", "2023-12", 100.0, None, 100.0, 66.3333333333333, None, "on_track"),
-    ("digitalization_rate", "2024-06", 100.0, None, 100.0, 66.0, None, "on_track"),
+    ("digitalization_rate", "2023-12", 100.0, None, 100.0, 66.3333333333333, -8.75, "on_track"),
+    ("digitalization_rate", "2024-06", 100.0, None, 100.0, 66.0, -8.75, "on_track"),
 ]
+RD_MISSING = {("rd_intensity", "2022-12"): 0, ("rd_intensity", "2023-12"): 0, ("rd_intensity", "2024-06"): 1}
 
 
 @pytest.mark.slow
@@ -167,7 +175,7 @@ def test_indicator_progress_by_hand(
     yoy: float | None,
     projected: float | None,
     trajectory: float,
-    required: float | None,
+    required: float,
     status: str,
 ) -> None:
     row = progress(published)[(indicator, period)]
@@ -179,8 +187,10 @@ def test_indicator_progress_by_hand(
     assert (row["baseline_year"], row["target_year"]) == (2022, 2027)
     assert row["period"] == dt.date.fromisoformat(f"{period}-01")
     assert row["yoy_growth_pct"] == (None if yoy is None else pytest.approx(yoy, rel=1e-12))
-    if required is not None:
-        assert row["required_growth_pct"] == pytest.approx(required, rel=1e-12)
+    assert row["required_growth_pct"] == pytest.approx(required, rel=1e-12)
+    ratio = indicator in ("rd_intensity", "digitalization_rate")
+    assert row["required_growth_unit"] == ("pp_per_year" if ratio else "pct_per_year")
+    assert row["rd_missing_enterprises"] == RD_MISSING.get((indicator, period))
 
 
 @pytest.mark.slow
@@ -220,4 +230,29 @@ def test_small_cells_suppressed_and_missing_district_found(published: Path) -> N
         ("DQ01", "error", "500102", "2022-12"),
         ("DQ01", "error", "500102", "2023-12"),
         ("DQ01", "error", "500102", "2024-06"),
+    ]
+
+
+@pytest.mark.slow
+def test_cells_count_enterprises_left_out_of_the_rd_ratio(published: Path) -> None:
+    """E3 filed 2024-06 without R&D: its chain (power_semi_ic) and district (涪陵区) say 1, shown
+    although both cells are suppressed; every other cell with enterprises says 0."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        chains = con.execute(
+            "select strftime(period, '%Y-%m'), chain_code, rd_missing_enterprises, suppressed "
+            "from marts.chain_monthly where enterprise_count > 0 order by 1, 2"
+        ).fetchall()
+        districts = con.execute(
+            "select strftime(period, '%Y-%m'), district_code, rd_missing_enterprises, suppressed "
+            "from marts.district_monthly where enterprise_count > 0 order by 1, 2"
+        ).fetchall()
+    assert chains == [
+        (period, chain, 1 if (period, chain) == ("2024-06", "power_semi_ic") else 0, True)
+        for period in ("2022-12", "2023-12", "2024-06")
+        for chain in ("new_display", "power_semi_ic", "smart_terminal")
+    ]
+    assert districts == [
+        (period, district, 1 if (period, district) == ("2024-06", "500102") else 0, True)
+        for period in ("2022-12", "2023-12", "2024-06")
+        for district in ("500101", "500102")
     ]

@@ -20,27 +20,50 @@ def sha256(path: Path) -> str:
 
 
 @pytest.mark.slow
-def test_broken_invariant_exits_1_and_keeps_snapshot_byte_for_byte(tmp_path: Path, planwatch) -> None:
-    """An enterprise registered in a district that is no reporting unit makes the districts no longer
-    sum to the city's total (assert_districts_sum_to_total): nothing may be published."""
+def test_unknown_district_and_huge_value_publish_but_a_broken_invariant_keeps_snapshot(
+    tmp_path: Path, planwatch
+) -> None:
+    """(a) An enterprise registered in 火星区 (no reporting unit) that files 1e20 万元 is two findings,
+    not a failure: the run publishes (exit 0) with a DQ15 finding naming the registry file and row and a
+    DQ07 finding whose 1e20, written with thousands separators, does not trip the credit-code guard.
+    (b) A blocking invariant that raw input can no longer break still stops the run: a raw.filings row
+    with a NULL credit code (as if it bypassed the reader) fails not_null on stg_raw__filings.uscc,
+    the run exits 1 and the snapshot stays byte for byte."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
     assert planwatch("demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4").returncode == 0
     first = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
     assert first.returncode == 0, first.stderr[-3000:]
-    snapshot = warehouse / "analytics.duckdb"
-    before = sha256(snapshot)
     (raw / "registry" / "补充名录.csv").write_text(
         "统一社会信用代码,企业名称,区县,行业代码\n915000007339743120,重庆火星电子有限公司,火星区,3911\n",
         encoding="utf-8",
     )
     (raw / "filings" / "补报_2022-04.csv").write_text(
-        "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n915000007339743120,2022-04,5000,50\n",
+        "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n915000007339743120,2022-04,100000000000000000000,50\n",
         encoding="utf-8",
     )
     second = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
-    assert second.returncode == 1, second.stderr[-3000:]
-    assert "assert_districts_sum_to_total failed" in second.stderr
-    assert f"nothing published; {snapshot} is unchanged" in second.stderr
+    assert second.returncode == 0, second.stderr[-3000:]
+    snapshot = warehouse / "analytics.duckdb"
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        dq15 = con.execute(
+            "select district_code, actual, source_file, source_row from marts.dq_findings where rule_id = 'DQ15'"
+        ).fetchall()
+        dq07 = con.execute(
+            "select actual from marts.dq_findings where rule_id = 'DQ07' and actual like '100,000,000,000%'"
+        ).fetchall()
+    assert dq15 == [(None, "“火星区”", "registry/补充名录.csv", 2)]
+    assert dq07 == [("100,000,000,000,000,000,000",)]
+
+    before = sha256(snapshot)
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        con.execute(
+            "insert into raw.filings select * replace (null as uscc, now()::timestamp as ingested_at) "
+            "from raw.filings limit 1"
+        )
+    third = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert third.returncode == 1, third.stderr[-3000:]
+    assert "not_null_stg_raw__filings_uscc" in third.stderr
+    assert f"nothing published; {snapshot} is unchanged" in third.stderr
     assert sha256(snapshot) == before
     assert not list(warehouse.glob(".analytics.duckdb.*"))  # no temporary file left behind
 

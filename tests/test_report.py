@@ -4,10 +4,11 @@ The snapshot holds the periods 2022-12, 2023-12 and 2024-06 of plan cq-ei-2023-2
 target 2027). Worked by hand for 2024-06:
     revenue   actual (1-6月) 2704.00 亿元, yoy +4.0 %, projected 5200 × 1.04 = 5408.00,
               path 5000 × (10000 / 5000) ^ (2 / 5) = 6597.54, so 落后 behind;
-              required growth (10000 / 5200) ^ (1 / 4) − 1 = 17.76 %
+              required growth (10000 / 5200) ^ (1 / 4) − 1 = 17.76 %/年
     rd_spend  34.00, yoy +10.0 %, projected 66 × 1.1 = 72.60, path 60 × (200 / 60) ^ 0.4 = 97.12: behind
-    rd_intensity  34 / 2704 × 100 = 1.2574 %, straight path 1.2 + 0.8 × 2 / 5 = 1.52: behind
-    digitalization_rate  no survey for 2024: 无数据 no_data
+    rd_intensity  34 / 2704 × 100 = 1.2574 %, straight path 1.2 + 0.8 × 2 / 5 = 1.52: behind;
+              required (2.0 − 66 / 5200 × 100) / 4 = (2.0 − 1.2692) / 4 = 0.1827 百分点/年
+    digitalization_rate  no survey for 2024: 无数据 no_data; required (65 − 46) / 4 = 4.75 百分点/年
 Chains: 智能终端 2000.00, 功率半导体及集成电路 300.00, 元宇宙 2 enterprises, suppressed.
 Districts: 两江新区 1500.00 (1 error), 沙坪坝区 800.00 (1 warning), 合川区 1 enterprise, suppressed.
 Findings: F2 DQ02 error 两江新区 2024-06 whose message is an injected =HYPERLINK formula, F3 DQ09 error
@@ -123,7 +124,7 @@ create table marts.indicator_progress (
     plan_id varchar, indicator_code varchar, indicator_name_zh varchar, unit varchar, period date,
     actual_value double, yoy_growth_pct double, projected_annual double, baseline_year integer,
     baseline_value double, target_year integer, target_value double, trajectory_value double,
-    required_growth_pct double, status varchar, baseline_source varchar
+    required_growth_pct double, status varchar, baseline_source varchar, required_growth_unit varchar
 );
 create table marts.chain_monthly (
     period date, chain_code varchar, chain_name_zh varchar, tier varchar, enterprise_count bigint,
@@ -157,7 +158,10 @@ def path_value(unit: str, baseline: float, target: float, year: int) -> float:
     )
 
 
-def required_growth(target: float, annual: float, year: int) -> float:
+def required_growth(unit: str, target: float, annual: float, year: int) -> float:
+    """% per year for a flow (亿元), percentage points per year for a ratio (%)."""
+    if unit == "%":
+        return (target - annual) / (2027 - year)
     return ((target / annual) ** (1 / (2027 - year)) - 1) * 100
 
 
@@ -171,7 +175,8 @@ def indicator_rows() -> list[tuple]:
                 (
                     PLAN, code, NAMES[code], unit, period, actual, yoy, projected, 2022, baseline, 2027, target,
                     path_value(unit, baseline, target, period.year),
-                    required_growth(target, latest_annual, latest_year), status, "computed",
+                    required_growth(unit, target, latest_annual, latest_year), status, "computed",
+                    "pp_per_year" if unit == "%" else "pct_per_year",
                 )
             )  # fmt: skip
     return rows
@@ -181,7 +186,7 @@ def make_snapshot(path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute(DDL)
         con.executemany(
-            f"insert into marts.indicator_progress values ({', '.join('?' * 16)})", indicator_rows()
+            f"insert into marts.indicator_progress values ({', '.join('?' * 17)})", indicator_rows()
         )
         con.executemany(f"insert into marts.chain_monthly values ({', '.join('?' * 10)})", CHAINS)
         con.executemany(f"insert into marts.district_monthly values ({', '.join('?' * 11)})", DISTRICTS)
@@ -237,17 +242,21 @@ def test_scorecard_holds_the_worked_numbers(workbook: openpyxl.Workbook) -> None
     assert sheet["D3"].value == "实际值（2024年1-6月）" and sheet["G3"].value == "规划路径（2024年）"
     rows = {row[1]: row for row in table(sheet)}
     assert list(rows) == ["revenue", "digitalization_rate", "rd_intensity", "rd_spend"]
-    name, _, unit, actual, yoy, projected, path, target, year, required, status, code, plan = rows["revenue"]
+    name, _, unit, actual, yoy, projected, path, target, year, required, per, status, code, plan = rows[
+        "revenue"
+    ]
     assert (name, unit, actual, yoy, projected) == (NAMES["revenue"], "亿元", 2704.0, 4.0, 5408.0)
     assert (target, year) == (10000, 2027)
     assert path == pytest.approx(6597.54, abs=0.01)
-    assert required == pytest.approx(17.76, abs=0.01)
+    assert (required, per) == (pytest.approx(17.76, abs=0.01), "%/年")
     assert (status, code, plan) == ("落后", "behind", PLAN)
     rd_spend, rd_intensity = rows["rd_spend"], rows["rd_intensity"]
     assert rd_spend[5] == pytest.approx(72.6) and rd_spend[6] == pytest.approx(97.12, abs=0.01)
     assert rd_intensity[3] == pytest.approx(1.2574, abs=1e-4) and rd_intensity[6] == pytest.approx(1.52)
     digitalization = rows["digitalization_rate"]
-    assert digitalization[3] == "—" and digitalization[10:12] == ("无数据", "no_data")
+    assert rd_intensity[9:11] == (pytest.approx(0.1827, abs=1e-4), "百分点/年")
+    assert digitalization[3] == "—" and digitalization[11:13] == ("无数据", "no_data")
+    assert digitalization[9:11] == (pytest.approx(4.75), "百分点/年")
     assert sheet["D4"].number_format == "#,##0.00" and sheet["I4"].number_format == "0"
 
 

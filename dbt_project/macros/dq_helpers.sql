@@ -48,7 +48,7 @@
 {%- endmacro %}
 
 
-{#- An amount in 万元 as message text: "1234.50 万元". -#}
+{#- An amount in 万元 as message text: "1,234.50 万元". -#}
 {% macro money_text(value) -%}
     ({{ number_text(value) }} || ' 万元')
 {%- endmacro %}

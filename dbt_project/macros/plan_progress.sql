@@ -22,10 +22,20 @@
 {%- endmacro %}
 
 
-{#- Yearly growth in percent needed from the latest complete annual value to reach the target. -#}
-{% macro required_growth_pct(target_value, latest_annual_value, latest_year, target_year) -%}
+{#-
+    The yearly step needed from the latest complete annual value to reach the target, in the
+    indicator's own terms. A flow (亿元) grows by a percentage: ((target / latest) ^ (1 / years) − 1)
+    × 100 % per year, as its trajectory compounds. A ratio is already a percentage: a relative growth
+    of it would mean nothing to a reader, so its step is (target − latest) / years, in percentage
+    points per year, as its trajectory is a straight line. NULL without a latest value or when the
+    latest year is not before the target year.
+-#}
+{% macro required_growth_pct(indicator_kind, target_value, latest_annual_value, latest_year, target_year) -%}
     case
-        when {{ latest_annual_value }} > 0 and {{ target_value }} > 0 and {{ latest_year }} < {{ target_year }}
+        when {{ latest_year }} >= {{ target_year }} or {{ latest_annual_value }} is null then null
+        when {{ indicator_kind }} = 'ratio'
+            then cast({{ target_value }} - {{ latest_annual_value }} as double) / ({{ target_year }} - {{ latest_year }})
+        when {{ latest_annual_value }} > 0 and {{ target_value }} > 0
             then (
                 power(
                     cast({{ target_value }} as double) / {{ latest_annual_value }},
@@ -33,6 +43,12 @@
                 ) - 1
             ) * 100
     end
+{%- endmacro %}
+
+
+{#- What required_growth_pct is measured in: pct_per_year (% per year) or pp_per_year (percentage points per year). -#}
+{% macro required_growth_unit(indicator_kind) -%}
+    case when {{ indicator_kind }} = 'ratio' then 'pp_per_year' else 'pct_per_year' end
 {%- endmacro %}
 
 

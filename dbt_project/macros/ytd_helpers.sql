@@ -89,3 +89,12 @@
     select 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    How many units a ratio_of_sums_pct over `value` leaves out because `value` is missing (NULL),
+    so that a published ratio says over how many it was not taken. Use inside an aggregation.
+-#}
+{% macro count_missing(value) -%}
+    cast(sum(case when {{ value }} is null then 1 else 0 end) as bigint)
+{%- endmacro %}

@@ -55,13 +55,16 @@ DISCLOSURE_RULE_EXTENDED = DISCLOSURE_RULE + (
     "由单一企业主导（其营业收入占该单元格绝大部分）的单元格同样不公布；某期只有一个单元格被隐藏时，"
     "另隐藏一个单元格，以免用全市合计减去其余单元格推算出被隐藏的数值。"
 )
+# indicator_progress.required_growth_unit: flows grow by a percentage, ratios by percentage points.
+REQUIRED_GROWTH_UNIT_ZH = {"pct_per_year": "%/年", "pp_per_year": "百分点/年"}
 DEFINITIONS = (
     "范围：电子信息制造业行业范围内的规模以上企业（主营业务收入 2000 万元及以上）；金额为本年累计，单位亿元；"
     "同比为同口径（两年都填报的企业）增速。",
     "全年预计 = 上年全年值 ×（1 + 本期同比增速），12 月为实际值；规划路径：总量指标（营业收入、研发投入）为"
     "基期 2022 年到目标年的等速增长路径，比率指标（研发强度、数字化比例）为直线路径。",
     "状态：全年预计（比率为本年最新值）不低于当年规划路径为“达标进度”，否则为“落后”，缺少所需数据为“无数据”；"
-    "所需年均增速为自最近完整年度起实现目标每年需要的增速。",
+    "所需年均增速为自最近完整年度起实现目标每年需要的增速：总量指标为每年增长的百分比（%/年），"
+    "比率指标为每年需要提高的百分点（百分点/年），不是比率本身的增长率。",
 )
 
 
@@ -187,7 +190,7 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             """
             select plan_id, indicator_code, indicator_name_zh, unit, period, actual_value, yoy_growth_pct,
                    projected_annual, baseline_year, baseline_value, target_year, target_value,
-                   trajectory_value, required_growth_pct, status
+                   trajectory_value, required_growth_pct, required_growth_unit, status
             from marts.indicator_progress
             where period <= ?
             order by plan_id, indicator_code, period
@@ -402,7 +405,8 @@ def scorecard_table(briefing: Briefing) -> Table:
         Column(f"规划路径（{year}年）", 14, 2),
         Column("目标值", 11, 2),
         Column("目标年份", 9, 0, grouped=False),
-        Column("所需年均增速 %", 13, 2),
+        Column("所需年均增速", 11, 2),
+        Column("增速单位", 10),
         Column("状态", 9),
         Column("状态代码", 10),
         Column("规划编号", 18),
@@ -421,13 +425,14 @@ def scorecard_table(briefing: Briefing) -> Table:
                 _masked(row, row["target_value"]),
                 row["target_year"],
                 _masked(row, row["required_growth_pct"]),
+                REQUIRED_GROWTH_UNIT_ZH.get(row["required_growth_unit"], row["required_growth_unit"]),
                 STATUS_ZH.get(row["status"], row["status"]),
                 row["status"],
                 row["plan_id"],
             ]
         )
         status.append(row["status"])
-    return Table(columns, rows, status, status_columns=(10, 11))
+    return Table(columns, rows, status, status_columns=(11, 12))
 
 
 def chain_table(briefing: Briefing) -> Table:

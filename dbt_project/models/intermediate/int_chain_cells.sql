@@ -45,6 +45,7 @@ chain_aggregates as (
         sum(enterprise_months.rd_ytd_wan) as rd_ytd_wan,
         {{ ratio_of_sums_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.revenue_ytd_wan') }}
             as rd_intensity_pct,
+        {{ count_missing('enterprise_months.rd_ytd_wan') }} as rd_missing_enterprises,
         {{ top_share('enterprise_months.revenue_ytd_wan') }} as top_revenue_share
 
     from enterprise_months
@@ -67,6 +68,7 @@ cells as (
         chain_aggregates.revenue_yoy_pct,
         chain_aggregates.rd_ytd_wan,
         chain_aggregates.rd_intensity_pct,
+        cast(coalesce(chain_aggregates.rd_missing_enterprises, 0) as bigint) as rd_missing_enterprises,
         chain_aggregates.top_revenue_share
 
     from chain_periods

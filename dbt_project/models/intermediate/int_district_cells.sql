@@ -50,6 +50,7 @@ district_aggregates as (
         sum(enterprise_months.rd_ytd_wan) as rd_ytd_wan,
         {{ ratio_of_sums_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.revenue_ytd_wan') }}
             as rd_intensity_pct,
+        {{ count_missing('enterprise_months.rd_ytd_wan') }} as rd_missing_enterprises,
         {{ top_share('enterprise_months.revenue_ytd_wan') }} as top_revenue_share
 
     from enterprise_months
@@ -88,6 +89,7 @@ cells as (
         district_aggregates.revenue_yoy_pct,
         district_aggregates.rd_ytd_wan,
         district_aggregates.rd_intensity_pct,
+        cast(coalesce(district_aggregates.rd_missing_enterprises, 0) as bigint) as rd_missing_enterprises,
         cast(coalesce(district_surveys.surveyed_count, 0) as bigint) as surveyed_count,
         district_surveys.digitalization_rate_pct,
         district_aggregates.top_revenue_share

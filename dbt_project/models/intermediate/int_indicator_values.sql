@@ -28,7 +28,8 @@ monthly_totals as (
         {{ like_for_like_growth_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.prior_rd_ytd_wan') }}
             as rd_yoy_pct,
         {{ ratio_of_sums_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.revenue_ytd_wan') }}
-            as rd_intensity_pct
+            as rd_intensity_pct,
+        {{ count_missing('enterprise_months.rd_ytd_wan') }} as rd_missing_enterprises
 
     from enterprise_months
 
@@ -42,7 +43,8 @@ revenue as (
         'revenue' as indicator_code,
         monthly_totals.period,
         {{ wan_to_yi('monthly_totals.revenue_ytd_wan') }} as actual_value,
-        monthly_totals.revenue_yoy_pct as yoy_growth_pct
+        monthly_totals.revenue_yoy_pct as yoy_growth_pct,
+        cast(null as bigint) as rd_missing_enterprises
 
     from monthly_totals
 
@@ -54,7 +56,8 @@ rd_spend as (
         'rd_spend' as indicator_code,
         monthly_totals.period,
         {{ wan_to_yi('monthly_totals.rd_ytd_wan') }} as actual_value,
-        monthly_totals.rd_yoy_pct as yoy_growth_pct
+        monthly_totals.rd_yoy_pct as yoy_growth_pct,
+        cast(null as bigint) as rd_missing_enterprises
 
     from monthly_totals
 
@@ -66,7 +69,9 @@ rd_intensity as (
         'rd_intensity' as indicator_code,
         monthly_totals.period,
         monthly_totals.rd_intensity_pct as actual_value,
-        cast(null as double) as yoy_growth_pct
+        cast(null as double) as yoy_growth_pct,
+        -- the ratio is taken over the enterprises that filed both values: say how many it left out
+        monthly_totals.rd_missing_enterprises
 
     from monthly_totals
 
@@ -79,7 +84,8 @@ digitalization_rate as (
         'digitalization_rate' as indicator_code,
         monthly_totals.period,
         survey_years.digitalization_rate_pct as actual_value,
-        cast(null as double) as yoy_growth_pct
+        cast(null as double) as yoy_growth_pct,
+        cast(null as bigint) as rd_missing_enterprises
 
     from monthly_totals
 
@@ -106,7 +112,8 @@ final as (
         cast(unioned.indicator_code as varchar) as indicator_code,
         unioned.period,
         cast(unioned.actual_value as double) as actual_value,
-        cast(unioned.yoy_growth_pct as double) as yoy_growth_pct
+        cast(unioned.yoy_growth_pct as double) as yoy_growth_pct,
+        cast(unioned.rd_missing_enterprises as bigint) as rd_missing_enterprises
 
     from unioned
 

@@ -24,7 +24,9 @@ final as (
         cast({{ disclose('chain_cells.rd_intensity_pct', 'chain_cells.suppressed') }} as double)
             as rd_intensity_pct,
         chain_cells.suppressed,
-        chain_cells.suppression_reason
+        chain_cells.suppression_reason,
+        -- a count, not a value: shown in a suppressed cell as enterprise_count is
+        chain_cells.rd_missing_enterprises
 
     from chain_cells
 

@@ -55,7 +55,9 @@ final as (
         cast(coalesce(district_findings.findings_error, 0) as bigint) as findings_error,
         cast(coalesce(district_findings.findings_warn, 0) as bigint) as findings_warn,
         district_cells.suppressed,
-        district_cells.suppression_reason
+        district_cells.suppression_reason,
+        -- a count, not a value: shown in a suppressed cell as enterprise_count is
+        district_cells.rd_missing_enterprises
 
     from district_cells
 

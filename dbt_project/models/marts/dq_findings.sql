@@ -14,6 +14,7 @@
     'int_dq__dq12_division39_bureau_mismatch',
     'int_dq__dq13_copied_submission',
     'int_dq__dq14_period_out_of_range',
+    'int_dq__dq15_unknown_district',
 ] -%}
 
 with

@@ -53,6 +53,7 @@ joined as (
         plan_periods.*,
         indicator_values.actual_value,
         indicator_values.yoy_growth_pct,
+        indicator_values.rd_missing_enterprises,
         prior_annuals.annual_value as prior_annual_value,
         latest_annuals.annual_value as latest_annual_value,
         coalesce(plan_periods.published_baseline_value, baseline_annuals.annual_value) as baseline_value,
@@ -117,11 +118,14 @@ progress as (
         end as trajectory_value,
 
         {{ required_growth_pct(
+            'joined.indicator_kind',
             'joined.target_value',
             'joined.latest_annual_value',
             'joined.latest_complete_year',
             'joined.target_year'
-        ) }} as required_growth_pct
+        ) }} as required_growth_pct,
+
+        {{ required_growth_unit('joined.indicator_kind') }} as required_growth_unit
 
     from joined
 
@@ -164,7 +168,9 @@ final as (
                 end
             else 'no_data'
         end as status,
-        progress.baseline_source
+        progress.baseline_source,
+        cast(progress.required_growth_unit as varchar) as required_growth_unit,
+        cast(progress.rd_missing_enterprises as bigint) as rd_missing_enterprises
 
     from progress
 

@@ -118,8 +118,8 @@ findings as (
         gaps.district_code,
         gaps.period,
         '营业收入本年累计' as subject,
-        cast(gaps.filed_revenue_ytd_wan as varchar) as expected,
-        cast(gaps.submitted_revenue_ytd_wan as varchar) as actual,
+        {{ amount_text('gaps.filed_revenue_ytd_wan') }} as expected,
+        {{ amount_text('gaps.submitted_revenue_ytd_wan') }} as actual,
         {{ dbt.concat([
             "reporting_units.district_name",
             period_label_zh('gaps.period'),

@@ -82,13 +82,13 @@ findings as (
         compared.district_code,
         compared.period,
         '区县月报 企业个数' as subject,
-        cast(compared.filed_enterprise_count as varchar) as expected,
-        cast(compared.submitted_enterprise_count as varchar) as actual,
+        {{ count_text('compared.filed_enterprise_count') }} as expected,
+        {{ count_text('compared.submitted_enterprise_count') }} as actual,
         reporting_units.district_name
         || {{ period_label_zh('compared.period') }}
-        || '区县报送的企业个数为 ' || cast(compared.submitted_enterprise_count as varchar)
+        || '区县报送的企业个数为 ' || {{ count_text('compared.submitted_enterprise_count') }}
         || ' 家，企业名录在本区县、本期已报送月报的规上电子信息企业应为 '
-        || cast(compared.filed_enterprise_count as varchar)
+        || {{ count_text('compared.filed_enterprise_count') }}
         || ' 家。请核对企业个数并更正；如有企业未报送月报，请督促补报。'
         || {{ source_text('compared.source_file', 'compared.source_row') }} as message,
         compared.source_file,

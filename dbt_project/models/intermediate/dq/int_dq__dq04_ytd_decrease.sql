@@ -2,7 +2,10 @@
     DQ04 history: a year-to-date value never falls from one month to the next within a year.
     Checked on district submissions and on in-scope enterprise filings, for revenue and R&D; each
     value is compared with the previous month of the same year that has one (February is the
-    first month: the bureau's year starts with 1-2月).
+    first month: the bureau's year starts with 1-2月). When DQ06 found that previous line to be a
+    unit mix-up (about 10^k times what it should be), this month is compared with that line divided
+    by 10^k: a right month after a wrong one is no fall, and the wrong one is DQ06's finding. Both
+    measures are corrected, as a unit line applies to the whole table.
 -#}
 
 with
@@ -28,6 +31,12 @@ enterprises as (
 reporting_units as (
 
     select * from {{ ref('reporting_units') }}
+
+),
+
+unit_mixups as (
+
+    select * from {{ ref('int_dq__dq06_unit_mixup') }}
 
 ),
 
@@ -109,22 +118,59 @@ with_previous as (
                 series.measure_zh,
                 {{ period_year('series.period') }}
             order by series.period
-        ) as previous_value_wan
+        ) as previous_value_wan,
+        lag(series.source_file) over (
+            partition by
+                series.reporter_kind,
+                series.reporter_key,
+                series.measure_zh,
+                {{ period_year('series.period') }}
+            order by series.period
+        ) as previous_source_file,
+        lag(series.source_row) over (
+            partition by
+                series.reporter_kind,
+                series.reporter_key,
+                series.measure_zh,
+                {{ period_year('series.period') }}
+            order by series.period
+        ) as previous_source_row
 
     from series
+
+),
+
+with_correction as (
+
+    -- the previous line's DQ06 finding, if any: its value read in the unit it should have had
+    select
+        with_previous.*,
+        unit_mixups.unit_power as previous_unit_power,
+        case
+            when unit_mixups.unit_power is not null
+                then cast(with_previous.previous_value_wan as double) / power(10, unit_mixups.unit_power)
+            else cast(with_previous.previous_value_wan as double)
+        end as compared_value_wan
+
+    from with_previous
+
+    left join unit_mixups
+        on with_previous.previous_source_file = unit_mixups.source_file
+        and with_previous.previous_source_row = unit_mixups.source_row
+        and with_previous.previous_period = unit_mixups.period
 
 ),
 
 decreases as (
 
     select
-        with_previous.*,
-        cast(with_previous.previous_value_wan - with_previous.value_wan as double)
-            / cast(with_previous.previous_value_wan as double) as relative_drop
+        with_correction.*,
+        (with_correction.compared_value_wan - cast(with_correction.value_wan as double))
+            / with_correction.compared_value_wan as relative_drop
 
-    from with_previous
+    from with_correction
 
-    where with_previous.previous_value_wan > 0
+    where with_correction.compared_value_wan > 0
 
 ),
 
@@ -140,8 +186,8 @@ findings as (
             else {{ enterprise_label('decreases.enterprise_name', 'decreases.source_file', 'decreases.source_row') }}
                 || ' ' || decreases.measure_zh
         end as subject,
-        cast(decreases.previous_value_wan as varchar) as expected,
-        cast(decreases.value_wan as varchar) as actual,
+        {{ amount_text('decreases.compared_value_wan') }} as expected,
+        {{ amount_text('decreases.value_wan') }} as actual,
         coalesce(reporting_units.district_name, '（区县不明）')
         || {{ period_label_zh('decreases.period') }}
         || case
@@ -152,7 +198,18 @@ findings as (
         end
         || decreases.measure_zh || '为 ' || {{ money_text('decreases.value_wan') }}
         || '，比上期（' || {{ period_label_zh('decreases.previous_period') }} || '）的 '
-        || {{ money_text('decreases.previous_value_wan') }}
+        || case
+            when decreases.previous_unit_power is not null
+                then {{ money_text('decreases.previous_value_wan') }}
+                    || '（上期疑似计量单位错误，见 DQ06 问题，已按 '
+                    || case
+                        when decreases.previous_unit_power > 0
+                            then '1/' || cast(cast(power(10, decreases.previous_unit_power) as bigint) as varchar)
+                        else cast(cast(power(10, -decreases.previous_unit_power) as bigint) as varchar) || ' 倍'
+                    end
+                    || ' 折算为 ' || {{ money_text('decreases.compared_value_wan') }} || '）'
+            else {{ money_text('decreases.previous_value_wan') }}
+        end
         || '下降 ' || {{ pct_text('decreases.relative_drop') }}
         || '；本年累计值应不低于上期（允许误差 ' || {{ pct_text('rule.threshold_error') }} || '）。'
         || case

@@ -76,8 +76,8 @@ findings as (
         graded.district_code,
         graded.period,
         '区县月报 营业收入本年累计同比' as subject,
-        cast(graded.prior_revenue_ytd_wan as varchar) as expected,
-        cast(graded.revenue_ytd_wan as varchar) as actual,
+        {{ amount_text('graded.prior_revenue_ytd_wan') }} as expected,
+        {{ amount_text('graded.revenue_ytd_wan') }} as actual,
         reporting_units.district_name
         || {{ period_label_zh('graded.period') }}
         || '区县报送的营业收入本年累计为 ' || {{ money_text('graded.revenue_ytd_wan') }}

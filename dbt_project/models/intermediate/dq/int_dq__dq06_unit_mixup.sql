@@ -196,12 +196,12 @@ findings as (
                 || ' 营业收入本年累计'
         end as subject,
         case
-            when labelled.basis = 'year_earlier' then cast(labelled.prior_value_wan as varchar)
-            else cast(labelled.previous_increment_wan as varchar)
+            when labelled.basis = 'year_earlier' then {{ amount_text('labelled.prior_value_wan') }}
+            else {{ amount_text('labelled.previous_increment_wan') }}
         end as expected,
         case
-            when labelled.basis = 'year_earlier' then cast(labelled.value_wan as varchar)
-            else cast(labelled.increment_wan as varchar)
+            when labelled.basis = 'year_earlier' then {{ amount_text('labelled.value_wan') }}
+            else {{ amount_text('labelled.increment_wan') }}
         end as actual,
         coalesce(reporting_units.district_name, '（区县不明）')
         || {{ period_label_zh('labelled.period') }}
@@ -220,7 +220,8 @@ findings as (
         || '请核对报表的计量单位并按万元更正。'
         || {{ source_text('labelled.source_file', 'labelled.source_row') }} as message,
         labelled.source_file,
-        labelled.source_row
+        labelled.source_row,
+        labelled.matched_power as unit_power
 
     from labelled
 

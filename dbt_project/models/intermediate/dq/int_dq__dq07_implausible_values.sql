@@ -1,6 +1,6 @@
 {#-
-    DQ07 within-table: no negative revenue or R&D and R&D not above revenue (errors); R&D
-    intensity not above the rule's threshold_warn (warning). Checked on each district submission
+    DQ07 within-table: no negative revenue or R&D, no amount above var('dq_max_amount_wan') and
+    R&D not above revenue (errors); R&D intensity not above the rule's threshold_warn (warning). Checked on each district submission
     and each in-scope enterprise filing that counts.
 -#}
 
@@ -82,7 +82,7 @@ checks as (
         figures.*,
         figures.reporter_label || ' 营业收入本年累计' as subject,
         '≥ 0' as expected,
-        cast(figures.revenue_ytd_wan as varchar) as actual,
+        {{ amount_text('figures.revenue_ytd_wan') }} as actual,
         figures.reporter_zh || '营业收入本年累计为 ' || {{ money_text('figures.revenue_ytd_wan') }}
         || '，不应为负数。' as finding_zh
 
@@ -97,7 +97,7 @@ checks as (
         figures.*,
         figures.reporter_label || ' 研发费用本年累计' as subject,
         '≥ 0' as expected,
-        cast(figures.rd_ytd_wan as varchar) as actual,
+        {{ amount_text('figures.rd_ytd_wan') }} as actual,
         figures.reporter_zh || '研发费用本年累计为 ' || {{ money_text('figures.rd_ytd_wan') }}
         || '，不应为负数。' as finding_zh
 
@@ -105,14 +105,35 @@ checks as (
 
     where figures.rd_ytd_wan < 0
 
+    {%- for column, measure_zh in [('revenue_ytd_wan', '营业收入本年累计'), ('rd_ytd_wan', '研发费用本年累计')] %}
+
+    union all
+
+    -- storable but not believable (a typo of many zeros, or 元 read as 万元 twice over)
+    select
+        'error' as severity,
+        figures.*,
+        figures.reporter_label || ' {{ measure_zh }}' as subject,
+        '≤ ' || {{ amount_text(var('dq_max_amount_wan')) }} as expected,
+        {{ amount_text('figures.' ~ column) }} as actual,
+        figures.reporter_zh || '{{ measure_zh }}为 ' || {{ money_text('figures.' ~ column) }}
+        || '，超过 ' || {{ money_text(var('dq_max_amount_wan')) }}
+        || '（' || {{ number_text(var('dq_max_amount_wan') ~ ' / 100000000', 0) }} || ' 万亿元），一家企业或一个区县不可能达到，'
+        || '疑似多录了位数或计量单位错误。' as finding_zh
+
+    from figures
+
+    where figures.{{ column }} > {{ var('dq_max_amount_wan') }}
+    {%- endfor %}
+
     union all
 
     select
         'error' as severity,
         figures.*,
         figures.reporter_label || ' 研发费用与营业收入' as subject,
-        '≤ ' || cast(figures.revenue_ytd_wan as varchar) as expected,
-        cast(figures.rd_ytd_wan as varchar) as actual,
+        '≤ ' || {{ amount_text('figures.revenue_ytd_wan') }} as expected,
+        {{ amount_text('figures.rd_ytd_wan') }} as actual,
         figures.reporter_zh || '研发费用本年累计 ' || {{ money_text('figures.rd_ytd_wan') }}
         || '大于营业收入本年累计 ' || {{ money_text('figures.revenue_ytd_wan') }}
         || '，研发费用不应超过营业收入。' as finding_zh

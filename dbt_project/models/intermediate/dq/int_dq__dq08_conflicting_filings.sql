@@ -81,12 +81,12 @@ findings as (
         {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
             || ' 企业月报' as subject,
         '1' as expected,
-        cast(conflicts.version_count as varchar) as actual,
+        {{ count_text('conflicts.version_count') }} as actual,
         coalesce(reporting_units.district_name, '（区县不明）')
         || {{ period_label_zh('conflicts.period') }}
         || '企业“'
         || {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
-        || '”应报送 1 份月报，实际收到 ' || cast(conflicts.version_count as varchar) || ' 份数据不同的月报：'
+        || '”应报送 1 份月报，实际收到 ' || {{ count_text('conflicts.version_count') }} || ' 份数据不同的月报：'
         || conflicts.lines_zh
         || '。目前按最后一份（' || enterprise_filings.source_file || ' 第 '
         || cast(enterprise_filings.source_row as varchar) || ' 行）计入。'

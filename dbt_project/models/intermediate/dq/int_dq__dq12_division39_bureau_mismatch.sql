@@ -100,12 +100,12 @@ findings as (
         cast(null as varchar) as district_code,
         compared.period,
         '39大类营业收入本年累计' as subject,
-        cast(compared.bureau_revenue_ytd_wan as varchar) as expected,
-        cast(compared.filed_revenue_ytd_wan as varchar) as actual,
+        {{ amount_text('compared.bureau_revenue_ytd_wan') }} as expected,
+        {{ amount_text('compared.filed_revenue_ytd_wan') }} as actual,
         '全市' || {{ period_label_zh('compared.period') }}
         || '统计局计算机、通信和其他电子设备制造业（39大类）营业收入本年累计为 '
         || {{ money_text('compared.bureau_revenue_ytd_wan') }}
-        || '，名录内该大类 ' || cast(compared.enterprise_count as varchar) || ' 家企业月报合计为 '
+        || '，名录内该大类 ' || {{ count_text('compared.enterprise_count') }} || ' 家企业月报合计为 '
         || {{ money_text('compared.filed_revenue_ytd_wan') }}
         || '，相差 ' || coalesce({{ pct_text('compared.relative_gap') }}, '—')
         || '（允许误差 ' || {{ pct_text('rule.threshold_warn') }} || '）。'

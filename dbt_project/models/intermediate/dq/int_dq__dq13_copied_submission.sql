@@ -78,7 +78,7 @@ findings as (
         reporting_units.district_name
         || {{ period_label_zh('copies.period') }}
         || '区县月报与上期（' || {{ period_label_zh('copies.previous_period') }} || '）完全相同：企业个数 '
-        || coalesce(cast(copies.enterprise_count as varchar), '未填') || ' 家，营业收入本年累计 '
+        || coalesce({{ count_text('copies.enterprise_count') }}, '未填') || ' 家，营业收入本年累计 '
         || {{ money_text('copies.revenue_ytd_wan') }} || '，研发费用本年累计 '
         || coalesce({{ money_text('copies.rd_ytd_wan') }}, '未填')
         || '；本年累计值逐月应有变化，疑似照抄上期数据。请按本期实际数据重新报送。'
