@@ -4,7 +4,8 @@ and a file that leaves raw/ leaves the marts.
 One warehouse, three runs over a generated folder (volume) plus hand-made hostile entries:
   run 0  the good files only                                  → the marts of a clean run
   run 1  + a filing with 1e40 万元, a link to a file outside raw/, a hidden file, a folder named
-           x.xlsx, and a correction raising one enterprise's 2022-03 revenue by 5,000 万元
+           x.xlsx, a district submission from 火星区 (no such reporting unit), and a correction
+           raising one enterprise's 2022-03 revenue by 5,000 万元
   run 2  the correction deleted                                → withdrawn; marts equal run 0's
 """
 
@@ -69,6 +70,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
     (filings / "x.xlsx").mkdir()
     write_csv(
         filings / "x.xlsx" / "inside_2022-03.csv", [header, [code, "2022-03", str(revenue + 88888), "1"]]
+    )
+    write_csv(
+        raw / "districts" / "火星区_2022-03.csv",
+        [
+            ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+            ["火星区", "2022-03", "3", "100", "1"],
+        ],
     )
     correction = filings / "更正_2022-03.csv"
     write_csv(correction, [header, [code, "2022-03", str(revenue + 5000), "1"]])
@@ -136,3 +144,16 @@ def test_a_file_that_left_raw_is_withdrawn_and_leaves_the_marts(runs: dict) -> N
 @pytest.mark.slow
 def test_the_marts_of_the_good_files_equal_a_clean_run(runs: dict) -> None:
     assert marts(runs["warehouse"]) == runs["clean"]
+
+
+@pytest.mark.slow
+def test_an_unknown_district_is_a_finding_that_names_file_and_row(runs: dict) -> None:
+    assert runs["ledger"]["districts/火星区_2022-03.csv"][0] == "ingested"
+    with duckdb.connect(str(runs["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        findings = con.execute(
+            "select severity, source_file, source_row, message from marts.dq_findings where rule_id = 'DQ15'"
+        ).fetchall()
+    assert [(severity, source, row) for severity, source, row, _ in findings] == [
+        ("error", "districts/火星区_2022-03.csv", 2)
+    ]
+    assert "火星区" in findings[0][3]
