@@ -75,6 +75,16 @@ class Settings:
         return self.warehouse_dir / "docs"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts and partial parse for runs on this warehouse: runs write under the
+        warehouse, never into the installed dbt project."""
+        return self.warehouse_dir / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.warehouse_dir / "dbt" / "logs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / ".dagster"
 
