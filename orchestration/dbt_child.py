@@ -7,6 +7,7 @@ child is re-parented) and ends the process at once, which releases the lock.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -23,7 +24,9 @@ def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(POLL_SECONDS)
         if os.getppid() != parent:
-            print(f"planwatch-dbt: parent process {parent} is gone; stopping dbt", file=sys.stderr)
+            # stderr is a pipe to the dead parent: writing raises EPIPE, which must not stop the exit.
+            with contextlib.suppress(OSError):
+                os.write(2, f"planwatch-dbt: parent process {parent} is gone; stopping dbt\n".encode())
             os._exit(EXIT_ORPHANED)
 
 

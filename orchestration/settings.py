@@ -103,4 +103,8 @@ class Settings:
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         config = self.dagster_home / "dagster.yaml"
         if not config.exists():
-            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+            # Runs on one warehouse take its run lock (orchestration/locking.py): queue them one at a
+            # time, so that the sensor's runs wait instead of failing on the lock.
+            config.write_text(
+                "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n", encoding="utf-8"
+            )
