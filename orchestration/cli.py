@@ -84,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report(settings: Settings, period: str, out: str | None) -> int:
     """Write the monthly briefing for `period` from the published snapshot."""
+    import duckdb
+
+    from orchestration import locking
     from orchestration.report import build_report
 
     if not settings.analytics_db.exists():
@@ -91,6 +94,15 @@ def report(settings: Settings, period: str, out: str | None) -> int:
     folder = Path(out) if out else settings.reports_dir / "briefing"
     try:
         files = build_report(settings.analytics_db, period, folder)
+    except duckdb.IOException as exc:
+        if not locking.is_lock_error(str(exc)):
+            raise
+        print(
+            f"planwatch: {locking.describe_locked_file(settings.analytics_db, str(exc))}; it was opened "
+            "read-write: close that connection (analysts connect with read_only=True) and run the report again",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_PUBLISHED
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     print(f"wrote {files.xlsx}")
@@ -134,14 +146,73 @@ def _partition_range(settings: Settings) -> tuple[str, str] | None:
     return clipped[0], clipped[-1]
 
 
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    """Inode, mtime and size: what changes when a file is replaced or written."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def _published_by(analytics_db: Path, run_id: str) -> bool:
+    import duckdb
+
+    try:
+        with duckdb.connect(str(analytics_db), read_only=True) as con:
+            last = con.execute(
+                "select run_id from marts.publish_log order by published_at desc limit 1"
+            ).fetchone()
+    except duckdb.Error:
+        return False
+    return bool(last) and last[0] == run_id
+
+
+def snapshot_outcome(analytics_db: Path, before: tuple[int, int, int] | None, run_id: str) -> str:
+    """What a failed run did to the snapshot, in words that are true."""
+    if _file_signature(analytics_db) == before:
+        return f"nothing published; {analytics_db} is unchanged"
+    if _published_by(analytics_db, run_id):
+        return f"{analytics_db} was published by this run, but a later step failed"
+    return f"{analytics_db} changed during the run, but planwatch did not write it"
+
+
 def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None) -> int:
-    """Ingest, build, check and publish through Dagster; print the scorecard."""
+    """Ingest, build, check and publish through Dagster, one run at a time per warehouse; print the
+    scorecard."""
+    from orchestration import locking
+
+    if accept_drop is not None and not accept_drop.strip():
+        raise UsageError("--accept-drop needs a reason, e.g. --accept-drop '名录按新口径调整'")
     if not settings.raw_dir.is_dir():
         raise UsageError(
             f"raw folder {settings.raw_dir} does not exist; write sample data with "
             f"`planwatch demo-data --out {settings.raw_dir}` or point --raw at your files"
         )
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        locking.acquire(settings.warehouse_dir, f"planwatch run --raw {settings.raw_dir}")
+    except locking.RunInProgress as exc:
+        print(
+            f"planwatch: {exc}; nothing published by this command, {settings.analytics_db} is unchanged. "
+            "Wait for that run to finish (or stop it) and run again.",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_PUBLISHED
+    try:
+        removed = locking.remove_leftovers(settings.warehouse_dir)
+        if removed:
+            print(
+                f"planwatch: removed {len(removed)} temporary files a stopped run left under "
+                f"{settings.warehouse_dir}: {', '.join(path.name for path in removed)}",
+                file=sys.stderr,
+            )
+        return _run_locked(settings, quiet, accept_drop)
+    finally:
+        locking.release(settings.warehouse_dir)
+
+
+def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None) -> int:
     os.environ.update(settings.environment())
     settings.prepare_dagster_home()
 
@@ -155,8 +226,6 @@ def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
     tags = {"planwatch/trigger": "cli"}
     if accept_drop is not None:
-        if not accept_drop.strip():
-            raise UsageError("--accept-drop needs a reason, e.g. --accept-drop '名录按新口径缩减'")
         run_config["ops"] = {"published__analytics_snapshot": {"config": {"accept_drop": accept_drop}}}
     if partitions:
         print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
@@ -176,6 +245,7 @@ def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None)
         "dagster/asset_partition_range_end": partitions[1],
     }
     run_config.setdefault("ops", {}).update({op: {"config": {"only_new_files": True}} for op in monthly_ops})
+    before = _file_signature(settings.analytics_db)
     # Progress (Dagster's and dbt's log) goes to stderr; stdout carries only the scorecard.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
         result = job.execute_in_process(
@@ -188,8 +258,8 @@ def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None)
         for line in failure_summary(result):
             print(f"planwatch: {line}", file=sys.stderr)
         print(
-            f"planwatch: nothing published; {settings.analytics_db} is unchanged. Run {result.run_id} is in the "
-            "Dagster UI (make dev).",
+            f"planwatch: {snapshot_outcome(settings.analytics_db, before, result.run_id)}. Run {result.run_id} "
+            "is in the Dagster UI (make dev).",
             file=sys.stderr,
         )
         return EXIT_NOT_PUBLISHED
@@ -280,9 +350,47 @@ def status(settings: Settings) -> int:
     """Files by kind and status, the rejected files with reasons, the last publish, findings by district."""
     import duckdb
 
+    from orchestration import locking
+
     if not settings.build_db.exists():
         raise UsageError(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+    holder = locking.current_holder(settings.warehouse_dir)
+    if holder is not None:
+        print(f"A run is in progress: {locking.describe_run_in_progress(settings.warehouse_dir, holder)}.")
+    try:
+        ledger = _ledger(settings.build_db)
+    except duckdb.IOException as exc:
+        if not locking.is_lock_error(str(exc)):
+            raise
+        print(f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}.")
+        ledger = None
+    if ledger is not None:
+        _print_ledger(*ledger, settings)
+    docs = settings.data_docs_dir / "index.html"
+    print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
+    workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
+    print(f"District feedback workbooks: {len(workbooks)} under {settings.feedback_dir}")
+    if not settings.analytics_db.exists():
+        print("Nothing published yet.")
+        return EXIT_PUBLISHED
+    try:
+        last, findings = _published(settings.analytics_db)
+    except duckdb.IOException as exc:
+        if not locking.is_lock_error(str(exc)):
+            raise
+        print(
+            f"Published snapshot: not shown, {locking.describe_locked_file(settings.analytics_db, str(exc))}."
+        )
+        return EXIT_PUBLISHED
+    _print_published(last, findings, settings)
+    return EXIT_PUBLISHED
+
+
+def _ledger(build_db: Path) -> tuple[list, list, list, list, list]:
+    """Files by kind, period and status; the rejected, superseded, refused and withdrawn files."""
+    import duckdb
+
+    with duckdb.connect(str(build_db), read_only=True) as con:
         counts = con.execute(
             """
             with files as (
@@ -305,6 +413,12 @@ def status(settings: Settings) -> int:
             "select source_file, status_changed_at from raw.ingest_ledger where status = 'withdrawn' "
             "order by source_file"
         ).fetchall()
+    return counts, rejected, superseded, refused, withdrawn
+
+
+def _print_ledger(
+    counts: list, rejected: list, superseded: list, refused: list, withdrawn: list, settings: Settings
+) -> None:
     print("Files by kind, period and status (a file covering several periods counts in each):")
     print(f"  {'kind':<12}{'period':<10}{'status':<12}{'files':>6}")
     for kind, period, state, count in counts:
@@ -325,14 +439,13 @@ def status(settings: Settings) -> int:
         print("Withdrawn (ingested, then removed from raw/; their rows left the marts):")
         for source, when in withdrawn:
             print(f"  {source}" + (f" (noticed {when:%Y-%m-%d %H:%M})" if when else ""))
-    docs = settings.data_docs_dir / "index.html"
-    print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
-    workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
-    print(f"District feedback workbooks: {len(workbooks)} under {settings.feedback_dir}")
-    if not settings.analytics_db.exists():
-        print("Nothing published yet.")
-        return EXIT_PUBLISHED
-    with duckdb.connect(str(settings.analytics_db), read_only=True) as con:
+
+
+def _published(analytics_db: Path) -> tuple[tuple | None, list]:
+    """The last publish and the open findings by district, from the snapshot."""
+    import duckdb
+
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
         last = con.execute(
             "select published_at, run_id, first_period, last_period from marts.publish_log "
             "order by published_at desc limit 1"
@@ -351,6 +464,10 @@ def status(settings: Settings) -> int:
             order by 3 desc, 4 desc, 1
             """
         ).fetchall()
+    return last, findings
+
+
+def _print_published(last: tuple | None, findings: list, settings: Settings) -> None:
     if last:
         print(
             f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
@@ -362,4 +479,3 @@ def status(settings: Settings) -> int:
         print("No open findings.")
     for district, name, errors, warns in findings:
         print(f"  {district:<8}{errors:>7}{warns:>7}  {name}")
-    return EXIT_PUBLISHED

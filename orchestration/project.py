@@ -18,16 +18,16 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 def dbt_executable() -> str:
     """The dbt installed with this Python's packages (the venv's), so PATH does not decide which dbt
-    runs; Dagster's code server may be started through another interpreter path than the venv's."""
-    for folder in (
-        sysconfig.get_path("scripts"),
-        str(Path(sys.executable).parent),
-        str(Path(sys.prefix) / "bin"),
-    ):
-        candidate = Path(folder) / "dbt"
-        if candidate.exists():
-            return str(candidate)
-    return shutil.which("dbt") or "dbt"
+    runs; Dagster's code server may be started through another interpreter path than the venv's.
+    `planwatch-dbt` (dbt ending with its parent, orchestration/dbt_child.py) comes first; plain `dbt`
+    when the package was installed before that script existed."""
+    folders = (sysconfig.get_path("scripts"), str(Path(sys.executable).parent), str(Path(sys.prefix) / "bin"))
+    for name in ("planwatch-dbt", "dbt"):
+        for folder in folders:
+            candidate = Path(folder) / name
+            if candidate.exists():
+                return str(candidate)
+    return shutil.which("planwatch-dbt") or shutil.which("dbt") or "dbt"
 
 
 def _newest_source_mtime() -> float:
@@ -51,6 +51,8 @@ def ensure_manifest() -> Path:
     subprocess.run(
         [
             dbt_executable(),
+            "--log-path",
+            str(manifest.parent),
             "parse",
             "--quiet",
             "--project-dir",

@@ -172,6 +172,7 @@ class PublishResult:
     findings_error: int
     findings_warn: int
     coverage_override: str | None = None
+    stale_wal: Path | None = None  # a previous snapshot's write-ahead log the swap removed
 
 
 def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
@@ -264,6 +265,18 @@ def _record_in_build(build_db: Path, log: pa.Table, coverage: Coverage) -> None:
         con.execute("create or replace table meta.publish_coverage as select * from rows")
 
 
+def _set_aside_stale_wal(analytics_db: Path) -> Path | None:
+    """A .wal beside the snapshot belongs to the file about to be replaced: an analyst's read-write
+    connection wrote it and never checkpointed (killed, or still open). Beside the new file it would
+    make every reader fail with "WAL does not match database file", so it leaves with the old file."""
+    wal = Path(f"{analytics_db}.wal")
+    if not wal.exists():
+        return None
+    aside = analytics_db.with_name(f".{analytics_db.name}.wal.stale.{os.getpid()}")
+    os.replace(wal, aside)
+    return aside
+
+
 def publish(
     build_db: Path,
     analytics_db: Path,
@@ -282,6 +295,8 @@ def publish(
     temporary = analytics_db.with_name(f".{analytics_db.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     override = None
+    stale_wal: Path | None = None
+    swapped = False
     try:
         with duckdb.connect(str(temporary)) as con:
             con.execute("attach ? as build (read_only)", [str(build_db)])
@@ -349,9 +364,17 @@ def publish(
             log = con.sql("select * from marts.publish_log").to_arrow_table()
             con.execute("detach build")
             con.execute("checkpoint")
+        stale_wal = _set_aside_stale_wal(analytics_db)
         os.replace(temporary, analytics_db)
+        swapped = True
         _record_in_build(build_db, log, coverage)
     finally:
         temporary.unlink(missing_ok=True)
         Path(str(temporary) + ".wal").unlink(missing_ok=True)
-    return PublishResult(analytics_db, tables, first, last, errors, warns, override)
+        if stale_wal is not None:
+            if swapped:
+                stale_wal.unlink(missing_ok=True)
+            else:  # the old snapshot stays: so does its log
+                os.replace(stale_wal, Path(f"{analytics_db}.wal"))
+    removed = Path(f"{analytics_db}.wal") if stale_wal is not None else None
+    return PublishResult(analytics_db, tables, first, last, errors, warns, override, removed)

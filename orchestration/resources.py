@@ -5,11 +5,15 @@ import os
 import dagster as dg
 import duckdb
 
+from orchestration import locking
+from orchestration.dbt_child import LOG_PATH_ENV
 from orchestration.settings import QUIET_ENV, Settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The raw folder and the warehouse folder (build database, snapshot, quarantine)."""
+    """The raw folder and the warehouse folder (build database, snapshot, quarantine). A run that uses
+    it holds the warehouse's run lock from setup to teardown, so runs started from the Dagster UI, the
+    schedule or the sensor never write beside `planwatch run` or each other."""
 
     raw_dir: str
     warehouse_dir: str
@@ -21,7 +25,27 @@ class WarehouseResource(dg.ConfigurableResource):
     def export_dbt_environment(self) -> None:
         """dbt runs in a subprocess that inherits this environment: point its profile at this
         warehouse's build database, with telemetry and version checks off."""
-        os.environ.update({**QUIET_ENV, "PLANWATCH_BUILD_DB": str(self.settings.build_db)})
+        os.environ.update(
+            {
+                **QUIET_ENV,
+                "PLANWATCH_BUILD_DB": str(self.settings.build_db),
+                LOG_PATH_ENV: str(self.settings.dbt_log_dir),
+            }
+        )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # In `planwatch run` this process holds the lock already: taking it again only counts.
+        warehouse_dir = self.settings.warehouse_dir
+        if locking.acquire(warehouse_dir, f"Dagster run {context.run_id}"):
+            removed = locking.remove_leftovers(warehouse_dir)
+            if removed and context.log:
+                context.log.info(
+                    f"removed {len(removed)} temporary files a stopped run left under {warehouse_dir}: "
+                    + ", ".join(path.name for path in removed)
+                )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        locking.release(self.settings.warehouse_dir)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-write connection to the engineers' build database; close it before dbt runs."""

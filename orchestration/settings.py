@@ -92,6 +92,16 @@ class Settings:
         return self.warehouse_dir / "docs"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts and partial parse for runs on this warehouse: runs write under the
+        warehouse, never into the installed dbt project."""
+        return self.warehouse_dir / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.warehouse_dir / "dbt" / "logs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.warehouse_dir / ".dagster"
 
@@ -110,4 +120,8 @@ class Settings:
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         config = self.dagster_home / "dagster.yaml"
         if not config.exists():
-            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+            # Runs on one warehouse take its run lock (orchestration/locking.py): queue them one at a
+            # time, so that the sensor's runs wait instead of failing on the lock.
+            config.write_text(
+                "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n", encoding="utf-8"
+            )

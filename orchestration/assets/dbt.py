@@ -36,4 +36,5 @@ def planwatch_dbt(
 ) -> Iterator:
     """Seeds, staging, intermediate and marts, built and tested by `dbt build` in the build database."""
     warehouse.export_dbt_environment()
-    yield from dbt.cli(["build"], context=context).stream()
+    target = warehouse.settings.dbt_target_dir
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()

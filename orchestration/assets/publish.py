@@ -32,6 +32,11 @@ def analytics_snapshot(
     )
     if result.coverage_override:
         context.log.warning(f"published despite the coverage gate: {result.coverage_override}")
+    if result.stale_wal is not None:
+        context.log.warning(
+            f"removed the stale write-ahead log {result.stale_wal} with the swap: a read-write connection "
+            "to the previous snapshot left it without a checkpoint; its changes were never published"
+        )
     context.log.info(f"published {result.path} covering {result.first_period}..{result.last_period}")
     parquet = export_parquet(result.path, settings.parquet_dir)
     context.log.info(f"exported {len(parquet)} tables as Parquet under {settings.parquet_dir}")

@@ -1,8 +1,6 @@
 """Reports for people outside the warehouse: district feedback workbooks and the dbt docs site."""
 
 import shutil
-import tempfile
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -53,14 +51,15 @@ def dbt_docs(
     models; static_index.html has everything built in and opens straight from disk."""
     settings = warehouse.settings
     warehouse.export_dbt_environment()
-    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
-        dbt.cli(["docs", "generate", "--static"], target_path=Path(scratch)).wait()
-        staging = settings.docs_dir.with_name(f".{settings.docs_dir.name}.tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        for name in DOCS_FILES:
-            shutil.copy2(Path(scratch) / name, staging / name)
-        replace_folder(staging, settings.docs_dir)
+    # The run's dbt target folder (under the warehouse): it keeps dbt's partial parse between runs.
+    target = settings.dbt_target_dir
+    dbt.cli(["docs", "generate", "--static"], target_path=target).wait()
+    staging = settings.docs_dir.with_name(f".{settings.docs_dir.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name in DOCS_FILES:
+        shutil.copy2(target / name, staging / name)
+    replace_folder(staging, settings.docs_dir)
     context.log.info(f"dbt docs under {settings.docs_dir}")
     return dg.MaterializeResult(
         metadata={"index": dg.MetadataValue.path(str(settings.docs_dir / "static_index.html"))}

@@ -1,0 +1,391 @@
+"""Runs that overlap, crash or meet a stale file: one run at a time per warehouse, no orphaned dbt,
+true messages, a publish that survives an analyst's stale WAL, and nothing written into dbt_project/."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import locking
+from orchestration.cli import snapshot_outcome, status
+from orchestration.constants import PUBLIC_MARTS
+from orchestration.publish import publish
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+PLANWATCH = str(Path(sys.executable).with_name("planwatch"))
+
+# A process that takes the run lock as `planwatch run` does and, if asked, holds build.duckdb open
+# read-write, then waits to be killed.
+HOLDER = r"""
+import sys, time
+from pathlib import Path
+import duckdb
+from orchestration import locking
+warehouse, hold_db = Path(sys.argv[1]), sys.argv[2] == "hold-db"
+locking.acquire(warehouse, "planwatch run --raw /srv/raw")
+con = duckdb.connect(str(warehouse / "build.duckdb")) if hold_db else None
+(warehouse / "ready").touch()
+time.sleep(120)
+"""
+
+
+def _start_holder(warehouse: Path, hold_db: bool = False) -> subprocess.Popen:
+    warehouse.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(warehouse), "hold-db" if hold_db else "lock-only"],
+        start_new_session=True,
+    )
+    for _ in range(400):
+        if (warehouse / "ready").exists():
+            return holder
+        time.sleep(0.05)
+    _stop(holder)
+    raise AssertionError("the lock holder did not start")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill a process we started and its group (dbt included), even when a test failed."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def test_a_second_process_is_refused_with_the_holders_pid_until_the_holder_dies(tmp_path: Path) -> None:
+    holder = _start_holder(tmp_path)
+    try:
+        with pytest.raises(locking.RunInProgress) as refused:
+            locking.acquire(tmp_path, "planwatch run")
+        message = str(refused.value)
+        assert message.startswith(f"a run is in progress on {tmp_path} since ")
+        assert f"pid {holder.pid} (planwatch run --raw /srv/raw)" in message
+        assert locking.current_holder(tmp_path).pid == holder.pid
+    finally:
+        _stop(holder)
+    # SIGKILL drops the flock with its holder: no stale lock to clean by hand.
+    assert locking.current_holder(tmp_path) is None
+    assert locking.acquire(tmp_path, "planwatch run") is True
+    locking.release(tmp_path)
+
+
+def test_the_lock_is_taken_again_in_the_same_process_without_deadlock(tmp_path: Path) -> None:
+    """`planwatch run` holds the lock and its in-process Dagster run takes it again (the resource)."""
+    assert locking.acquire(tmp_path, "planwatch run") is True
+    assert locking.acquire(tmp_path, "Dagster run abc") is False
+    locking.release(tmp_path)
+    assert locking.held_here(tmp_path)
+    assert locking.current_holder(tmp_path).command == "planwatch run"
+    locking.release(tmp_path)
+    assert not locking.held_here(tmp_path)
+    assert locking.current_holder(tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "is_dir", "removed"),
+    [
+        (".analytics.duckdb.4242.tmp", False, True),
+        (".analytics.duckdb.4242.tmp.wal", False, True),
+        (".analytics.duckdb.wal.stale.4242", False, True),
+        (".parquet.4242.tmp", True, True),
+        (".docs.tmp", True, True),
+        (".docs.old.4242", True, True),
+        (".parquet.old.4242", True, True),
+        ("tmpab12_x9z", True, True),  # dbt docs scratch of an earlier release
+        ("analytics.duckdb", False, False),
+        ("analytics.duckdb.wal", False, False),  # an analyst's live log: publish deals with it
+        ("build.duckdb", False, False),
+        ("build.duckdb.wal", False, False),
+        (".planwatch.lock", False, False),
+        (".dagster", True, False),
+        ("docs", True, False),
+        ("parquet", True, False),
+        ("dbt", True, False),
+    ],
+)
+def test_leftovers_of_a_killed_run_and_nothing_else(
+    tmp_path: Path, name: str, is_dir: bool, removed: bool
+) -> None:
+    path = tmp_path / name
+    if is_dir:
+        path.mkdir()
+        (path / "inside.txt").write_text("x")
+    else:
+        path.write_text("x")
+    with locking.run_lock(tmp_path, "planwatch run"):
+        gone = locking.remove_leftovers(tmp_path)
+    assert (gone == [path]) is removed
+    assert path.exists() is not removed
+
+
+def test_duckdb_lock_pid_is_read_from_its_error() -> None:
+    message = (
+        'IO Error: Could not set lock on file "/w/build.duckdb": Conflicting lock is held in '
+        "/usr/bin/python3.11 (PID 10652). See also https://duckdb.org/docs/current/connect/concurrency"
+    )
+    assert locking.is_lock_error(message)
+    assert locking.duckdb_lock_pid(message) == 10652
+    assert locking.describe_locked_file(Path("/nowhere/build.duckdb"), message) == (
+        "build.duckdb is locked by process 10652 (DuckDB: could not set lock on /nowhere/build.duckdb)"
+    )
+
+
+def _build_db(path: Path, last_period: str = "2024-10-01") -> None:
+    """A build database whose public marts hold one row each."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema raw")
+        for mart in PUBLIC_MARTS:
+            con.execute(
+                f"create table marts.{mart} (period date, severity varchar, subject varchar, "
+                "district_code varchar, district_name varchar)"
+            )
+            con.execute(
+                f"insert into marts.{mart} values (?, 'warn', '营业收入', '500101', '万州区')", [last_period]
+            )
+        con.execute("create table raw.ingest_ledger (status varchar, kind varchar, periods varchar)")
+        con.execute("insert into raw.ingest_ledger values ('ingested', 'filings', '2024-10')")
+
+
+def test_status_names_the_run_that_holds_build_duckdb_and_shows_the_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    _build_db(warehouse / "build.duckdb")
+    publish(warehouse / "build.duckdb", warehouse / "analytics.duckdb", "run-1")
+    holder = _start_holder(warehouse, hold_db=True)
+    try:
+        assert status(Settings(tmp_path / "raw", warehouse)) == 0
+    finally:
+        _stop(holder)
+    out = capsys.readouterr().out
+    assert "Traceback" not in out
+    assert (
+        f"Files: not shown, build.duckdb is being written by planwatch run --raw /srv/raw, pid {holder.pid}, since "
+        in out
+    )
+    assert "(run run-1), periods 2024-10..2024-10" in out
+
+
+def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path: Path) -> None:
+    """An analyst opened analytics.duckdb read-write, created a table and was killed before a
+    checkpoint: analytics.duckdb.wal stays. Swapped in beside it, the new file would be unreadable."""
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build, "2024-09-01")
+    publish(build, snapshot, "run-1")
+    analyst = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, pathlib, sys, time; con = duckdb.connect(sys.argv[1]); "
+         "con.execute('create table main.my_notes as select 1 as note'); "
+         "pathlib.Path(sys.argv[2]).touch(); time.sleep(60)", str(snapshot), str(tmp_path / "ready")],
+    )  # fmt: skip
+    try:
+        for _ in range(400):
+            if (tmp_path / "ready").exists():
+                break
+            time.sleep(0.05)
+    finally:
+        analyst.kill()
+        analyst.wait()
+    wal = Path(f"{snapshot}.wal")
+    assert wal.exists()
+    _build_db(build.with_name("build2.duckdb"), "2024-10-01")
+    result = publish(build.with_name("build2.duckdb"), snapshot, "run-2")
+    assert result.stale_wal == wal
+    assert not wal.exists()
+    assert not list(tmp_path.glob(".analytics.duckdb*"))
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert (
+            str(con.execute("select max(period) from marts.indicator_progress").fetchone()[0]) == "2024-10-01"
+        )
+        assert con.execute(
+            "select run_id from marts.publish_log order by published_at, run_id"
+        ).fetchall() == [
+            ("run-1",),
+            ("run-2",),
+        ]
+
+
+def test_a_failed_runs_message_says_what_happened_to_the_snapshot(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build)
+    publish(build, snapshot, "run-1")
+    stat = snapshot.stat()
+    before = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    assert snapshot_outcome(snapshot, before, "run-2") == f"nothing published; {snapshot} is unchanged"
+    publish(build, snapshot, "run-2")
+    assert (
+        snapshot_outcome(snapshot, before, "run-2")
+        == f"{snapshot} was published by this run, but a later step failed"
+    )
+    assert (
+        snapshot_outcome(snapshot, before, "run-3")
+        == f"{snapshot} changed during the run, but planwatch did not write it"
+    )
+
+
+# --- end to end: real `planwatch run` processes on one small demo warehouse -----------------------
+
+
+def _popen_run(raw: Path, warehouse: Path, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        start_new_session=True,
+    )
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """Live child processes of `pid` with their command lines (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _marts(snapshot: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return {
+            mart: sorted(map(str, con.execute(f"select * from marts.{mart}").fetchall()))
+            for mart in PUBLIC_MARTS
+        }
+
+
+@pytest.fixture(scope="module")
+def warehouse_after_first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """One demo raw folder (30 enterprises, 4 months) and one clean first run, shared by the slow tests."""
+    root = tmp_path_factory.mktemp("run_safety")
+    raw, warehouse = root / "raw", root / "warehouse"
+    made = subprocess.run(
+        [PLANWATCH, "demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4"],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    first = subprocess.run(
+        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)], capture_output=True, text=True
+    )
+    assert first.returncode == 0, first.stderr[-3000:]
+    return raw, warehouse, _marts(warehouse / "analytics.duckdb")
+
+
+def _tree(folder: Path) -> dict[str, int]:
+    return {str(path.relative_to(folder)): path.stat().st_mtime_ns for path in folder.rglob("*")}
+
+
+@pytest.mark.slow
+def test_a_run_writes_nothing_under_dbt_project(warehouse_after_first_run: tuple[Path, Path, dict]) -> None:
+    raw, warehouse, _ = warehouse_after_first_run
+    before = _tree(DBT_PROJECT_DIR)
+    again = subprocess.run(
+        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)], capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert _tree(DBT_PROJECT_DIR) == before
+    assert (warehouse / "dbt" / "target" / "run_results.json").exists()
+    assert (warehouse / "dbt" / "logs" / "dbt.log").exists()
+
+
+@pytest.mark.slow
+def test_a_second_run_is_refused_while_the_first_runs(
+    warehouse_after_first_run: tuple[Path, Path, dict], tmp_path: Path
+) -> None:
+    raw, warehouse, _ = warehouse_after_first_run
+    first = _popen_run(raw, warehouse, tmp_path / "first.log")
+    try:
+        for _ in range(600):
+            if locking.current_holder(warehouse) is not None:
+                break
+            time.sleep(0.05)
+        assert locking.current_holder(warehouse).pid == first.pid
+        second = subprocess.run(
+            [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)],
+            capture_output=True,
+            text=True,
+        )
+        assert second.returncode == 1
+        assert f"planwatch: a run is in progress on {warehouse} since " in second.stderr
+        assert f", pid {first.pid} (planwatch run --raw {raw})" in second.stderr
+        assert "Traceback" not in second.stderr
+        shown = subprocess.run(
+            [PLANWATCH, "status", "--warehouse", str(warehouse)], capture_output=True, text=True
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert "Traceback" not in shown.stdout + shown.stderr
+        assert f"pid {first.pid}" in shown.stdout
+        assert first.wait(timeout=600) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    finally:
+        _stop(first)
+
+
+@pytest.mark.slow
+def test_a_killed_run_leaves_no_dbt_behind_and_the_next_run_cleans_up(
+    warehouse_after_first_run: tuple[Path, Path, dict], tmp_path: Path
+) -> None:
+    raw, warehouse, clean_marts = warehouse_after_first_run
+    run = _popen_run(raw, warehouse, tmp_path / "killed.log")
+    dbt_pid = None
+    try:
+        for _ in range(1200):
+            builds = [pid for pid, cmd in _children(run.pid) if "planwatch-dbt" in cmd and " build" in cmd]
+            if builds:
+                dbt_pid = builds[0]
+                break
+            time.sleep(0.05)
+        assert dbt_pid is not None, (tmp_path / "killed.log").read_text()[-3000:]
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+        for _ in range(100):
+            if not _alive(dbt_pid):
+                break
+            time.sleep(0.1)
+        assert not _alive(dbt_pid), "dbt outlived the planwatch run that started it"
+    finally:
+        _stop(run)
+    # What a run killed while publishing would leave as well.
+    (warehouse / ".analytics.duckdb.999999.tmp").write_bytes(b"half a snapshot")
+    (warehouse / ".parquet.999999.tmp").mkdir()
+    (warehouse / ".docs.tmp").mkdir(exist_ok=True)
+    planted = len(locking.leftovers(warehouse))
+    assert planted >= 3
+    after = subprocess.run(
+        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)], capture_output=True, text=True
+    )
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert (
+        f"planwatch: removed {planted} temporary files a stopped run left under {warehouse}" in after.stderr
+    )
+    assert locking.leftovers(warehouse) == []
+    assert _marts(warehouse / "analytics.duckdb") == clean_marts
+
+
+def test_the_wrapper_is_the_dbt_planwatch_starts() -> None:
+    from orchestration.project import dbt_executable
+
+    assert Path(dbt_executable()).name == "planwatch-dbt"
+    assert shutil.which(dbt_executable()) is not None
