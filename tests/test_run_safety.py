@@ -138,16 +138,19 @@ def test_duckdb_lock_pid_is_read_from_its_error() -> None:
 
 
 def _build_db(path: Path, last_period: str = "2024-10-01") -> None:
-    """A build database whose public marts hold one row each."""
+    """A build database whose public marts hold one row each (with the columns the coverage gate
+    reads: 5 enterprises, 100 亿元 of revenue)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema raw")
         for mart in PUBLIC_MARTS:
             con.execute(
                 f"create table marts.{mart} (period date, severity varchar, subject varchar, "
-                "district_code varchar, district_name varchar)"
+                "district_code varchar, district_name varchar, enterprise_count integer, "
+                "indicator_code varchar, actual_value double)"
             )
             con.execute(
-                f"insert into marts.{mart} values (?, 'warn', '营业收入', '500101', '万州区')", [last_period]
+                f"insert into marts.{mart} values (?, 'warn', '营业收入', '500101', '万州区', 5, 'revenue', 100)",
+                [last_period],
             )
         con.execute("create table raw.ingest_ledger (status varchar, kind varchar, periods varchar)")
         con.execute("insert into raw.ingest_ledger values ('ingested', 'filings', '2024-10')")
