@@ -160,12 +160,13 @@ def _published_by(analytics_db: Path, run_id: str) -> bool:
 
     try:
         with duckdb.connect(str(analytics_db), read_only=True) as con:
-            last = con.execute(
-                "select run_id from marts.publish_log order by published_at desc limit 1"
+            # a run id is unique; published_at has whole seconds, so two publishes can tie on it
+            found = con.execute(
+                "select count(*) from marts.publish_log where run_id = ?", [run_id]
             ).fetchone()
     except duckdb.Error:
         return False
-    return bool(last) and last[0] == run_id
+    return bool(found and found[0])
 
 
 def snapshot_outcome(analytics_db: Path, before: tuple[int, int, int] | None, run_id: str) -> str:

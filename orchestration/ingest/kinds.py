@@ -116,7 +116,7 @@ KINDS: dict[str, Kind] = {
                 Field("chain_raw", "产业链", "chain", _text, required=False),
                 Field("above_scale", "规模以上", "above_scale", parse_yes_no, required=False),
                 # The statistical year the list is for; without the column, the year in the title
-                # or the file name (reader.py), else NULL (dbt then takes the year of ingest).
+                # or the file name (reader.py), else NULL (dbt then adds it to the latest dated list).
                 Field("registry_year", "统计年度", "year", _optional_year, required=False),
             ),
             monthly=False,

@@ -25,8 +25,16 @@ renamed as (
 
         ---------- years
         cast(registry_year as integer) as registry_year,
-        -- an undated list is taken as the list of the year it arrived in
-        cast(coalesce(registry_year, {{ period_year('ingested_at') }}) as integer) as registry_vintage,
+        -- an undated list adds to the latest dated list; with no dated list at all, the undated ones
+        -- form one list together. Taking the year it arrived in would make a supplement of a few
+        -- enterprises the whole list of the current year, and every other enterprise leave the scope
+        cast(
+            coalesce(
+                registry_year,
+                max(registry_year) over (),
+                min({{ period_year('ingested_at') }}) over ()
+            ) as integer
+        ) as registry_vintage,
 
         ---------- provenance
         source_file,
