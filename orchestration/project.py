@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -44,8 +45,23 @@ def _newest_source_mtime() -> float:
 def ensure_manifest() -> Path:
     """Run `dbt parse` when the manifest is missing or older than any file of the dbt project."""
     manifest = dbt_project.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+    if _fresh(manifest):
         return manifest
+    # Processes that load the definitions at once (test workers, a UI and a run) parse one at a
+    # time: the first writes the manifest, the others find it fresh.
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with (manifest.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _fresh(manifest):
+            _parse(manifest)
+    return manifest
+
+
+def _fresh(manifest: Path) -> bool:
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime()
+
+
+def _parse(manifest: Path) -> None:
     env = {**os.environ, **QUIET_ENV}
     env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
     subprocess.run(
@@ -64,4 +80,3 @@ def ensure_manifest() -> Path:
         env=env,
         cwd=DBT_PROJECT_DIR,
     )
-    return manifest
