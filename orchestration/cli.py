@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
     run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
     run.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when raw/, the code and the warehouse are as the last successful run left them",
+    )
+    run.add_argument(
         "--accept-drop",
         metavar="REASON",
         help="publish even if the coverage gate refuses (no enterprise in scope, or the latest period "
@@ -66,7 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run(
-                Settings.resolve(args.raw, args.warehouse), quiet=args.quiet, accept_drop=args.accept_drop
+                Settings.resolve(args.raw, args.warehouse),
+                quiet=args.quiet,
+                accept_drop=args.accept_drop,
+                force=args.force,
             )
         if args.command == "status":
             return status(Settings.resolve(None, args.warehouse))
@@ -178,7 +186,7 @@ def snapshot_outcome(analytics_db: Path, before: tuple[int, int, int] | None, ru
     return f"{analytics_db} changed during the run, but planwatch did not write it"
 
 
-def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None) -> int:
+def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None, force: bool = False) -> int:
     """Ingest, build, check and publish through Dagster, one run at a time per warehouse; print the
     scorecard."""
     from orchestration import locking
@@ -208,12 +216,26 @@ def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None)
                 f"{settings.warehouse_dir}: {', '.join(path.name for path in removed)}",
                 file=sys.stderr,
             )
-        return _run_locked(settings, quiet, accept_drop)
+        return _run_locked(settings, quiet, accept_drop, force)
     finally:
         locking.release(settings.warehouse_dir)
 
 
-def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None) -> int:
+def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None, force: bool) -> int:
+    from orchestration import freshness
+
+    seen = freshness.fingerprint(settings)
+    same = None if force or accept_drop is not None else freshness.unchanged_since(settings, seen)
+    if same is not None:
+        print(
+            f"planwatch: nothing to do: raw/ holds the same {same.raw_entries} entries, the code is the same "
+            f"and the warehouse is as run {same.run_id} left it at {same.finished_at}, so "
+            f"{settings.analytics_db} is current. `planwatch run --force` runs anyway.",
+            file=sys.stderr,
+        )
+        print(scorecard(settings.analytics_db))
+        return EXIT_PUBLISHED
+    freshness.forget(settings)
     os.environ.update(settings.environment())
     settings.prepare_dagster_home()
 
@@ -221,7 +243,7 @@ def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None) -> int
 
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("refresh")
+    job = defs().resolve_job_def("refresh")
     partitions = _partition_range(settings)
     monthly_ops = {"raw__filings", "raw__district_submissions", "raw__bureau"}
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
@@ -264,6 +286,7 @@ def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None) -> int
             file=sys.stderr,
         )
         return EXIT_NOT_PUBLISHED
+    freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
 

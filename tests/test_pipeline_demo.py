@@ -47,10 +47,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
     copy.write_bytes(snapshot.read_bytes())
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         ledger_before = con.execute("select * from raw.ingest_ledger order by source_file").fetchall()
-    second = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    second = planwatch("run", "--force", "--raw", str(raw), "--warehouse", str(warehouse))
     assert second.returncode == 0, second.stderr[-3000:]
-    return {"raw": raw, "warehouse": warehouse, "first": first, "second": second, "first_snapshot": copy,
-            "ledger_before": ledger_before}  # fmt: skip
+    second_bytes = snapshot.read_bytes()
+    third = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert third.returncode == 0, third.stderr[-3000:]
+    return {"raw": raw, "warehouse": warehouse, "first": first, "second": second, "third": third,
+            "first_snapshot": copy, "second_bytes": second_bytes, "ledger_before": ledger_before}  # fmt: skip
 
 
 def test_marts_have_every_contract_column(demo: dict) -> None:
@@ -177,6 +180,16 @@ def test_second_run_ingests_nothing_and_changes_no_mart(demo: dict) -> None:
             assert rows > 0 or table == "dq_findings"
 
 
+def test_a_run_with_nothing_new_does_nothing_and_says_so(demo: dict) -> None:
+    """The third run finds raw/, the code and the warehouse as the second (forced) run left them."""
+    third = demo["third"]
+    assert "planwatch: nothing to do: raw/ holds the same" in third.stderr
+    assert "`planwatch run --force` runs anyway" in third.stderr
+    assert "dagster" not in third.stderr  # no job was started
+    assert third.stdout.splitlines()[0].startswith("Scorecard for 2024-02")
+    assert (demo["warehouse"] / "analytics.duckdb").read_bytes() == demo["second_bytes"]
+
+
 def test_snapshot_holds_no_credit_code(demo: dict) -> None:
     pattern = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
     with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
@@ -279,6 +292,8 @@ def test_parquet_and_dbt_docs_are_published(demo: dict) -> None:
             assert len(pd.read_parquet(warehouse / "parquet" / f"{table}.parquet")) == rows, table
     docs = (warehouse / "docs" / "static_index.html").read_text(encoding="utf-8")
     assert "indicator_progress" in docs and "district_monthly" in docs
+    # the second run changed no model: the docs were left as the first run wrote them
+    assert "are current: the dbt project has not changed" in demo["second"].stderr
 
 
 def test_report_command_writes_the_briefing(demo: dict, planwatch, tmp_path: Path) -> None:

@@ -238,8 +238,9 @@ def test_a_failed_runs_message_says_what_happened_to_the_snapshot(tmp_path: Path
 
 
 def _popen_run(raw: Path, warehouse: Path, log: Path) -> subprocess.Popen:
+    """A run that does the whole work (--force: the warehouse is current, and a no-op ends too soon)."""
     return subprocess.Popen(
-        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)],
+        [PLANWATCH, "run", "--force", "--raw", str(raw), "--warehouse", str(warehouse)],
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
         start_new_session=True,
@@ -306,7 +307,9 @@ def test_a_run_writes_nothing_under_dbt_project(warehouse_after_first_run: tuple
     raw, warehouse, _ = warehouse_after_first_run
     before = _tree(DBT_PROJECT_DIR)
     again = subprocess.run(
-        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)], capture_output=True, text=True
+        [PLANWATCH, "run", "--force", "--raw", str(raw), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
     )
     assert again.returncode == 0, again.stderr[-3000:]
     assert _tree(DBT_PROJECT_DIR) == before
@@ -363,7 +366,8 @@ def test_a_killed_run_leaves_no_dbt_behind_and_the_next_run_cleans_up(
         assert dbt_pid is not None, (tmp_path / "killed.log").read_text()[-3000:]
         os.kill(run.pid, signal.SIGKILL)
         run.wait(timeout=30)
-        for _ in range(100):
+        # the watchdog polls every 0.5 s; a loaded machine may take a while to schedule it
+        for _ in range(300):
             if not _alive(dbt_pid):
                 break
             time.sleep(0.1)
