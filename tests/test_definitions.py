@@ -20,7 +20,19 @@ def defs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dg.Definitions]:
         patch.setenv("PLANWATCH_WAREHOUSE_DIR", str(root / "warehouse"))
         from orchestration.definitions import defs
 
-        yield defs
+        yield defs()
+
+
+def test_importing_the_code_location_loads_nothing() -> None:
+    """Loading is Dagster's call (or planwatch run's): the import itself parses no dbt project and
+    imports no asset module."""
+    code = (
+        "import sys, orchestration.definitions as d; "
+        "print(sorted(m for m in sys.modules if m.startswith(('orchestration.assets', 'dagster_dbt'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_dagster_definitions_validate(tmp_path: Path) -> None:
