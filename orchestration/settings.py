@@ -116,12 +116,8 @@ class Settings:
         }
 
     def prepare_dagster_home(self) -> None:
-        """The Dagster instance folder, with telemetry off, shared by `planwatch run` and `dagster dev`."""
-        self.dagster_home.mkdir(parents=True, exist_ok=True)
-        config = self.dagster_home / "dagster.yaml"
-        if not config.exists():
-            # Runs on one warehouse take its run lock (orchestration/locking.py): queue them one at a
-            # time, so that the sensor's runs wait instead of failing on the lock.
-            config.write_text(
-                "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n", encoding="utf-8"
-            )
+        """The Dagster instance folder, shared by `planwatch run` and `dagster dev`: telemetry off, one
+        run at a time, planwatch's event log storage (orchestration/instance.py)."""
+        from orchestration.instance import write_dagster_yaml
+
+        write_dagster_yaml(self.dagster_home)
