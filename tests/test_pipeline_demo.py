@@ -2,7 +2,10 @@
 raw files with pandas, a second run that changes nothing, and a snapshot without credit codes."""
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -307,3 +310,27 @@ def test_report_command_writes_the_briefing(demo: dict, planwatch, tmp_path: Pat
     ]
     missing = planwatch("report", "--period", "2030-01", "--warehouse", str(demo["warehouse"]))
     assert missing.returncode == 2 and "2022-02..2024-02" in missing.stderr
+
+
+def test_the_runs_are_in_the_dagster_instance_the_ui_reads(demo: dict) -> None:
+    """The UI (make dev) opens warehouse/.dagster with its dagster.yaml: it finds both runs, their steps
+    and the materializations, through planwatch's event log storage (orchestration/instance.py)."""
+    code = """
+import dagster as dg
+from dagster._core.events import DagsterEventType
+with dg.DagsterInstance.get() as instance:
+    storage = type(instance.event_log_storage).__name__
+    runs = instance.get_runs()
+    steps = [r for r in instance.all_logs(runs[0].run_id) if r.dagster_event and r.dagster_event.event_type == DagsterEventType.STEP_SUCCESS]
+    done = instance.get_latest_materialization_event(dg.AssetKey(["marts", "indicator_progress"]))
+    print(storage, len(runs), sorted({run.status.value for run in runs}), len(steps) > 10, done is not None)
+"""
+    shown = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAGSTER_HOME": str(demo["warehouse"] / ".dagster")},
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    assert shown.stdout.split() == ["PlanwatchEventLogStorage", "2", "['SUCCESS']", "True", "True"]
