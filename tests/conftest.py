@@ -1,9 +1,14 @@
 """Shared fixtures. Tests run offline: the environment below turns telemetry and version checks off."""
 
+from __future__ import annotations
+
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,3 +36,39 @@ def run_planwatch(
 @pytest.fixture(scope="session")
 def planwatch() -> Callable[..., subprocess.CompletedProcess]:
     return run_planwatch
+
+
+@pytest.fixture(scope="session")
+def demo_first_run(tmp_path_factory: pytest.TempPathFactory) -> DemoFirstRun:
+    """A demo raw folder (30 enterprises, 4 months, with faults) and the warehouse of its first
+    `planwatch run`, built once per test session: the first pytest-xdist worker that asks builds it
+    while the others wait. Read only: a test changes a copy (`demo_first_run.copy_to(folder)`)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker's temporary folders are in
+    built = root / "demo_first_run"
+    with (root / "demo_first_run.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "done").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            raw, warehouse = built / "raw", built / "warehouse"
+            made = run_planwatch("demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4")
+            assert made.returncode == 0, made.stderr
+            first = run_planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+            assert first.returncode == 0, first.stderr[-3000:]
+            (built / "first.stderr").write_text(first.stderr, encoding="utf-8")
+            (built / "done").touch()
+    return DemoFirstRun(built)
+
+
+@dataclass(frozen=True)
+class DemoFirstRun:
+    """The folder `demo_first_run` built: raw/, warehouse/ and the run's first.stderr."""
+
+    built: Path
+
+    def copy_to(self, folder: Path) -> tuple[Path, Path]:
+        """A copy of the raw folder and of the warehouse after one run, for a test to change at will."""
+        shutil.copytree(self.built / "raw", folder / "raw", symlinks=True)
+        shutil.copytree(self.built / "warehouse", folder / "warehouse", symlinks=True)
+        return folder / "raw", folder / "warehouse"

@@ -21,7 +21,7 @@ def sha256(path: Path) -> str:
 
 @pytest.mark.slow
 def test_unknown_district_and_huge_value_publish_but_a_broken_invariant_keeps_snapshot(
-    tmp_path: Path, planwatch
+    tmp_path: Path, planwatch, demo_first_run
 ) -> None:
     """(a) An enterprise registered in 火星区 (no reporting unit) that files 1e20 万元 is two findings,
     not a failure: the run publishes (exit 0) with a DQ15 finding naming the registry file and row and a
@@ -29,10 +29,7 @@ def test_unknown_district_and_huge_value_publish_but_a_broken_invariant_keeps_sn
     (b) A blocking invariant that raw input can no longer break still stops the run: a raw.filings row
     with a NULL credit code (as if it bypassed the reader) fails not_null on stg_raw__filings.uscc,
     the run exits 1 and the snapshot stays byte for byte."""
-    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
-    assert planwatch("demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4").returncode == 0
-    first = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
-    assert first.returncode == 0, first.stderr[-3000:]
+    raw, warehouse = demo_first_run.copy_to(tmp_path)  # 30 enterprises, 4 months, one run
     (raw / "registry" / "补充名录.csv").write_text(
         "统一社会信用代码,企业名称,区县,行业代码\n915000007339743120,重庆火星电子有限公司,火星区,3911\n",
         encoding="utf-8",

@@ -281,20 +281,11 @@ def _marts(snapshot: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse_after_first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+def warehouse_after_first_run(
+    tmp_path_factory: pytest.TempPathFactory, demo_first_run
+) -> tuple[Path, Path, dict]:
     """One demo raw folder (30 enterprises, 4 months) and one clean first run, shared by the slow tests."""
-    root = tmp_path_factory.mktemp("run_safety")
-    raw, warehouse = root / "raw", root / "warehouse"
-    made = subprocess.run(
-        [PLANWATCH, "demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4"],
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
-    first = subprocess.run(
-        [PLANWATCH, "run", "--raw", str(raw), "--warehouse", str(warehouse)], capture_output=True, text=True
-    )
-    assert first.returncode == 0, first.stderr[-3000:]
+    raw, warehouse = demo_first_run.copy_to(tmp_path_factory.mktemp("run_safety"))
     return raw, warehouse, _marts(warehouse / "analytics.duckdb")
 
 
