@@ -22,6 +22,12 @@ QUIET_ENV = {
 }
 
 
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+"""DuckDB's memory limit for the processes that write the build database (ingest, dbt): above it,
+DuckDB spills to a temporary folder under the warehouse instead of growing. DuckDB's own default is
+80% of the machine's memory; PLANWATCH_DUCKDB_MEMORY_LIMIT overrides this one ('2GB', '512MB')."""
+
+
 def dbt_var(name: str) -> object:
     """A var of dbt_project.yml, for the Python steps that apply the same business rule as the models
     (one place for each threshold)."""
@@ -40,15 +46,20 @@ class Settings:
 
     raw_dir: Path
     warehouse_dir: Path
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def resolve(
         cls, raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None
     ) -> Settings:
-        """Arguments first, then $PLANWATCH_RAW_DIR / $PLANWATCH_WAREHOUSE_DIR, then raw/ and warehouse/."""
+        """Arguments first, then $PLANWATCH_RAW_DIR / $PLANWATCH_WAREHOUSE_DIR, then raw/ and warehouse/;
+        DuckDB's memory limit from $PLANWATCH_DUCKDB_MEMORY_LIMIT, else DEFAULT_DUCKDB_MEMORY_LIMIT."""
         raw = raw_dir or os.environ.get("PLANWATCH_RAW_DIR") or "raw"
         warehouse = warehouse_dir or os.environ.get("PLANWATCH_WAREHOUSE_DIR") or "warehouse"
-        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve())
+        memory_limit = (
+            os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+        )
+        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve(), memory_limit)
 
     @property
     def build_db(self) -> Path:
@@ -57,6 +68,16 @@ class Settings:
     @property
     def analytics_db(self) -> Path:
         return self.warehouse_dir / "analytics.duckdb"
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills what does not fit under its memory limit (emptied by DuckDB itself)."""
+        return self.warehouse_dir / ".duckdb_tmp"
+
+    def duckdb_settings(self) -> dict[str, str]:
+        """DuckDB settings for a connection that writes the build database: the memory limit and the
+        spill folder. dbt's profile reads the same two from the environment (see environment())."""
+        return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(self.duckdb_temp_dir)}
 
     @property
     def quarantine_dir(self) -> Path:
@@ -112,6 +133,8 @@ class Settings:
             "PLANWATCH_RAW_DIR": str(self.raw_dir),
             "PLANWATCH_WAREHOUSE_DIR": str(self.warehouse_dir),
             "PLANWATCH_BUILD_DB": str(self.build_db),
+            "PLANWATCH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "PLANWATCH_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
             "DAGSTER_HOME": str(self.dagster_home),
         }
 
