@@ -142,8 +142,10 @@ def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> Me
     done = threading.Event()
     with log.open("wb") as out:
         start = time.perf_counter()
+        # in the log's folder, not the repository: `python -m` puts the working folder first on
+        # sys.path, which would shadow a PYTHONPATH that points at another checkout
         process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
         def sample() -> None:
@@ -156,7 +158,7 @@ def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> Me
         sampler.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
-        except KeyboardInterrupt:
+        except BaseException:  # interrupted or terminated: the run's whole process group goes too
             os.killpg(process.pid, signal.SIGTERM)
             raise
         wall = time.perf_counter() - start
@@ -373,6 +375,7 @@ def main() -> int:
         "--memory-limit", help="PLANWATCH_DUCKDB_MEMORY_LIMIT for the runs (default: planwatch's own)"
     )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` and the run's group end
     if args.quick:
         args.enterprises, args.months, args.runs = 2000, 14, "full,floor"
     wanted = set(args.runs.split(","))

@@ -30,7 +30,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 **QUIET_ENV,
                 "PLANWATCH_BUILD_DB": str(self.settings.build_db),
                 "PLANWATCH_DUCKDB_MEMORY_LIMIT": self.settings.duckdb_memory_limit,
-                "PLANWATCH_DUCKDB_TEMP_DIR": str(self.settings.duckdb_temp_dir),
                 LOG_PATH_ENV: str(self.settings.dbt_log_dir),
             }
         )

@@ -24,8 +24,10 @@ QUIET_ENV = {
 
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit for the processes that write the build database (ingest, dbt): above it,
-DuckDB spills to a temporary folder under the warehouse instead of growing. DuckDB's own default is
-80% of the machine's memory; PLANWATCH_DUCKDB_MEMORY_LIMIT overrides this one ('2GB', '512MB')."""
+DuckDB spills to disk instead of growing. DuckDB's own default is
+80% of the machine's memory; PLANWATCH_DUCKDB_MEMORY_LIMIT overrides this one ('2GB', '512MB'). The
+spill folder is DuckDB's default, build.duckdb.tmp beside the database: DuckDB refuses to switch it once
+it was used, and dbt-duckdb applies its settings on every connection."""
 
 
 def dbt_var(name: str) -> object:
@@ -69,15 +71,10 @@ class Settings:
     def analytics_db(self) -> Path:
         return self.warehouse_dir / "analytics.duckdb"
 
-    @property
-    def duckdb_temp_dir(self) -> Path:
-        """Where DuckDB spills what does not fit under its memory limit (emptied by DuckDB itself)."""
-        return self.warehouse_dir / ".duckdb_tmp"
-
     def duckdb_settings(self) -> dict[str, str]:
-        """DuckDB settings for a connection that writes the build database: the memory limit and the
-        spill folder. dbt's profile reads the same two from the environment (see environment())."""
-        return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(self.duckdb_temp_dir)}
+        """DuckDB settings for a connection that writes the build database; dbt's profile reads the
+        same memory limit from the environment (see environment())."""
+        return {"memory_limit": self.duckdb_memory_limit}
 
     @property
     def quarantine_dir(self) -> Path:
@@ -134,7 +131,6 @@ class Settings:
             "PLANWATCH_WAREHOUSE_DIR": str(self.warehouse_dir),
             "PLANWATCH_BUILD_DB": str(self.build_db),
             "PLANWATCH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "PLANWATCH_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
             "DAGSTER_HOME": str(self.dagster_home),
         }
 
