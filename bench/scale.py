@@ -115,6 +115,8 @@ class Measured:
     returncode: int
     rows: int = 0
     stages: dict[str, float] = field(default_factory=dict)
+    stage_peaks: dict[str, int] = field(default_factory=dict)  # bytes, tree RSS sampled within a stage
+    samples: list[tuple[float, int]] = field(default_factory=list, repr=False)  # (epoch seconds, bytes)
     note: str = ""
 
 
@@ -138,7 +140,7 @@ def _group_rss(pgid: int) -> int:
 
 def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> Measured:
     """Run `command` in its own process group; wall time, peak tree RSS, largest process."""
-    peak = 0
+    samples: list[tuple[float, int]] = []
     done = threading.Event()
     with log.open("wb") as out:
         start = time.perf_counter()
@@ -149,9 +151,8 @@ def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> Me
         )
 
         def sample() -> None:
-            nonlocal peak
             while not done.is_set():
-                peak = max(peak, _group_rss(process.pid))
+                samples.append((time.time(), _group_rss(process.pid)))
                 done.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -165,7 +166,11 @@ def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> Me
         done.set()
         sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(name, wall, peak, usage.ru_maxrss * 1024, process.returncode)
+    with log.with_suffix(".rss.csv").open("w") as handle:
+        handle.write("epoch_seconds,tree_rss_bytes\n")
+        handle.writelines(f"{when:.1f},{size}\n" for when, size in samples)
+    peak = max((size for _, size in samples), default=0)
+    return Measured(name, wall, peak, usage.ru_maxrss * 1024, process.returncode, samples=samples)
 
 
 def run_env(raw: Path, warehouse: Path, memory_limit: str | None) -> dict[str, str]:
@@ -188,7 +193,13 @@ def planwatch_run(name: str, raw: Path, warehouse: Path, logs: Path, memory_limi
     result.rows = after - before if after != before else after
     if after == before:
         result.note = "no rows loaded: rows/s over the rows in raw.*"
-    result.stages = stage_times(warehouse, started)
+    result.stages, spans = stage_times(warehouse, started)
+    result.stage_peaks = {
+        stage: max(
+            (size for when, size in result.samples if any(a <= when <= b for a, b in spans[stage])), default=0
+        )
+        for stage in spans
+    }
     if result.returncode not in (0, 1):
         result.note = f"exit {result.returncode}, see {logs / f'{name}.log'}"
     elif result.returncode == 1:
@@ -223,31 +234,38 @@ def _stage(step: str) -> str:
     return "other steps"
 
 
-def stage_times(warehouse: Path, started: float) -> dict[str, float]:
+def stage_times(
+    warehouse: Path, started: float
+) -> tuple[dict[str, float], dict[str, list[tuple[float, float]]]]:
     """Seconds per stage of the latest run in the warehouse's Dagster instance (its SQLite event log):
-    start-up from process start to the first step, then each step's start-to-end, summed by stage."""
+    start-up from process start to the first step, then each step's start-to-end, summed by stage;
+    and each stage's (start, end) spans in epoch seconds."""
     runs = sorted(
         (path for path in (warehouse / ".dagster" / "history" / "runs").glob("*.db") if path.stem != "index"),
         key=lambda path: path.stat().st_mtime,
     )
     if not runs:
-        return {}
+        return {}, {}
     with sqlite3.connect(runs[-1]) as con:
         rows = con.execute(
             "select step_key, dagster_event_type, timestamp from event_logs "
             "where dagster_event_type in ('STEP_START', 'STEP_SUCCESS', 'STEP_FAILURE') order by id"
         ).fetchall()
     if not rows:
-        return {}
+        return {}, {}
     to_seconds = _timestamp_parser(rows[0][2])
     begun: dict[str, float] = {}
-    stages: dict[str, float] = {"start-up": to_seconds(rows[0][2]) - started}
+    first = to_seconds(rows[0][2])
+    stages: dict[str, float] = {"start-up": first - started}
+    spans: dict[str, list[tuple[float, float]]] = {"start-up": [(started, first)]}
     for step, event, stamp in rows:
         if event == "STEP_START":
             begun[step] = to_seconds(stamp)
         elif step in begun:
-            stages[_stage(step)] = stages.get(_stage(step), 0.0) + to_seconds(stamp) - begun.pop(step)
-    return stages
+            span = (begun.pop(step), to_seconds(stamp))
+            stages[_stage(step)] = stages.get(_stage(step), 0.0) + span[1] - span[0]
+            spans.setdefault(_stage(step), []).append(span)
+    return stages, spans
 
 
 def _timestamp_parser(sample: object):
@@ -351,6 +369,14 @@ def print_table(results: list[Measured]) -> None:
     for r in results:
         if r.note:
             print(f"  {r.name}: {r.note}")
+    print()
+    print(f"| peak RSS (tree) within | {' | '.join(stage_names)} |")
+    print("|" + "---|" * (len(stage_names) + 1))
+    for r in results:
+        if r.stage_peaks:
+            print(
+                f"| {r.name} | {' | '.join(mb(r.stage_peaks[s]) if s in r.stage_peaks else '' for s in stage_names)} |"
+            )
 
 
 def main() -> int:
