@@ -459,6 +459,11 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+        report(results, args)  # also what was measured before a stop (Ctrl-C, SIGTERM) or a failure
+    return 0 if all(r.returncode == 0 for r in results) else 1
+
+
+def report(results: list[Measured], args: argparse.Namespace) -> None:
     print()
     print(f"Scale benchmark, {args.enterprises:,} enterprises × {args.months} months ({dt.date.today()})")
     print_table(results)
@@ -476,9 +481,9 @@ def main() -> int:
         print(f"no-op / full: {noop.wall / full.wall:.0%}")
     print(
         "peak RSS (tree): the sum over the run's process group sampled every 0.2 s; largest process: "
-        "ru_maxrss from wait4"
+        "ru_maxrss from wait4",
+        flush=True,
     )
-    return 0 if all(r.returncode == 0 for r in results) else 1
 
 
 if __name__ == "__main__":
