@@ -29,6 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
             {
                 **QUIET_ENV,
                 "PLANWATCH_BUILD_DB": str(self.settings.build_db),
+                "PLANWATCH_DUCKDB_MEMORY_LIMIT": self.settings.duckdb_memory_limit,
                 LOG_PATH_ENV: str(self.settings.dbt_log_dir),
             }
         )
@@ -48,6 +49,11 @@ class WarehouseResource(dg.ConfigurableResource):
         locking.release(self.settings.warehouse_dir)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A read-write connection to the engineers' build database; close it before dbt runs."""
-        self.settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.settings.build_db))
+        """A read-write connection to the engineers' build database, under planwatch's DuckDB memory
+        limit; close it before dbt runs."""
+        settings = self.settings
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(settings.build_db))
+        for name, value in settings.duckdb_settings().items():
+            con.execute(f"set {name} = ?", [value])
+        return con

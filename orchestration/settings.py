@@ -22,6 +22,16 @@ QUIET_ENV = {
 }
 
 
+DEFAULT_DUCKDB_MEMORY_LIMIT = "80%"
+"""DuckDB's memory limit for the processes that write the build database (ingest, dbt): above it,
+DuckDB spills to disk instead of growing. PLANWATCH_DUCKDB_MEMORY_LIMIT sets it ('1GB', '512MB');
+the default is DuckDB's own, 80% of the machine's memory, because a lower one fails today's models at
+scale: int_dq__dq08_conflicting_filings runs out of memory at 200,000 enterprises × 36 months under
+1GB and under 2GB (bench/scale.py, README "Scale benchmark"). 1GB keeps 20,000 × 36 at 1.2 GB. The
+spill folder is DuckDB's default, build.duckdb.tmp beside the database: DuckDB refuses to switch it once
+it was used, and dbt-duckdb applies its settings on every connection."""
+
+
 def dbt_var(name: str) -> object:
     """A var of dbt_project.yml, for the Python steps that apply the same business rule as the models
     (one place for each threshold)."""
@@ -40,15 +50,20 @@ class Settings:
 
     raw_dir: Path
     warehouse_dir: Path
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def resolve(
         cls, raw_dir: str | os.PathLike | None = None, warehouse_dir: str | os.PathLike | None = None
     ) -> Settings:
-        """Arguments first, then $PLANWATCH_RAW_DIR / $PLANWATCH_WAREHOUSE_DIR, then raw/ and warehouse/."""
+        """Arguments first, then $PLANWATCH_RAW_DIR / $PLANWATCH_WAREHOUSE_DIR, then raw/ and warehouse/;
+        DuckDB's memory limit from $PLANWATCH_DUCKDB_MEMORY_LIMIT, else DEFAULT_DUCKDB_MEMORY_LIMIT."""
         raw = raw_dir or os.environ.get("PLANWATCH_RAW_DIR") or "raw"
         warehouse = warehouse_dir or os.environ.get("PLANWATCH_WAREHOUSE_DIR") or "warehouse"
-        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve())
+        memory_limit = (
+            os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+        )
+        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve(), memory_limit)
 
     @property
     def build_db(self) -> Path:
@@ -57,6 +72,11 @@ class Settings:
     @property
     def analytics_db(self) -> Path:
         return self.warehouse_dir / "analytics.duckdb"
+
+    def duckdb_settings(self) -> dict[str, str]:
+        """DuckDB settings for a connection that writes the build database; dbt's profile reads the
+        same memory limit from the environment (see environment())."""
+        return {"memory_limit": self.duckdb_memory_limit}
 
     @property
     def quarantine_dir(self) -> Path:
@@ -112,6 +132,7 @@ class Settings:
             "PLANWATCH_RAW_DIR": str(self.raw_dir),
             "PLANWATCH_WAREHOUSE_DIR": str(self.warehouse_dir),
             "PLANWATCH_BUILD_DB": str(self.build_db),
+            "PLANWATCH_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DAGSTER_HOME": str(self.dagster_home),
         }
 
