@@ -17,8 +17,10 @@ half: 2023-06 changes, and so do the year-on-year growth of 2024-06 and the dist
 
 Compared row for row (all columns, sorted): every table of the published snapshot and every
 intermediate table and meta.publish_coverage of build.duckdb. Left out, each for a reason:
-  - int_enterprise_months.loaded_at: the high-water mark of the build that wrote the row, a
-    timestamp of the run; that an incremental run keeps the older one is what is checked instead;
+  - loaded_at of the incremental models (int_enterprise_months, int_enterprise_months_yoy,
+    int_chain_cells, int_district_cells, int_indicator_values): the high-water mark of the build that wrote the row, an
+    ingest timestamp; instead, the test checks that a run leaves the older mark on every month it
+    had no reason to rebuild (and so did not rebuild);
   - marts.publish_log: published_at and run_id name the run; the sequence has a row per publish,
     so its latest row is compared with the full build's one.
 """
@@ -42,9 +44,18 @@ CORRECTED = "filings/企业月报_2023-06.xlsx"
 CORRECTION = "filings/企业月报_2023-06_更正.csv"
 F04_ROW, F04_REVENUE = 7, Decimal("23598.53")
 
+INCREMENTAL = (
+    "int_enterprise_months",
+    "int_enterprise_months_yoy",
+    "int_chain_cells",
+    "int_district_cells",
+    "int_indicator_values",
+)
+DECEMBER_2024, JUNE_2023, JUNE_2024 = dt.date(2024, 12, 1), dt.date(2023, 6, 1), dt.date(2024, 6, 1)
+
 # column names left out of the comparison, by table (see the module docstring for why)
 EXCLUDED = {
-    "int_enterprise_months": ("loaded_at",),
+    **{model: ("loaded_at",) for model in INCREMENTAL},
     "publish_log": ("published_at", "run_id"),
 }
 
@@ -79,9 +90,10 @@ def state(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         for table in [*tables(con, ("intermediate",)), "meta.publish_coverage"]:
             out[f"build:{table}"] = read_rows(con, table)
-        out["loaded_at by period"] = con.execute(
-            "select period, loaded_at from intermediate.int_enterprise_months group by all order by all"
-        ).fetchall()
+        for model in INCREMENTAL:
+            out[f"loaded_at by period:{model}"] = con.execute(
+                f"select period, loaded_at from intermediate.{model} group by all order by all"
+            ).fetchall()
         out["ledger"] = con.execute(
             "select source_file, status from raw.ingest_ledger order by source_file"
         ).fetchall()
@@ -197,14 +209,14 @@ COMPARED = [
 
 def test_every_table_is_compared(builds: dict) -> None:
     """A new mart or intermediate model is compared without editing this file (the dq models too)."""
-    found = {key for key in builds["full"] if ":" in key}
+    found = {key for key in builds["full"] if key.startswith(("analytics:", "build:"))}
     listed = set(COMPARED)
     assert listed <= found
     assert all(key.startswith("build:intermediate.int_dq__") for key in found - listed), found - listed
 
 
 def all_compared(builds: dict) -> list[str]:
-    return sorted(key for key in builds["full"] if ":" in key)
+    return sorted(key for key in builds["full"] if key.startswith(("analytics:", "build:")))
 
 
 @pytest.mark.parametrize("table", COMPARED)
@@ -257,12 +269,25 @@ def test_f04_is_gone_after_the_correction(builds: dict) -> None:
     assert ("500118", dt.date(2023, 6, 1)) not in dq04(builds["corrected"])
 
 
-def test_incremental_runs_rebuild_only_the_months_they_bring(builds: dict) -> None:
-    """int_enterprise_months keeps the rows of the months a run did not touch, with their older mark."""
-    before = dict(builds["sequence 35"]["loaded_at by period"])
-    after_36 = dict(builds["sequence 36"]["loaded_at by period"])
-    after_fix = dict(builds["sequence corrected"]["loaded_at by period"])
-    rebuilt_36 = {period for period, mark in after_36.items() if before.get(period) != mark}
-    rebuilt_fix = {period for period, mark in after_fix.items() if after_36.get(period) != mark}
-    assert rebuilt_36 == {dt.date(2024, 12, 1)}
-    assert rebuilt_fix == {dt.date(2023, 6, 1)}
+@pytest.mark.parametrize(
+    ("model", "months_36", "correction"),
+    [
+        ("int_enterprise_months", {DECEMBER_2024}, {JUNE_2023}),
+        # the year-on-year values of June 2024 read June 2023
+        ("int_enterprise_months_yoy", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
+        ("int_chain_cells", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
+        ("int_district_cells", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
+        ("int_indicator_values", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
+    ],
+)
+def test_incremental_runs_rebuild_only_the_months_they_change(
+    builds: dict, model: str, months_36: set, correction: set
+) -> None:
+    """The rows of the months a run did not change keep their older loaded_at: they were not rebuilt."""
+    key = f"loaded_at by period:{model}"
+    before, after_36, after_fix = (
+        dict(builds[name][key]) for name in ("sequence 35", "sequence 36", "sequence corrected")
+    )
+    assert len(after_36) == len(builds["sequence 36"][key]), "one loaded_at per period"
+    assert {period for period, mark in after_36.items() if before.get(period) != mark} == months_36
+    assert {period for period, mark in after_fix.items() if after_36.get(period) != mark} == correction
