@@ -2,25 +2,29 @@
 with the documented faults, so every data-quality rule has findings) reaches the same tables by a
 sequence of runs as by one run from scratch.
 
-Five runs on four warehouses, the sequence and the full builds side by side (two at a time):
+Seven runs on five warehouses, the sequence and the full builds side by side (two at a time):
 
     sequence  run 1  months 1..35 (the 2024-12 files of the monthly kinds set aside)
               run 2  + month 36                                      ≡  full      one run, months 1..36
               run 3  + a corrected 2023-06 filings file              ≡  corrected one run, months 1..36
                                                                                    and the correction
+              run 4  − the 2023-03 filings file (withdrawn)          ≡  withdrawn one run, as corrected
+                                                                                   without 2023-03
 
 The correction repeats every line of 企业月报_2023-06.xlsx (same enterprises, districts and month,
 so the loader marks the original superseded), puts the revenue of fault F04 back to what it should
 have been (23,598.53 万元: its DQ04 finding goes), and raises the largest enterprise's revenue by
 half: 2023-06 changes, and so do the year-on-year growth of 2024-06 and the district checks of
 2023-06 and 2023-07 (DQ02 sums, DQ04 month to month), which an incremental build must redo.
+Withdrawing every filing of 2023-03 leaves int_enterprise_months no row that marks a change, yet
+the month must leave every model and March 2024 loses its prior-year values.
 
 Compared row for row (all columns, sorted): every table of the published snapshot and every
 intermediate table and meta.publish_coverage of build.duckdb. Left out, each for a reason:
   - loaded_at of the incremental models (int_enterprise_months, int_enterprise_months_yoy,
-    int_chain_cells, int_district_cells, int_indicator_values): the high-water mark of the build that wrote the row, an
-    ingest timestamp; instead, the test checks that a run leaves the older mark on every month it
-    had no reason to rebuild (and so did not rebuild);
+    int_chain_cells, int_district_cells, int_indicator_values): the high-water mark of the build
+    that wrote the row, an ingest timestamp; instead, the test checks that a run leaves the older
+    mark on every month it had no reason to rebuild (and so did not rebuild);
   - marts.publish_log: published_at and run_id name the run; the sequence has a row per publish,
     so its latest row is compared with the full build's one.
 """
@@ -43,6 +47,7 @@ MONTHLY_KINDS = ("filings", "districts", "bureau")
 CORRECTED = "filings/企业月报_2023-06.xlsx"
 CORRECTION = "filings/企业月报_2023-06_更正.csv"
 F04_ROW, F04_REVENUE = 7, Decimal("23598.53")
+WITHDRAWN = "filings/企业月报_2023-03.csv"  # the only filings file of 2023-03
 
 INCREMENTAL = (
     "int_enterprise_months",
@@ -52,6 +57,7 @@ INCREMENTAL = (
     "int_indicator_values",
 )
 DECEMBER_2024, JUNE_2023, JUNE_2024 = dt.date(2024, 12, 1), dt.date(2023, 6, 1), dt.date(2024, 6, 1)
+MARCH_2023, MARCH_2024 = dt.date(2023, 3, 1), dt.date(2024, 3, 1)
 
 # column names left out of the comparison, by table (see the module docstring for why)
 EXCLUDED = {
@@ -190,6 +196,15 @@ def builds(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict[str, dic
     in_parallel(lambda: run(seq_raw, seq), lambda: run(corrected_raw, corrected))
     out["sequence corrected"] = state(seq)
     out["corrected"] = state(corrected)
+
+    # the whole of March 2023 leaves raw/: withdrawn from the sequence, never there for the full build
+    withdrawn_raw, withdrawn = root / "withdrawn_raw", root / "withdrawn"
+    shutil.copytree(corrected_raw, withdrawn_raw)
+    for raw in (seq_raw, withdrawn_raw):
+        (raw / WITHDRAWN).unlink()
+    in_parallel(lambda: run(seq_raw, seq), lambda: run(withdrawn_raw, withdrawn))
+    out["sequence withdrawn"] = state(seq)
+    out["withdrawn"] = state(withdrawn)
     return out
 
 
@@ -229,12 +244,18 @@ def test_a_correction_of_a_middle_month_equals_a_full_build_with_it(builds: dict
     assert builds["sequence corrected"][table] == builds["corrected"][table]
 
 
+@pytest.mark.parametrize("table", COMPARED)
+def test_a_month_withdrawn_whole_equals_a_full_build_without_it(builds: dict, table: str) -> None:
+    assert builds["sequence withdrawn"][table] == builds["withdrawn"][table]
+
+
 def test_the_dq_models_are_equal_too(builds: dict) -> None:
     dq = [key for key in all_compared(builds) if "int_dq__" in key]
     assert len(dq) == 15
     for key in dq:
         assert builds["sequence 36"][key] == builds["full"][key], key
         assert builds["sequence corrected"][key] == builds["corrected"][key], key
+        assert builds["sequence withdrawn"][key] == builds["withdrawn"][key], key
 
 
 def test_the_comparison_compares_figures(builds: dict) -> None:
@@ -270,24 +291,30 @@ def test_f04_is_gone_after_the_correction(builds: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("model", "months_36", "correction"),
+    ("model", "months_36", "correction", "withdrawal"),
     [
-        ("int_enterprise_months", {DECEMBER_2024}, {JUNE_2023}),
-        # the year-on-year values of June 2024 read June 2023
-        ("int_enterprise_months_yoy", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
-        ("int_chain_cells", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
-        ("int_district_cells", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
-        ("int_indicator_values", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}),
+        ("int_enterprise_months", {DECEMBER_2024}, {JUNE_2023}, set()),
+        # the year-on-year values of June 2024 read June 2023, those of March 2024 March 2023
+        ("int_enterprise_months_yoy", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}, {MARCH_2024}),
+        ("int_chain_cells", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}, {MARCH_2024}),
+        ("int_district_cells", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}, {MARCH_2024}),
+        ("int_indicator_values", {DECEMBER_2024}, {JUNE_2023, JUNE_2024}, {MARCH_2024}),
     ],
 )
 def test_incremental_runs_rebuild_only_the_months_they_change(
-    builds: dict, model: str, months_36: set, correction: set
+    builds: dict, model: str, months_36: set, correction: set, withdrawal: set
 ) -> None:
-    """The rows of the months a run did not change keep their older loaded_at: they were not rebuilt."""
+    """The rows of the months a run did not change keep their older loaded_at: they were not rebuilt.
+    The withdrawn month itself is gone from every model."""
     key = f"loaded_at by period:{model}"
-    before, after_36, after_fix = (
-        dict(builds[name][key]) for name in ("sequence 35", "sequence 36", "sequence corrected")
+    before, after_36, after_fix, after_withdrawal = (
+        dict(builds[name][key])
+        for name in ("sequence 35", "sequence 36", "sequence corrected", "sequence withdrawn")
     )
     assert len(after_36) == len(builds["sequence 36"][key]), "one loaded_at per period"
     assert {period for period, mark in after_36.items() if before.get(period) != mark} == months_36
     assert {period for period, mark in after_fix.items() if after_36.get(period) != mark} == correction
+    assert MARCH_2023 in after_fix and MARCH_2023 not in after_withdrawal
+    assert {
+        period for period, mark in after_withdrawal.items() if after_fix.get(period) != mark
+    } == withdrawal

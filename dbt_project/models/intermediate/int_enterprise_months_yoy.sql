@@ -25,9 +25,29 @@ enterprise_months as (
 
 ),
 
+ledger as (
+
+    select * from {{ source('raw', 'ingest_ledger') }}
+
+),
+
 input_high_water_mark as (
 
-    select max(enterprise_months.loaded_at) as loaded_at from enterprise_months
+    -- the newest input: int_enterprise_months' mark, or a filing or registry file taken away since
+    -- (a month whose every filing was withdrawn changes the next year's prior values, and writes
+    -- no row to int_enterprise_months that would carry a newer mark)
+    select
+        greatest(
+            coalesce((select max(enterprise_months.loaded_at) from enterprise_months), {{ earliest_loaded_at() }}),
+            coalesce(
+                (
+                    select max(ledger.status_changed_at)
+                    from ledger
+                    where ledger.kind in ('filings', 'registry') and ledger.status in ('withdrawn', 'superseded')
+                ),
+                {{ earliest_loaded_at() }}
+            )
+        ) as loaded_at
 
 ),
 
