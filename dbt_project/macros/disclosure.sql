@@ -59,9 +59,10 @@
     to close a model's `with`: chains and districts are flagged by the same rules, so the rules are
     written once. `cells` (one row per period and cell_code, with enterprise_count, revenue_ytd_wan
     and top_revenue_share) comes back as flagged: its own columns, then is_small_cell,
-    is_dominated, suppression_reason and suppressed.
+    is_dominated, suppression_reason, suppressed and disclosure_settings (the vars it was flagged
+    under), and with `high_water_mark` (a one-row CTE) its loaded_at.
 -#}
-{% macro suppression_flags(cell_code, cells='cells') -%}
+{% macro suppression_flags(cell_code, cells='cells', high_water_mark=none) -%}
 primary_flags as (
 
     select
@@ -139,9 +140,27 @@ flagged as (
         {{ is_small_cell('secondary_flags.enterprise_count') }} as is_small_cell,
         {{ is_dominated('secondary_flags.top_revenue_share') }} as is_dominated,
         secondary_flags.suppression_reason,
-        secondary_flags.suppression_reason is not null as suppressed
+        secondary_flags.suppression_reason is not null as suppressed,
+        '{{ disclosure_settings() }}' as disclosure_settings
+        {%- if high_water_mark is not none %},
+        {{ high_water_mark }}.loaded_at
+        {%- endif %}
 
     from secondary_flags
 
+    {%- if high_water_mark is not none %}
+
+    cross join {{ high_water_mark }}
+    {%- endif %}
+
 )
+{%- endmacro %}
+
+
+{#-
+    The disclosure settings in force, as text kept on every cell the incremental int_chain_cells and
+    int_district_cells write: a run under other settings rebuilds every period.
+-#}
+{% macro disclosure_settings() -%}
+    min_cell_enterprises={{ var('min_cell_enterprises') }};dominance_share={{ var('dominance_share') }}
 {%- endmacro %}

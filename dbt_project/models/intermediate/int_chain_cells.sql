@@ -1,3 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='period',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months_yoy')) }}"
+    )
+}}
+
+{#-
+    Incremental by period: a run rebuilds the periods int_enterprise_months_yoy rebuilt since the
+    last build (their rows carry a newer loaded_at), every period when the disclosure settings
+    changed; a period gone from the input is deleted by the post-hook. A cell reads only its own
+    period, so nothing else moves.
+-#}
+
+{%- set rebuild_all = incremental_rebuild_all('disclosure_settings', disclosure_settings()) %}
+
 with
 
 chains as (
@@ -6,11 +25,14 @@ chains as (
 
 ),
 
-enterprise_months as (
+all_enterprise_months as (
 
     select * from {{ ref('int_enterprise_months_yoy') }}
 
 ),
+
+-- enterprise_months: the periods to build (all, or those rebuilt upstream)
+{{ enterprise_months_to_build(rebuild_all) }},
 
 periods as (
 
@@ -80,6 +102,6 @@ cells as (
 ),
 
 -- flagged: the cells with their disclosure flags (primary and secondary suppression)
-{{ suppression_flags('chain_code') }}
+{{ suppression_flags('chain_code', high_water_mark='input_high_water_mark') }}
 
 select * from flagged

@@ -1,3 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='period',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months_yoy')) }}"
+    )
+}}
+
+{#-
+    Incremental by period: a run rebuilds the periods int_enterprise_months_yoy rebuilt since the
+    last build (their rows carry a newer loaded_at), every period of a year whose survey received
+    rows or lost a file (withdrawn, superseded) since, and every period when the disclosure
+    settings changed; a period gone from the input is deleted by the post-hook. A cell reads only
+    its own period and its year's survey, so nothing else moves.
+-#}
+
+{%- set rebuild_all = incremental_rebuild_all('disclosure_settings', disclosure_settings()) %}
+
 with
 
 reporting_units as (
@@ -6,7 +26,7 @@ reporting_units as (
 
 ),
 
-enterprise_months as (
+all_enterprise_months as (
 
     select * from {{ ref('int_enterprise_months_yoy') }}
 
@@ -17,6 +37,22 @@ enterprise_surveys as (
     select * from {{ ref('int_enterprise_surveys') }}
 
 ),
+
+surveys as (
+
+    select * from {{ ref('stg_raw__surveys') }}
+
+),
+
+ledger as (
+
+    select * from {{ source('raw', 'ingest_ledger') }}
+
+),
+
+-- enterprise_months: the periods to build (all, or those rebuilt upstream and those of a year
+-- whose survey changed)
+{{ enterprise_months_to_build(rebuild_all, with_surveys=true) }},
 
 periods as (
 
@@ -107,6 +143,6 @@ cells as (
 ),
 
 -- flagged: the cells with their disclosure flags (primary and secondary suppression)
-{{ suppression_flags('district_code') }}
+{{ suppression_flags('district_code', high_water_mark='input_high_water_mark') }}
 
 select * from flagged

@@ -1,11 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='period',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months_yoy')) }}"
+    )
+}}
+
 {#-
     How each indicator the warehouse knows is computed (reference/PLAN_INDICATORS.md). Plans only
     choose indicators by code and set their targets (seed plan_indicators); the definitions live here.
+
+    Incremental by period: a period's values read only its own enterprise months and its year's
+    survey, so a run rebuilds the periods int_enterprise_months_yoy rebuilt since the last build
+    and every period of a year whose survey changed; a period gone from the input is deleted by
+    the post-hook.
 -#}
+
+{%- set rebuild_all = incremental_rebuild_all() %}
 
 with
 
-enterprise_months as (
+all_enterprise_months as (
 
     select * from {{ ref('int_enterprise_months_yoy') }}
 
@@ -16,6 +33,22 @@ survey_years as (
     select * from {{ ref('int_survey_years') }}
 
 ),
+
+surveys as (
+
+    select * from {{ ref('stg_raw__surveys') }}
+
+),
+
+ledger as (
+
+    select * from {{ source('raw', 'ingest_ledger') }}
+
+),
+
+-- enterprise_months: the periods to build (all, or those rebuilt upstream and those of a year
+-- whose survey changed)
+{{ enterprise_months_to_build(rebuild_all, with_surveys=true) }},
 
 monthly_totals as (
 
@@ -113,9 +146,12 @@ final as (
         unioned.period,
         cast(unioned.actual_value as double) as actual_value,
         cast(unioned.yoy_growth_pct as double) as yoy_growth_pct,
-        cast(unioned.rd_missing_enterprises as bigint) as rd_missing_enterprises
+        cast(unioned.rd_missing_enterprises as bigint) as rd_missing_enterprises,
+        input_high_water_mark.loaded_at
 
     from unioned
+
+    cross join input_high_water_mark
 
 )
 
