@@ -138,7 +138,29 @@ class Settings:
 
     def prepare_dagster_home(self) -> None:
         """The Dagster instance folder, shared by `planwatch run` and `dagster dev`: telemetry off, one
-        run at a time, planwatch's event log storage (orchestration/instance.py)."""
-        from orchestration.instance import write_dagster_yaml
-
+        run at a time."""
         write_dagster_yaml(self.dagster_home)
+
+
+# The Dagster instance's configuration. Runs on one warehouse take its run lock
+# (orchestration/locking.py): the queue runs them one at a time, so that the sensor's runs wait instead
+# of failing on the lock.
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+run_queue:
+  max_concurrent_runs: 1
+"""
+# What earlier versions wrote; such a file is brought up to date, any other is the operator's.
+EARLIER_DAGSTER_YAML = (
+    "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\nevent_log_storage:\n"
+    "  module: orchestration.instance\n  class: PlanwatchEventLogStorage\n  config:\n    base_dir: history/runs\n",
+)
+
+
+def write_dagster_yaml(home: Path) -> None:
+    """The instance configuration, unless the operator wrote their own."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_DAGSTER_YAML:
+        config.write_text(DAGSTER_YAML, encoding="utf-8")

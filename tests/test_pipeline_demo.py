@@ -314,7 +314,7 @@ def test_report_command_writes_the_briefing(demo: dict, planwatch, tmp_path: Pat
 
 def test_the_runs_are_in_the_dagster_instance_the_ui_reads(demo: dict) -> None:
     """The UI (make dev) opens warehouse/.dagster with its dagster.yaml: it finds both runs, their steps
-    and the materializations, through planwatch's event log storage (orchestration/instance.py)."""
+    and the materializations, although planwatch wrote them without fsync (orchestration/instance.py)."""
     code = """
 import dagster as dg
 from dagster._core.events import DagsterEventType
@@ -333,4 +333,4 @@ with dg.DagsterInstance.get() as instance:
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr[-3000:]
-    assert shown.stdout.split() == ["PlanwatchEventLogStorage", "2", "['SUCCESS']", "True", "True"]
+    assert shown.stdout.split() == ["SqliteEventLogStorage", "2", "['SUCCESS']", "True", "True"]
