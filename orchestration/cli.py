@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
     run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
     run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models from the raw tables (done by itself after a dbt change)",
+    )
+    run.add_argument(
         "--force",
         action="store_true",
         help="run even when raw/, the code and the warehouse are as the last successful run left them",
@@ -75,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 quiet=args.quiet,
                 accept_drop=args.accept_drop,
                 force=args.force,
+                full_refresh=args.full_refresh,
             )
         if args.command == "status":
             return status(Settings.resolve(None, args.warehouse))
@@ -186,7 +192,13 @@ def snapshot_outcome(analytics_db: Path, before: tuple[int, int, int] | None, ru
     return f"{analytics_db} changed during the run, but planwatch did not write it"
 
 
-def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None, force: bool = False) -> int:
+def run(
+    settings: Settings,
+    quiet: bool = False,
+    accept_drop: str | None = None,
+    force: bool = False,
+    full_refresh: bool = False,
+) -> int:
     """Ingest, build, check and publish through Dagster, one run at a time per warehouse; print the
     scorecard."""
     from orchestration import locking
@@ -216,12 +228,14 @@ def run(settings: Settings, quiet: bool = False, accept_drop: str | None = None,
                 f"{settings.warehouse_dir}: {', '.join(path.name for path in removed)}",
                 file=sys.stderr,
             )
-        return _run_locked(settings, quiet, accept_drop, force)
+        return _run_locked(settings, quiet, accept_drop, force or full_refresh, full_refresh)
     finally:
         locking.release(settings.warehouse_dir)
 
 
-def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None, force: bool) -> int:
+def _run_locked(
+    settings: Settings, quiet: bool, accept_drop: str | None, force: bool, full_refresh: bool
+) -> int:
     from orchestration import freshness
 
     seen = freshness.fingerprint(settings)
@@ -235,6 +249,9 @@ def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None, force:
         )
         print(scorecard(settings.analytics_db))
         return EXIT_PUBLISHED
+    why_full = "--full-refresh" if full_refresh else freshness.needs_full_refresh(settings, seen)
+    if why_full:
+        print(f"planwatch: rebuilding every model from the raw tables ({why_full})", file=sys.stderr)
     freshness.forget(settings)
     os.environ.update(settings.environment())
     settings.prepare_dagster_home()
@@ -268,6 +285,8 @@ def _run_locked(settings: Settings, quiet: bool, accept_drop: str | None, force:
         "dagster/asset_partition_range_end": partitions[1],
     }
     run_config.setdefault("ops", {}).update({op: {"config": {"only_new_files": True}} for op in monthly_ops})
+    if why_full:
+        run_config["ops"]["planwatch_dbt"] = {"config": {"full_refresh": True}}
     before = _file_signature(settings.analytics_db)
     # Progress (Dagster's and dbt's log) goes to stderr; stdout carries only the scorecard.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):

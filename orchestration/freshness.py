@@ -119,7 +119,24 @@ def fingerprint(settings: Settings) -> dict:
         "raw": raw,
         "raw_entries": entries,
         "code": code_digest(),
+        "dbt": dbt_digest(),
     }
+
+
+def needs_full_refresh(settings: Settings, seen: dict) -> str | None:
+    """Why the incremental models must be rebuilt from the raw tables, or None. They cannot see a
+    change to the dbt project (a model, a macro, a seed such as industry_scope), so a build database
+    that the last successful run did not leave with this same dbt project is rebuilt whole: after a
+    dbt change, and after a run that failed or was stopped (which forgets the record)."""
+    if not settings.build_db.exists():
+        return None  # a first build is a full build
+    try:
+        state = json.loads((settings.warehouse_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return "no successful run recorded this build database"
+    if state.get("dbt") != seen["dbt"]:
+        return "the dbt project (models, macros, seeds) changed since the last successful run"
+    return None
 
 
 def forget(settings: Settings) -> None:

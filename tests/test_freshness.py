@@ -112,3 +112,17 @@ def test_the_code_digest_follows_content_not_time(tmp_path: Path) -> None:
     assert freshness.code_digest((folder,), (), ()) == changed  # compiled files are not code
     (folder / "b.sql").write_text("", encoding="utf-8")
     assert freshness.code_digest((folder,), (), ()) != changed  # a new file is, even empty
+
+
+def test_a_build_database_is_rebuilt_whole_unless_this_dbt_project_left_it(settings: Settings) -> None:
+    seen = freshness.fingerprint(settings)
+    assert freshness.needs_full_refresh(settings, seen) == "no successful run recorded this build database"
+    freshness.remember(settings, seen, "run-1", "2026-12-01 10:00:00")
+    assert freshness.needs_full_refresh(settings, seen) is None
+    assert freshness.needs_full_refresh(settings, {**seen, "dbt": "0" * 64}) == (
+        "the dbt project (models, macros, seeds) changed since the last successful run"
+    )
+    freshness.forget(settings)  # a run started, and failed or was stopped
+    assert freshness.needs_full_refresh(settings, seen) is not None
+    settings.build_db.unlink()
+    assert freshness.needs_full_refresh(settings, seen) is None  # a first build is a full build anyway

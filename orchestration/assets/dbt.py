@@ -24,6 +24,13 @@ class PlanwatchTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema") or "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    """`full_refresh`: rebuild the incremental models from the raw tables (`dbt build --full-refresh`),
+    after a change to the dbt project or its seeds, which an incremental run cannot see."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -32,9 +39,13 @@ class PlanwatchTranslator(DagsterDbtTranslator):
     ),
 )
 def planwatch_dbt(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
 ) -> Iterator:
     """Seeds, staging, intermediate and marts, built and tested by `dbt build` in the build database."""
     warehouse.export_dbt_environment()
     target = warehouse.settings.dbt_target_dir
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    yield from dbt.cli(args, context=context, target_path=target).stream()
