@@ -241,7 +241,12 @@ def stage_times(
     start-up from process start to the first step, then each step's start-to-end, summed by stage;
     and each stage's (start, end) spans in epoch seconds."""
     runs = sorted(
-        (path for path in (warehouse / ".dagster" / "history" / "runs").glob("*.db") if path.stem != "index"),
+        (
+            path
+            for path in (warehouse / ".dagster" / "history" / "runs").glob("*.db")
+            # only a run this process started: a no-op run starts none, and has no stages
+            if path.stem != "index" and path.stat().st_mtime >= started
+        ),
         key=lambda path: path.stat().st_mtime,
     )
     if not runs:
