@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from orchestration.constants import MONTHLY_KINDS
-from orchestration.settings import Settings
+from orchestration.settings import ConfigurationError, Settings
 
 EXIT_PUBLISHED, EXIT_NOT_PUBLISHED, EXIT_USAGE = 0, 1, 2
 
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo_data(
                 Path(args.out), args.enterprises, args.months, args.seed, faults=not args.no_faults
             )
-    except UsageError as exc:
+    except (UsageError, ConfigurationError) as exc:
         print(f"planwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE

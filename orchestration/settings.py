@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,28 @@ scale: int_dq__dq08_conflicting_filings runs out of memory at 200,000 enterprise
 1GB and under 2GB (bench/scale.py, README "Scale benchmark"). 1GB keeps 20,000 × 36 at 1.2 GB. The
 spill folder is DuckDB's default, build.duckdb.tmp beside the database: DuckDB refuses to switch it once
 it was used, and dbt-duckdb applies its settings on every connection."""
+
+
+class ConfigurationError(ValueError):
+    """A setting from the environment that planwatch cannot use; the message names it and the fix."""
+
+
+# DuckDB's memory_limit syntax: a number and a unit, or a share of the machine.
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB|%)$", re.IGNORECASE)
+
+
+def memory_limit(text: str | None) -> str:
+    """PLANWATCH_DUCKDB_MEMORY_LIMIT checked before any database is opened: a typo there would
+    otherwise stop the ingest half-way with DuckDB's parser error."""
+    value = (text or "").strip()
+    if not value:
+        return DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not _MEMORY_LIMIT.match(value):
+        raise ConfigurationError(
+            f"PLANWATCH_DUCKDB_MEMORY_LIMIT={value!r} is not a memory size: write e.g. 2GB, 512MB or 80%, "
+            "or unset it for DuckDB's default (80% of the machine)"
+        )
+    return value
 
 
 def dbt_var(name: str) -> object:
@@ -60,10 +83,8 @@ class Settings:
         DuckDB's memory limit from $PLANWATCH_DUCKDB_MEMORY_LIMIT, else DEFAULT_DUCKDB_MEMORY_LIMIT."""
         raw = raw_dir or os.environ.get("PLANWATCH_RAW_DIR") or "raw"
         warehouse = warehouse_dir or os.environ.get("PLANWATCH_WAREHOUSE_DIR") or "warehouse"
-        memory_limit = (
-            os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
-        )
-        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve(), memory_limit)
+        limit = memory_limit(os.environ.get("PLANWATCH_DUCKDB_MEMORY_LIMIT"))
+        return cls(Path(raw).expanduser().resolve(), Path(warehouse).expanduser().resolve(), limit)
 
     @property
     def build_db(self) -> Path:
@@ -151,16 +172,11 @@ telemetry:
 run_queue:
   max_concurrent_runs: 1
 """
-# What earlier versions wrote; such a file is brought up to date, any other is the operator's.
-EARLIER_DAGSTER_YAML = (
-    "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\nevent_log_storage:\n"
-    "  module: orchestration.instance\n  class: PlanwatchEventLogStorage\n  config:\n    base_dir: history/runs\n",
-)
 
 
 def write_dagster_yaml(home: Path) -> None:
     """The instance configuration, unless the operator wrote their own."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_DAGSTER_YAML:
+    if not config.exists():
         config.write_text(DAGSTER_YAML, encoding="utf-8")
