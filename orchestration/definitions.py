@@ -14,10 +14,8 @@ import dagster as dg
 @dg.definitions
 def defs() -> dg.Definitions:
     """Every asset, check, job, schedule and sensor, with the resources they use."""
-    from dagster_dbt import DbtCliResource
-
     from orchestration.instance import relax_history_fsync
-    from orchestration.project import dbt_executable, dbt_project, ensure_manifest
+    from orchestration.project import PlanwatchDbtCliResource, dbt_executable, dbt_project, ensure_manifest
     from orchestration.settings import QUIET_ENV
 
     # However the code location is started (planwatch run, dagster dev, a deployment), it and the dbt
@@ -53,6 +51,6 @@ def defs() -> dg.Definitions:
                 raw_dir=dg.EnvVar("PLANWATCH_RAW_DIR"),
                 warehouse_dir=dg.EnvVar("PLANWATCH_WAREHOUSE_DIR"),
             ),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": PlanwatchDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
     )

@@ -1,5 +1,6 @@
 """The Dagster code location: it validates, and its lineage, schedule and sensor are what we expect."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -144,3 +145,19 @@ def test_sensor_asks_for_the_months_of_new_files(
         ]
         again = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor))
     assert isinstance(again, dg.SkipReason)
+
+
+def test_the_dbt_resource_skips_only_what_planwatch_does_not_use() -> None:
+    """PlanwatchDbtCliResource overrides two private members of dagster-dbt's DbtCliResource: they
+    must still exist there (a dagster-dbt upgrade that renames them would silently bring the cost
+    back), and the version it reports must be the one `dbt --version` prints."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.project import PlanwatchDbtCliResource, dbt_executable, dbt_project
+
+    assert isinstance(DbtCliResource.__dict__["_cli_version"], functools.cached_property)
+    assert callable(DbtCliResource.__dict__["_initialize_dbt_core_adapter"])
+    resource = PlanwatchDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    printed = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, timeout=120)
+    assert f"installed: {resource._cli_version}" in printed.stdout
+    assert resource._initialize_dbt_core_adapter(["build"]) is None

@@ -2,7 +2,7 @@
 and a file that leaves raw/ leaves the marts.
 
 One warehouse, three runs over a generated folder (volume) plus hand-made hostile entries:
-  run 0  the good files only                                  → the marts of a clean run
+  run 0  the good files only (the session's shared first demo run, copied) → the marts of a clean run
   run 1  + a filing with 1e40 万元, a link to a file outside raw/, a hidden file, a folder named
            x.xlsx, a district submission from 火星区 (no such reporting unit), and a correction
            raising one enterprise's 2022-03 revenue by 5,000 万元
@@ -41,13 +41,9 @@ def ledger(warehouse: Path) -> dict[str, tuple[str, str | None]]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
+def runs(tmp_path_factory: pytest.TempPathFactory, planwatch, demo_first_run) -> dict:
     root = tmp_path_factory.mktemp("hostile")
-    raw, warehouse = root / "raw", root / "warehouse"
-    made = planwatch("demo-data", "--out", str(raw), "--enterprises", "30", "--months", "4", "--no-faults")
-    assert made.returncode == 0, made.stderr
-    run0 = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
-    assert run0.returncode == 0, run0.stderr[-3000:]
+    raw, warehouse = demo_first_run.copy_to(root)  # 30 enterprises, 4 months, after one run
     clean = marts(warehouse)
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         code, revenue = con.execute(
