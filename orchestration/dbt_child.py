@@ -46,10 +46,13 @@ def _run_beside_the_database() -> None:
     build_db = os.environ.get(BUILD_DB_ENV)
     if not build_db:
         return
+    # what dbt would have found in the working directory it is about to leave
     os.environ.setdefault("DBT_PROJECT_DIR", os.getcwd())
-    os.environ["DBT_PROJECT_DIR"] = os.path.abspath(os.environ["DBT_PROJECT_DIR"])
-    if os.environ.get("DBT_PROFILES_DIR"):
-        os.environ["DBT_PROFILES_DIR"] = os.path.abspath(os.environ["DBT_PROFILES_DIR"])
+    if os.path.isfile("profiles.yml"):
+        os.environ.setdefault("DBT_PROFILES_DIR", os.getcwd())
+    for name in ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR"):
+        if os.environ.get(name):
+            os.environ[name] = os.path.abspath(os.environ[name])
     for index, arg in enumerate(sys.argv[:-1]):
         if arg in PATH_OPTIONS:
             sys.argv[index + 1] = os.path.abspath(sys.argv[index + 1])

@@ -294,25 +294,13 @@ def _tree(folder: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_a_run_writes_nothing_under_dbt_project(warehouse_after_first_run: tuple[Path, Path, dict]) -> None:
-    raw, warehouse, _ = warehouse_after_first_run
-    before = _tree(DBT_PROJECT_DIR)
-    again = subprocess.run(
-        [PLANWATCH, "run", "--force", "--raw", str(raw), "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-    )
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert _tree(DBT_PROJECT_DIR) == before
-    assert (warehouse / "dbt" / "target" / "run_results.json").exists()
-    assert (warehouse / "dbt" / "logs" / "dbt.log").exists()
-
-
-@pytest.mark.slow
-def test_a_second_run_is_refused_while_the_first_runs(
+def test_a_second_run_is_refused_while_the_first_runs_which_writes_nothing_under_dbt_project(
     warehouse_after_first_run: tuple[Path, Path, dict], tmp_path: Path
 ) -> None:
+    """The first run is a whole one (--force): it writes dbt's target and logs under the warehouse and
+    nothing under dbt_project/, and a second run is refused while it runs."""
     raw, warehouse, _ = warehouse_after_first_run
+    before = _tree(DBT_PROJECT_DIR)
     first = _popen_run(raw, warehouse, tmp_path / "first.log")
     try:
         for _ in range(600):
@@ -338,6 +326,9 @@ def test_a_second_run_is_refused_while_the_first_runs(
         assert first.wait(timeout=600) == 0, (tmp_path / "first.log").read_text()[-3000:]
     finally:
         _stop(first)
+    assert _tree(DBT_PROJECT_DIR) == before
+    assert (warehouse / "dbt" / "target" / "run_results.json").exists()
+    assert (warehouse / "dbt" / "logs" / "dbt.log").exists()
 
 
 @pytest.mark.slow
@@ -387,3 +378,26 @@ def test_the_wrapper_is_the_dbt_planwatch_starts() -> None:
 
     assert Path(dbt_executable()).name == "planwatch-dbt"
     assert shutil.which(dbt_executable()) is not None
+
+
+def test_the_wrapper_runs_dbt_beside_the_build_database_as_a_person_would_start_it(tmp_path: Path) -> None:
+    """`planwatch-dbt debug` from inside dbt_project/ with relative options, as the README's plain dbt
+    line: the database named by PLANWATCH_BUILD_DB is the one dbt connects to, and the relative log
+    folder stays relative to where the command was typed."""
+    from orchestration.project import dbt_executable
+
+    database = tmp_path / "elsewhere" / "build.duckdb"
+    database.parent.mkdir()
+    result = subprocess.run(
+        [dbt_executable(), "debug", "--no-use-colors", "--log-path", os.path.relpath(tmp_path / "logs", DBT_PROJECT_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "PLANWATCH_BUILD_DB": str(database)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Connection test: [OK connection ok]" in result.stdout
+    assert "path: build.duckdb" in result.stdout  # the profile names the file only: one partial parse
+    assert database.is_file()
+    assert (tmp_path / "logs" / "dbt.log").is_file()
