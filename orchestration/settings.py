@@ -118,6 +118,11 @@ class Settings:
         return self.reports_dir / "data_docs"
 
     @property
+    def data_docs_state(self) -> Path:
+        """What the last validation found, by staged model and year (orchestration/quality/batches.py)."""
+        return self.reports_dir / "data_docs.validated.json"
+
+    @property
     def feedback_dir(self) -> Path:
         """One workbook per district and period with findings, under <YYYY-MM>/."""
         return self.reports_dir / "feedback"

@@ -14,10 +14,12 @@ uscc+period unique 2 of 7 rows (28.6% > 1% allowed); revenue ≥ 0 1 of 7 (14.3%
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration.identity import uscc_check_char
 from orchestration.quality.expectations import (
@@ -51,7 +53,8 @@ PROVENANCE = """
 DDL = {
     "stg_raw__registry": """
         uscc varchar, district_code varchar, industry_code varchar, chain_code varchar,
-        enterprise_name varchar, district_raw varchar, chain_raw varchar, is_above_scale boolean,""",
+        enterprise_name varchar, district_raw varchar, chain_raw varchar, is_above_scale boolean,
+        registry_year integer, registry_vintage integer,""",
     "stg_raw__filings": """
         uscc varchar, filing_district_code varchar, enterprise_name varchar, filing_district_raw varchar,
         period date, revenue_ytd_wan decimal(38, 6), rd_ytd_wan decimal(38, 6), employees integer,""",
@@ -69,9 +72,9 @@ AT = "2024-11-15 09:00:00"
 # fmt: off
 ROWS = {
     "stg_raw__registry": [
-        (E1, "500101", "3911", "smart_terminal", "甲电子", "万州区", "智能终端", True, "registry/r.xlsx", "名录", 4, SHA, AT),
-        (E2, "500102", "3971", None, "乙半导体", "涪陵", None, True, "registry/r.xlsx", "名录", 5, SHA, AT),
-        (E3, "5001A1", "3825", "pv_storage", "丙光伏", "两江新区", "光伏及储能", None, "registry/r.xlsx", "名录", 6, SHA, AT),
+        (E1, "500101", "3911", "smart_terminal", "甲电子", "万州区", "智能终端", True, 2024, 2024, "registry/r.xlsx", "名录", 4, SHA, AT),
+        (E2, "500102", "3971", None, "乙半导体", "涪陵", None, True, None, 2024, "registry/r.xlsx", "名录", 5, SHA, AT),
+        (E3, "5001A1", "3825", "pv_storage", "丙光伏", "两江新区", "光伏及储能", None, 2024, 2024, "registry/r.xlsx", "名录", 6, SHA, AT),
     ],
     "stg_raw__filings": [
         (E1, "500101", "甲电子", "万州区", "2024-09-01", 900.5, 30, 120, "filings/f_09.csv", None, 2, SHA, AT),
@@ -147,7 +150,9 @@ def test_load_suites_reads_every_json_file_with_its_model() -> None:
 
 
 def test_suites_name_every_column_of_their_staged_model() -> None:
-    """The column-set expectation agrees with the dbt model's SQL, so a rename there shows here."""
+    """The column-set expectation agrees with the dbt model's SQL and its YAML, both ways, so a column
+    added, renamed or dropped there shows here (registry_year and registry_vintage once went
+    unnoticed, and the registry suite failed on every run)."""
     sql_dir = EXPECTATIONS_DIR.parent / "dbt_project" / "models" / "staging"
     for name in SUITES:
         spec = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
@@ -159,6 +164,8 @@ def test_suites_name_every_column_of_their_staged_model() -> None:
         sql = (sql_dir / f"{name}.sql").read_text(encoding="utf-8")
         for column in column_set:
             assert f" {column}," in sql or f" as {column}" in sql or f"{column},\n" in sql, (name, column)
+        (model,) = yaml.safe_load((sql_dir / f"{name}.yml").read_text(encoding="utf-8"))["models"]
+        assert sorted(column_set) == sorted(column["name"] for column in model["columns"]), name
 
 
 def test_reference_parameters_come_from_the_seeds() -> None:
@@ -179,7 +186,7 @@ def test_good_inputs_pass_every_suite(good_run) -> None:
         "stg_raw__bureau": (True, 13, 3, []),
         "stg_raw__district_submissions": (True, 16, 3, []),
         "stg_raw__filings": (True, 18, 6, []),
-        "stg_raw__registry": (True, 14, 3, []),
+        "stg_raw__registry": (True, 15, 3, []),
         "stg_raw__surveys": (True, 15, 3, []),
     }
     assert all(r.docs_index == docs / "index.html" for r in results)
@@ -194,7 +201,9 @@ def test_good_run_writes_data_docs_with_every_suite_and_validation(good_run) -> 
         assert f"expectations/{name}.html" in index
         assert (docs / "expectations" / f"{name}.html").is_file()
         (page,) = (docs / "validations" / name).rglob("*.html")
-        assert page.name == f"staging-{name}.html"
+        # a page per batch: the year for the period and survey-year suites, the whole registry
+        year = {"stg_raw__registry": "", "stg_raw__surveys": "_2023"}.get(name, "_2024")
+        assert page.name == f"staging-{name}{year}.html"
         assert f"validations/{name}/" in index
     assert not list(docs.parent.glob(".gx_docs.*")), "no building or retired folder is left behind"
 
@@ -302,3 +311,94 @@ def test_a_second_run_replaces_the_docs_and_refuses_a_foreign_folder(tmp_path) -
 def test_a_missing_build_database_is_an_error(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="build database not found"):
         validate_staged_inputs(tmp_path / "nope.duckdb", tmp_path / "docs")
+
+
+# --- validation by year, and only of the years that changed ---------------------------------------
+
+
+def filings_in_years(years: dict[int, int], negative_in: int | None = None) -> list[tuple]:
+    """`count` good filings in each year (an own file digest per year); one negative revenue in
+    `negative_in`, among 10 rows, so the `mostly` of revenue fails there."""
+    template = ROWS["stg_raw__filings"][0]
+    rows = []
+    for year, count in years.items():
+        digest = f"{year:060d}{int(year == negative_in):04d}"  # another file when its content differs
+        for n in range(count):
+            revenue = -1.0 if year == negative_in and n == 0 else n + 1.0
+            code = uscc(f"91500101MA{year % 100:02d}U{n:04d}")
+            rows.append(
+                (code, *template[1:4], f"{year}-0{1 + n % 9}-01", revenue, *template[6:10], n + 2, digest, AT)
+            )
+    return rows
+
+
+def validate(folder: Path, filings: list[tuple], code: str = "code-1") -> dict[str, SuiteResult]:
+    database = folder / "build.duckdb"
+    database.unlink(missing_ok=True)
+    build_db(database, {**ROWS, "stg_raw__filings": filings})
+    return by_suite(
+        validate_staged_inputs(
+            database, folder / "docs", state_file=folder / "docs.validated.json", code_digest=code
+        )
+    )
+
+
+def test_each_year_is_a_batch_and_a_finding_names_its_year(tmp_path) -> None:
+    found = validate(tmp_path, filings_in_years({2023: 10, 2024: 10}, negative_in=2023))["stg_raw__filings"]
+    assert (found.batches, found.validated_now, found.row_count, found.success) == (
+        ("2023", "2024"),
+        ("2023", "2024"),
+        20,
+        False,
+    )
+    assert [failure.description for failure in found.failed] == [
+        "2023: revenue_ytd_wan: 1 of 10 values are below 0 (10.0%, at most 1% allowed), e.g. -1.0"
+    ]
+    assert found.summary() == (
+        "stg_raw__filings: 17 of 18 expectations met on 20 rows (2 years, all validated now); "
+        + found.failed[0].description
+    )
+    pages = sorted(
+        path.name for path in (tmp_path / "docs" / "validations" / "stg_raw__filings").rglob("*.html")
+    )
+    assert pages == ["staging-stg_raw__filings_2023.html", "staging-stg_raw__filings_2024.html"]
+
+
+def test_only_changed_years_are_validated_and_the_others_findings_are_kept(tmp_path) -> None:
+    validate(tmp_path, filings_in_years({2023: 10, 2024: 10}, negative_in=2023))
+    docs_before = (tmp_path / "docs" / "index.html").stat().st_mtime_ns
+
+    same = validate(tmp_path, filings_in_years({2023: 10, 2024: 10}, negative_in=2023))["stg_raw__filings"]
+    assert same.validated_now == ()
+    assert (tmp_path / "docs" / "index.html").stat().st_mtime_ns == docs_before, "docs left as they were"
+    assert "(2 years, unchanged since the last validation)" in same.summary()
+    assert same.success is False and same.failed[0].description.startswith("2023: revenue_ytd_wan")
+
+    more = validate(tmp_path, filings_in_years({2023: 10, 2024: 11}, negative_in=2023))["stg_raw__filings"]
+    assert more.validated_now == ("2024",) and more.row_count == 21
+    assert [failure.description[:5] for failure in more.failed] == ["2023:"], "2023's finding is still there"
+    assert "validated now: 2024, the others unchanged" in more.summary()
+
+    fixed = validate(tmp_path, filings_in_years({2023: 10, 2024: 11}))["stg_raw__filings"]
+    assert fixed.validated_now == ("2023",) and fixed.success and fixed.failed == []
+
+
+def test_new_suites_or_code_or_lost_docs_validate_everything_again(tmp_path) -> None:
+    rows = filings_in_years({2023: 10, 2024: 10})
+    validate(tmp_path, rows)
+    assert validate(tmp_path, rows, code="code-2")["stg_raw__filings"].validated_now == ("2023", "2024")
+    shutil.rmtree(tmp_path / "docs")
+    assert validate(tmp_path, rows, code="code-2")["stg_raw__filings"].validated_now == ("2023", "2024")
+    (tmp_path / "docs.validated.json").write_text("{not json", encoding="utf-8")
+    assert validate(tmp_path, rows, code="code-2")["stg_raw__filings"].validated_now == ("2023", "2024")
+
+
+def test_a_year_that_left_is_dropped_and_an_emptied_model_fails_its_row_count(tmp_path) -> None:
+    validate(tmp_path, filings_in_years({2023: 10, 2024: 10}, negative_in=2023))
+    left = validate(tmp_path, filings_in_years({2024: 10}))["stg_raw__filings"]
+    assert (left.batches, left.validated_now, left.success) == (("2024",), (), True)
+    emptied = validate(tmp_path, [])["stg_raw__filings"]
+    assert emptied.success is False and emptied.row_count == 0
+    assert [failure.expectation_type for failure in emptied.failed][
+        0
+    ] == "expect_table_row_count_to_be_between"

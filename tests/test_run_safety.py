@@ -389,7 +389,13 @@ def test_the_wrapper_runs_dbt_beside_the_build_database_as_a_person_would_start_
     database = tmp_path / "elsewhere" / "build.duckdb"
     database.parent.mkdir()
     result = subprocess.run(
-        [dbt_executable(), "debug", "--no-use-colors", "--log-path", os.path.relpath(tmp_path / "logs", DBT_PROJECT_DIR)],
+        [
+            dbt_executable(),
+            "debug",
+            "--no-use-colors",
+            "--log-path",
+            os.path.relpath(tmp_path / "logs", DBT_PROJECT_DIR),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from orchestration.quality import batches
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 if TYPE_CHECKING:
@@ -75,16 +76,28 @@ class SuiteResult:
     failed: list[FailedExpectation] = field(default_factory=list)
     row_count: int | None = None
     reason: str | None = None  # why the suite could not run at all
+    batches: tuple[str, ...] = ()  # the model's batch keys: years, or "all"
+    validated_now: tuple[str, ...] = ()  # those validated by this call; the others' findings were reused
 
     def summary(self) -> str:
         """One line for a log or an asset check's description."""
         if self.reason:
             return f"{self.suite_name}: not validated: {self.reason}"
-        met = self.evaluated - len(self.failed)
+        met = self.evaluated - len({(failure.expectation_type, failure.column) for failure in self.failed})
         text = f"{self.suite_name}: {met} of {self.evaluated} expectations met on {self.row_count} rows"
+        if len(self.batches) > 1 or set(self.batches) != set(self.validated_now):
+            text += f" ({self._batches_text()})"
         if self.failed:
             text += "; " + "; ".join(failure.description for failure in self.failed)
         return text
+
+    def _batches_text(self) -> str:
+        where = f"{len(self.batches)} years" if len(self.batches) > 1 else "one batch"
+        if not self.validated_now:
+            return f"{where}, unchanged since the last validation"
+        if set(self.validated_now) == set(self.batches):
+            return f"{where}, all validated now"
+        return f"{where}; validated now: {', '.join(self.validated_now)}, the others unchanged"
 
 
 def load_suites(folder: Path = EXPECTATIONS_DIR) -> dict[str, ExpectationSuite]:
@@ -120,44 +133,168 @@ def reference_parameters(seeds_dir: Path = SEEDS_DIR) -> dict[str, list[str]]:
 
 
 def validate_staged_inputs(
-    build_db: Path, docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR
+    build_db: Path,
+    docs_dir: Path,
+    suites_dir: Path = EXPECTATIONS_DIR,
+    state_file: Path | None = None,
+    code_digest: str = "",
 ) -> list[SuiteResult]:
     """Validate every staged model against its suite and write Data Docs to docs_dir/index.html.
 
-    The build database is opened read-only and closed before GX runs. A model that is missing or
-    cannot be read gives a failed SuiteResult with a reason. The docs are written beside docs_dir and
-    swapped in, so docs_dir always holds one complete run.
+    Each model is validated in batches, by year where its suite names a year column
+    (orchestration/quality/batches.py). With a state_file, only the batches that changed since the
+    validation it records are validated, the others' findings are reused, and the Data Docs are
+    rebuilt only when some batch was validated; without one, everything is. The build database is
+    opened read-only for each read and closed before GX runs. A model that is missing or cannot be
+    read gives a failed SuiteResult with a reason. The docs are written beside docs_dir and swapped
+    in, so docs_dir always holds one complete validation.
     """
     build_db, docs_dir = Path(build_db), Path(docs_dir)
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
     suites = load_suites(suites_dir)
-    frames = _read_models(build_db, sorted({suite.meta["model"] for suite in suites.values()}))
     parameters = reference_parameters()
+    state_digest = batches.digest(suites_dir, parameters, code_digest)
     docs_index = docs_dir / "index.html"
+    recorded = batches.load_state(state_file, state_digest) if docs_index.is_file() else {}
+    plans = _plan(build_db, suites)
+    work = [
+        (suite, plans[suite.meta["model"]], batch)
+        for suite in suites.values()
+        if isinstance(plans[suite.meta["model"]], _Plan)
+        for batch in batches.stale(plans[suite.meta["model"]].batches, recorded.get(suite.meta["model"], {}))
+    ]
+    found: dict[str, dict[str, Any]] = {}
+    failed_reads: dict[str, str] = {}
+    if work or not docs_index.is_file():
+        found, failed_reads = _validate_batches(build_db, docs_dir, suites, work, parameters)
+    results: list[SuiteResult] = []
+    models_state: dict[str, dict[str, Any]] = {}
+    for suite in suites.values():
+        model = suite.meta["model"]
+        plan = plans[model]
+        reason = plan if isinstance(plan, str) else failed_reads.get(model)
+        if reason is not None:
+            results.append(
+                SuiteResult(
+                    suite.name, model, success=False, evaluated=0, docs_index=docs_index, reason=reason
+                )
+            )
+            continue
+        records = {**recorded.get(model, {}), **found.get(model, {})}
+        models_state[model] = {batch.key: records[batch.key] for batch in plan.batches}
+        results.append(
+            _combine(suite.name, model, plan, models_state[model], found.get(model, {}), docs_index)
+        )
+    if state_file is not None:
+        batches.save_state(state_file, state_digest, models_state)
+    return results
 
+
+class _Plan(NamedTuple):
+    year_column: str | None
+    is_date: bool
+    batches: list[batches.Batch]
+
+
+def _plan(build_db: Path, suites: dict[str, ExpectationSuite]) -> dict[str, _Plan | str]:
+    """Each model's batches as the build database holds them, or the reason it cannot be read."""
+    plans: dict[str, _Plan | str] = {}
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        present = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        for suite in suites.values():
+            model, year_column = suite.meta["model"], suite.meta.get("batch_year")
+            if model not in present:
+                plans[model] = f"{model} is not in {build_db} (dbt has not built it)"
+                continue
+            try:
+                is_date = year_column is not None and batches.year_column_is_date(con, model, year_column)
+                plans[model] = _Plan(year_column, is_date, batches.list_batches(con, model, year_column))
+            except (duckdb.Error, KeyError) as exc:
+                plans[model] = f"{model} in {build_db} could not be read: {exc}"
+    return plans
+
+
+def _validate_batches(
+    build_db: Path,
+    docs_dir: Path,
+    suites: dict[str, ExpectationSuite],
+    work: list[tuple[ExpectationSuite, _Plan, batches.Batch]],
+    parameters: dict[str, list[str]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Validate the batches in `work` and build the Data Docs of this validation (every suite is
+    listed, validated this time or not); the findings by model and batch key, and the models that
+    could not be read."""
+    found: dict[str, dict[str, Any]] = {}
+    failed_reads: dict[str, str] = {}
     _check_replaceable_docs(docs_dir)
     docs_dir.parent.mkdir(parents=True, exist_ok=True)
     building = docs_dir.with_name(f".{docs_dir.name}.building-{uuid.uuid4().hex[:8]}")
     try:
         context = _ephemeral_context(building)
-        results = [
-            _validate_one(context, suite, frames[suite.meta["model"]], parameters, docs_index)
-            for suite in suites.values()
-        ]
+        added = {name: context.suites.add(suite) for name, suite in suites.items()}
+        for suite, plan, batch in work:
+            model = suite.meta["model"]
+            if model in failed_reads:
+                continue
+            try:
+                with duckdb.connect(str(build_db), read_only=True) as con:
+                    frame = staged_frame(con, model, batch.where(plan.year_column, plan.is_date))
+            except duckdb.Error as exc:
+                failed_reads[model] = f"{model} in {build_db} could not be read: {exc}"
+                continue
+            found.setdefault(model, {})[batch.key] = _validate_one(
+                context, added[suite.name], frame, parameters, batch
+            )
+            del frame  # one batch's rows in memory at a time
         context.build_data_docs(site_names=[DOCS_SITE])
         _swap_folder(building, docs_dir)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return results
+    return found, failed_reads
 
 
-def staged_frame(con: duckdb.DuckDBPyConnection, model: str) -> pd.DataFrame:
-    """A staged model as the pandas frame GX validates: DECIMAL as float64, nullable ints and booleans.
+def _combine(
+    suite_name: str,
+    model: str,
+    plan: _Plan,
+    records: dict[str, dict[str, Any]],
+    validated_now: dict[str, Any],
+    docs_index: Path,
+) -> SuiteResult:
+    """One result over every batch; a finding names its year when the model has more than one."""
+    several = len(plan.batches) > 1
+    failed = [
+        FailedExpectation(kind, column, count, f"{key}: {text}" if several else text)
+        for key, record in records.items()
+        for kind, column, count, text in record["failed"]
+    ]
+    return SuiteResult(
+        suite_name=suite_name,
+        model=model,
+        success=all(record["success"] for record in records.values()),
+        evaluated=max(record["evaluated"] for record in records.values()),
+        failed=failed,
+        docs_index=docs_index,
+        row_count=sum(record["rows"] for record in records.values()),
+        batches=tuple(records),
+        validated_now=tuple(key for key in records if key in validated_now),
+    )
+
+
+def staged_frame(con: duckdb.DuckDBPyConnection, model: str, where: str | None = None) -> pd.DataFrame:
+    """A staged model (the rows `where` selects) as the pandas frame GX validates: DECIMAL as float64,
+    nullable ints and booleans.
 
     Money becomes float64 because GX's range checks need numbers; exact sums are dbt's business.
     """
-    table = con.table(model).to_arrow_table()
+    relation = con.table(model)
+    table = (relation.filter(where) if where else relation).to_arrow_table()
     schema = pa.schema(
         [
             column.with_type(pa.float64()) if pa.types.is_decimal(column.type) else column
@@ -170,27 +307,6 @@ def staged_frame(con: duckdb.DuckDBPyConnection, model: str) -> pd.DataFrame:
 def _seed_column(path: Path, column: str) -> list[str]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [row[column] for row in csv.DictReader(handle)]
-
-
-def _read_models(build_db: Path, models: list[str]) -> dict[str, pd.DataFrame | str]:
-    """Each model's frame, or the reason it could not be read."""
-    frames: dict[str, pd.DataFrame | str] = {}
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        present = {
-            f"{schema}.{name}"
-            for schema, name in con.execute(
-                "select table_schema, table_name from information_schema.tables"
-            ).fetchall()
-        }
-        for model in models:
-            if model not in present:
-                frames[model] = f"{model} is not in {build_db} (dbt has not built it)"
-                continue
-            try:
-                frames[model] = staged_frame(con, model)
-            except duckdb.Error as exc:
-                frames[model] = f"{model} in {build_db} could not be read: {exc}"
-    return frames
 
 
 def _ephemeral_context(docs_dir: Path) -> AbstractDataContext:
@@ -226,22 +342,21 @@ def _ephemeral_context(docs_dir: Path) -> AbstractDataContext:
 def _validate_one(
     context: AbstractDataContext,
     suite: ExpectationSuite,
-    frame: pd.DataFrame | str,
+    frame: pd.DataFrame,
     parameters: dict[str, list[str]],
-    docs_index: Path,
-) -> SuiteResult:
+    batch: batches.Batch,
+) -> dict[str, Any]:
+    """Validate one batch; its findings as the state file keeps them."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    model = suite.meta["model"]
-    suite = context.suites.add(suite)  # listed in the docs even when its model is missing
-    if isinstance(frame, str):
-        return SuiteResult(suite.name, model, success=False, evaluated=0, docs_index=docs_index, reason=frame)
-
-    asset = context.data_sources.get(DATASOURCE).add_dataframe_asset(name=model.split(".")[1])
+    model_name = suite.meta["model"].split(".")[1]
+    # one data asset per batch: each gets its own validation page in the Data Docs
+    asset_name = model_name if batch.key == batches.WHOLE else f"{model_name}_{batch.key.replace(' ', '_')}"
+    asset = context.data_sources.get(DATASOURCE).add_dataframe_asset(name=asset_name)
     batch_definition = asset.add_batch_definition_whole_dataframe("whole table")
     validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
+        gx.ValidationDefinition(name=f"{suite.name} {batch.key}", data=batch_definition, suite=suite)
     )
     outcome = validation.run(
         batch_parameters={"dataframe": frame},
@@ -249,15 +364,14 @@ def _validate_one(
         result_format=RESULT_FORMAT,
         run_id=RunIdentifier(run_name=RUN_NAME, run_time=dt.datetime.now(dt.UTC)),
     )
-    return SuiteResult(
-        suite_name=suite.name,
-        model=model,
-        success=bool(outcome.success),
-        evaluated=int(outcome.statistics["evaluated_expectations"]),
-        failed=_failures(suite, outcome),
-        docs_index=docs_index,
-        row_count=len(frame),
-    )
+    return {
+        "fingerprint": batch.fingerprint,
+        "rows": len(frame),
+        "success": bool(outcome.success),
+        "evaluated": int(outcome.statistics["evaluated_expectations"]),
+        "failed": [list(failure) for failure in _failures(suite, outcome)],
+        "validated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
 
 
 def _failures(suite: ExpectationSuite, outcome: ExpectationSuiteValidationResult) -> list[FailedExpectation]:
