@@ -61,6 +61,15 @@
 {%- endmacro %}
 
 
+{#-
+    True when `value` is on the path: at or above it, or strictly above it where `must_exceed` (a
+    target worded 突破/超过, in its target year: reaching 10000 亿元 is not breaking through it).
+-#}
+{% macro meets_path(value, path, must_exceed) -%}
+    ({{ value }} > {{ path }} or ({{ value }} = {{ path }} and not {{ must_exceed }}))
+{%- endmacro %}
+
+
 {#- Deterministic id of a data-quality finding. -#}
 {% macro finding_id(rule_id, district_code, period, subject) -%}
     {{ dbt.hash(dbt.concat([

@@ -37,6 +37,9 @@ plan_periods as (
         plan_indicators.baseline_value as published_baseline_value,
         plan_indicators.target_year,
         plan_indicators.target_value,
+        -- 突破 10000 亿元: in the target year the value must exceed the target, not reach it
+        coalesce(plan_indicators.target_comparison = 'above', false)
+            and {{ period_year('periods.period') }} >= plan_indicators.target_year as must_exceed_path,
         periods.period,
         {{ period_year('periods.period') }} as period_year,
         {{ latest_complete_year('periods.period') }} as latest_complete_year
@@ -156,14 +159,16 @@ final as (
                 and progress.projected_annual is not null
                 and progress.trajectory_value is not null
                 then case
-                    when progress.projected_annual >= progress.trajectory_value then 'on_track'
+                    when {{ meets_path('progress.projected_annual', 'progress.trajectory_value', 'progress.must_exceed_path') }}
+                        then 'on_track'
                     else 'behind'
                 end
             when progress.indicator_kind = 'ratio'
                 and progress.actual_value is not null
                 and progress.trajectory_value is not null
                 then case
-                    when progress.actual_value >= progress.trajectory_value then 'on_track'
+                    when {{ meets_path('progress.actual_value', 'progress.trajectory_value', 'progress.must_exceed_path') }}
+                        then 'on_track'
                     else 'behind'
                 end
             else 'no_data'
