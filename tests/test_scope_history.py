@@ -15,16 +15,21 @@ given in the registry. Filings (万元, revenue / R&D year to date):
     E6 3974     new_display     涪陵        50000 / 1000     55000 / 1100     30000 /  300
 
 Run 2 adds the registry of 2024 (统计年度 column, a file name without a year): E6, the smallest,
-is gone and E3 is moved to new_display; everyone else as in 2022. The 2022 registry stays in force
-for 2022 and 2023, so every 2022-12 and 2023-12 value of both marts is unchanged. 2024-06:
+is gone and E3 is moved to new_display; everyone else as in 2022. It also lists three enterprises
+whose class is outside the industry scope, which a late 2024-06 filings file (补报) reports: H1, a
+refrigerator maker (3851) tagged 智能家居, and M1 (4090) tagged 元宇宙, count through their tag
+(the plan names 智能冰箱 makers, and the metaverse chain has no class); H2, another 3851 maker
+without a tag, does not. The 2022 registry stays in force for 2022 and 2023, so every 2022-12 and
+2023-12 value of both marts is unchanged. 2024-06:
 
-    revenue (亿元)        run 1: 770000 万元 = 77.0      run 2: 770000 − 30000 = 740000 → 74.0
-    rd_spend (亿元)       run 1: 15100 → 1.51            run 2: 15100 − 300 = 14800 → 1.48
-    rd_intensity (%)      run 1: 15100 / 770000 = 1.96103896103896   run 2: 14800 / 740000 = 2.0
+    revenue (亿元)        run 1: 770000 万元 = 77.0      run 2: 770000 − 30000 + 20000 + 40000 = 800000 → 80.0
+    rd_spend (亿元)       run 1: 15100 → 1.51            run 2: 15100 − 300 + 400 + 800 = 16000 → 1.6
+    rd_intensity (%)      run 1: 15100 / 770000 = 1.96103896103896   run 2: 16000 / 800000 = 2.0
     smart_terminal        run 1: E1 E2 E3 E7: 4, 490000 → 49.0, R&D 9800 → 0.98, 2.0 %
                           run 2: E1 E2 E7:    3, 380000 → 38.0, R&D 7600 → 0.76, 2.0 %
     new_display           run 1: E4 E5 E6:    3, 280000 → 28.0, R&D 5300 → 0.53, 1.89285714285714 %
                           run 2: E3 E4 E5:    3, 360000 → 36.0, R&D 7200 → 0.72, 2.0 %
+    smart_home, metaverse run 1: none;  run 2: one enterprise each (H1, M1), suppressed (< 3)
 
 E6 still files for 2024-06 (through 涪陵区) after the 2024 registry dropped it: one DQ10 finding
 (filing without a registry entry) for 涪陵 500102, 2024-06, naming E6. The 2024 drop is 1 of 7 enterprises (14 %) and 3.9 % of the
@@ -46,7 +51,7 @@ def uscc(serial: int) -> str:
     return first17 + uscc_check_char(first17)
 
 
-E1, E2, E3, E4, E5, E6, E7, OUT, SMALL = (uscc(n) for n in range(11, 20))
+E1, E2, E3, E4, E5, E6, E7, OUT, SMALL, H1, H2, M1 = (uscc(n) for n in range(11, 23))
 
 NAMES = {
     E1: "重庆甲电脑有限公司",
@@ -146,6 +151,18 @@ def write_registry_2024(raw: Path) -> None:
             [E5, NAMES[E5], "涪陵区", "3974", "新型显示", "是", "2024年"],
             [OUT, "重庆辛机械有限公司", "万州区", "3311", "", "是", "2024年"],
             [SMALL, "重庆壬电子有限公司", "涪陵区", "3982", "", "否", "2024年"],
+            [H1, "重庆癸电器有限公司", "万州区", "3851", "智能家居", "是", "2024年"],
+            [H2, "重庆子冰箱有限公司", "万州区", "3851", "", "是", "2024年"],
+            [M1, "重庆丑数字科技有限公司", "涪陵区", "4090", "元宇宙", "是", "2024年"],
+        ],
+    )
+    write_xlsx(
+        raw / "filings" / "企业月报_2024-06_补报.xlsx",
+        [
+            ["统一社会信用代码", "企业名称", "区县", "报告期", "营业收入本年累计", "研发费用本年累计"],
+            [H1, "重庆癸电器有限公司", "万州区", "2024-06", 20000, 400],
+            [H2, "重庆子冰箱有限公司", "万州区", "2024-06", 10000, 200],
+            [M1, "重庆丑数字科技有限公司", "涪陵区", "2024-06", 40000, 800],
         ],
     )
 
@@ -216,8 +233,8 @@ def test_2022_and_2023_unchanged_by_the_2024_registry(runs: tuple[dict, dict], t
 
 INDICATORS_2024 = [
     # indicator, run 1, run 2
-    ("revenue", 77.0, 74.0),
-    ("rd_spend", 1.51, 1.48),
+    ("revenue", 77.0, 80.0),
+    ("rd_spend", 1.51, 1.6),
     ("rd_intensity", 1.96103896103896, 2.0),
 ]
 
@@ -256,6 +273,22 @@ def test_2024_chains_follow_the_2024_registry(
         assert [float(row[column]) for column in ("revenue_ytd_yi", "rd_ytd_yi", "rd_intensity_pct")] == [
             pytest.approx(value, rel=1e-12) for value in expected[1:]
         ]
+
+
+@pytest.mark.slow
+def test_a_chain_tag_brings_in_a_class_outside_the_scope(runs: tuple[dict, dict]) -> None:
+    """H1 (3851, 智能家居) and M1 (4090, 元宇宙) count in run 2 through their tag; H2 (3851, no tag)
+    does not: the 2024-06 revenue above is 80.0 亿元, not 81.0."""
+    before, after = runs
+    counts = [
+        marts["chain_monthly"][(JUNE_2024, chain)]["enterprise_count"] or 0
+        for marts in (before, after)
+        for chain in ("smart_home", "metaverse")
+    ]
+    assert counts == [0, 0, 1, 1]
+    for chain in ("smart_home", "metaverse"):
+        row = after["chain_monthly"][(JUNE_2024, chain)]
+        assert row["suppressed"] and row["revenue_ytd_yi"] is None  # one enterprise: not published
 
 
 @pytest.mark.slow
