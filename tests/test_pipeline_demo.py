@@ -120,11 +120,25 @@ def plain_periods(raw: Path) -> list[str]:
     return periods
 
 
-def _expected(raw: Path, period: str) -> dict[str, float]:
-    scope = pd.read_csv(SEEDS / "industry_scope.csv", dtype=str)["industry_code"]
+def _registry_in_scope(raw: Path) -> pd.DataFrame:
+    """The raw registry's in-scope enterprises above designated size, with their chain, by the rule of
+    int_enterprises_in_scope: a class of the scope seed, or a tag (a chain name or code) naming one
+    of the plan's chains; the chain is the tag, else the class's default chain."""
+    scope = pd.read_csv(SEEDS / "industry_scope.csv", dtype=str).set_index("industry_code")["default_chain"]
+    chains = pd.read_csv(SEEDS / "chains.csv", dtype=str)
+    chain_of_text = dict(zip(chains["chain_name_zh"], chains["chain_code"], strict=True))
+    chain_of_text.update(zip(chains["chain_code"], chains["chain_code"], strict=True))
+    plan_chains = set(chains.loc[chains["tier"] != "other", "chain_code"])
     registry = pd.concat(_read_raw(p) for p in sorted((raw / "registry").iterdir()))
-    in_scope = registry[registry["行业代码"].isin(scope) & (registry["规模以上"].fillna("是") == "是")]
-    codes = set(in_scope["统一社会信用代码"])
+    assert registry["统一社会信用代码"].is_unique  # one registry: no vintage to choose
+    tag = registry["产业链"].fillna("").str.strip().map(chain_of_text)
+    registry = registry.assign(chain=tag.fillna(registry["行业代码"].map(scope)))
+    above = registry["规模以上"].fillna("是") == "是"
+    return registry[above & (registry["行业代码"].isin(scope.index) | tag.isin(plan_chains))]
+
+
+def _expected(raw: Path, period: str) -> dict[str, float]:
+    codes = set(_registry_in_scope(raw)["统一社会信用代码"])
     filings = _read_raw(next((raw / "filings").glob(f"*{period}*")))
     filings = filings[filings["统一社会信用代码"].isin(codes)]
     revenue = pd.to_numeric(filings["营业收入本年累计"])
@@ -161,6 +175,33 @@ def test_indicators_agree_with_pandas_on_the_raw_files(demo: dict, pick: int) ->
     for code, value in expected.items():
         assert actual[code] == pytest.approx(value, rel=1e-9), code
     assert chains > 100
+
+
+def test_chain_digitalization_agrees_with_pandas_on_the_raw_files(demo: dict) -> None:
+    """Each survey year's share of enterprises digital in all four key processes, by chain, from the
+    raw registry and survey files with pandas (a chain is the registry's tag, a name or a code, else
+    the class's default chain), against every published chain cell of a period of that year."""
+    raw = demo["raw"]
+    in_scope = _registry_in_scope(raw)
+    compared = 0
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        for path in sorted((raw / "surveys").iterdir()):
+            survey = _read_raw(path).merge(
+                in_scope[["统一社会信用代码", "chain"]], on="统一社会信用代码", how="inner"
+            )
+            year = int(survey["调查年度"].iloc[0])
+            digital = (survey[["研发设计", "生产制造", "经营管理", "销售服务"]] == "是").all(axis=1)
+            expected = (digital.groupby(survey["chain"]).mean() * 100).to_dict()
+            published = con.execute(
+                "select chain_code, digitalization_rate_pct from marts.chain_monthly "
+                "where period = (select max(period) from marts.chain_monthly where year(period) = ?) "
+                "and digitalization_rate_pct is not null",
+                [year],
+            ).fetchall()
+            for chain, rate in published:
+                assert rate == pytest.approx(expected[chain], rel=1e-9, abs=1e-12), (year, chain)
+                compared += 1
+    assert compared >= 3, "published chain cells with a survey rate"
 
 
 def test_second_run_ingests_nothing_and_changes_no_mart(demo: dict) -> None:

@@ -55,6 +55,20 @@
 
 
 {#-
+    A cell's digitalization rate as published: the survey rate describes the surveyed enterprises,
+    so it needs the cell published and enough of them surveyed. `cells` names the cell model's CTE.
+-#}
+{% macro disclosed_survey_rate(cells) -%}
+    cast(
+        {{ disclose(
+            cells ~ '.digitalization_rate_pct',
+            cells ~ '.suppressed or ' ~ is_small_cell(cells ~ '.surveyed_count')
+        ) }} as double
+    )
+{%- endmacro %}
+
+
+{#-
     CTEs primary_flags, period_primary_counts, complement_candidates, secondary_flags and flagged,
     to close a model's `with`: chains and districts are flagged by the same rules, so the rules are
     written once. `cells` (one row per period and cell_code, with enterprise_count, revenue_ytd_wan

@@ -98,3 +98,23 @@
 {% macro count_missing(value) -%}
     cast(sum(case when {{ value }} is null then 1 else 0 end) as bigint)
 {%- endmacro %}
+
+
+{#-
+    A CTE body: the share of surveyed enterprises with all four key processes digital, by `by`
+    (chain_code or district_code) and survey year, over `surveys` (int_enterprise_surveys).
+-#}
+{% macro survey_rates(by, surveys='enterprise_surveys') -%}
+    select
+        {{ surveys }}.{{ by }},
+        {{ surveys }}.survey_year,
+        count(*) as surveyed_count,
+        cast(sum(case when {{ surveys }}.is_fully_digital then 1 else 0 end) as double)
+            / count(*) * 100 as digitalization_rate_pct
+
+    from {{ surveys }}
+
+    group by
+        {{ surveys }}.{{ by }},
+        {{ surveys }}.survey_year
+{%- endmacro %}

@@ -10,9 +10,10 @@
 
 {#-
     Incremental by period: a run rebuilds the periods int_enterprise_months_yoy rebuilt since the
-    last build (their rows carry a newer loaded_at), every period when the disclosure settings
-    changed; a period gone from the input is deleted by the post-hook. A cell reads only its own
-    period, so nothing else moves.
+    last build (their rows carry a newer loaded_at), every period of a year whose survey received
+    rows or lost a file (withdrawn, superseded) since, and every period when the disclosure
+    settings changed; a period gone from the input is deleted by the post-hook. A cell reads only
+    its own period and its year's survey, so nothing else moves.
 -#}
 
 {%- set rebuild_all = incremental_rebuild_all('disclosure_settings', disclosure_settings()) %}
@@ -31,8 +32,27 @@ all_enterprise_months as (
 
 ),
 
--- enterprise_months: the periods to build (all, or those rebuilt upstream)
-{{ enterprise_months_to_build(rebuild_all) }},
+enterprise_surveys as (
+
+    select * from {{ ref('int_enterprise_surveys') }}
+
+),
+
+surveys as (
+
+    select * from {{ ref('stg_raw__surveys') }}
+
+),
+
+ledger as (
+
+    select * from {{ source('raw', 'ingest_ledger') }}
+
+),
+
+-- enterprise_months: the periods to build (all, or those rebuilt upstream and those of a year
+-- whose survey changed)
+{{ enterprise_months_to_build(rebuild_all, with_surveys=true) }},
 
 periods as (
 
@@ -78,6 +98,12 @@ chain_aggregates as (
 
 ),
 
+chain_surveys as (
+
+    {{ survey_rates('chain_code') }}
+
+),
+
 cells as (
 
     select
@@ -91,6 +117,8 @@ cells as (
         chain_aggregates.rd_ytd_wan,
         chain_aggregates.rd_intensity_pct,
         cast(coalesce(chain_aggregates.rd_missing_enterprises, 0) as bigint) as rd_missing_enterprises,
+        cast(coalesce(chain_surveys.surveyed_count, 0) as bigint) as surveyed_count,
+        chain_surveys.digitalization_rate_pct,
         chain_aggregates.top_revenue_share
 
     from chain_periods
@@ -98,6 +126,10 @@ cells as (
     left join chain_aggregates
         on chain_periods.period = chain_aggregates.period
         and chain_periods.chain_code = chain_aggregates.chain_code
+
+    left join chain_surveys
+        on chain_periods.chain_code = chain_surveys.chain_code
+        and {{ period_year('chain_periods.period') }} = chain_surveys.survey_year
 
 ),
 

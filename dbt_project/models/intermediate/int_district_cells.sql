@@ -99,18 +99,7 @@ district_aggregates as (
 
 district_surveys as (
 
-    select
-        enterprise_surveys.district_code,
-        enterprise_surveys.survey_year,
-        count(*) as surveyed_count,
-        cast(sum(case when enterprise_surveys.is_fully_digital then 1 else 0 end) as double)
-            / count(*) * 100 as digitalization_rate_pct
-
-    from enterprise_surveys
-
-    group by
-        enterprise_surveys.district_code,
-        enterprise_surveys.survey_year
+    {{ survey_rates('district_code') }}
 
 ),
 

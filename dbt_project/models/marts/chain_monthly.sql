@@ -23,6 +23,7 @@ final as (
             as rd_ytd_yi,
         cast({{ disclose('chain_cells.rd_intensity_pct', 'chain_cells.suppressed') }} as double)
             as rd_intensity_pct,
+        {{ disclosed_survey_rate('chain_cells') }} as digitalization_rate_pct,
         chain_cells.suppressed,
         chain_cells.suppression_reason,
         -- a count, not a value: shown in a suppressed cell as enterprise_count is

@@ -42,15 +42,11 @@ final as (
             as revenue_ytd_yi,
         cast({{ disclose('district_cells.revenue_yoy_pct', 'district_cells.suppressed') }} as double)
             as revenue_yoy_pct,
+        cast({{ disclose(wan_to_yi('district_cells.rd_ytd_wan'), 'district_cells.suppressed') }} as double)
+            as rd_ytd_yi,
         cast({{ disclose('district_cells.rd_intensity_pct', 'district_cells.suppressed') }} as double)
             as rd_intensity_pct,
-        -- the survey rate describes the surveyed enterprises: it also needs enough of them
-        cast(
-            {{ disclose(
-                'district_cells.digitalization_rate_pct',
-                'district_cells.suppressed or ' ~ is_small_cell('district_cells.surveyed_count')
-            ) }} as double
-        ) as digitalization_rate_pct,
+        {{ disclosed_survey_rate('district_cells') }} as digitalization_rate_pct,
         -- findings are about the unit's submissions, not enterprise values: never suppressed
         cast(coalesce(district_findings.findings_error, 0) as bigint) as findings_error,
         cast(coalesce(district_findings.findings_warn, 0) as bigint) as findings_warn,
