@@ -391,6 +391,11 @@ def test_new_suites_or_code_or_lost_docs_validate_everything_again(tmp_path) -> 
     assert validate(tmp_path, rows, code="code-2")["stg_raw__filings"].validated_now == ("2023", "2024")
     (tmp_path / "docs.validated.json").write_text("{not json", encoding="utf-8")
     assert validate(tmp_path, rows, code="code-2")["stg_raw__filings"].validated_now == ("2023", "2024")
+    # a record that lacks a field (edited by hand, another version) is validated again, not trusted
+    state = json.loads((tmp_path / "docs.validated.json").read_text(encoding="utf-8"))
+    del state["models"]["staging.stg_raw__filings"]["2023"]["failed"]
+    (tmp_path / "docs.validated.json").write_text(json.dumps(state), encoding="utf-8")
+    assert validate(tmp_path, rows, code="code-2")["stg_raw__filings"].validated_now == ("2023",)
 
 
 def test_a_year_that_left_is_dropped_and_an_emptied_model_fails_its_row_count(tmp_path) -> None:

@@ -27,6 +27,8 @@ import duckdb
 STATE_VERSION = 1
 WHOLE = "all"  # the key of the one batch of a suite without a year column
 NO_YEAR = "no year"  # rows whose year column is empty
+# what a batch's record in the state file holds (expectations._validate_one writes it)
+RECORD_FIELDS = frozenset({"fingerprint", "rows", "success", "evaluated", "failed", "validated_at"})
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,12 @@ def save_state(path: Path, state_digest: str, models: dict[str, dict[str, Any]])
 
 
 def stale(batches: list[Batch], recorded: dict[str, Any]) -> list[Batch]:
-    """The batches whose fingerprint differs from the recorded one (or that were never validated)."""
+    """The batches whose fingerprint differs from the recorded one, that were never validated, or
+    whose record lacks a field (a state file edited or written by another version)."""
     return [
         batch
         for batch in batches
         if not isinstance(recorded.get(batch.key), dict)
-        or recorded[batch.key].get("fingerprint") != batch.fingerprint
+        or not recorded[batch.key].keys() >= RECORD_FIELDS
+        or recorded[batch.key]["fingerprint"] != batch.fingerprint
     ]
