@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from orchestration import vintages
 from orchestration.constants import PUBLIC_MARTS
 from orchestration.settings import dbt_var
 
@@ -173,6 +174,7 @@ class PublishResult:
     findings_warn: int
     coverage_override: str | None = None
     stale_wal: Path | None = None  # a previous snapshot's write-ahead log the swap removed
+    revisions: int = 0  # figures of periods published before that this publish changed
 
 
 def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
@@ -228,27 +230,36 @@ def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table:
     )
 
 
-def _carry_publish_history(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> None:
-    """Earlier publishes, from the build database's copy of the log (the pipeline's own file), or,
-    for a warehouse published before that copy existed, from the current snapshot. The snapshot is
-    only read, and an analyst's lock on it costs the history's old rows, never the publish."""
-    if _has_table(con, "build", "meta", "publish_log"):
-        con.execute("insert into marts.publish_log by name select * from build.meta.publish_log")
-        return
-    if not analytics_db.exists():
-        return
-    try:
-        con.execute("attach ? as previous (read_only)", [str(analytics_db)])
-    except duckdb.Error:
-        return
-    if _has_table(con, "previous", "marts", "publish_log"):
-        con.execute("insert into marts.publish_log by name select * from previous.marts.publish_log")
-    con.execute("detach previous")
+def _history_schema(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> str | None:
+    """Where the earlier publishes are recorded (publish log, vintages, revisions): the build
+    database's copy (the pipeline's own file), or the published snapshot when it records a later
+    publish than that copy (a run killed between the swap and the copy, or a warehouse published
+    before the copy existed), attached read-only as `previous`. An analyst's write lock on the
+    snapshot costs only that fallback, never the publish."""
+    in_build = _has_table(con, "build", "meta", "publish_log")
+    build_last = (
+        con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
+        if in_build
+        else None
+    )
+    if analytics_db.exists():
+        try:
+            con.execute("attach ? as previous (read_only)", [str(analytics_db)])
+        except duckdb.Error:
+            return "build.meta" if in_build else None
+        if _has_table(con, "previous", "marts", "publish_log"):
+            snapshot_last = con.execute(
+                "select max(published_at) from previous.marts.publish_log"
+            ).fetchone()[0]
+            if snapshot_last is not None and (build_last is None or snapshot_last > build_last):
+                return "previous.marts"
+        con.execute("detach previous")
+    return "build.meta" if in_build else None
 
 
-def _record_in_build(build_db: Path, log: pa.Table, coverage: Coverage) -> None:
-    """Keep the build database's copy of the publish log equal to the snapshot's, with the coverage
-    the next publish is compared with."""
+def _record_in_build(build_db: Path, history: dict[str, pa.Table], coverage: Coverage) -> None:
+    """Keep the build database's copy of the publish log, vintages and revisions equal to the
+    snapshot's, with the coverage the next publish is compared with."""
     rows = pa.table(  # noqa: F841 - read by DuckDB below
         {
             "period": list(coverage),
@@ -261,7 +272,10 @@ def _record_in_build(build_db: Path, log: pa.Table, coverage: Coverage) -> None:
     )
     with duckdb.connect(str(build_db)) as con:
         con.execute("create schema if not exists meta")
-        con.execute("create or replace table meta.publish_log as select * from log")
+        for table, rows_of_table in history.items():
+            con.register("history_rows", rows_of_table)
+            con.execute(f"create or replace table meta.{table} as select * from history_rows")
+            con.unregister("history_rows")
         con.execute("create or replace table meta.publish_coverage as select * from rows")
 
 
@@ -345,11 +359,21 @@ def publish(
                 "from marts.dq_findings"
             ).fetchone()
             con.execute(PUBLISH_LOG_DDL)
-            _carry_publish_history(con, analytics_db)
+            published_at = dt.datetime.now().replace(microsecond=0)
+            history = _history_schema(con, analytics_db)
+            if history is not None:
+                con.execute(f"insert into marts.publish_log by name select * from {history}.publish_log")
+            # a publish is keyed by its time: never the time of an earlier one (two in a second, a clock set back)
+            latest = con.execute("select max(published_at) from marts.publish_log").fetchone()[0]
+            if latest is not None and published_at <= latest:
+                published_at = latest + dt.timedelta(seconds=1)
+            revisions = vintages.record(con, published_at, run_id, history)
+            if history == "previous.marts":
+                con.execute("detach previous")
             con.execute(
                 "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    dt.datetime.now().replace(microsecond=0),
+                    published_at,
                     run_id,
                     first,
                     last,
@@ -361,13 +385,16 @@ def publish(
                     override,
                 ],
             )
-            log = con.sql("select * from marts.publish_log").to_arrow_table()
+            recorded = {
+                table: con.sql(f"select * from marts.{table}").to_arrow_table()
+                for table in ("publish_log", "indicator_vintages", "indicator_revisions")
+            }
             con.execute("detach build")
             con.execute("checkpoint")
         stale_wal = _set_aside_stale_wal(analytics_db)
         os.replace(temporary, analytics_db)
         swapped = True
-        _record_in_build(build_db, log, coverage)
+        _record_in_build(build_db, recorded, coverage)
     finally:
         temporary.unlink(missing_ok=True)
         Path(str(temporary) + ".wal").unlink(missing_ok=True)
@@ -377,4 +404,4 @@ def publish(
             else:  # the old snapshot stays: so does its log
                 os.replace(stale_wal, Path(f"{analytics_db}.wal"))
     removed = Path(f"{analytics_db}.wal") if stale_wal is not None else None
-    return PublishResult(analytics_db, tables, first, last, errors, warns, override, removed)
+    return PublishResult(analytics_db, tables, first, last, errors, warns, override, removed, revisions)

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from orchestration.constants import PUBLIC_MARTS
+from orchestration.ingest.loader import LEDGER_DDL
 from orchestration.publish import PublishRefused, publish
 
 
@@ -73,12 +74,26 @@ def _build_db(path: Path, subject: str) -> None:
         for mart in PUBLIC_MARTS:
             con.execute(
                 f"create table marts.{mart} (period date, severity varchar, subject varchar, "
-                "enterprise_count integer, indicator_code varchar, actual_value double)"
+                "enterprise_count integer, plan_id varchar, indicator_code varchar, actual_value double, "
+                "yoy_growth_pct double, status varchar)"
             )
             con.execute(
-                f"insert into marts.{mart} values ('2024-10-01', 'warn', ?, 5, 'revenue', 100)", [subject]
+                f"insert into marts.{mart} values ('2024-10-01', 'warn', ?, 5, 'p', 'revenue', 100, null, "
+                "'no_data')",
+                [subject],
             )
-        con.execute("create table raw.ingest_ledger (status varchar)")
+        con.execute(LEDGER_DDL)
+
+
+def _arrives(build: Path, source_file: str, revenue: float) -> None:
+    """A filings file for 2024-10 arrives and the revenue of 2024-10 becomes `revenue`."""
+    with duckdb.connect(str(build)) as con:
+        con.execute("update marts.indicator_progress set actual_value = ?", [revenue])
+        con.execute(
+            "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, periods, first_seen_at) "
+            "values (?, ?, 'filings', 'ingested', '2024-10', now()::timestamp)",
+            [source_file, source_file],
+        )
 
 
 def test_publish_refuses_credit_codes_and_keeps_the_old_snapshot(tmp_path: Path) -> None:
@@ -139,3 +154,51 @@ def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_pat
             ("run-1",),
             ("run-2",),
         ]
+
+
+def _history(snapshot: Path) -> tuple[list, list, list]:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return (
+            con.execute("select run_id from marts.publish_log order by published_at").fetchall(),
+            con.execute(
+                "select run_id, actual_value from marts.indicator_vintages order by published_at"
+            ).fetchall(),
+            con.execute(
+                "select run_id, indicator_code, period::varchar, revision_kind, old_value, new_value, caused_by "
+                "from marts.indicator_revisions order by published_at"
+            ).fetchall(),
+        )
+
+
+def test_a_publish_keeps_its_figures_and_lists_what_the_next_one_revised(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build, "营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    _arrives(build, "filings/万州_2024-10_更正.csv", 110)
+    assert publish(build, snapshot, "run-2").revisions == 1
+    publish(build, snapshot, "run-3")  # nothing changed: nothing revised
+    logs, vintages, revisions = _history(snapshot)
+    assert logs == [("run-1",), ("run-2",), ("run-3",)]
+    assert vintages == [("run-1", 100.0), ("run-2", 110.0), ("run-3", 110.0)]
+    assert revisions == [
+        ("run-2", "revenue", "2024-10-01", "changed", 100.0, 110.0, "filings/万州_2024-10_更正.csv (arrived)")
+    ]
+
+
+def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
+    """Killed between the swap and the build database's copy of the history: the snapshot records a
+    later publish than the copy, and the next publish carries the history from the snapshot."""
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    _build_db(build, "营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    after_first = tmp_path / "after_first.duckdb"
+    shutil.copy(build, after_first)
+    _arrives(build, "filings/万州_2024-10_更正.csv", 110)
+    publish(build, snapshot, "run-2")
+    shutil.copy(after_first, build)  # the copy of run-2's history never reached the build database
+    _arrives(build, "filings/万州_2024-10_更正.csv", 110)
+    assert publish(build, snapshot, "run-3").revisions == 0
+    logs, vintages, revisions = _history(snapshot)
+    assert logs == [("run-1",), ("run-2",), ("run-3",)]
+    assert [run for run, _ in vintages] == ["run-1", "run-2", "run-3"]
+    assert [(run, old, new) for run, _, _, _, old, new, _ in revisions] == [("run-2", 100.0, 110.0)]

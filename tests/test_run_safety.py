@@ -18,6 +18,7 @@ import pytest
 from orchestration import locking
 from orchestration.cli import snapshot_outcome, status
 from orchestration.constants import PUBLIC_MARTS
+from orchestration.ingest.loader import LEDGER_DDL
 from orchestration.publish import publish
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
@@ -145,15 +146,19 @@ def _build_db(path: Path, last_period: str = "2024-10-01") -> None:
         for mart in PUBLIC_MARTS:
             con.execute(
                 f"create table marts.{mart} (period date, severity varchar, subject varchar, "
-                "district_code varchar, district_name varchar, enterprise_count integer, "
-                "indicator_code varchar, actual_value double)"
+                "district_code varchar, district_name varchar, enterprise_count integer, plan_id varchar, "
+                "indicator_code varchar, actual_value double, yoy_growth_pct double, status varchar)"
             )
             con.execute(
-                f"insert into marts.{mart} values (?, 'warn', '营业收入', '500101', '万州区', 5, 'revenue', 100)",
+                f"insert into marts.{mart} values (?, 'warn', '营业收入', '500101', '万州区', 5, 'p', 'revenue', "
+                "100, null, 'no_data')",
                 [last_period],
             )
-        con.execute("create table raw.ingest_ledger (status varchar, kind varchar, periods varchar)")
-        con.execute("insert into raw.ingest_ledger values ('ingested', 'filings', '2024-10')")
+        con.execute(LEDGER_DDL)
+        con.execute(
+            "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, periods, first_seen_at) "
+            "values ('x', 'filings/x.csv', 'filings', 'ingested', '2024-10', now()::timestamp)"
+        )
 
 
 def test_status_names_the_run_that_holds_build_duckdb_and_shows_the_snapshot(

@@ -38,6 +38,11 @@ def analytics_snapshot(
             "to the previous snapshot left it without a checkpoint; its changes were never published"
         )
     context.log.info(f"published {result.path} covering {result.first_period}..{result.last_period}")
+    if result.revisions:
+        context.log.info(
+            f"this publish revised {result.revisions} figures published before: marts.indicator_revisions "
+            "names each with the files that caused it (planwatch status)"
+        )
     parquet = export_parquet(result.path, settings.parquet_dir)
     context.log.info(f"exported {len(parquet)} tables as Parquet under {settings.parquet_dir}")
     return dg.MaterializeResult(
@@ -48,6 +53,7 @@ def analytics_snapshot(
             "findings_error": result.findings_error,
             "findings_warn": result.findings_warn,
             "coverage_override": result.coverage_override or "",
+            "figures_revised": result.revisions,
             "parquet": dg.MetadataValue.path(str(settings.parquet_dir)),
             **{f"rows_{table}": count for table, count in result.tables.items()},
         }

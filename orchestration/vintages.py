@@ -1,0 +1,193 @@
+"""What each publish said, and what a publish changed in figures published before.
+
+Every publish keeps the indicator figures it published (marts.indicator_vintages). A figure of a
+period the previous publish already covered that a publish changes, fills, clears, adds or removes is
+a revision (marts.indicator_revisions): old and new value, and the files that feed that period and
+arrived, were superseded or were withdrawn since the previous publish (from raw.ingest_ledger).
+Both tables only grow: revisions are derived from two vintages, so no published figure can change
+without its row. Money is exact decimal up to the marts, so an unchanged input gives the identical
+double and the comparison is exact (no tolerance that could hide a small revision).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+VINTAGES_DDL = """
+create table marts.indicator_vintages (
+    published_at timestamp not null,
+    run_id varchar not null,
+    plan_id varchar not null,
+    indicator_code varchar not null,
+    period date not null,
+    actual_value double,
+    yoy_growth_pct double,
+    status varchar
+)
+"""
+REVISIONS_DDL = """
+create table marts.indicator_revisions (
+    published_at timestamp not null,
+    run_id varchar not null,
+    previous_published_at timestamp not null,
+    plan_id varchar not null,
+    indicator_code varchar not null,
+    period date not null,
+    revision_kind varchar not null,
+    old_value double,
+    new_value double,
+    change double,
+    caused_by varchar,
+    cause_note varchar not null
+)
+"""
+# The figures of one publish: the indicator values as the snapshot publishes them.
+VINTAGE_SQL = """
+insert into marts.indicator_vintages
+select ?, ?, plan_id, indicator_code, period, actual_value, yoy_growth_pct, status
+from marts.indicator_progress
+"""
+# Figures of periods the previous publish covered that differ between the two vintages.
+CHANGED_SQL = """
+with
+old as (select * from marts.indicator_vintages where published_at = $previous),
+new as (select * from marts.indicator_vintages where published_at = $now),
+covered as (select max(period) as last_period from old)
+select
+    coalesce(new.plan_id, old.plan_id) as plan_id,
+    coalesce(new.indicator_code, old.indicator_code) as indicator_code,
+    coalesce(new.period, old.period) as period,
+    case
+        when old.period is null then 'added'
+        when new.period is null then 'removed'
+        when old.actual_value is null then 'filled'
+        when new.actual_value is null then 'cleared'
+        else 'changed'
+    end as revision_kind,
+    old.actual_value as old_value,
+    new.actual_value as new_value
+from old
+full outer join new
+    on old.plan_id = new.plan_id and old.indicator_code = new.indicator_code and old.period = new.period
+cross join covered
+where (old.period is null and new.period <= covered.last_period)
+    or new.period is null
+    or (old.period is not null and old.actual_value is distinct from new.actual_value)
+"""
+# Files that changed since the previous publish and feed a figure's period: the enterprise filings of
+# that month (revenue and R&D; for every indicator when the period itself came or went, as the
+# filings make the periods), the survey of its year (digitalization rate), and the registries in
+# force for its year or before it (which enterprises are in scope).
+CAUSES_SQL = """
+with
+changed_files as (
+    select
+        kind,
+        source_file,
+        superseded_by,
+        case
+            when status = 'superseded' then 'superseded by ' || coalesce(superseded_by, 'a newer file')
+            when status = 'withdrawn' then 'withdrawn'
+            else 'arrived'
+        end as what,
+        string_split(coalesce(periods, ''), ',') as keys
+    from build.raw.ingest_ledger
+    where status in ('ingested', 'superseded', 'withdrawn')
+        and coalesce(status_changed_at, first_seen_at) > $previous
+),
+feeds as (
+    select revisions.indicator_code, revisions.period, changed_files.source_file, changed_files.what
+    from revisions
+    join changed_files
+        on (changed_files.kind = 'filings'
+                and (revisions.indicator_code <> 'digitalization_rate' or revisions.revision_kind in ('added', 'removed'))
+                and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m')))
+        or (changed_files.kind = 'surveys' and revisions.indicator_code = 'digitalization_rate'
+                and list_contains(changed_files.keys, cast(year(revisions.period) as varchar)))
+        or (changed_files.kind = 'registry'
+                and (changed_files.keys = [''] or list_min(changed_files.keys) <= cast(year(revisions.period) as varchar)))
+)
+select indicator_code, period, string_agg(source_file || ' (' || what || ')', '; ' order by what <> 'arrived', source_file) as files
+from feeds
+group by all
+"""
+
+
+def record(
+    con: duckdb.DuckDBPyConnection, published_at: dt.datetime, run_id: str, history: str | None
+) -> int:
+    """Carry earlier vintages and revisions from `history` (a schema holding them, or None on a first
+    publish), add this publish's vintage and its revisions against the previous one; returns the
+    number of revisions this publish made. `con` has the new snapshot's marts and `build` attached."""
+    con.execute(VINTAGES_DDL)
+    con.execute(REVISIONS_DDL)
+    for table in ("indicator_vintages", "indicator_revisions"):
+        if history is not None and _has(con, history, table):
+            con.execute(f"insert into marts.{table} by name select * from {history}.{table}")
+    previous = con.execute("select max(published_at) from marts.indicator_vintages").fetchone()[0]
+    con.execute(VINTAGE_SQL, [published_at, run_id])
+    if previous is None:
+        return 0
+    con.execute(
+        f"create temporary table revisions as {CHANGED_SQL}", {"previous": previous, "now": published_at}
+    )
+    con.execute(f"create temporary table causes as {CAUSES_SQL}", {"previous": previous})
+    con.execute(
+        """
+        insert into marts.indicator_revisions
+        select
+            $now, $run_id, $previous, revisions.plan_id, revisions.indicator_code, revisions.period,
+            revisions.revision_kind, revisions.old_value, revisions.new_value,
+            revisions.new_value - revisions.old_value, causes.files,
+            case when causes.files is null then $unexplained else $explained end
+        from revisions
+        left join causes
+            on revisions.indicator_code = causes.indicator_code and revisions.period = causes.period
+        """,
+        {
+            "now": published_at,
+            "run_id": run_id,
+            "previous": previous,
+            "explained": cause_note("named"),
+            "unexplained": cause_note(None),
+        },  # fmt: skip
+    )
+    count = con.execute("select count(*) from revisions").fetchone()[0]
+    con.execute("drop table revisions; drop table causes")
+    return count
+
+
+def cause_note(files: str | None) -> str:
+    """What a reader should make of a revision's cause, in words that stay true when no file is named."""
+    if files:
+        return "the files named in caused_by changed since the previous publish and feed this period"
+    return (
+        "no file of this period arrived, was superseded or was withdrawn since the previous publish: the "
+        "change comes from reference data (seeds), planwatch's definitions or a file of another period"
+    )
+
+
+def latest_revisions(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[tuple]:
+    """The revisions of the latest publish: indicator, period, kind, old, new, caused_by."""
+    if not _has(con, schema, "indicator_revisions"):
+        return []
+    return con.execute(
+        f"""
+        select indicator_code, period, revision_kind, old_value, new_value, caused_by
+        from {schema}.indicator_revisions
+        where published_at = (select max(published_at) from {schema}.publish_log)
+        order by indicator_code, period
+        """
+    ).fetchall()
+
+
+def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    catalog, _, name = schema.rpartition(".")
+    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    params = [name, table]
+    if catalog:
+        query += " and table_catalog = ?"
+        params.append(catalog)
+    return bool(con.execute(query, params).fetchone()[0])
