@@ -306,6 +306,13 @@ def _run_locked(
         )
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+    revised = _revised_count(settings.analytics_db)
+    if revised:
+        print(
+            f"planwatch: this publish revised {revised} figures published before; `planwatch status` lists "
+            "them with the files that caused them (marts.indicator_revisions)",
+            file=sys.stderr,
+        )
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
 
@@ -352,16 +359,48 @@ def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(out).rstrip()
 
 
+def _revised_count(analytics_db: Path) -> int:
+    import duckdb
+
+    from orchestration.vintages import latest_revisions
+
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        return len(latest_revisions(con))
+
+
+def _chance(probability: float | None) -> str:
+    """A probability as a whole percentage that never rounds a possibility to 0% or 100%."""
+    if probability is None:
+        return "—"
+    if 0 < probability < 0.01:
+        return "<1%"
+    if 0.99 < probability < 1:
+        return ">99%"
+    return f"{probability:.0%}"
+
+
 def scorecard(analytics_db: Path) -> str:
-    """The latest period's indicators against the plan, as a small text table."""
+    """The latest period's indicators against the plan, and the outlook's chance of each target, as a
+    small text table."""
     import duckdb
 
     with duckdb.connect(str(analytics_db), read_only=True) as con:
+        has_outlook = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'indicator_outlook'"
+        ).fetchone()[0]
+        outlook = (
+            "select probability_meets_target from marts.indicator_outlook as outlook "
+            "where outlook.plan_id = progress.plan_id and outlook.indicator_code = progress.indicator_code "
+            "and outlook.as_of_period = progress.period and outlook.is_plan_target_year"
+            if has_outlook
+            else "select null"
+        )
         rows = con.execute(
-            """
+            f"""
             select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
-                   target_value, target_year, status
-            from marts.indicator_progress
+                   target_value, target_year, ({outlook}) as probability, status
+            from marts.indicator_progress as progress
             where period = (select max(period) from marts.indicator_progress)
             order by plan_id, indicator_code
             """
@@ -370,8 +409,18 @@ def scorecard(analytics_db: Path) -> str:
         return "planwatch: the snapshot has no indicator values yet"
     period: dt.date = rows[0][3]
     plans = ", ".join(sorted({row[0] for row in rows}))
-    table = [["indicator", "unit", "actual (ytd)", "projected", f"path {period:%Y}", "target", "status"]]
-    for _plan, code, unit, _period, actual, projected, trajectory, target, target_year, state in rows:
+    header = [
+        "indicator",
+        "unit",
+        "actual (ytd)",
+        "projected",
+        f"path {period:%Y}",
+        "target",
+        "chance",
+        "status",
+    ]
+    table = [header]
+    for _plan, code, unit, _period, actual, projected, trajectory, target, target_year, chance, state in rows:
         table.append(
             [
                 code,
@@ -380,12 +429,14 @@ def scorecard(analytics_db: Path) -> str:
                 _fmt(projected),
                 _fmt(trajectory),
                 f"{_fmt(target, 0)} ({target_year})",
+                _chance(chance),
                 state,
             ]
         )
     widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
     lines = [f"Scorecard for {period:%Y-%m} (plan {plans}), from {analytics_db}"]
     lines += [_cells(row, widths) for row in table]
+    lines.append("chance: the outlook's probability of meeting the target (marts.indicator_outlook)")
     return "\n".join(lines)
 
 
@@ -417,7 +468,7 @@ def status(settings: Settings) -> int:
         print("Nothing published yet.")
         return EXIT_PUBLISHED
     try:
-        last, findings = _published(settings.analytics_db)
+        last, revisions, findings = _published(settings.analytics_db)
     except duckdb.IOException as exc:
         if not locking.is_lock_error(str(exc)):
             raise
@@ -425,7 +476,7 @@ def status(settings: Settings) -> int:
             f"Published snapshot: not shown, {locking.describe_locked_file(settings.analytics_db, str(exc))}."
         )
         return EXIT_PUBLISHED
-    _print_published(last, findings, settings)
+    _print_published(last, revisions, findings, settings)
     return EXIT_PUBLISHED
 
 
@@ -484,9 +535,23 @@ def _print_ledger(
             print(f"  {source}" + (f" (noticed {when:%Y-%m-%d %H:%M})" if when else ""))
 
 
-def _published(analytics_db: Path) -> tuple[tuple | None, list]:
-    """The last publish and the open findings by district, from the snapshot."""
+def _print_revisions(revisions: list) -> None:
+    """The figures the last publish changed in periods published before, and the files behind them."""
+    if not revisions:
+        print("  It revised no figure published before (marts.indicator_revisions).")
+        return
+    print(f"  It revised {len(revisions)} figures published before (marts.indicator_revisions):")
+    for indicator, period, kind, old, new, caused_by in revisions:
+        old_text, new_text = ("—" if v is None else f"{v:,.8g}" for v in (old, new))
+        print(f"    {indicator} {period:%Y-%m}: {old_text} → {new_text} ({kind})")
+        print(f"      {'files: ' + caused_by if caused_by else 'no file of this period changed'}")
+
+
+def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
+    """The last publish, the figures it revised and the open findings by district, from the snapshot."""
     import duckdb
+
+    from orchestration.vintages import latest_revisions
 
     with duckdb.connect(str(analytics_db), read_only=True) as con:
         last = con.execute(
@@ -507,14 +572,16 @@ def _published(analytics_db: Path) -> tuple[tuple | None, list]:
             order by 3 desc, 4 desc, 1
             """
         ).fetchall()
-    return last, findings
+        revisions = latest_revisions(con)
+    return last, revisions, findings
 
 
-def _print_published(last: tuple | None, findings: list, settings: Settings) -> None:
+def _print_published(last: tuple | None, revisions: list, findings: list, settings: Settings) -> None:
     if last:
         print(
             f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
         )
+        _print_revisions(revisions)
     if findings:
         print(f"Open findings by district (feedback workbooks in {settings.feedback_dir}):")
         print(f"  {'code':<8}{'errors':>7}{'warns':>7}  district")

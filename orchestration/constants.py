@@ -13,4 +13,11 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, tim
 
 RAW_KIND_FOLDERS = ("registry", "filings", "surveys", "districts", "bureau")
 MONTHLY_KINDS = ("filings", "districts", "bureau")
-PUBLIC_MARTS = ("indicator_progress", "chain_monthly", "district_monthly", "dq_findings", "dq_rules")
+PUBLIC_MARTS = (
+    "indicator_progress",
+    "indicator_outlook",
+    "chain_monthly",
+    "district_monthly",
+    "dq_findings",
+    "dq_rules",
+)

@@ -68,6 +68,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_survey_years", "intermediate/int_indicator_values", "intermediate/int_indicator_annuals",
         "intermediate/int_district_submission_months", "intermediate/int_enterprise_filings",
         "intermediate/int_chain_cells", "intermediate/int_district_cells",
+        "intermediate/int_indicator_series", "intermediate/int_indicator_outlook",
         "intermediate/int_dq__dq01_missing_submission", "intermediate/int_dq__dq02_revenue_mismatch",
         "intermediate/int_dq__dq03_enterprise_count_mismatch", "intermediate/int_dq__dq04_ytd_decrease",
         "intermediate/int_dq__dq05_yoy_growth_outlier", "intermediate/int_dq__dq06_unit_mixup",
@@ -76,7 +77,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_dq__dq11_district_mismatch", "intermediate/int_dq__dq12_division39_bureau_mismatch",
         "intermediate/int_dq__dq13_copied_submission", "intermediate/int_dq__dq14_period_out_of_range",
         "intermediate/int_dq__dq15_unknown_district",
-        "marts/indicator_progress", "marts/chain_monthly", "marts/district_monthly", "marts/dq_findings",
+        "marts/indicator_progress", "marts/indicator_outlook", "marts/chain_monthly", "marts/district_monthly", "marts/dq_findings",
         "marts/dq_rules", "published/analytics_snapshot", "reports/district_feedback", "reports/dbt_docs",
     }  # fmt: skip
     upstream = {

@@ -25,8 +25,11 @@ intermediate table and meta.publish_coverage of build.duckdb. Left out, each for
     int_chain_cells, int_district_cells, int_indicator_values): the high-water mark of the build
     that wrote the row, an ingest timestamp; instead, the test checks that a run leaves the older
     mark on every month it had no reason to rebuild (and so did not rebuild);
-  - marts.publish_log: published_at and run_id name the run; the sequence has a row per publish,
-    so its latest row is compared with the full build's one.
+  - marts.publish_log and marts.indicator_vintages: published_at and run_id name the run; the
+    sequence has a row (a vintage) per publish, so its latest is compared with the full build's;
+  - marts.indicator_revisions: the sequence revises what its earlier publishes said, the full build
+    published once; instead, the test checks that the correction and the withdrawal revised exactly
+    the figures they changed and name their files.
 """
 
 import csv
@@ -63,7 +66,10 @@ MARCH_2023, MARCH_2024 = dt.date(2023, 3, 1), dt.date(2024, 3, 1)
 EXCLUDED = {
     **{model: ("loaded_at",) for model in INCREMENTAL},
     "publish_log": ("published_at", "run_id"),
+    "indicator_vintages": ("published_at", "run_id"),
 }
+LATEST_PUBLISH_ONLY = ("publish_log", "indicator_vintages")
+NOT_COMPARED = ("marts.indicator_revisions",)
 
 
 def tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[str]:
@@ -81,9 +87,12 @@ def read_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     excluded = EXCLUDED.get(name, ())
     columns = [row[0] for row in con.execute(f"describe {table}").fetchall() if row[0] not in excluded]
     select = ", ".join(f'"{column}"' for column in columns)
-    if name == "publish_log":
+    if name in LATEST_PUBLISH_ONLY:
         # the latest publish only: the sequence published once per run
-        return con.execute(f"select {select} from {table} order by published_at desc limit 1").fetchall()
+        latest = f"(select max(published_at) from {table})"
+        return con.execute(
+            f"select {select} from {table} where published_at = {latest} order by all"
+        ).fetchall()
     return con.execute(f"select {select} from {table} order by all").fetchall()
 
 
@@ -92,7 +101,12 @@ def state(warehouse: Path) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
     with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as con:
         for table in tables(con, ("marts",)):
-            out[f"analytics:{table}"] = read_rows(con, table)
+            if table not in NOT_COMPARED:
+                out[f"analytics:{table}"] = read_rows(con, table)
+        out["revisions"] = con.execute(
+            "select run_id, indicator_code, strftime(period, '%Y-%m'), revision_kind, caused_by "
+            "from marts.indicator_revisions order by all"
+        ).fetchall()
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         for table in [*tables(con, ("intermediate",)), "meta.publish_coverage"]:
             out[f"build:{table}"] = read_rows(con, table)
@@ -210,13 +224,14 @@ def builds(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict[str, dic
 
 COMPARED = [
     *(f"analytics:marts.{name}" for name in (
-        "chain_monthly", "district_monthly", "dq_findings", "dq_rules", "indicator_progress", "publish_log",
+        "chain_monthly", "district_monthly", "dq_findings", "dq_rules", "indicator_outlook",
+        "indicator_progress", "indicator_vintages", "publish_log",
     )),
     *(f"build:intermediate.{name}" for name in (
         "int_chain_cells", "int_district_cells", "int_district_submission_months", "int_enterprise_filings",
         "int_enterprise_months", "int_enterprise_months_yoy", "int_enterprise_surveys",
-        "int_enterprises_in_scope", "int_indicator_annuals", "int_indicator_values", "int_registry_vintages",
-        "int_survey_years",
+        "int_enterprises_in_scope", "int_indicator_annuals", "int_indicator_outlook", "int_indicator_series",
+        "int_indicator_values", "int_registry_vintages", "int_survey_years",
     )),
     "build:meta.publish_coverage",
 ]  # fmt: skip
@@ -280,6 +295,27 @@ def test_the_comparison_compares_figures(builds: dict) -> None:
     assert (CORRECTED, "superseded") in builds["corrected"]["ledger"]
     assert (CORRECTED, "superseded") in builds["sequence corrected"]["ledger"]
     assert (CORRECTION, "ingested") in builds["sequence corrected"]["ledger"]
+
+
+def test_the_sequence_revised_exactly_what_the_correction_and_the_withdrawal_changed(builds: dict) -> None:
+    """Run 2 only added a month: nothing revised. Run 3's correction raised revenue, and with it the
+    R&D intensity, of 2023-06 (its R&D is as before); run 4's withdrawal removed 2023-03 from every
+    indicator. Each names the files behind it."""
+    corrected, withdrawn = (
+        builds["sequence corrected"]["revisions"],
+        builds["sequence withdrawn"]["revisions"],
+    )
+    assert builds["sequence 36"]["revisions"] == [] and builds["full"]["revisions"] == []
+    by_correction = f"{CORRECTION} (arrived); {CORRECTED} (superseded by {CORRECTION})"
+    assert [row[1:] for row in corrected] == [
+        ("rd_intensity", "2023-06", "changed", by_correction),
+        ("revenue", "2023-06", "changed", by_correction),
+    ]
+    new = [row[1:] for row in withdrawn if row not in corrected]
+    assert new == [
+        (code, "2023-03", "removed", f"{WITHDRAWN} (withdrawn)")
+        for code in ("digitalization_rate", "rd_intensity", "rd_spend", "revenue")
+    ]
 
 
 def test_f04_is_gone_after_the_correction(builds: dict) -> None:

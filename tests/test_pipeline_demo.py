@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,6 +34,10 @@ CONTRACT_COLUMNS = {
         "source_file", "source_row",
     ],
     "dq_rules": ["rule_id", "title", "severity", "checks", "threshold"],
+    "indicator_outlook": [
+        "plan_id", "indicator_code", "as_of_period", "target_year", "point_forecast", "lower_80", "upper_80",
+        "lower_95", "upper_95", "target_value", "probability_meets_target", "note",
+    ],
 }  # fmt: skip
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
@@ -71,9 +76,11 @@ def test_marts_have_every_contract_column(demo: dict) -> None:
 def test_scorecard_printed(demo: dict) -> None:
     lines = demo["first"].stdout.splitlines()
     assert lines[0].startswith("Scorecard for 2024-02")
-    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    rows = {line.split()[0]: line.split() for line in lines[2:-1]}
     assert set(rows) == {"revenue", "rd_intensity", "rd_spend", "digitalization_rate"}
     assert all(row[-1] in {"on_track", "behind", "no_data"} for row in rows.values())
+    assert all(re.fullmatch(r"[<>]?\d+%|—", row[-2]) for row in rows.values())  # the outlook's chance
+    assert lines[-1].startswith("chance: the outlook's probability")
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
@@ -222,6 +229,103 @@ def test_second_run_ingests_nothing_and_changes_no_mart(demo: dict) -> None:
             ).fetchone()[0]
             assert (table, differ) == (table, 0)
             assert rows > 0 or table == "dq_findings"
+
+
+def test_the_second_publish_kept_the_first_and_revised_nothing(demo: dict) -> None:
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        publishes, figures = con.execute(
+            "select count(distinct published_at), count(*) from marts.indicator_vintages"
+        ).fetchone()
+        differing = con.execute(
+            """
+            select count(*) from marts.indicator_vintages as first
+            join marts.indicator_vintages as second using (plan_id, indicator_code, period)
+            where first.published_at < second.published_at
+                and first.actual_value is distinct from second.actual_value
+            """
+        ).fetchone()[0]
+        revisions = con.execute("select count(*) from marts.indicator_revisions").fetchone()[0]
+    assert (publishes, figures, differing, revisions) == (2, 2 * 4 * 23, 0, 0)
+
+
+def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
+    """The series the outlook is fitted to, recomputed from the published year-to-date figures, and
+    the mart equal to orchestration/outlook.py run on that series (shares held inside 0..100)."""
+    from orchestration.outlook import outlook_table
+    from orchestration.settings import dbt_var
+
+    with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as con:
+        series = con.execute("select * from intermediate.int_indicator_series").df()
+        plans = con.execute("select * from reference.plan_indicators").df()
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as con:
+        ytd = {
+            (code, period): value
+            for code, period, value in con.execute(
+                "select indicator_code, period, actual_value from marts.indicator_progress"
+            ).fetchall()
+        }
+        mart = con.execute("select * from marts.indicator_outlook").df()
+    for column in ("period", "available_from"):
+        series[column] = pd.to_datetime(series[column]).dt.date
+
+    def moving_annual(code: str, period: dt.date) -> float:
+        last_december, year_before = (
+            period.replace(year=period.year - 1, month=12),
+            period.replace(year=period.year - 1),
+        )
+        return ytd[(code, period)] + ytd[(code, last_december)] - ytd[(code, year_before)]
+
+    def covered_revenue(period: dt.date) -> float:
+        return ytd[("rd_spend", period)] / ytd[("rd_intensity", period)] * 100
+
+    monthly = series[series["indicator_code"] != "digitalization_rate"]
+    published = {period for _code, period in ytd}
+    covered = {
+        period
+        for period in published
+        if period.month != 1
+        and period.replace(year=period.year - 1) in published
+        and period.replace(year=period.year - 1, month=12) in published
+    }
+    assert set(monthly["period"]) == covered and len(monthly) == 3 * len(covered) > 0
+    for row in monthly.itertuples():
+        if row.indicator_code == "rd_intensity":
+            rd = moving_annual("rd_spend", row.period)
+            last_december, year_before = (
+                row.period.replace(year=row.period.year - 1, month=12),
+                row.period.replace(year=row.period.year - 1),
+            )
+            revenue = (
+                covered_revenue(row.period) + covered_revenue(last_december) - covered_revenue(year_before)
+            )
+            expected = 100 * rd / revenue
+        else:
+            expected = moving_annual(row.indicator_code, row.period)
+        assert row.value == pytest.approx(expected, rel=1e-9), row
+    model = outlook_table(series, plans, sorted(published), min_years=float(dbt_var("outlook_min_years")))
+    keys = ["plan_id", "indicator_code", "as_of_period", "target_year"]
+    model["as_of_period"] = pd.to_datetime(model["as_of_period"]).dt.date
+    mart["as_of_period"] = pd.to_datetime(mart["as_of_period"]).dt.date
+    joined = mart.merge(model, on=keys, suffixes=("", "_model"), validate="one_to_one")
+    assert len(joined) == len(mart) == len(model) > 0
+    share = (joined["unit"] == "%").to_numpy()
+    for column in (
+        "point_forecast",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
+        "probability_meets_target",
+    ):
+        expected = pd.to_numeric(joined[f"{column}_model"]).to_numpy(dtype=float)
+        if column != "probability_meets_target":
+            expected = np.where(share, np.clip(expected, 0, 100), expected)
+        assert np.allclose(joined[column].to_numpy(dtype=float), expected, rtol=1e-9, equal_nan=True), column
+    latest = joined[(joined["as_of_period"] == max(published)) & joined["is_plan_target_year"]]
+    digitalization = latest[latest["indicator_code"] == "digitalization_rate"].iloc[0]
+    assert (
+        digitalization["point_forecast"] is not None and 0 <= digitalization["probability_meets_target"] <= 1
+    )
 
 
 def test_a_run_with_nothing_new_does_nothing_and_says_so(demo: dict) -> None:

@@ -38,6 +38,8 @@ DQ01 findings for 500102 and none for 500101.
 
 import csv
 import datetime as dt
+import math
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -256,3 +258,103 @@ def test_cells_count_enterprises_left_out_of_the_rd_ratio(published: Path) -> No
         for period in ("2022-12", "2023-12", "2024-06")
         for district in ("500101", "500102")
     ]
+
+
+# A corrected 2024-06 filings file (更正) replaces the first: same enterprises, E1's revenue 330000 →
+# 340000 万元. Revised: revenue 2024-06 55 → 56 亿元 and rd_intensity 2024-06 6300/480000 = 1.3125 →
+# 6300/490000 = 1.28571428571429 %; rd_spend (0.63) and every earlier figure unchanged.
+CORRECTED = "filings/企业月报_2024-06_更正.csv"
+ORIGINAL = "filings/企业月报_2024-06.csv"
+
+
+@pytest.fixture(scope="module")
+def corrected(published: Path, tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
+    first_root, root = published.parent.parent, tmp_path_factory.mktemp("corrected")
+    shutil.copytree(first_root / "raw", root / "raw")
+    shutil.copytree(first_root / "warehouse", root / "warehouse")
+    header = ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]
+    rows = [[E1, "2024-06", 340000, 3300], [E2, "2024-06", 150000, 3000], [E3, "2024-06", 70000, "—"]]
+    rows += [[OUT, "2024-06", 999999, 9999], [SMALL, "2024-06", 1500, 15]]
+    write_csv(root / "raw" / CORRECTED, [header, *rows])
+    run = planwatch("run", "--raw", str(root / "raw"), "--warehouse", str(root / "warehouse"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    status = planwatch("status", "--warehouse", str(root / "warehouse"))
+    assert status.returncode == 0, status.stderr[-3000:]
+    return {"snapshot": root / "warehouse" / "analytics.duckdb", "run": run, "status": status, "root": root}
+
+
+@pytest.mark.slow
+def test_a_superseding_file_revises_exactly_the_figures_it_changed(corrected: dict) -> None:
+    with duckdb.connect(str(corrected["snapshot"]), read_only=True) as con:
+        revisions = con.execute(
+            "select indicator_code, strftime(period, '%Y-%m'), revision_kind, old_value, new_value, caused_by "
+            "from marts.indicator_revisions order by indicator_code"
+        ).fetchall()
+        vintages = con.execute(
+            "select count(*), count(distinct published_at) from marts.indicator_vintages"
+        ).fetchone()
+        first_vintage = con.execute(
+            "select actual_value from marts.indicator_vintages where indicator_code = 'revenue' "
+            "and period = '2024-06-01' order by published_at"
+        ).fetchall()
+    caused_by = f"{CORRECTED} (arrived); {ORIGINAL} (superseded by {CORRECTED})"
+    assert revisions == [
+        (
+            "rd_intensity",
+            "2024-06",
+            "changed",
+            1.3125,
+            pytest.approx(6300 / 490000 * 100, rel=1e-12),
+            caused_by,
+        ),
+        ("revenue", "2024-06", "changed", 55.0, 56.0, caused_by),
+    ]
+    assert vintages == (24, 2)  # 4 indicators × 3 periods, for each publish
+    assert first_vintage == [(55.0,), (56.0,)]  # the first publish's figure is kept as it was
+
+
+@pytest.mark.slow
+def test_status_and_the_run_name_the_revisions(corrected: dict) -> None:
+    assert "this publish revised 2 figures published before" in corrected["run"].stderr
+    status = corrected["status"].stdout
+    assert "It revised 2 figures published before" in status
+    assert "revenue 2024-06: 55 → 56 (changed)" in status
+    assert f"files: {CORRECTED} (arrived)" in status
+
+
+@pytest.mark.slow
+def test_the_readme_revisions_query_lists_them(corrected: dict) -> None:
+    from tests.test_pipeline_demo import readme_queries
+
+    query = next(query for query in readme_queries() if "indicator_revisions" in query)
+    with duckdb.connect(str(corrected["snapshot"]), read_only=True) as con:
+        rows = con.execute(query).fetchall()
+    assert len(rows) == 3  # the first publish (nothing revised) and the two figures of the second
+
+
+@pytest.mark.slow
+def test_digitalization_outlook_by_hand(published: Path) -> None:
+    """The surveys give 200/3, 100 and 100 % for 2022–2024: yearly changes 100/3 and 0, drift 50/3
+    points a year, standard deviation 50/3 × √2, one degree of freedom, two independent years. As of
+    2024-06 (the 2024 survey counts from January) 2027 is H = 3 years away: centre 100 + 3 × 50/3 =
+    150, scale sd × √(H + H²/2) = sd × √7.5, so P(rate > 65) = 1 − T₁((65 − 150)/scale) = ½ + atan(85 /
+    scale)/π. The point and the bounds are held inside 0..100. As of 2023-12 there is a single yearly
+    change: no forecast, and the note says so. Revenue has one moving annual total (2023-12): none."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = {
+            (code, f"{as_of:%Y-%m}"): (point, low, high, probability, note)
+            for code, as_of, point, low, high, probability, note in con.execute(
+                "select indicator_code, as_of_period, point_forecast, lower_95, upper_95, probability_meets_target, "
+                "note from marts.indicator_outlook where is_plan_target_year"
+            ).fetchall()
+        }
+    scale = 50 / 3 * 2**0.5 * 7.5**0.5
+    assert rows[("digitalization_rate", "2024-06")][:4] == (
+        100.0,
+        0.0,
+        100.0,
+        pytest.approx(0.5 + math.atan(85 / scale) / math.pi, rel=1e-9),
+    )
+    assert rows[("digitalization_rate", "2023-12")][:4] == (None, None, None, None)
+    assert "needs" in rows[("digitalization_rate", "2023-12")][4]
+    assert rows[("revenue", "2024-06")][0] is None and rows[("revenue", "2024-06")][4]

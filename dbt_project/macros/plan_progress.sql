@@ -79,3 +79,9 @@
         "coalesce(cast(" ~ subject ~ " as varchar), '')"
     ])) }}
 {%- endmacro %}
+
+{#- A value of a percentage share held inside 0..100; any other value, and NULL, as it is
+    (greatest and least skip NULLs, so a missing forecast would become 0 without the guard). -#}
+{% macro within_share(value, is_share) -%}
+    case when {{ is_share }} and {{ value }} is not null then least(greatest({{ value }}, 0), 100) else {{ value }} end
+{%- endmacro %}
