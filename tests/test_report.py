@@ -116,6 +116,21 @@ RULES = [
     ("DQ09", "统一社会信用代码校验错误", "error", "GB 32100 check digit", "—", "identity", None, None),
 ]
 PUBLISH = (dt.datetime(2024, 7, 20, 6, 0), "run-abc", D2212, D2406, 3, 12, 1, 3, 1)
+# As of 2024-06: revenue forecast to 2027 (point, 80% low/high, 95% low/high), 3 % likely to break
+# through 10,000; the digitalization rate has too little history.
+OUTLOOK = [
+    (PLAN, "revenue", D2406, 2024, False, 5400.0, 5200.0, 5600.0, 5000.0, 5800.0, None, None, None),
+    (PLAN, "revenue", D2406, 2025, False, 6000.0, 5500.0, 6500.0, 5200.0, 6900.0, None, None, None),
+    (PLAN, "revenue", D2406, 2026, False, 6700.0, 6000.0, 7400.0, 5600.0, 8000.0, None, None, None),
+    (PLAN, "revenue", D2406, 2027, True, 7500.0, 6500.0, 8600.0, 6000.0, 9400.0, 10000.0, 0.03, None),
+    (PLAN, "digitalization_rate", D2406, 2027, True, None, None, None, None, None, 65.0, None,
+     "needs 2.0 years of yearly changes; has 1.0"),
+]
+REVISED_BY = (
+    "filings/企业月报_2023-12_更正.xlsx (arrived); "
+    "filings/企业月报_2023-12.xlsx (superseded by filings/企业月报_2023-12_更正.xlsx)"
+)
+REVISIONS = [(PUBLISH[0], PLAN, "rd_spend", D2312, "changed", 65.5, 66.0, 0.5, REVISED_BY)]
 # fmt: on
 
 DDL = """
@@ -142,6 +157,15 @@ create table marts.dq_findings (
 create table marts.dq_rules (
     rule_id varchar, title varchar, severity varchar, checks varchar, threshold varchar, kind varchar,
     threshold_warn double, threshold_error double
+);
+create table marts.indicator_outlook (
+    plan_id varchar, indicator_code varchar, as_of_period date, target_year integer, is_plan_target_year boolean,
+    point_forecast double, lower_80 double, upper_80 double, lower_95 double, upper_95 double,
+    target_value double, probability_meets_target double, note varchar
+);
+create table marts.indicator_revisions (
+    published_at timestamp, plan_id varchar, indicator_code varchar, period date, revision_kind varchar,
+    old_value double, new_value double, change double, caused_by varchar
 );
 create table marts.publish_log (
     published_at timestamp, run_id varchar, first_period date, last_period date, periods_covered integer,
@@ -193,6 +217,8 @@ def make_snapshot(path: Path) -> Path:
         con.executemany(f"insert into marts.dq_findings values ({', '.join('?' * 11)})", FINDINGS)
         con.executemany(f"insert into marts.dq_rules values ({', '.join('?' * 8)})", RULES)
         con.execute(f"insert into marts.publish_log values ({', '.join('?' * 9)})", list(PUBLISH))
+        con.executemany(f"insert into marts.indicator_outlook values ({', '.join('?' * 13)})", OUTLOOK)
+        con.executemany(f"insert into marts.indicator_revisions values ({', '.join('?' * 9)})", REVISIONS)
     return path
 
 
@@ -226,7 +252,7 @@ def test_files_are_named_for_the_period_and_no_temporary_file_is_left(report: Re
 
 
 def test_sheets_are_titled_and_set_up_for_print(workbook: openpyxl.Workbook) -> None:
-    assert workbook.sheetnames == ["指标", "产业链", "区县", "问题", "说明"]
+    assert workbook.sheetnames == ["指标", "产业链", "区县", "展望", "修订", "问题", "说明"]
     for sheet in workbook:
         assert sheet["A1"].value.startswith(TITLE)
         assert sheet["A3"].font.b
@@ -337,6 +363,48 @@ def test_page_shows_the_scorecard_charts_and_tables(page: str) -> None:
         '<td>元宇宙</td><td>metaverse</td><td>未来产业 future</td><td class="num">2</td><td class="num">—(保密)</td>'
         in page
     )
+
+
+def test_outlook_and_revisions_sheets(workbook: openpyxl.Workbook) -> None:
+    outlook = table(workbook["展望"])
+    assert outlook == [
+        (NAMES["revenue"], 2027, 7500, 6500, 8600, 6000, 9400, 10000, 3, None),
+        (
+            NAMES["digitalization_rate"],
+            2027,
+            None,
+            None,
+            None,
+            None,
+            None,
+            65,
+            None,
+            "历史数据不足，暂不预测",
+        ),
+    ]
+    assert table(workbook["修订"]) == [("rd_spend", "2023-12", "修订", 65.5, 66, 0.5, REVISED_BY)]
+
+
+def test_the_page_draws_the_fan_and_lists_the_revisions(page: str) -> None:
+    svgs = re.findall(r"<svg\b.*?</svg>", page, re.S)
+    revenue = next(svg for svg in svgs if f"<title>{NAMES['revenue']}（亿元）</title>" in svg)
+    bands = re.findall(r'<polygon points="[^"]*" fill="#2f5f98" fill-opacity="(0\.\d+)"', revenue)
+    assert bands == ["0.12", "0.25"]  # the 95% band under the 80% one
+    assert "预测中位数（达标概率 3%）" in revenue and "80%预测区间" in revenue
+    digitalization = next(svg for svg in svgs if NAMES["digitalization_rate"] in svg)
+    assert "预测中位数" not in digitalization and "fill-opacity" not in digitalization  # no forecast, no fan
+    assert "本次发布修订了以往发布的 1 个数据" in page and "企业月报_2023-12_更正.xlsx (arrived)" in page
+
+
+def test_a_snapshot_without_outlook_or_revisions_still_reports(tmp_path: Path) -> None:
+    """Snapshots published before the outlook and the revisions existed."""
+    snapshot = make_snapshot(tmp_path / "analytics.duckdb")
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("drop table marts.indicator_outlook; drop table marts.indicator_revisions")
+    files = build_report(snapshot, "2024-06", tmp_path / "out")
+    page = files.html.read_text(encoding="utf-8")
+    assert "fill-opacity" not in page and table(openpyxl.load_workbook(files.xlsx)["展望"]) == []
+    assert "此快照没有修订记录" in page  # not "nothing was revised": the snapshot cannot tell
 
 
 def test_page_escapes_text_from_the_data(page: str) -> None:

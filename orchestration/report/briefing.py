@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from orchestration.feedback import safe_cell
 from orchestration.report.charts import (
+    Band,
     Bar,
     LineSeries,
     bar_chart,
@@ -127,6 +128,9 @@ class Briefing:
     district_names: dict[str, str]
     last_publish: Row | None
     disclosure_rule: str = DISCLOSURE_RULE
+    outlook: list[Row] = field(default_factory=list)  # marts.indicator_outlook as of the period
+    # what the snapshot's publish revised; None for a snapshot published before revisions were kept
+    revisions: list[Row] | None = None
 
 
 # ---------- entry point
@@ -251,6 +255,32 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             disclosure_rule=DISCLOSURE_RULE_EXTENDED
             if "suppression_reason" in _columns(con, "chain_monthly")
             else DISCLOSURE_RULE,
+            # snapshots published before the outlook and the revisions existed have neither
+            outlook=_records(
+                con,
+                """
+                select plan_id, indicator_code, target_year, is_plan_target_year, point_forecast, lower_80,
+                       upper_80, lower_95, upper_95, target_value, probability_meets_target, note
+                from marts.indicator_outlook
+                where as_of_period = ?
+                order by plan_id, indicator_code, target_year
+                """,
+                [month],
+            )
+            if _columns(con, "indicator_outlook")
+            else [],
+            revisions=_records(
+                con,
+                """
+                select plan_id, indicator_code, period, revision_kind, old_value, new_value, change, caused_by
+                from marts.indicator_revisions
+                where published_at = (select max(published_at) from marts.publish_log)
+                order by plan_id, indicator_code, period
+                """,
+                [],
+            )
+            if _columns(con, "indicator_revisions")
+            else None,
         )
 
 
@@ -496,6 +526,75 @@ def district_table(briefing: Briefing) -> Table:
     return Table(columns, rows)
 
 
+REVISION_KIND_ZH = {
+    "changed": "修订",
+    "filled": "补充",
+    "cleared": "撤回",
+    "added": "新增",
+    "removed": "删除",
+}
+
+
+def outlook_table(briefing: Briefing) -> Table:
+    """The plan target year's forecast of each indicator, as of the period (marts.indicator_outlook)."""
+    columns = (
+        Column("指标", 30, wrap=True),
+        Column("目标年份", 9, 0, grouped=False),
+        Column("预测值", 12, 2),
+        Column("80%区间下限", 12, 2),
+        Column("80%区间上限", 12, 2),
+        Column("95%区间下限", 12, 2),
+        Column("95%区间上限", 12, 2),
+        Column("目标值", 11, 2),
+        Column("达标概率 %", 11, 0),
+        Column("说明", 40, wrap=True),
+    )
+    names = {(row["plan_id"], row["indicator_code"]): row["indicator_name_zh"] for row in briefing.indicators}
+    rows = [
+        [
+            names.get((row["plan_id"], row["indicator_code"]), row["indicator_code"]),
+            row["target_year"],
+            row["point_forecast"],
+            row["lower_80"],
+            row["upper_80"],
+            row["lower_95"],
+            row["upper_95"],
+            row["target_value"],
+            None if row["probability_meets_target"] is None else 100 * row["probability_meets_target"],
+            "历史数据不足，暂不预测" if row["point_forecast"] is None else "",
+        ]
+        for row in sorted(briefing.outlook, key=_indicator_key)
+        if row["is_plan_target_year"]
+    ]
+    return Table(columns, rows)
+
+
+def revisions_table(briefing: Briefing) -> Table:
+    """The figures this publish changed in periods published before, and the files behind them."""
+    columns = (
+        Column("指标代码", 18),
+        Column("报告期", 9),
+        Column("类型", 7),
+        Column("原值", 12, 4),
+        Column("新值", 12, 4),
+        Column("变化", 12, 4),
+        Column("原因（自上次发布以来变化的文件）", 60, wrap=True),
+    )
+    rows = [
+        [
+            row["indicator_code"],
+            f"{row['period']:%Y-%m}",
+            REVISION_KIND_ZH.get(row["revision_kind"], row["revision_kind"]),
+            row["old_value"],
+            row["new_value"],
+            row["change"],
+            row["caused_by"] or "本期无文件变化（参考数据、口径或其他报告期的文件）",
+        ]
+        for row in briefing.revisions or []
+    ]
+    return Table(columns, rows)
+
+
 def findings_table(briefing: Briefing, limit: int | None = None) -> Table:
     columns = (
         Column("严重程度", 9),
@@ -566,7 +665,7 @@ HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 
 
 def build_workbook(briefing: Briefing) -> Workbook:
-    """Five sheets, each a titled table set up for print."""
+    """Seven sheets, each a titled table set up for print."""
     workbook = Workbook()
     label = period_label(briefing.period)
     subtitle = f"报告期 {ytd_label(briefing.period)}（本年累计）；数据：{briefing.snapshot.name}"
@@ -576,6 +675,8 @@ def build_workbook(briefing: Briefing) -> Workbook:
         ("指标", "规划指标进度", scorecard_table(briefing), 3),
         ("产业链", "产业链", chain_table(briefing), 2),
         ("区县", "区县（按营业收入排名，保密区县列后）", district_table(briefing), 4),
+        ("展望", "2027年展望（预测值与区间）", outlook_table(briefing), 1),
+        ("修订", "本次发布修订的以往数据", revisions_table(briefing), 2),
         ("问题", "数据质量问题（本期及不分报告期，错误在前）", findings_table(briefing), 1),
         ("说明", "说明", notes_table(briefing), 1),
     ]
@@ -643,9 +744,10 @@ def _print_setup(sheet: Worksheet, last_column: str, rows: int, frozen_columns: 
 # ---------- charts
 
 
-def indicator_chart(history: Sequence[Row], month: dt.date) -> str:
+def indicator_chart(history: Sequence[Row], month: dt.date, outlook: Sequence[Row] = ()) -> str:
     """One indicator over the plan years: complete years' December values, the report year's value
-    (projected annual for flows) marked apart, the plan path and the target."""
+    (projected annual for flows) marked apart, the plan path, the target, and the outlook as of the
+    month as a fan (80% and 95% intervals and the median of each year to the target year)."""
     latest = history[-1]
     flow = is_flow(latest["unit"])
     first_year = latest["baseline_year"] or min(row["period"].year for row in history)
@@ -688,8 +790,33 @@ def indicator_chart(history: Sequence[Row], month: dt.date) -> str:
                 annotate_last=True,
             )
         )
+    bands, median = _fan(outlook, december.get(month.year - 1), month.year - 1)
+    if median is not None:
+        series.append(median)
     title = f"{latest['indicator_name_zh']}（{latest['unit']}）"
-    return line_chart(title, years, series, unit=latest["unit"] or "")
+    return line_chart(title, years, series, unit=latest["unit"] or "", bands=bands)
+
+
+def _fan(
+    outlook: Sequence[Row], start: float | None, start_year: int
+) -> tuple[list[Band], LineSeries | None]:
+    """The outlook's intervals as bands, widening from last December's value (when there is one) to
+    each forecast year, and the median as a dotted line; nothing without a forecast."""
+    rows = [row for row in outlook if row["point_forecast"] is not None]
+    if not rows:
+        return [], None
+    anchor = [(start_year, start, start)] if start is not None else []
+    probability = next((row["probability_meets_target"] for row in rows if row["is_plan_target_year"]), None)
+    median_label = "预测中位数" + (f"（达标概率 {probability:.0%}）" if probability is not None else "")
+    bands = [
+        Band(f"{level}%预测区间", tuple(anchor + [(row["target_year"], row[f"lower_{level}"], row[f"upper_{level}"]) for row in rows]), "#2f5f98", opacity)
+        for level, opacity in ((95, 0.12), (80, 0.25))
+    ]  # fmt: skip
+    points = tuple([(start_year, start)] if start is not None else []) + tuple(
+        (row["target_year"], row["point_forecast"]) for row in rows
+    )
+    median = LineSeries(median_label, points, "#2f5f98", dash="1 3", marker="none", mark_first=False)
+    return bands, median
 
 
 def chain_chart(briefing: Briefing) -> str:
@@ -738,8 +865,15 @@ def indicator_charts(briefing: Briefing) -> list[str]:
     by_indicator: dict[tuple[str, str], list[Row]] = {}
     for row in briefing.history:
         by_indicator.setdefault((row["plan_id"], row["indicator_code"]), []).append(row)
+    outlook: dict[tuple[str, str], list[Row]] = {}
+    for row in briefing.outlook:
+        outlook.setdefault((row["plan_id"], row["indicator_code"]), []).append(row)
     return [
-        indicator_chart(by_indicator[(row["plan_id"], row["indicator_code"])], briefing.period)
+        indicator_chart(
+            by_indicator[(row["plan_id"], row["indicator_code"])],
+            briefing.period,
+            outlook.get((row["plan_id"], row["indicator_code"]), []),
+        )
         for row in briefing.indicators
     ]
 
@@ -791,7 +925,15 @@ def render_html(briefing: Briefing) -> str:
         *indicator_charts(briefing),
         "</div>",
         '<p class="note">实线为已结束年度的全年（年末）值，空心点为本年按本期推算的全年预计（比率为本年最新值），'
-        "虚线为规划路径，菱形为目标。</p></section>",
+        "虚线为规划路径，菱形为目标；阴影为截至本期的预测区间（深色 80%，浅色 95%），点线为预测中位数。</p></section>",
+        "<section><h2>2027年展望</h2>",
+        f'<p class="note">{escape(OUTLOOK_NOTE)}</p>',
+        html_table(outlook_table(briefing)),
+        "</section>",
+        "<section><h2>本次发布修订的以往数据</h2>",
+        f'<p class="note">{escape(_revisions_note(briefing))}</p>',
+        html_table(revisions_table(briefing)) if briefing.revisions else "",
+        "</section>",
         "<section><h2>产业链</h2>",
         chain_chart(briefing),
         html_table(chain_table(briefing)),
@@ -823,6 +965,24 @@ def _page_meta(briefing: Briefing) -> str:
     if briefing.last_publish:
         meta += f"，发布于 {briefing.last_publish['published_at']:%Y-%m-%d %H:%M}"
     return meta
+
+
+OUTLOOK_NOTE = (
+    "按截至本期的月度数据（营业收入、研发投入为最近 12 个月滚动合计，1 月因春节不计；数字化比例为年度调查）"
+    "拟合带漂移的随机游走：总量取对数，比率取原值；区间与达标概率来自 t 分布，"
+    "假定各年变化相互独立、趋势不变。方法与回测见 marts.indicator_outlook 的说明。"
+)
+
+
+def _revisions_note(briefing: Briefing) -> str:
+    if briefing.revisions is None:
+        return "此快照没有修订记录（发布时尚未保存各次发布的数据）。"
+    if not briefing.revisions:
+        return "本次发布没有修订以往发布的任何数据。"
+    return (
+        f"本次发布修订了以往发布的 {len(briefing.revisions)} 个数据；"
+        "每次发布的数据都保留在 marts.indicator_vintages 中。"
+    )
 
 
 def _findings_note(briefing: Briefing, shown: int) -> str:

@@ -79,6 +79,16 @@ class LineSeries:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A shaded range between a low and a high line, e.g. a forecast interval: points (x, low, high)."""
+
+    label: str
+    points: tuple[tuple[float, float, float], ...]
+    color: str
+    opacity: float = 0.25
+
+
+@dataclass(frozen=True)
 class Bar:
     """One row of a horizontal bar chart. A bar without a value shows `note` instead (e.g. 保密)."""
 
@@ -98,13 +108,20 @@ def line_chart(
     decimals: int = 2,
     width: int = 460,
     height: int = 290,
+    bands: Sequence[Band] = (),
 ) -> str:
-    """A line chart over evenly spaced x categories (years), y from 0 (or below) to the largest value."""
+    """A line chart over evenly spaced x categories (years), y from 0 (or below) to the largest value;
+    bands (shaded ranges, widest first) are drawn under the lines."""
     values = [y for line in series for _, y in line.points if y is not None]
+    values += [y for band in bands for _, low, high in band.points for y in (low, high)]
     ticks = nice_ticks(min([0.0, *values]), max(values) if values else 1.0)
     tick_labels = [format_number(tick, tick_decimals(ticks)) for tick in ticks]
     legend, legend_height = _legend(
-        [(line.label, _line_swatch(line)) for line in series], left=12, top=TITLE_HEIGHT + 4, width=width - 24
+        [(band.label, _box_swatch(band.color, band.opacity)) for band in bands]
+        + [(line.label, _line_swatch(line)) for line in series],
+        left=12,
+        top=TITLE_HEIGHT + 4,
+        width=width - 24,
     )
     top = TITLE_HEIGHT + legend_height + 26
     left = 12 + max(text_width(label) for label in tick_labels) + 8
@@ -129,6 +146,8 @@ def line_chart(
     for x in x_values:
         parts.append(_line(x_of(x), bottom, x_of(x), bottom + 4, INK))
         parts.append(_text(str(x), x_of(x), bottom + 17, anchor="middle"))
+    for band in bands:
+        parts.append(_band(band, x_of, y_of, x_values))
     for line in series:
         points = [
             (x_of(x), y_of(y), y, index > 0 or line.mark_first)
@@ -261,11 +280,26 @@ def _line_swatch(line: LineSeries) -> Callable[[float, float], str]:
     return draw
 
 
-def _box_swatch(color: str) -> Callable[[float, float], str]:
+def _box_swatch(color: str, opacity: float = 1.0) -> Callable[[float, float], str]:
     def draw(x: float, y: float) -> str:
-        return f'<rect x="{x + 4:.1f}" y="{y - 6:.1f}" width="14" height="12" fill="{escape(color)}"/>'
+        shade = f' fill-opacity="{opacity:g}"' if opacity < 1 else ""
+        return f'<rect x="{x + 4:.1f}" y="{y - 6:.1f}" width="14" height="12" fill="{escape(color)}"{shade}/>'
 
     return draw
+
+
+def _band(
+    band: Band, x_of: Callable[[float], float], y_of: Callable[[float], float], x_values: Sequence[int]
+) -> str:
+    """The band as one polygon: along the high line, then back along the low line."""
+    points = [(x_of(x), y_of(low), y_of(high)) for x, low, high in band.points if x in x_values]
+    if len(points) < 2:
+        return ""
+    outline = [(x, high) for x, _, high in points] + [(x, low) for x, low, _ in reversed(points)]
+    return (
+        f'<polygon points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in outline)}" fill="{escape(band.color)}" '
+        f'fill-opacity="{band.opacity:g}" stroke="none"/>'
+    )
 
 
 def _polylines(line: LineSeries, points: list[tuple[float, float | None]]) -> list[str]:
