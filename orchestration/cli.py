@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
     )
     report = commands.add_parser("report", help="the monthly briefing: an .xlsx workbook and an .html page")
-    report.add_argument("--period", required=True, help="the month to report, YYYY-MM")
+    report.add_argument("--period", help="the month to report, YYYY-MM (default: the latest published)")
     report.add_argument("--out", help="folder to write to (default <warehouse>/reports/briefing)")
     report.add_argument(
         "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
@@ -96,18 +96,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE
 
 
-def report(settings: Settings, period: str, out: str | None) -> int:
-    """Write the monthly briefing for `period` from the published snapshot."""
+def report(settings: Settings, period: str | None, out: str | None) -> int:
+    """Write the monthly briefing for `period` (default: the latest published) from the snapshot."""
     import duckdb
 
     from orchestration import locking
     from orchestration.report import build_report
+    from orchestration.report.briefing import latest_period
 
     if not settings.analytics_db.exists():
         raise UsageError(f"no published snapshot at {settings.analytics_db}; run `planwatch run` first")
     folder = Path(out) if out else settings.reports_dir / "briefing"
     try:
-        files = build_report(settings.analytics_db, period, folder)
+        files = build_report(settings.analytics_db, period or latest_period(settings.analytics_db), folder)
     except duckdb.IOException as exc:
         if not locking.is_lock_error(str(exc)):
             raise
@@ -141,8 +142,7 @@ def demo_data(out: Path, enterprises: int, months: int, seed: int, faults: bool 
 
 def _partition_range(settings: Settings) -> tuple[str, str] | None:
     """First and last monthly partition that new files touch, clipped to the partitions that exist."""
-    import duckdb
-
+    from orchestration import locking
     from orchestration.constants import monthly_partitions
     from orchestration.ingest.loader import file_periods, new_files
 
@@ -150,7 +150,7 @@ def _partition_range(settings: Settings) -> tuple[str, str] | None:
     if not keys:
         return None
     months: set[str] = set()
-    with duckdb.connect(str(settings.build_db)) as con:
+    with locking.connect_for_writing(settings.build_db) as con:
         for kind in MONTHLY_KINDS:
             for raw_file in new_files(con, settings.raw_dir, kind):
                 months |= file_periods(raw_file) or {keys[-1][:7]}
@@ -449,15 +449,21 @@ def status(settings: Settings) -> int:
     if not settings.build_db.exists():
         raise UsageError(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
     holder = locking.current_holder(settings.warehouse_dir)
+    ledger = None
     if holder is not None:
+        # even a read-only connection would stop the run from opening build.duckdb to write
         print(f"A run is in progress: {locking.describe_run_in_progress(settings.warehouse_dir, holder)}.")
-    try:
-        ledger = _ledger(settings.build_db)
-    except duckdb.IOException as exc:
-        if not locking.is_lock_error(str(exc)):
-            raise
-        print(f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}.")
-        ledger = None
+        print(
+            "Files: not shown while it runs (reading build.duckdb now could stop it); run `planwatch "
+            "status` again when it has finished."
+        )
+    else:
+        try:
+            ledger = _ledger(settings.build_db)
+        except duckdb.IOException as exc:
+            if not locking.is_lock_error(str(exc)):
+                raise
+            print(f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}.")
     if ledger is not None:
         _print_ledger(*ledger, settings)
     docs = settings.data_docs_dir / "index.html"

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,22 @@ def duckdb_lock_pid(message: str) -> int | None:
     """The pid DuckDB names in its 'Could not set lock on file' error, if it names one."""
     match = _DUCKDB_PID.search(message)
     return int(match.group(1)) if match else None
+
+
+def connect_for_writing(db_file: Path, wait_seconds: float = 15.0):
+    """A read-write DuckDB connection to a file of the run's own, waiting while a short reader holds
+    it (`planwatch status` started just before the run took its lock reads build.duckdb for a second;
+    DuckDB refuses a writer while another process has the file open, even read-only)."""
+    import duckdb
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(db_file))
+        except duckdb.IOException as exc:
+            if not is_lock_error(str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def is_lock_error(message: str) -> bool:

@@ -175,10 +175,10 @@ def test_status_names_the_run_that_holds_build_duckdb_and_shows_the_snapshot(
         _stop(holder)
     out = capsys.readouterr().out
     assert "Traceback" not in out
-    assert (
-        f"Files: not shown, build.duckdb is being written by planwatch run --raw /srv/raw, pid {holder.pid}, since "
-        in out
-    )
+    assert f"A run is in progress: a run is in progress on {warehouse} since " in out
+    assert f"pid {holder.pid} (planwatch run --raw /srv/raw)" in out
+    # even a read-only look at build.duckdb would stop the run from opening it to write: status does not
+    assert "Files: not shown while it runs (reading build.duckdb now could stop it)" in out
     assert "(run run-1), periods 2024-10..2024-10" in out
 
 
