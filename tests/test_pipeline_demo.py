@@ -455,11 +455,18 @@ def test_report_command_writes_the_briefing(demo: dict, planwatch, tmp_path: Pat
     ]
     missing = planwatch("report", "--period", "2030-01", "--warehouse", str(demo["warehouse"]))
     assert missing.returncode == 2 and "2022-02..2024-02" in missing.stderr
+    latest = planwatch("report", "--warehouse", str(demo["warehouse"]), "--out", str(tmp_path / "latest"))
+    assert latest.returncode == 0, latest.stderr
+    assert sorted(path.name for path in (tmp_path / "latest").iterdir()) == [
+        "planwatch_briefing_2024-02.html",
+        "planwatch_briefing_2024-02.xlsx",
+    ]  # without --period: the latest period published
 
 
 def test_the_runs_are_in_the_dagster_instance_the_ui_reads(demo: dict) -> None:
     """The UI (make dev) opens warehouse/.dagster with its dagster.yaml: it finds both runs, their steps
-    and the materializations, although planwatch wrote them without fsync (orchestration/instance.py)."""
+    and the materializations, although planwatch wrote them without fsync (orchestration/instance.py),
+    and the checks that found something show as warnings."""
     code = """
 import dagster as dg
 from dagster._core.events import DagsterEventType
@@ -468,7 +475,11 @@ with dg.DagsterInstance.get() as instance:
     runs = instance.get_runs()
     steps = [r for r in instance.all_logs(runs[0].run_id) if r.dagster_event and r.dagster_event.event_type == DagsterEventType.STEP_SUCCESS]
     done = instance.get_latest_materialization_event(dg.AssetKey(["marts", "indicator_progress"]))
-    print(storage, len(runs), sorted({run.status.value for run in runs}), len(steps) > 10, done is not None)
+    checks = [r.dagster_event.event_specific_data for r in instance.all_logs(runs[0].run_id)
+              if r.dagster_event and r.dagster_event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION]
+    failed = sorted({c.severity.value for c in checks if not c.passed})
+    print(storage, len(runs), sorted({run.status.value for run in runs}), len(steps) > 10, done is not None,
+          ",".join(failed))
 """
     shown = subprocess.run(
         [sys.executable, "-c", code],
@@ -478,4 +489,5 @@ with dg.DagsterInstance.get() as instance:
         timeout=120,
     )
     assert shown.returncode == 0, shown.stderr[-3000:]
-    assert shown.stdout.split() == ["SqliteEventLogStorage", "2", "['SUCCESS']", "True", "True"]
+    # the sample's planted faults fail the rule-family and GX checks: as warnings (yellow), never red
+    assert shown.stdout.split() == ["SqliteEventLogStorage", "2", "['SUCCESS']", "True", "True", "WARN"]

@@ -152,6 +152,18 @@ def build_report(analytics_db: Path, period: dt.date | str, out_dir: Path) -> Re
     return files
 
 
+def latest_period(analytics_db: Path) -> dt.date:
+    """The latest period the snapshot (the latest publish) holds: what a briefing is about by default."""
+    if not analytics_db.is_file():
+        raise FileNotFoundError(f"analyst snapshot not found: {analytics_db}; run `planwatch run` first")
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        _check_marts(con, analytics_db)
+        (latest,) = con.execute("select max(period) from marts.indicator_progress").fetchone()
+    if latest is None:
+        raise ValueError(f"the snapshot {analytics_db} holds no periods yet; run `planwatch run` first")
+    return latest
+
+
 def parse_period(value: dt.date | str) -> dt.date:
     """'2024-06' or a date -> the first day of that month."""
     if isinstance(value, dt.date):
