@@ -667,7 +667,7 @@ def _months_back(period: dt.date, back: int) -> dt.date | None:
 
 
 def _findings(raw: Path) -> set[tuple[str, str, str, str]]:
-    """(rule, severity, district, period) of every finding of DQ_RULES.md read plainly, at every level
+    """(rule, severity, district, period) of every finding of docs/rules.md read plainly, at every level
     the catalogue names: filings, district submissions, and district sums of the filings."""
     today = dt.date.today()
     found: set[tuple[str, str, str, str]] = set()

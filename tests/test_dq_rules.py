@@ -232,7 +232,7 @@ def triggering_layer(raw: RawLayer) -> None:
         code("500112", 1), "2024-03", 120, 1,
         source_file=f"filings/企业月报_{code('500112', 1)}_更正.csv", ingested_at=INGESTED + dt.timedelta(days=1),
     )  # fmt: skip
-    # DQ09: a public code with a wrong check character (DQ_RULES.md), a short code, a code with an I
+    # DQ09: a public code with a wrong check character (docs/rules.md), a short code, a code with an I
     raw.registry("91500000747150426A", "巴南甲电子公司", "500113")
     raw.filing("91500113MA0000001", "2024-03", 100, 1, name="巴南乙电子公司", district="500113")
     raw.filing("91500113MA000000IX", "2024-03", 100, 1, name="巴南丙电子公司", district="500113")
@@ -338,7 +338,7 @@ def near_miss_layer(raw: RawLayer) -> None:
     raw.registry(code("500112", 1), "渝北甲电子公司", "500112")
     raw.filing(code("500112", 1), "2024-03", 100, 1)
     raw.filing(code("500112", 1), "2024-03", 100, 1, source_file="filings/企业月报_补报.csv")
-    # DQ09: the public codes that pass (DQ_RULES.md)
+    # DQ09: the public codes that pass (docs/rules.md)
     raw.registry("915000007339743120", "巴南甲电子公司", "500113")
     raw.registry("91110000802085421K", "巴南乙电子公司", "500113")
     raw.filing("915000007339743120", "2024-03", 100, 1)

@@ -157,8 +157,8 @@ def test_normalise_header(header: str | None, key: str) -> None:
 
 
 def test_seed_holds_every_contract_header_and_only_known_fields() -> None:
-    """The CONTRACT's Chinese header and English alias of every column are in the seed; a seed row's
-    field is a column of some kind."""
+    """The standard Chinese header and English alias of every column (docs/interface.md) are in the
+    seed; a seed row's field is a column of some kind."""
     for kind in KINDS.values():
         for field in kind.fields:
             assert field_of(kind.name, field.zh) == field.name, (kind.name, field.zh)

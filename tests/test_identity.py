@@ -1,4 +1,4 @@
-"""Tests for the credit-code check (GB 32100-2015), with the public vectors of DQ_RULES.md."""
+"""Tests for the credit-code check (GB 32100-2015), with the public vectors of docs/rules.md."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from orchestration.identity import USCC_ALPHABET, is_valid_uscc, uscc_check_char
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        # the three vectors of DQ_RULES.md
+        # the three vectors of docs/rules.md
         ("915000007339743120", True),
         ("91110000802085421K", True),
         ("91500000747150426A", False),  # right check character would be W

@@ -175,7 +175,7 @@ create table marts.publish_log (
 
 
 def path_value(unit: str, baseline: float, target: float, year: int) -> float:
-    """PLAN_INDICATORS.md: constant growth for flows, straight line for ratios, 2022 → 2027."""
+    """docs/indicators.md: constant growth for flows, straight line for ratios, 2022 → 2027."""
     share = (year - 2022) / 5
     return (
         baseline * (target / baseline) ** share if unit == "亿元" else baseline + (target - baseline) * share

@@ -1,4 +1,4 @@
-"""The reference seeds say what the plan's text says (../shared/reference is their source)."""
+"""The reference seeds say what the plan's text says (docs/indicators.md: targets, scope, chains)."""
 
 import csv
 from pathlib import Path

@@ -1,6 +1,6 @@
 {#-
-    Disclosure control (CONTRACT §4; 统计法: enterprise data are confidential). A published cell is
-    suppressed when it describes fewer than var('min_cell_enterprises') enterprises ('count'), or
+    Disclosure control (docs/interface.md, Analyst tables; 统计法: enterprise data are confidential).
+    A published cell is suppressed when it describes fewer than var('min_cell_enterprises') enterprises ('count'), or
     when one enterprise makes more than var('dominance_share') of its revenue ('dominance'); the
     complement rule ('secondary') is in suppression_flags, which int_chain_cells and
     int_district_cells share.

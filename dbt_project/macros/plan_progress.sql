@@ -1,4 +1,4 @@
-{#- Arithmetic of progress against a plan (reference/PLAN_INDICATORS.md). -#}
+{#- Arithmetic of progress against a plan (docs/indicators.md). -#}
 
 {#- Constant-growth path of a flow indicator from the baseline to the target. -#}
 {% macro flow_trajectory(baseline_value, target_value, year, baseline_year, target_year) -%}

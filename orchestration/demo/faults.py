@@ -1,4 +1,4 @@
-"""Documented faults in the demo folder: at least one for every data-quality rule of DQ_RULES.md.
+"""Documented faults in the demo folder: at least one for every data-quality rule of docs/rules.md.
 
 The faults are laid on top of consistent data, each in a district or period of its own where the run
 has enough of them, and written down in demo_faults.csv (at the root of the demo folder, where the

@@ -1,6 +1,6 @@
 """Synthetic raw folder for demos and tests: registry, filings, surveys, districts and bureau files.
 
-The numbers are calibrated on Chongqing's electronic-information cluster (PLAN_INDICATORS.md): a few
+The numbers are calibrated on Chongqing's electronic-information cluster (docs/indicators.md): a few
 notebook and phone assemblers make most of the revenue, about 7,000 亿元 in 2022 growing 3–5 % a year,
 R&D about 1.5 % of revenue. The same arguments always give byte-identical files.
 """
@@ -698,7 +698,8 @@ def generate(
 
     `enterprises` in-scope enterprises plus about 10 % out-of-scope or below-scale ones; periods are
     2022-01 + i for i < `months`, Januaries skipped. Files come in a deterministic mix of the layouts
-    of CONTRACT.md §2. With `faults`, documented faults for every rule of DQ_RULES.md are laid on top
+    of docs/interface.md (Input files). With `faults`, documented faults for every rule of docs/rules.md
+    are laid on top
     and listed in `out`/demo_faults.csv; the files they leave alone are the same bytes as without.
     The same arguments give byte-identical files.
     """

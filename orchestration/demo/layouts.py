@@ -1,4 +1,4 @@
-"""How the demo files look: the clean table and the messy layouts real files come in (CONTRACT.md §2),
+"""How the demo files look: the clean table and the messy layouts real files come in (docs/interface.md),
 and the .xlsx, .xls and .csv writers, which give the same bytes for the same rows.
 
 A table is a list of lines (one enterprise filing, one district submission, one bureau line) with money

@@ -1,6 +1,6 @@
 """The five kinds of input file: the columns each must have (Chinese header and English alias) and
-how each cell is parsed. CONTRACT.md §2 is the source of this table; the other headers people give a
-column are data, in dbt_project/seeds/header_synonyms.csv."""
+how each cell is parsed. docs/interface.md (Input files) describes this table for users; the other
+headers people give a column are data, in dbt_project/seeds/header_synonyms.csv."""
 
 from __future__ import annotations
 
@@ -58,9 +58,9 @@ def _optional_year(value: object) -> int | None:
 
 @dataclass(frozen=True)
 class Field:
-    """One column of a kind: the name it gets in the raw table, its CONTRACT header (Chinese and
-    English) for messages, and how a cell is parsed. The headers people give it are in the seed
-    header_synonyms.csv (`Kind.headers`)."""
+    """One column of a kind: the name it gets in the raw table, its standard header (Chinese and
+    English, as docs/interface.md lists them) for messages, and how a cell is parsed. The headers
+    people give it are in the seed header_synonyms.csv (`Kind.headers`)."""
 
     name: str
     zh: str
@@ -203,7 +203,7 @@ def derived_columns(kind: Kind, row: dict[str, object]) -> dict[str, object]:
     if kind.name == "registry":
         out["chain_code"] = reference.chain_code(row.get("chain_raw"))
         if row.get("above_scale") is None:
-            out["above_scale"] = True  # CONTRACT §2: 规模以上 defaults to 是
+            out["above_scale"] = True  # docs/interface.md: 规模以上 defaults to 是
     if kind.name == "bureau":
         out["industry_code"] = reference.industry_code(row.get("industry_raw"))
     return out

@@ -2,7 +2,7 @@
 
 The suites are JSON files in expectations/, one per staged model. GX gets each model as a pandas frame
 read from the build DuckDB through Arrow: its SQL datasource over duckdb-engine fails every
-expectation (DESIGN.md; GX issues #10738, #11579). The Dagster asset checks call
+expectation (docs/architecture.md, Decisions; GX issues #10738, #11579). The Dagster asset checks call
 `validate_staged_inputs`; nothing here imports Dagster.
 """
 

@@ -38,7 +38,7 @@ SUPPRESSED = "—(保密)"
 MISSING = "—"
 FINDINGS_ON_PAGE = 20
 MARTS = ("indicator_progress", "chain_monthly", "district_monthly", "dq_findings", "dq_rules", "publish_log")
-# The plan's order (PLAN_INDICATORS.md); an indicator of a later plan not listed here follows by code.
+# The plan's order (docs/indicators.md, Targets); an indicator of a later plan follows by code.
 INDICATOR_ORDER = ("revenue", "digitalization_rate", "rd_intensity", "rd_spend")
 RATIO_UNITS = ("%",)
 STATUS_ZH = {"on_track": "达标进度", "behind": "落后", "no_data": "无数据"}
@@ -407,7 +407,7 @@ def is_flow(unit: str | None) -> bool:
 
 def plan_path(row: Row, year: int) -> float | None:
     """Where the plan puts the indicator in `year`: the constant-growth path for flows, the straight
-    path for ratios (PLAN_INDICATORS.md), from the row's baseline and target."""
+    path for ratios (docs/indicators.md), from the row's baseline and target."""
     base, target = row["baseline_value"], row["target_value"]
     base_year, target_year = row["baseline_year"], row["target_year"]
     if None in (base, target, base_year, target_year) or target_year == base_year:

@@ -53,7 +53,7 @@ in_scope as (
         vintage_rows.enterprise_name,
         vintage_rows.district_code,
         vintage_rows.industry_code,
-        -- the registry's chain wins over the industry default (CONTRACT §3)
+        -- the registry's chain wins over the industry default (docs/indicators.md, The "352" chains)
         coalesce(vintage_rows.chain_code, industry_scope.default_chain) as chain_code,
         substring(vintage_rows.industry_code, 1, 2) as division,
         case

@@ -9,7 +9,7 @@
 }}
 
 {#-
-    How each indicator the warehouse knows is computed (reference/PLAN_INDICATORS.md). Plans only
+    How each indicator the warehouse knows is computed (docs/indicators.md). Plans only
     choose indicators by code and set their targets (seed plan_indicators); the definitions live here.
 
     Incremental by period: a period's values read only its own enterprise months and its year's
