@@ -13,6 +13,9 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, tim
 
 RAW_KIND_FOLDERS = ("registry", "filings", "surveys", "districts", "bureau")
 MONTHLY_KINDS = ("filings", "districts", "bureau")
+# The ingest steps of the monthly kinds (op names of the raw/<table> assets): a refresh tells them to
+# load only the files the ledger has not seen (IngestConfig.only_new_files).
+MONTHLY_INGEST_OPS = ("raw__filings", "raw__district_submissions", "raw__bureau")
 PUBLIC_MARTS = (
     "indicator_progress",
     "indicator_outlook",

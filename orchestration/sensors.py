@@ -1,4 +1,11 @@
-"""A sensor that notices files dropped under raw/ and asks for a refresh of the months they cover."""
+"""A sensor that notices files dropped under raw/ and asks for one refresh of the months they cover.
+
+A file counts as new only when the ingest ledger has not seen it (by path and content): switched on
+over a loaded warehouse, the sensor asks for nothing, whatever the files' times. It asks for at most
+one run per tick, over the range of months the new files touch (a new registry or survey: the
+latest month). It never opens build.duckdb while a run holds the warehouse (even a read-only look
+would stop that run from opening the file to write); it looks again on the next tick.
+"""
 
 import datetime as dt
 import json
@@ -7,13 +14,16 @@ import stat
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
-from orchestration.constants import MONTHLY_KINDS, RAW_KIND_FOLDERS, monthly_partitions
+from orchestration import locking
+from orchestration.constants import MONTHLY_INGEST_OPS, MONTHLY_KINDS, RAW_KIND_FOLDERS, monthly_partitions
 from orchestration.ingest.loader import RawFile, file_periods, file_sha256
 from orchestration.settings import Settings
 
 
-def _new_files(raw_dir: Path, since_ns: int) -> list[tuple[str, Path, int]]:
+def _recent_files(raw_dir: Path, since_ns: int) -> list[tuple[str, Path, int]]:
+    """(kind, path, mtime) of the regular files under raw/<kind>/ changed after since_ns, oldest first."""
     found = []
     for kind in RAW_KIND_FOLDERS:
         folder = raw_dir / kind
@@ -30,36 +40,76 @@ def _new_files(raw_dir: Path, since_ns: int) -> list[tuple[str, Path, int]]:
     return sorted(found, key=lambda item: item[2])
 
 
+def _seen(build_db: Path) -> set[tuple[str, str]]:
+    """(sha256, path under raw/) of every file the ledger holds, withdrawn ones aside."""
+    if not build_db.exists():
+        return set()
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        if not con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'ingest_ledger'"
+        ).fetchone()[0]:
+            return set()
+        rows = con.execute(
+            "select file_sha256, source_file from raw.ingest_ledger where status <> 'withdrawn'"
+        ).fetchall()
+    return set(rows)
+
+
+def months_of(files: list[RawFile]) -> list[str]:
+    """The monthly partitions new files touch; a registry or survey, or a month the partitions lack
+    (from the future), asks for the latest month, whose run also refreshes every month's figures."""
+    valid = set(monthly_partitions.get_partition_keys())
+    latest = monthly_partitions.get_last_partition_key()
+    keys: set[str] = set()
+    for raw_file in files:
+        months = (
+            {f"{month}-01" for month in file_periods(raw_file)} if raw_file.kind in MONTHLY_KINDS else set()
+        )
+        keys |= (months & valid) or ({latest} if latest else set())
+    return sorted(keys)
+
+
 @dg.sensor(
     job_name="refresh",
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Starts a refresh of the months covered by files newly dropped under raw/.",
+    description="Starts one refresh of the months covered by files under raw/ that the ingest has not seen.",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     settings = Settings.resolve()
     cursor = json.loads(context.cursor) if context.cursor else {"mtime_ns": 0}
-    files = _new_files(settings.raw_dir, cursor["mtime_ns"])
-    if not files:
+    recent = _recent_files(settings.raw_dir, cursor["mtime_ns"])
+    if not recent:
         return dg.SkipReason(f"no new file under {settings.raw_dir}")
-    valid = set(monthly_partitions.get_partition_keys())
-    latest = monthly_partitions.get_last_partition_key()
-    keys: set[str] = set()
-    for kind, path, _ in files:
-        if kind in MONTHLY_KINDS:
-            raw_file = RawFile(kind, path, path.relative_to(settings.raw_dir).as_posix(), file_sha256(path))
-            months = file_periods(raw_file)
-            keys |= {f"{month}-01" for month in months if f"{month}-01" in valid}
-        elif latest:
-            keys.add(latest)  # a new roster or survey changes every month's figures: refresh the latest
-    newest = files[-1][2]
-    requests = [
-        dg.RunRequest(
-            run_key=f"{key}:{newest}",
-            partition_key=key,
-            tags={"planwatch/trigger": "raw_files_sensor"},
-        )
-        for key in sorted(keys)
+    holder = locking.current_holder(settings.warehouse_dir)
+    if holder is not None:
+        return dg.SkipReason(f"{locking.describe_run_in_progress(settings.warehouse_dir, holder)}: next tick")
+    seen = _seen(settings.build_db)
+    unseen = [
+        raw_file
+        for kind, path, _ in recent
+        if (raw_file := RawFile(kind, path, path.relative_to(settings.raw_dir).as_posix(), file_sha256(path)))
+        and (raw_file.sha256, raw_file.rel) not in seen
     ]
-    context.log.info(f"{len(files)} new files at {dt.datetime.now():%Y-%m-%d %H:%M}; runs for {sorted(keys)}")
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"mtime_ns": newest}))
+    advanced = json.dumps({"mtime_ns": recent[-1][2]})
+    keys = months_of(unseen)
+    if not keys:
+        return dg.SensorResult(
+            skip_reason=f"{len(recent)} files changed, all already ingested", cursor=advanced
+        )
+    request = dg.RunRequest(
+        run_key=f"{keys[0]}..{keys[-1]}:{recent[-1][2]}",
+        # what `planwatch run` does: the months' new files only, not a reload of those already in
+        run_config={"ops": {op: {"config": {"only_new_files": True}} for op in MONTHLY_INGEST_OPS}},
+        tags={
+            "planwatch/trigger": "raw_files_sensor",
+            "dagster/asset_partition_range_start": keys[0],
+            "dagster/asset_partition_range_end": keys[-1],
+        },
+    )
+    context.log.info(
+        f"{len(unseen)} files the ledger has not seen at {dt.datetime.now():%Y-%m-%d %H:%M}: one run for "
+        f"{keys[0][:7]}..{keys[-1][:7]}"
+    )
+    return dg.SensorResult(run_requests=[request], cursor=advanced)

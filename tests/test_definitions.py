@@ -10,6 +10,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration import locking
+
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
 
@@ -126,7 +128,13 @@ def test_raw_files_sensor_targets_refresh(defs: dg.Definitions) -> None:
     assert sensor.job_name == "refresh"
 
 
-def test_sensor_asks_for_the_months_of_new_files(
+def _range(request: dg.RunRequest) -> tuple[str, str]:
+    return request.tags["dagster/asset_partition_range_start"], request.tags[
+        "dagster/asset_partition_range_end"
+    ]
+
+
+def test_sensor_asks_for_one_run_over_the_months_of_new_files(
     defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw = tmp_path / "raw"
@@ -137,15 +145,37 @@ def test_sensor_asks_for_the_months_of_new_files(
     (raw / "districts").mkdir()
     (raw / "districts" / "万州_2024年1-9月.csv").write_text("区县,报告期\n", encoding="utf-8")
     monkeypatch.setenv("PLANWATCH_RAW_DIR", str(raw))
+    monkeypatch.setenv("PLANWATCH_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     sensor = defs.resolve_sensor_def("raw_files_sensor")
     with dg.instance_for_test() as instance:
         result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
-        assert sorted(request.partition_key for request in result.run_requests) == [
-            "2024-09-01",
-            "2024-10-01",
-        ]
+        assert [_range(request) for request in result.run_requests] == [("2024-09-01", "2024-10-01")]
+        assert result.run_requests[0].run_config["ops"]["raw__filings"]["config"] == {"only_new_files": True}
         again = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor))
     assert isinstance(again, dg.SkipReason)
+
+
+@pytest.mark.slow
+def test_sensor_over_a_loaded_warehouse_asks_only_for_what_the_ledger_has_not_seen(
+    defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_first_run
+) -> None:
+    """Switched on for the first time (no cursor) over a warehouse that ingested every file: no run.
+    One new filings file of 2022-03: one run, for that month. While a run holds the warehouse: none."""
+    raw, warehouse = demo_first_run.copy_to(tmp_path)
+    monkeypatch.setenv("PLANWATCH_RAW_DIR", str(raw))
+    monkeypatch.setenv("PLANWATCH_WAREHOUSE_DIR", str(warehouse))
+    sensor = defs.resolve_sensor_def("raw_files_sensor")
+    with dg.instance_for_test() as instance:
+        first = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+        assert first.run_requests == [] and "all already ingested" in first.skip_reason.skip_message
+        (raw / "filings" / "企业月报_2022-03_补报.csv").write_text(
+            "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n", encoding="utf-8"
+        )
+        with locking.run_lock(warehouse, "planwatch run --raw elsewhere"):
+            busy = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor))
+        assert isinstance(busy, dg.SkipReason) and "a run is in progress" in busy.skip_message
+        second = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor))
+    assert [_range(request) for request in second.run_requests] == [("2022-03-01", "2022-03-01")]
 
 
 def test_the_dbt_resource_skips_only_what_planwatch_does_not_use() -> None:
