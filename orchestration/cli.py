@@ -258,11 +258,11 @@ def _run_locked(
 
     import dagster as dg
 
+    from orchestration.constants import MONTHLY_INGEST_OPS
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def("refresh")
     partitions = _partition_range(settings)
-    monthly_ops = {"raw__filings", "raw__district_submissions", "raw__bureau"}
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
     tags = {"planwatch/trigger": "cli"}
     if accept_drop is not None:
@@ -284,10 +284,13 @@ def _run_locked(
         "dagster/asset_partition_range_start": partitions[0],
         "dagster/asset_partition_range_end": partitions[1],
     }
-    run_config.setdefault("ops", {}).update({op: {"config": {"only_new_files": True}} for op in monthly_ops})
+    run_config.setdefault("ops", {}).update(
+        {op: {"config": {"only_new_files": True}} for op in MONTHLY_INGEST_OPS}
+    )
     if why_full:
         run_config["ops"]["planwatch_dbt"] = {"config": {"full_refresh": True}}
     before = _file_signature(settings.analytics_db)
+    since = dt.datetime.now().replace(microsecond=0)  # the ledger's resolution: what this run changed
     # Progress (Dagster's and dbt's log) goes to stderr; stdout carries only the scorecard.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
         result = job.execute_in_process(
@@ -304,6 +307,7 @@ def _run_locked(
             "is in the Dagster UI (make dev).",
             file=sys.stderr,
         )
+        _print_summary(settings, since, snapshot_outcome(settings.analytics_db, before, result.run_id))
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
     revised = _revised_count(settings.analytics_db)
@@ -313,6 +317,7 @@ def _run_locked(
             "them with the files that caused them (marts.indicator_revisions)",
             file=sys.stderr,
         )
+    _print_summary(settings, since, f"published {settings.analytics_db}", revised)
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
 
@@ -357,6 +362,12 @@ def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
         pad = " " * max(width - _width(value), 0)
         out.append(value + pad if index < 2 or index == len(values) - 1 else pad + value)
     return "  ".join(out).rstrip()
+
+
+def _print_summary(settings: Settings, since: dt.datetime, published: str, revised: int = 0) -> None:
+    from orchestration.summary import summary_lines
+
+    print("\n".join(summary_lines(settings, since, published, revised)), file=sys.stderr)
 
 
 def _revised_count(analytics_db: Path) -> int:

@@ -206,7 +206,8 @@ def replace_folder(new: Path, target: Path) -> None:
 
 
 def export_parquet(analytics_db: Path, parquet_dir: Path) -> list[Path]:
-    """Every table of the published snapshot as <table>.parquet, written beside and swapped in."""
+    """Every table of the published snapshot as <table>.parquet, written beside and swapped in; `period`
+    stays a Parquet DATE (pandas: pd.read_parquet(path, dtype_backend="pyarrow") keeps it a date)."""
     staging = parquet_dir.with_name(f".{parquet_dir.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -215,7 +216,9 @@ def export_parquet(analytics_db: Path, parquet_dir: Path) -> list[Path]:
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
         ).fetchall()]  # fmt: skip
         for table in tables:
-            con.execute(f"copy marts.{table} to '{staging / (table + '.parquet')}' (format parquet)")
+            # rows in a fixed order, so that identical marts give identical bytes (DuckDB's scan order is not)
+            target = str(staging / (table + ".parquet")).replace("'", "''")
+            con.execute(f"copy (select * from marts.{table} order by all) to '{target}' (format parquet)")
     replace_folder(staging, parquet_dir)
     return [parquet_dir / f"{table}.parquet" for table in tables]
 

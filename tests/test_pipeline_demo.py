@@ -4,6 +4,7 @@ raw files with pandas, a second run that changes nothing, and a snapshot without
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -53,6 +56,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
     snapshot = warehouse / "analytics.duckdb"
     copy = root / "first_snapshot.duckdb"
     copy.write_bytes(snapshot.read_bytes())
+    shutil.copytree(warehouse / "parquet", root / "first_parquet")
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         ledger_before = con.execute("select * from raw.ingest_ledger order by source_file").fetchall()
     second = planwatch("run", "--force", "--raw", str(raw), "--warehouse", str(warehouse))
@@ -61,7 +65,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict:
     third = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
     assert third.returncode == 0, third.stderr[-3000:]
     return {"raw": raw, "warehouse": warehouse, "first": first, "second": second, "third": third,
-            "first_snapshot": copy, "second_bytes": second_bytes, "ledger_before": ledger_before}  # fmt: skip
+            "first_snapshot": copy, "second_bytes": second_bytes, "ledger_before": ledger_before,
+            "first_parquet": root / "first_parquet"}  # fmt: skip
 
 
 def test_marts_have_every_contract_column(demo: dict) -> None:
@@ -81,6 +86,30 @@ def test_scorecard_printed(demo: dict) -> None:
     assert all(row[-1] in {"on_track", "behind", "no_data"} for row in rows.values())
     assert all(re.fullmatch(r"[<>]?\d+%|—", row[-2]) for row in rows.values())  # the outlook's chance
     assert lines[-1].startswith("chance: the outlook's probability")
+
+
+def test_the_run_ends_with_a_summary_that_matches_the_ledger_and_the_findings(demo: dict) -> None:
+    from collections import Counter
+
+    from orchestration.summary import STATUS_WORDS
+
+    statuses = Counter(row[3] for row in demo["ledger_before"])
+    files = ", ".join(f"{statuses[status]} {words}" for status, words in STATUS_WORDS if statuses[status])
+    with duckdb.connect(str(demo["first_snapshot"]), read_only=True) as con:
+        errors, warns = con.execute(
+            "select count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warn') "
+            "from marts.dq_findings"
+        ).fetchone()
+    first = demo["first"].stderr
+    summary = first[first.rindex("Summary") :]
+    assert f"files this run: {files}\n" in summary and statuses["ingested"] > 0
+    assert (
+        f"snapshot: 2022-02..2024-02 (23 periods); findings {errors} errors, {warns} warnings in " in summary
+    )
+    assert f"published {demo['warehouse'] / 'analytics.duckdb'}" in summary
+    pointer = "rejected files and their reasons: planwatch status"
+    assert (pointer in summary) == bool(statuses["rejected"] or statuses["refused"])
+    assert "files this run: none new, none changed" in demo["second"].stderr  # the forced rerun
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
@@ -326,6 +355,20 @@ def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
     assert (
         digitalization["point_forecast"] is not None and 0 <= digitalization["probability_meets_target"] <= 1
     )
+
+
+def test_identical_runs_write_byte_identical_parquet(demo: dict) -> None:
+    """The forced second run changed no mart: its Parquet files are the first run's, byte for byte,
+    except the publish history, which grows by a publish."""
+    history = {"publish_log.parquet", "indicator_vintages.parquet", "indicator_revisions.parquet"}
+    first = {path.name: path.read_bytes() for path in demo["first_parquet"].glob("*.parquet")}
+    second = {path.name: path.read_bytes() for path in (demo["warehouse"] / "parquet").glob("*.parquet")}
+    assert set(first) == set(second) and set(CONTRACT_COLUMNS) <= {name[: -len(".parquet")] for name in first}
+    assert [name for name in sorted(set(first) - history) if first[name] != second[name]] == []
+    periods = pq.read_table(demo["warehouse"] / "parquet" / "indicator_progress.parquet").schema.field(
+        "period"
+    )
+    assert periods.type == pa.date32()  # a date, not text
 
 
 def test_a_run_with_nothing_new_does_nothing_and_says_so(demo: dict) -> None:

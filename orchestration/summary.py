@@ -1,0 +1,74 @@
+"""The few lines a `planwatch run` ends with: what came in, what was found, what was published, and
+where to look next. Read from the ledger in build.duckdb and from the published snapshot, after the
+job, so they say what the files on disk say."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+
+# Ledger statuses in the order a person reads them, and how the summary names them.
+STATUS_WORDS = (
+    ("ingested", "ingested"),
+    ("duplicate", "duplicate (same content as a file already in)"),
+    ("superseded", "superseded by a corrected file"),
+    ("rejected", "rejected"),
+    ("refused", "refused unread"),
+    ("withdrawn", "withdrawn (left raw/)"),
+)
+
+
+def file_counts(build_db: Path, since: dt.datetime) -> dict[str, int]:
+    """Files by ledger status whose status this run set: first seen, or changed, at `since` or later."""
+    if not build_db.exists():
+        return {}
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        rows = con.execute(
+            "select status, count(*) from raw.ingest_ledger "
+            "where coalesce(status_changed_at, first_seen_at) >= ? group by status",
+            [since],
+        ).fetchall()
+    return dict(rows)
+
+
+def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, int] | None:
+    """Periods covered, error and warning findings, and districts with findings, of the snapshot."""
+    if not analytics_db.exists():
+        return None
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        first, last, periods = con.execute(
+            "select min(period), max(period), count(distinct period) from marts.indicator_progress"
+        ).fetchone()
+        errors, warns, districts = con.execute(
+            "select count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warn'), "
+            "count(distinct district_code) from marts.dq_findings"
+        ).fetchone()
+    covered = f"{first:%Y-%m}..{last:%Y-%m} ({periods} periods)" if first else "no period"
+    return covered, errors, warns, districts
+
+
+def summary_lines(settings: Settings, since: dt.datetime, published: str, revised: int = 0) -> list[str]:
+    """The run's summary; `published` says what happened to the snapshot, in words that are true."""
+    counts = file_counts(settings.build_db, since)
+    files = ", ".join(f"{counts[status]} {words}" for status, words in STATUS_WORDS if counts.get(status))
+    lines = ["Summary", f"  files this run: {files or 'none new, none changed'}"]
+    facts = snapshot_facts(settings.analytics_db)
+    if facts is not None:
+        covered, errors, warns, districts = facts
+        lines.append(
+            f"  snapshot: {covered}; findings {errors} errors, {warns} warnings in {districts} districts"
+        )
+    lines.append(f"  {published}" + (f"; it revised {revised} figures published before" if revised else ""))
+    if counts.get("rejected") or counts.get("refused"):
+        lines.append(
+            f"  rejected files and their reasons: planwatch status, copies in {settings.quarantine_dir}"
+        )
+    lines.append(
+        f"  next: planwatch status (files, revisions, findings) · planwatch report (the briefing) · "
+        f"feedback workbooks in {settings.feedback_dir} · make dev (the Dagster UI)"
+    )
+    return lines
