@@ -6,14 +6,16 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import re
 import signal
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from orchestration.constants import MONTHLY_KINDS
+from orchestration.constants import MONTHLY_KINDS, RAW_KIND_FOLDERS
+from orchestration.scorecard import revised_count, scorecard
 from orchestration.settings import ConfigurationError, Settings
+from orchestration.status import NoWarehouse, status
 
 EXIT_PUBLISHED, EXIT_NOT_PUBLISHED, EXIT_USAGE = 0, 1, 2
 
@@ -45,9 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         help="publish even if the coverage gate refuses (no enterprise in scope, or the latest period "
         "losing more than var publish_max_drop_share); REASON is recorded in marts.publish_log",
     )
-    status = commands.add_parser("status", help="files ingested and rejected, last publish, open findings")
+    status = commands.add_parser("status", help="a summary, files by status, the last publish, findings")
     status.add_argument(
         "--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)"
+    )
+    status.add_argument("--kind", choices=RAW_KIND_FOLDERS, help="list only the files of this kind")
+    status.add_argument(
+        "--period", type=_period_key, help="list only the files covering this month (YYYY-MM) or year (YYYY)"
     )
     report = commands.add_parser("report", help="the monthly briefing: an .xlsx workbook and an .html page")
     report.add_argument("--period", help="the month to report, YYYY-MM (default: the latest published)")
@@ -68,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _period_key(text: str) -> str:
+    """YYYY-MM or YYYY, as the ledger writes the periods a file covers."""
+    if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM or YYYY")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # `planwatch status | head` should stop quietly, not with a BrokenPipeError traceback.
     if hasattr(signal, "SIGPIPE"):
@@ -83,14 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 full_refresh=args.full_refresh,
             )
         if args.command == "status":
-            return status(Settings.resolve(None, args.warehouse))
+            return status(Settings.resolve(None, args.warehouse), args.kind, args.period)
         if args.command == "report":
             return report(Settings.resolve(None, args.warehouse), args.period, args.out)
         if args.command == "demo-data":
             return demo_data(
                 Path(args.out), args.enterprises, args.months, args.seed, faults=not args.no_faults
             )
-    except (UsageError, ConfigurationError) as exc:
+    except (UsageError, ConfigurationError, NoWarehouse) as exc:
         print(f"planwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
@@ -310,7 +323,7 @@ def _run_locked(
         _print_summary(settings, since, snapshot_outcome(settings.analytics_db, before, result.run_id))
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-    revised = _revised_count(settings.analytics_db)
+    revised = revised_count(settings.analytics_db)
     if revised:
         print(
             f"planwatch: this publish revised {revised} figures published before; `planwatch status` lists "
@@ -347,262 +360,7 @@ def failure_summary(result) -> list[str]:
     return lines
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
-    out = []
-    for index, (value, width) in enumerate(zip(values, widths, strict=True)):
-        pad = " " * max(width - _width(value), 0)
-        out.append(value + pad if index < 2 or index == len(values) - 1 else pad + value)
-    return "  ".join(out).rstrip()
-
-
 def _print_summary(settings: Settings, since: dt.datetime, published: str, revised: int = 0) -> None:
     from orchestration.summary import summary_lines
 
     print("\n".join(summary_lines(settings, since, published, revised)), file=sys.stderr)
-
-
-def _revised_count(analytics_db: Path) -> int:
-    import duckdb
-
-    from orchestration.vintages import latest_revisions
-
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
-        return len(latest_revisions(con))
-
-
-def _chance(probability: float | None) -> str:
-    """A probability as a whole percentage that never rounds a possibility to 0% or 100%."""
-    if probability is None:
-        return "—"
-    if 0 < probability < 0.01:
-        return "<1%"
-    if 0.99 < probability < 1:
-        return ">99%"
-    return f"{probability:.0%}"
-
-
-def scorecard(analytics_db: Path) -> str:
-    """The latest period's indicators against the plan, and the outlook's chance of each target, as a
-    small text table."""
-    import duckdb
-
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
-        has_outlook = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' "
-            "and table_name = 'indicator_outlook'"
-        ).fetchone()[0]
-        outlook = (
-            "select probability_meets_target from marts.indicator_outlook as outlook "
-            "where outlook.plan_id = progress.plan_id and outlook.indicator_code = progress.indicator_code "
-            "and outlook.as_of_period = progress.period and outlook.is_plan_target_year"
-            if has_outlook
-            else "select null"
-        )
-        rows = con.execute(
-            f"""
-            select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
-                   target_value, target_year, ({outlook}) as probability, status
-            from marts.indicator_progress as progress
-            where period = (select max(period) from marts.indicator_progress)
-            order by plan_id, indicator_code
-            """
-        ).fetchall()
-    if not rows:
-        return "planwatch: the snapshot has no indicator values yet"
-    period: dt.date = rows[0][3]
-    plans = ", ".join(sorted({row[0] for row in rows}))
-    header = [
-        "indicator",
-        "unit",
-        "actual (ytd)",
-        "projected",
-        f"path {period:%Y}",
-        "target",
-        "chance",
-        "status",
-    ]
-    table = [header]
-    for _plan, code, unit, _period, actual, projected, trajectory, target, target_year, chance, state in rows:
-        table.append(
-            [
-                code,
-                unit,
-                _fmt(actual),
-                _fmt(projected),
-                _fmt(trajectory),
-                f"{_fmt(target, 0)} ({target_year})",
-                _chance(chance),
-                state,
-            ]
-        )
-    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
-    lines = [f"Scorecard for {period:%Y-%m} (plan {plans}), from {analytics_db}"]
-    lines += [_cells(row, widths) for row in table]
-    lines.append("chance: the outlook's probability of meeting the target (marts.indicator_outlook)")
-    return "\n".join(lines)
-
-
-def status(settings: Settings) -> int:
-    """Files by kind and status, the rejected files with reasons, the last publish, findings by district."""
-    import duckdb
-
-    from orchestration import locking
-
-    if not settings.build_db.exists():
-        raise UsageError(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
-    holder = locking.current_holder(settings.warehouse_dir)
-    ledger = None
-    if holder is not None:
-        # even a read-only connection would stop the run from opening build.duckdb to write
-        print(f"A run is in progress: {locking.describe_run_in_progress(settings.warehouse_dir, holder)}.")
-        print(
-            "Files: not shown while it runs (reading build.duckdb now could stop it); run `planwatch "
-            "status` again when it has finished."
-        )
-    else:
-        try:
-            ledger = _ledger(settings.build_db)
-        except duckdb.IOException as exc:
-            if not locking.is_lock_error(str(exc)):
-                raise
-            print(f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}.")
-    if ledger is not None:
-        _print_ledger(*ledger, settings)
-    docs = settings.data_docs_dir / "index.html"
-    print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
-    workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
-    print(f"District feedback workbooks: {len(workbooks)} under {settings.feedback_dir}")
-    if not settings.analytics_db.exists():
-        print("Nothing published yet.")
-        return EXIT_PUBLISHED
-    try:
-        last, revisions, findings = _published(settings.analytics_db)
-    except duckdb.IOException as exc:
-        if not locking.is_lock_error(str(exc)):
-            raise
-        print(
-            f"Published snapshot: not shown, {locking.describe_locked_file(settings.analytics_db, str(exc))}."
-        )
-        return EXIT_PUBLISHED
-    _print_published(last, revisions, findings, settings)
-    return EXIT_PUBLISHED
-
-
-def _ledger(build_db: Path) -> tuple[list, list, list, list, list]:
-    """Files by kind, period and status; the rejected, superseded, refused and withdrawn files."""
-    import duckdb
-
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        counts = con.execute(
-            """
-            with files as (
-                select kind, status, unnest(string_split(coalesce(periods, '—'), ',')) as period
-                from raw.ingest_ledger
-            )
-            select kind, period, status, count(*) from files group by all order by kind, period, status
-            """
-        ).fetchall()
-        rejected = con.execute(
-            "select source_file, reason from raw.ingest_ledger where status = 'rejected' order by source_file"
-        ).fetchall()
-        superseded = con.execute(
-            "select source_file, superseded_by from raw.ingest_ledger where status = 'superseded' order by source_file"
-        ).fetchall()
-        refused = con.execute(
-            "select reason from raw.ingest_ledger where status = 'refused' order by source_file"
-        ).fetchall()
-        withdrawn = con.execute(
-            "select source_file, status_changed_at from raw.ingest_ledger where status = 'withdrawn' "
-            "order by source_file"
-        ).fetchall()
-    return counts, rejected, superseded, refused, withdrawn
-
-
-def _print_ledger(
-    counts: list, rejected: list, superseded: list, refused: list, withdrawn: list, settings: Settings
-) -> None:
-    print("Files by kind, period and status (a file covering several periods counts in each):")
-    print(f"  {'kind':<12}{'period':<10}{'status':<12}{'files':>6}")
-    for kind, period, state, count in counts:
-        print(f"  {kind:<12}{period:<10}{state:<12}{count:>6}")
-    if superseded:
-        print("Superseded by a corrected file:")
-        for source, newer in superseded:
-            print(f"  {source} → {newer}")
-    if rejected:
-        print(f"Rejected files (copies and reasons in {settings.quarantine_dir}):")
-        for _source, reason in rejected:
-            print(f"  {reason}")
-    if refused:
-        print("Refused unread (links, pipes, folders named like files, hidden and lock files):")
-        for (reason,) in refused:
-            print(f"  {reason}")
-    if withdrawn:
-        print("Withdrawn (ingested, then removed from raw/; their rows left the marts):")
-        for source, when in withdrawn:
-            print(f"  {source}" + (f" (noticed {when:%Y-%m-%d %H:%M})" if when else ""))
-
-
-def _print_revisions(revisions: list) -> None:
-    """The figures the last publish changed in periods published before, and the files behind them."""
-    if not revisions:
-        print("  It revised no figure published before (marts.indicator_revisions).")
-        return
-    print(f"  It revised {len(revisions)} figures published before (marts.indicator_revisions):")
-    for indicator, period, kind, old, new, caused_by in revisions:
-        old_text, new_text = ("—" if v is None else f"{v:,.8g}" for v in (old, new))
-        print(f"    {indicator} {period:%Y-%m}: {old_text} → {new_text} ({kind})")
-        print(f"      {'files: ' + caused_by if caused_by else 'no file of this period changed'}")
-
-
-def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
-    """The last publish, the figures it revised and the open findings by district, from the snapshot."""
-    import duckdb
-
-    from orchestration.vintages import latest_revisions
-
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
-        last = con.execute(
-            "select published_at, run_id, first_period, last_period from marts.publish_log "
-            "order by published_at desc limit 1"
-        ).fetchone()
-        findings = con.execute(
-            """
-            with names as (select distinct district_code, district_name from marts.district_monthly)
-            select
-                coalesce(findings.district_code, '—'),
-                coalesce(names.district_name, '全市 city-wide'),
-                count(*) filter (where findings.severity = 'error'),
-                count(*) filter (where findings.severity = 'warn')
-            from marts.dq_findings as findings
-            left join names on findings.district_code = names.district_code
-            group by all
-            order by 3 desc, 4 desc, 1
-            """
-        ).fetchall()
-        revisions = latest_revisions(con)
-    return last, revisions, findings
-
-
-def _print_published(last: tuple | None, revisions: list, findings: list, settings: Settings) -> None:
-    if last:
-        print(
-            f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
-        )
-        _print_revisions(revisions)
-    if findings:
-        print(f"Open findings by district (feedback workbooks in {settings.feedback_dir}):")
-        print(f"  {'code':<8}{'errors':>7}{'warns':>7}  district")
-    else:
-        print("No open findings.")
-    for district, name, errors, warns in findings:
-        print(f"  {district:<8}{errors:>7}{warns:>7}  {name}")

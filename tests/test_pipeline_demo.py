@@ -401,6 +401,25 @@ def test_status_lists_files_and_last_publish(demo: dict, planwatch) -> None:
     assert re.search(rf"filings\s+2024-02\s+ingested\s+{files}\b", result.stdout), result.stdout
     assert re.search(r"registry\s+\d{4}\s+ingested\s+1\b", result.stdout)  # a registry counts by its year
     assert "Last publish:" in result.stdout and "2022-02..2024-02" in result.stdout
+    # it opens with a summary: each file counted once, by status, as the ledger says
+    with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as con:
+        by_status = con.execute(
+            "select status, count(*) from raw.ingest_ledger group by status order by status"
+        ).fetchall()
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Summary"
+    assert lines[1] == "  files: " + ", ".join(f"{count} {state}" for state, count in by_status)
+    assert lines[2].startswith("  published ") and "2022-02..2024-02, 0 figures revised" in lines[2]
+    filtered = planwatch(
+        "status", "--warehouse", str(demo["warehouse"]), "--kind", "filings", "--period", "2024-02"
+    )
+    assert filtered.returncode == 0, filtered.stderr
+    table = [
+        line.split() for line in filtered.stdout.splitlines() if re.match(r"\s+\w+\s+\d{4}(-\d\d)?\s", line)
+    ]
+    assert table == [["filings", "2024-02", "ingested", str(files)]]
+    refused = planwatch("status", "--warehouse", str(demo["warehouse"]), "--period", "2024-2")
+    assert refused.returncode == 2 and "'2024-2' is not YYYY-MM or YYYY" in refused.stderr
 
 
 def test_missing_raw_folder_is_a_usage_error(tmp_path: Path, planwatch) -> None:

@@ -1,0 +1,106 @@
+"""The scorecard `planwatch run` ends with: the latest period's indicators against the plan, and the
+outlook's chance of each 2027 target, as a small text table read from the published snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from orchestration.vintages import latest_revisions
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
+    out = []
+    for index, (value, width) in enumerate(zip(values, widths, strict=True)):
+        pad = " " * max(width - _width(value), 0)
+        out.append(value + pad if index < 2 or index == len(values) - 1 else pad + value)
+    return "  ".join(out).rstrip()
+
+
+def revised_count(analytics_db: Path) -> int:
+    """How many figures the snapshot's publish revised (marts.indicator_revisions)."""
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        return len(latest_revisions(con))
+
+
+def _chance(probability: float | None) -> str:
+    """A probability as a whole percentage that never rounds a possibility to 0% or 100%."""
+    if probability is None:
+        return "—"
+    if 0 < probability < 0.01:
+        return "<1%"
+    if 0.99 < probability < 1:
+        return ">99%"
+    return f"{probability:.0%}"
+
+
+def scorecard(analytics_db: Path) -> str:
+    """The latest period's indicators against the plan, and the outlook's chance of each target, as a
+    small text table."""
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        has_outlook = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'indicator_outlook'"
+        ).fetchone()[0]
+        outlook = (
+            "select probability_meets_target from marts.indicator_outlook as outlook "
+            "where outlook.plan_id = progress.plan_id and outlook.indicator_code = progress.indicator_code "
+            "and outlook.as_of_period = progress.period and outlook.is_plan_target_year"
+            if has_outlook
+            else "select null"
+        )
+        rows = con.execute(
+            f"""
+            select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
+                   target_value, target_year, ({outlook}) as probability, status
+            from marts.indicator_progress as progress
+            where period = (select max(period) from marts.indicator_progress)
+            order by plan_id, indicator_code
+            """
+        ).fetchall()
+    if not rows:
+        return "planwatch: the snapshot has no indicator values yet"
+    period: dt.date = rows[0][3]
+    plans = ", ".join(sorted({row[0] for row in rows}))
+    header = [
+        "indicator",
+        "unit",
+        "actual (ytd)",
+        "projected",
+        f"path {period:%Y}",
+        "target",
+        "chance",
+        "status",
+    ]
+    table = [header]
+    for _plan, code, unit, _period, actual, projected, trajectory, target, target_year, chance, state in rows:
+        table.append(
+            [
+                code,
+                unit,
+                _fmt(actual),
+                _fmt(projected),
+                _fmt(trajectory),
+                f"{_fmt(target, 0)} ({target_year})",
+                _chance(chance),
+                state,
+            ]
+        )
+    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = [f"Scorecard for {period:%Y-%m} (plan {plans}), from {analytics_db}"]
+    lines += [_cells(row, widths) for row in table]
+    lines.append("chance: the outlook's probability of meeting the target (marts.indicator_outlook)")
+    return "\n".join(lines)

@@ -1,0 +1,206 @@
+"""`planwatch status`: what the warehouse holds, from the ledger in build.duckdb and the published
+snapshot; it opens with a summary, and never opens build.duckdb while a run holds the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration import locking
+from orchestration.settings import Settings
+from orchestration.vintages import latest_revisions
+
+EXIT_OK = 0
+
+
+class NoWarehouse(Exception):
+    """`planwatch status` before any run."""
+
+
+def status(settings: Settings, kind: str | None = None, period: str | None = None) -> int:
+    """A summary first, then files by kind, period and status (only `kind` and `period` when given)
+    with the rejected, superseded, refused and withdrawn files, the last publish and the figures it
+    revised, and findings by district."""
+    if not settings.build_db.exists():
+        raise NoWarehouse(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
+    ledger, files_note = _read_ledger(settings, kind, period)
+    published, published_note = _read_published(settings.analytics_db)
+    for line in summary(ledger, published):
+        print(line)
+    print()
+    if files_note:
+        print(files_note)
+    if ledger is not None:
+        _print_ledger(*ledger[:5], settings)
+    docs = settings.data_docs_dir / "index.html"
+    print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
+    workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
+    print(f"District feedback workbooks: {len(workbooks)} under {settings.feedback_dir}")
+    if published_note:
+        print(published_note)
+    if published is not None:
+        _print_published(*published, settings)
+    return EXIT_OK
+
+
+def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
+    """Three lines: the files by status, the last publish, the findings."""
+    lines = ["Summary"]
+    if ledger is not None:
+        by_status = ", ".join(f"{count} {state}" for state, count in ledger[5])
+        lines.append(f"  files: {by_status or 'none'}")
+    if published is None:
+        lines.append("  nothing published")
+        return lines
+    last, revisions, findings = published
+    if last:
+        lines.append(
+            f"  published {last[0]:%Y-%m-%d %H:%M}, periods {last[2]:%Y-%m}..{last[3]:%Y-%m}, "
+            f"{len(revisions)} figures revised"
+        )
+    errors, warns = sum(row[2] for row in findings), sum(row[3] for row in findings)
+    lines.append(f"  findings: {errors} errors, {warns} warnings in {len(findings)} districts")
+    return lines
+
+
+def _read_ledger(settings: Settings, kind: str | None, period: str | None) -> tuple[tuple | None, str | None]:
+    """The ledger's lists, or why they are not shown."""
+    holder = locking.current_holder(settings.warehouse_dir)
+    if holder is not None:
+        # even a read-only connection would stop the run from opening build.duckdb to write
+        return None, (
+            f"A run is in progress: {locking.describe_run_in_progress(settings.warehouse_dir, holder)}.\n"
+            "Files: not shown while it runs (reading build.duckdb now could stop it); run `planwatch "
+            "status` again when it has finished."
+        )
+    try:
+        return _ledger(settings.build_db, kind, period), None
+    except duckdb.IOException as exc:
+        if not locking.is_lock_error(str(exc)):
+            raise
+        return None, f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}."
+
+
+def _read_published(analytics_db: Path) -> tuple[tuple | None, str | None]:
+    if not analytics_db.exists():
+        return None, "Nothing published yet."
+    try:
+        return _published(analytics_db), None
+    except duckdb.IOException as exc:
+        if not locking.is_lock_error(str(exc)):
+            raise
+        return None, f"Published snapshot: not shown, {locking.describe_locked_file(analytics_db, str(exc))}."
+
+
+def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) -> tuple[list, ...]:
+    """Files by kind, period and status; the rejected, superseded, refused and withdrawn files; only
+    those of `kind` and covering `period` (YYYY-MM, or a registry's or survey's year) when given."""
+    where = "(? is null or kind = ?) and (? is null or list_contains(string_split(coalesce(periods, ''), ','), ?))"
+    params = [kind, kind, period, period]
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        counts = con.execute(
+            f"""
+            with files as (
+                select kind, status, unnest(string_split(coalesce(periods, '—'), ',')) as period
+                from raw.ingest_ledger
+                where {where}
+            )
+            select kind, period, status, count(*) from files
+            where ? is null or period = ?
+            group by all order by kind, period, status
+            """,
+            [*params, period, period],
+        ).fetchall()
+        lists = [
+            con.execute(f"select {columns} from raw.ingest_ledger where status = ? and {where} order by source_file",
+                        [state, *params]).fetchall()
+            for columns, state in (
+                ("source_file, reason", "rejected"),
+                ("source_file, superseded_by", "superseded"),
+                ("reason", "refused"),
+                ("source_file, status_changed_at", "withdrawn"),
+            )
+        ]  # fmt: skip
+        totals = con.execute(
+            f"select status, count(*) from raw.ingest_ledger where {where} group by status order by status",
+            params,
+        ).fetchall()
+    return (counts, *lists, totals)
+
+
+def _print_ledger(
+    counts: list, rejected: list, superseded: list, refused: list, withdrawn: list, settings: Settings
+) -> None:
+    print("Files by kind, period and status (a file covering several periods counts in each):")
+    print(f"  {'kind':<12}{'period':<10}{'status':<12}{'files':>6}")
+    for kind, period, state, count in counts:
+        print(f"  {kind:<12}{period:<10}{state:<12}{count:>6}")
+    if superseded:
+        print("Superseded by a corrected file:")
+        for source, newer in superseded:
+            print(f"  {source} → {newer}")
+    if rejected:
+        print(f"Rejected files (copies and reasons in {settings.quarantine_dir}):")
+        for _source, reason in rejected:
+            print(f"  {reason}")
+    if refused:
+        print("Refused unread (links, pipes, folders named like files, hidden and lock files):")
+        for (reason,) in refused:
+            print(f"  {reason}")
+    if withdrawn:
+        print("Withdrawn (ingested, then removed from raw/; their rows left the marts):")
+        for source, when in withdrawn:
+            print(f"  {source}" + (f" (noticed {when:%Y-%m-%d %H:%M})" if when else ""))
+
+
+def _print_revisions(revisions: list) -> None:
+    """The figures the last publish changed in periods published before, and the files behind them."""
+    if not revisions:
+        print("  It revised no figure published before (marts.indicator_revisions).")
+        return
+    print(f"  It revised {len(revisions)} figures published before (marts.indicator_revisions):")
+    for indicator, period, kind, old, new, caused_by in revisions:
+        old_text, new_text = ("—" if v is None else f"{v:,.8g}" for v in (old, new))
+        print(f"    {indicator} {period:%Y-%m}: {old_text} → {new_text} ({kind})")
+        print(f"      {'files: ' + caused_by if caused_by else 'no file of this period changed'}")
+
+
+def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
+    """The last publish, the figures it revised and the findings by district, from the snapshot."""
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        last = con.execute(
+            "select published_at, run_id, first_period, last_period from marts.publish_log "
+            "order by published_at desc limit 1"
+        ).fetchone()
+        findings = con.execute(
+            """
+            with names as (select distinct district_code, district_name from marts.district_monthly)
+            select
+                coalesce(findings.district_code, '—'),
+                coalesce(names.district_name, '全市 city-wide'),
+                count(*) filter (where findings.severity = 'error'),
+                count(*) filter (where findings.severity = 'warn')
+            from marts.dq_findings as findings
+            left join names on findings.district_code = names.district_code
+            group by all
+            order by 3 desc, 4 desc, 1
+            """
+        ).fetchall()
+        revisions = latest_revisions(con)
+    return last, revisions, findings
+
+
+def _print_published(last: tuple | None, revisions: list, findings: list, settings: Settings) -> None:
+    if last:
+        print(
+            f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
+        )
+        _print_revisions(revisions)
+    if findings:
+        print(f"Findings by district (feedback workbooks in {settings.feedback_dir}):")
+        print(f"  {'code':<8}{'errors':>7}{'warns':>7}  district")
+    else:
+        print("No findings.")
+    for district, name, errors, warns in findings:
+        print(f"  {district:<8}{errors:>7}{warns:>7}  {name}")
