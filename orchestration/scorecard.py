@@ -36,7 +36,7 @@ def revised_count(analytics_db: Path) -> int:
         return len(latest_revisions(con))
 
 
-def _chance(probability: float | None) -> str:
+def chance_text(probability: float | None) -> str:
     """A probability as a whole percentage that never rounds a possibility to 0% or 100%."""
     if probability is None:
         return "—"
@@ -95,7 +95,7 @@ def scorecard(analytics_db: Path) -> str:
                 _fmt(projected),
                 _fmt(trajectory),
                 f"{_fmt(target, 0)} ({target_year})",
-                _chance(chance),
+                chance_text(chance),
                 state,
             ]
         )

@@ -517,6 +517,6 @@ def test_an_indicator_with_two_windows_is_an_error():
     ],
 )
 def test_the_scorecard_never_rounds_a_possibility_away(probability: float | None, shown: str) -> None:
-    from orchestration.scorecard import _chance
+    from orchestration.scorecard import chance_text
 
-    assert _chance(probability) == shown
+    assert chance_text(probability) == shown

@@ -264,26 +264,27 @@ def test_sheets_are_titled_and_set_up_for_print(workbook: openpyxl.Workbook) -> 
 
 
 def test_scorecard_holds_the_worked_numbers(workbook: openpyxl.Workbook) -> None:
+    """Indicators in the plan's order, by name: no indicator code, status code or plan id for the
+    official who reads it (the notes name the plan)."""
     sheet = workbook["指标"]
-    assert sheet["D3"].value == "实际值（2024年1-6月）" and sheet["G3"].value == "规划路径（2024年）"
-    rows = {row[1]: row for row in table(sheet)}
+    assert sheet["C3"].value == "实际值（2024年1-6月）" and sheet["F3"].value == "规划路径（2024年）"
+    assert [cell.value for cell in sheet[3]][-1] == "状态"
+    codes = {name: code for code, name in NAMES.items()}
+    rows = {codes[row[0]]: row for row in table(sheet)}
     assert list(rows) == ["revenue", "digitalization_rate", "rd_intensity", "rd_spend"]
-    name, _, unit, actual, yoy, projected, path, target, year, required, per, status, code, plan = rows[
-        "revenue"
-    ]
+    name, unit, actual, yoy, projected, path, target, year, required, per, status = rows["revenue"]
     assert (name, unit, actual, yoy, projected) == (NAMES["revenue"], "亿元", 2704.0, 4.0, 5408.0)
     assert (target, year) == (10000, 2027)
     assert path == pytest.approx(6597.54, abs=0.01)
-    assert (required, per) == (pytest.approx(17.76, abs=0.01), "%/年")
-    assert (status, code, plan) == ("落后", "behind", PLAN)
+    assert (required, per, status) == (pytest.approx(17.76, abs=0.01), "%/年", "落后")
     rd_spend, rd_intensity = rows["rd_spend"], rows["rd_intensity"]
-    assert rd_spend[5] == pytest.approx(72.6) and rd_spend[6] == pytest.approx(97.12, abs=0.01)
-    assert rd_intensity[3] == pytest.approx(1.2574, abs=1e-4) and rd_intensity[6] == pytest.approx(1.52)
+    assert rd_spend[4] == pytest.approx(72.6) and rd_spend[5] == pytest.approx(97.12, abs=0.01)
+    assert rd_intensity[2] == pytest.approx(1.2574, abs=1e-4) and rd_intensity[5] == pytest.approx(1.52)
     digitalization = rows["digitalization_rate"]
-    assert rd_intensity[9:11] == (pytest.approx(0.1827, abs=1e-4), "百分点/年")
-    assert digitalization[3] == "—" and digitalization[11:13] == ("无数据", "no_data")
-    assert digitalization[9:11] == (pytest.approx(4.75), "百分点/年")
-    assert sheet["D4"].number_format == "#,##0.00" and sheet["I4"].number_format == "0"
+    assert rd_intensity[8:10] == (pytest.approx(0.1827, abs=1e-4), "百分点/年")
+    assert digitalization[2] == "—" and digitalization[10] == "无数据"
+    assert digitalization[8:10] == (pytest.approx(4.75), "百分点/年")
+    assert sheet["C4"].number_format == "#,##0.00" and sheet["H4"].number_format == "0"
 
 
 def test_chains_show_suppressed_cells_as_confidential(workbook: openpyxl.Workbook) -> None:
@@ -503,3 +504,54 @@ def test_charts_escape_text_and_draw_what_they_are_given() -> None:
     assert bars.count("<rect") == 1 and ">10.00<" in bars and ">保密<" in bars and ">=乙<" in bars
     assert re.search(r'fill="#c00000" font-size="12" text-anchor="middle" font-weight="bold">2<', bars)
     assert escape("see https://cdn.example") == "see https:&#47;&#47;cdn.example"
+
+
+def test_the_briefing_opens_with_a_lead_paragraph_from_the_figures(
+    page: str, workbook: openpyxl.Workbook
+) -> None:
+    lead = (
+        "2024年1-6月，全市新一代电子信息制造业营业收入2,704.00亿元，同比增长4.0%；研发投入34.00亿元，同比增长10.0%；"
+        "研发强度1.26%。新一代电子信息制造业营业收入、规模以上企业研发强度、研发投入落后于规划路径。"
+        "按截至本期的趋势，2027年营业收入实现10,000亿元目标的概率约为3%。"
+        "营业收入增长最快的产业链是功率半导体及集成电路（同比+8.0%）；营业收入增长最快的区县是两江新区（同比+4.2%）。"
+    )
+    assert f'<p class="lead">{lead}</p>' in page
+    assert table(workbook["说明"])[0] == ("概述", lead)
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "text"),
+    [
+        (4.0, None, ""),
+        (4.0, 3.2, "，增速比1-5月加快0.8个百分点"),
+        (2.5, 3.0, "，增速比1-5月回落0.5个百分点"),
+        (3.04, 3.0, "，增速与1-5月持平"),
+    ],
+)
+def test_growth_against_the_month_before(now: float, before: float | None, text: str) -> None:
+    from orchestration.report.lead import growth_change
+
+    assert growth_change(now, before, dt.date(2024, 5, 1)) == text
+
+
+def test_a_flow_sentence_compares_with_the_month_before() -> None:
+    from orchestration.report.lead import flow_sentence
+
+    history = [
+        {
+            "indicator_code": "revenue",
+            "period": dt.date(2024, 5, 1),
+            "actual_value": 2200.0,
+            "yoy_growth_pct": 3.2,
+        },
+        {
+            "indicator_code": "revenue",
+            "period": dt.date(2024, 6, 1),
+            "actual_value": 2704.0,
+            "yoy_growth_pct": -1.0,
+        },
+    ]
+    assert flow_sentence(history, "revenue", "营业收入", dt.date(2024, 6, 1)) == (
+        "营业收入2,704.00亿元，同比下降1.0%，增速比1-5月回落4.2个百分点"
+    )
+    assert flow_sentence(history, "revenue", "营业收入", dt.date(2024, 7, 1)) == ""

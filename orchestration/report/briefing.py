@@ -30,6 +30,7 @@ from orchestration.report.charts import (
     escape,
     line_chart,
 )
+from orchestration.report.lead import lead_paragraph
 
 Row = dict[str, Any]
 
@@ -439,7 +440,6 @@ def scorecard_table(briefing: Briefing) -> Table:
     year = briefing.period.year
     columns = (
         Column("指标", 30, wrap=True),
-        Column("代码", 18),
         Column("单位", 7),
         Column(f"实际值（{ytd_label(briefing.period)}）", 16, 2),
         Column("同比增长 %", 11, 2),
@@ -450,15 +450,12 @@ def scorecard_table(briefing: Briefing) -> Table:
         Column("所需年均增速", 11, 2),
         Column("增速单位", 10),
         Column("状态", 9),
-        Column("状态代码", 10),
-        Column("规划编号", 18),
     )
     rows, status = [], []
     for row in briefing.indicators:
         rows.append(
             [
                 row["indicator_name_zh"],
-                row["indicator_code"],
                 row["unit"],
                 _masked(row, row["actual_value"]),
                 _masked(row, row["yoy_growth_pct"]),
@@ -469,12 +466,11 @@ def scorecard_table(briefing: Briefing) -> Table:
                 _masked(row, row["required_growth_pct"]),
                 REQUIRED_GROWTH_UNIT_ZH.get(row["required_growth_unit"], row["required_growth_unit"]),
                 STATUS_ZH.get(row["status"], row["status"]),
-                row["status"],
-                row["plan_id"],
             ]
         )
         status.append(row["status"])
-    return Table(columns, rows, status, status_columns=(11, 12))
+    # for an official: no codes, no plan id (the notes name the plan)
+    return Table(columns, rows, status, status_columns=(10,))
 
 
 def chain_table(briefing: Briefing) -> Table:
@@ -641,6 +637,7 @@ def findings_table(briefing: Briefing, limit: int | None = None) -> Table:
 def notes_table(briefing: Briefing) -> Table:
     columns = (Column("项目", 18), Column("内容", 100, wrap=True))
     rows: list[list[Any]] = [
+        ["概述", lead(briefing)],
         ["报告期", f"{period_label(briefing.period)}（本年累计 {ytd_label(briefing.period)}）"],
         ["数据来源", f"分析快照 {briefing.snapshot.name}（只读，仅含汇总数据）"],
     ]
@@ -684,7 +681,7 @@ def build_workbook(briefing: Briefing) -> Workbook:
     if briefing.last_publish:
         subtitle += f"，发布于 {briefing.last_publish['published_at']:%Y-%m-%d %H:%M}"
     sheets = [
-        ("指标", "规划指标进度", scorecard_table(briefing), 3),
+        ("指标", "规划指标进度", scorecard_table(briefing), 2),
         ("产业链", "产业链", chain_table(briefing), 2),
         ("区县", "区县（按营业收入排名，保密区县列后）", district_table(briefing), 4),
         ("展望", "2027年展望（预测值与区间）", outlook_table(briefing), 1),
@@ -900,6 +897,7 @@ body { font-family: "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", "Sourc
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 2px solid #2f5f98; padding-bottom: 2px; }
 .meta { color: #595959; margin: 0 0 12px; font-size: 13px; }
+.lead { font-size: 15px; margin: 8px 0 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 4px; }
 th, td { border: 1px solid #cfcfcf; padding: 3px 6px; vertical-align: top; }
 th { background: #e9e9e9; font-weight: bold; text-align: center; }
@@ -929,7 +927,8 @@ def render_html(briefing: Briefing) -> str:
     findings_shown = findings_table(briefing, FINDINGS_ON_PAGE)
     body = [
         f"<header><h1>{escape(TITLE)} {escape(label)}</h1>",
-        f'<p class="meta">{escape(_page_meta(briefing))}</p></header>',
+        f'<p class="meta">{escape(_page_meta(briefing))}</p>',
+        f'<p class="lead">{escape(lead(briefing))}</p></header>',
         "<section><h2>规划指标</h2>",
         html_table(scorecard_table(briefing)),
         "</section>",
@@ -968,6 +967,19 @@ def render_html(briefing: Briefing) -> str:
         f"<title>{escape(TITLE)} {escape(label)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
+    )
+
+
+def lead(briefing: Briefing) -> str:
+    """The opening paragraph (orchestration/report/lead.py), from the briefing's own rows."""
+    return lead_paragraph(
+        briefing.period,
+        briefing.indicators,
+        briefing.history,
+        briefing.chains,
+        briefing.districts,
+        briefing.outlook,
+        STATUS_ZH,
     )
 
 
