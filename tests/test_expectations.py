@@ -14,6 +14,7 @@ uscc+period unique 2 of 7 rows (28.6% > 1% allowed); revenue ≥ 0 1 of 7 (14.3%
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from orchestration.quality.expectations import (
     reference_parameters,
     validate_staged_inputs,
 )
+from orchestration.quality.offline_docs import STYLE, offline_page
 
 SUITES = [
     "stg_raw__bureau",
@@ -206,6 +208,46 @@ def test_good_run_writes_data_docs_with_every_suite_and_validation(good_run) -> 
         assert page.name == f"staging-{name}{year}.html"
         assert f"validations/{name}/" in index
     assert not list(docs.parent.glob(".gx_docs.*")), "no building or retired folder is left behind"
+    assert index.count('<span class="pw-ok">✔ 通过</span>') == len(SUITES)  # the status of each page
+
+
+def test_data_docs_reference_nothing_outside_and_show_no_credit_code(tmp_path) -> None:
+    """Offline the index is readable (a static table, not one a CDN script fills in), no page loads
+    anything from the network, and the credit codes GX lists as unexpected values are masked."""
+    rows = {**ROWS, "stg_raw__filings": bad_filings()}
+    validate_staged_inputs(build_db(tmp_path / "build.duckdb", rows), tmp_path / "docs")
+    pages = {page: page.read_text(encoding="utf-8") for page in (tmp_path / "docs").rglob("*.html")}
+    assert len(pages) > len(SUITES)
+    for page, text in pages.items():
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", text), page
+        assert E1 not in text, page
+    index = pages[tmp_path / "docs" / "index.html"]
+    assert "<script" not in index and '<span class="pw-bad">✘ 未通过</span>' in index
+    filings = next(text for page, text in pages.items() if "validations/stg_raw__filings" in page.as_posix())
+    assert "[代码已隐去]" in filings  # the duplicate key's example was a credit code
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ('<head><link rel="stylesheet" href="https://cdn.example/x.css"></head>', f"<head>{STYLE}\n</head>"),
+        ('<script src="https://code.jquery.com/jquery.js"></script><p>x</p>', "<p>x</p>"),
+        ('<img src="https://s3.example/logo.png?d=1" alt="">ok', "ok"),
+        (
+            '<a href="https://greatexpectations.io/x">GX</a> <a href="validations/a.html">a</a>',
+            'GX <a href="validations/a.html">a</a>',
+        ),
+        (
+            'Status: <i class="fas fa-check-circle text-success"></i>',
+            'Status: <span class="pw-ok">✔ 通过</span>',
+        ),
+        ("uscc=91500000MA00000013|2024-09", "uscc=[代码已隐去]|2024-09"),
+        ("91500000MA000000132024-09-01", "[代码已隐去]2024-09-01"),
+        ("sha 9f86d081884c7d65", "sha 9f86d081884c7d65"),
+    ],
+)
+def test_offline_page(page: str, expected: str) -> None:
+    assert offline_page(page) == expected
 
 
 def test_bad_filings_fail_exactly_the_expected_expectations(tmp_path, capfd) -> None:

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from orchestration.quality import batches
+from orchestration.quality import batches, offline_docs
 from orchestration.quality.descriptions import FailedExpectation, failures
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
@@ -241,6 +241,7 @@ def _validate_batches(
             )
             del frame  # one batch's rows in memory at a time
         context.build_data_docs(site_names=[DOCS_SITE])
+        offline_docs.make_offline(building)  # no CDN, a static index, no credit code
         _swap_folder(building, docs_dir)
     finally:
         shutil.rmtree(building, ignore_errors=True)
