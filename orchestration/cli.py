@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
     run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
     run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print dbt's line per model and test too (by default they go to <warehouse>/logs/run.log)",
+    )
+    run.add_argument(
         "--full-refresh",
         action="store_true",
         help="rebuild the incremental models from the raw tables (done by itself after a dbt change)",
@@ -91,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(
                 Settings.resolve(args.raw, args.warehouse),
                 quiet=args.quiet,
+                verbose=args.verbose,
                 accept_drop=args.accept_drop,
                 force=args.force,
                 full_refresh=args.full_refresh,
@@ -208,6 +214,7 @@ def snapshot_outcome(analytics_db: Path, before: tuple[int, int, int] | None, ru
 def run(
     settings: Settings,
     quiet: bool = False,
+    verbose: bool = False,
     accept_drop: str | None = None,
     force: bool = False,
     full_refresh: bool = False,
@@ -241,13 +248,19 @@ def run(
                 f"{settings.warehouse_dir}: {', '.join(path.name for path in removed)}",
                 file=sys.stderr,
             )
-        return _run_locked(settings, quiet, accept_drop, force or full_refresh, full_refresh)
+        return _run_locked(settings, quiet, accept_drop, force or full_refresh, full_refresh, verbose=verbose)
     finally:
         locking.release(settings.warehouse_dir)
 
 
 def _run_locked(
-    settings: Settings, quiet: bool, accept_drop: str | None, force: bool, full_refresh: bool
+    settings: Settings,
+    quiet: bool,
+    accept_drop: str | None,
+    force: bool,
+    full_refresh: bool,
+    *,
+    verbose: bool = False,
 ) -> int:
     from orchestration import freshness
 
@@ -304,8 +317,17 @@ def _run_locked(
         run_config["ops"]["planwatch_dbt"] = {"config": {"full_refresh": True}}
     before = _file_signature(settings.analytics_db)
     since = dt.datetime.now().replace(microsecond=0)  # the ledger's resolution: what this run changed
-    # Progress (Dagster's and dbt's log) goes to stderr; stdout carries only the scorecard.
-    with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
+    # Dagster's progress by step goes to stderr and stdout carries only the scorecard. dbt's line per
+    # model and test (dagster-dbt writes them to stdout) go to the run's log file, or with --verbose
+    # to stderr as well.
+    run_log = settings.warehouse_dir / "logs" / "run.log"
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        dg.DagsterInstance.get() as instance,
+        contextlib.ExitStack() as output,
+    ):
+        target = sys.stderr if verbose else output.enter_context(run_log.open("w", encoding="utf-8"))
+        output.enter_context(contextlib.redirect_stdout(target))
         result = job.execute_in_process(
             instance=instance,
             run_config=run_config,
@@ -320,7 +342,12 @@ def _run_locked(
             "is in the Dagster UI (make dev).",
             file=sys.stderr,
         )
-        _print_summary(settings, since, snapshot_outcome(settings.analytics_db, before, result.run_id))
+        _print_summary(
+            settings,
+            since,
+            snapshot_outcome(settings.analytics_db, before, result.run_id),
+            log=None if verbose else run_log,
+        )
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
     revised = revised_count(settings.analytics_db)
@@ -330,7 +357,9 @@ def _run_locked(
             "them with the files that caused them (marts.indicator_revisions)",
             file=sys.stderr,
         )
-    _print_summary(settings, since, f"published {settings.analytics_db}", revised)
+    _print_summary(
+        settings, since, f"published {settings.analytics_db}", revised, log=None if verbose else run_log
+    )
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
 
@@ -360,7 +389,9 @@ def failure_summary(result) -> list[str]:
     return lines
 
 
-def _print_summary(settings: Settings, since: dt.datetime, published: str, revised: int = 0) -> None:
+def _print_summary(
+    settings: Settings, since: dt.datetime, published: str, revised: int = 0, log: Path | None = None
+) -> None:
     from orchestration.summary import summary_lines
 
-    print("\n".join(summary_lines(settings, since, published, revised)), file=sys.stderr)
+    print("\n".join(summary_lines(settings, since, published, revised, log)), file=sys.stderr)

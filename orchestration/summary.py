@@ -51,7 +51,9 @@ def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, int] | None:
     return covered, errors, warns, districts
 
 
-def summary_lines(settings: Settings, since: dt.datetime, published: str, revised: int = 0) -> list[str]:
+def summary_lines(
+    settings: Settings, since: dt.datetime, published: str, revised: int = 0, log: Path | None = None
+) -> list[str]:
     """The run's summary; `published` says what happened to the snapshot, in words that are true."""
     counts = file_counts(settings.build_db, since)
     files = ", ".join(f"{counts[status]} {words}" for status, words in STATUS_WORDS if counts.get(status))
@@ -67,6 +69,8 @@ def summary_lines(settings: Settings, since: dt.datetime, published: str, revise
         lines.append(
             f"  rejected files and their reasons: planwatch status, copies in {settings.quarantine_dir}"
         )
+    if log is not None:
+        lines.append(f"  dbt's line per model and test: {log} (planwatch run --verbose prints them)")
     lines.append(
         f"  next: planwatch status (files, revisions, findings) · planwatch report (the briefing) · "
         f"feedback workbooks in {settings.feedback_dir} · make dev (the Dagster UI)"

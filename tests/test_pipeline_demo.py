@@ -110,6 +110,12 @@ def test_the_run_ends_with_a_summary_that_matches_the_ledger_and_the_findings(de
     pointer = "rejected files and their reasons: planwatch status"
     assert (pointer in summary) == bool(statuses["rejected"] or statuses["refused"])
     assert "files this run: none new, none changed" in demo["second"].stderr  # the forced rerun
+    # dbt's line per model and test went to the run's log, not to the terminal
+    run_log = demo["warehouse"] / "logs" / "run.log"
+    assert f"dbt's line per model and test: {run_log}" in summary
+    assert not re.search(r"\d+ of \d+ START", first) and re.search(
+        r"\d+ of \d+ START", run_log.read_text("utf-8")
+    )
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
