@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
         help="run even when raw/, the code and the warehouse are as the last successful run left them",
     )
     run.add_argument(
+        "--period",
+        type=_month_key,
+        help="re-run one month (YYYY-MM): load its files under raw/ again, rebuild and publish (a backfill)",
+    )
+    run.add_argument(
         "--accept-drop",
         metavar="REASON",
         help="publish even if the coverage gate refuses (no enterprise in scope, or the latest period "
@@ -86,6 +91,12 @@ def _period_key(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM or YYYY")
 
 
+def _month_key(text: str) -> str:
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM, e.g. 2026-07")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # `planwatch status | head` should stop quietly, not with a BrokenPipeError traceback.
     if hasattr(signal, "SIGPIPE"):
@@ -100,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 accept_drop=args.accept_drop,
                 force=args.force,
                 full_refresh=args.full_refresh,
+                period=args.period,
             )
         if args.command == "status":
             return status(Settings.resolve(None, args.warehouse), args.kind, args.period)
@@ -218,9 +230,10 @@ def run(
     accept_drop: str | None = None,
     force: bool = False,
     full_refresh: bool = False,
+    period: str | None = None,
 ) -> int:
     """Ingest, build, check and publish through Dagster, one run at a time per warehouse; print the
-    scorecard."""
+    scorecard. With `period` (YYYY-MM), the month's files are loaded again (a backfill of one month)."""
     from orchestration import locking
 
     if accept_drop is not None and not accept_drop.strip():
@@ -248,7 +261,15 @@ def run(
                 f"{settings.warehouse_dir}: {', '.join(path.name for path in removed)}",
                 file=sys.stderr,
             )
-        return _run_locked(settings, quiet, accept_drop, force or full_refresh, full_refresh, verbose=verbose)
+        return _run_locked(
+            settings,
+            quiet,
+            accept_drop,
+            force or full_refresh or period is not None,
+            full_refresh,
+            verbose=verbose,
+            period=period,
+        )
     finally:
         locking.release(settings.warehouse_dir)
 
@@ -261,6 +282,7 @@ def _run_locked(
     full_refresh: bool,
     *,
     verbose: bool = False,
+    period: str | None = None,
 ) -> int:
     from orchestration import freshness
 
@@ -278,76 +300,23 @@ def _run_locked(
     why_full = "--full-refresh" if full_refresh else freshness.needs_full_refresh(settings, seen)
     if why_full:
         print(f"planwatch: rebuilding every model from the raw tables ({why_full})", file=sys.stderr)
+    run_config, tags = _refresh_request(settings, quiet, accept_drop, bool(why_full), period)
     freshness.forget(settings)
     os.environ.update(settings.environment())
     settings.prepare_dagster_home()
 
-    import dagster as dg
-
-    from orchestration.constants import MONTHLY_INGEST_OPS
-    from orchestration.definitions import defs
-
-    job = defs().resolve_job_def("refresh")
-    partitions = _partition_range(settings)
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
-    tags = {"planwatch/trigger": "cli"}
-    if accept_drop is not None:
-        run_config["ops"] = {"published__analytics_snapshot": {"config": {"accept_drop": accept_drop}}}
-    if partitions:
-        print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
-    else:
-        # The monthly ingest steps still run (on the latest month, loading nothing old again): they are
-        # where files that left raw/ are withdrawn and links or hidden files are refused and listed.
-        from orchestration.constants import monthly_partitions
-
-        latest = monthly_partitions.get_last_partition_key()
-        partitions = (latest, latest)
-        print(
-            "planwatch: no new monthly files; refreshing the reference data, models and snapshot",
-            file=sys.stderr,
-        )
-    tags |= {
-        "dagster/asset_partition_range_start": partitions[0],
-        "dagster/asset_partition_range_end": partitions[1],
-    }
-    run_config.setdefault("ops", {}).update(
-        {op: {"config": {"only_new_files": True}} for op in MONTHLY_INGEST_OPS}
-    )
-    if why_full:
-        run_config["ops"]["planwatch_dbt"] = {"config": {"full_refresh": True}}
     before = _file_signature(settings.analytics_db)
     since = dt.datetime.now().replace(microsecond=0)  # the ledger's resolution: what this run changed
-    # Dagster's progress by step goes to stderr and stdout carries only the scorecard. dbt's line per
-    # model and test (dagster-dbt writes them to stdout) go to the run's log file, or with --verbose
-    # to stderr as well.
     run_log = settings.warehouse_dir / "logs" / "run.log"
-    run_log.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        dg.DagsterInstance.get() as instance,
-        contextlib.ExitStack() as output,
-    ):
-        target = sys.stderr if verbose else output.enter_context(run_log.open("w", encoding="utf-8"))
-        output.enter_context(contextlib.redirect_stdout(target))
-        result = job.execute_in_process(
-            instance=instance,
-            run_config=run_config,
-            tags=tags,
-            raise_on_error=False,
-        )
+    result = _execute_refresh(run_config, tags, None if verbose else run_log)
     if not result.success:
-        for line in failure_summary(result):
+        outcome = snapshot_outcome(settings.analytics_db, before, result.run_id)
+        for line in [
+            *failure_summary(result),
+            f"{outcome}. Run {result.run_id} is in the Dagster UI (make dev).",
+        ]:
             print(f"planwatch: {line}", file=sys.stderr)
-        print(
-            f"planwatch: {snapshot_outcome(settings.analytics_db, before, result.run_id)}. Run {result.run_id} "
-            "is in the Dagster UI (make dev).",
-            file=sys.stderr,
-        )
-        _print_summary(
-            settings,
-            since,
-            snapshot_outcome(settings.analytics_db, before, result.run_id),
-            log=None if verbose else run_log,
-        )
+        _print_summary(settings, since, outcome, log=None if verbose else run_log)
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
     revised = revised_count(settings.analytics_db)
@@ -362,6 +331,73 @@ def _run_locked(
     )
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
+
+
+def _execute_refresh(run_config: dict, tags: dict[str, str], run_log: Path | None):
+    """Job `refresh` in this process against the warehouse's Dagster instance. Dagster's progress by
+    step goes to stderr and stdout carries only the scorecard; dbt's line per model and test (dagster-dbt
+    writes them to stdout) go to `run_log`, or to stderr when it is None (--verbose)."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs().resolve_job_def("refresh")
+    with dg.DagsterInstance.get() as instance, contextlib.ExitStack() as output:
+        if run_log is None:
+            target = sys.stderr
+        else:
+            run_log.parent.mkdir(parents=True, exist_ok=True)
+            target = output.enter_context(run_log.open("w", encoding="utf-8"))
+        output.enter_context(contextlib.redirect_stdout(target))
+        return job.execute_in_process(
+            instance=instance, run_config=run_config, tags=tags, raise_on_error=False
+        )
+
+
+def _refresh_request(
+    settings: Settings, quiet: bool, accept_drop: str | None, full_refresh: bool, period: str | None
+) -> tuple[dict, dict[str, str]]:
+    """The run config and tags of one refresh: which months it covers and what its steps are told."""
+    from orchestration.constants import MONTHLY_INGEST_OPS, monthly_partitions
+
+    keys = monthly_partitions.get_partition_keys()
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
+    ops: dict = {}
+    if accept_drop is not None:
+        ops["published__analytics_snapshot"] = {"config": {"accept_drop": accept_drop}}
+    if period is not None:
+        if f"{period}-01" not in keys:
+            raise UsageError(
+                f"--period {period} is outside the months the warehouse tracks, {keys[0][:7]}..{keys[-1][:7]}"
+            )
+        partitions = (f"{period}-01", f"{period}-01")
+        print(
+            f"planwatch: re-running {period}: its files under raw/ are loaded again (new files of other "
+            "months wait for the next `planwatch run`)",
+            file=sys.stderr,
+        )
+    elif found := _partition_range(settings):
+        partitions = found
+        print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
+    else:
+        # The monthly ingest steps still run (on the latest month, loading nothing old again): they are
+        # where files that left raw/ are withdrawn and links or hidden files are refused and listed.
+        partitions = (keys[-1], keys[-1])
+        print(
+            "planwatch: no new monthly files; refreshing the reference data, models and snapshot",
+            file=sys.stderr,
+        )
+    # A backfill reloads the month's files already ingested; a refresh loads only files not yet seen.
+    ops |= {op: {"config": {"only_new_files": period is None}} for op in MONTHLY_INGEST_OPS}
+    if full_refresh:
+        ops["planwatch_dbt"] = {"config": {"full_refresh": True}}
+    run_config["ops"] = ops
+    tags = {
+        "planwatch/trigger": "cli",
+        "dagster/asset_partition_range_start": partitions[0],
+        "dagster/asset_partition_range_end": partitions[1],
+    }
+    return run_config, tags
 
 
 def failure_summary(result) -> list[str]:
