@@ -1,11 +1,15 @@
-"""Feedback workbooks for the districts: one .xlsx per district and period, listing what to fix.
+"""Feedback workbooks for the districts: one .xlsx per district and month, listing what to fix.
 
-Reads marts.dq_findings, marts.dq_rules and reference.reporting_units from the build database
-(read-only) and writes out_dir/<YYYY-MM>/<district_code>_<district_name>.xlsx. No Dagster here.
+Reads marts.dq_findings, marts.dq_rules, reference.reporting_units and the periods of the monthly raw
+tables from the build database (read-only) and writes
+out_dir/<YYYY-MM>/<district_code>_<district_name>.xlsx. A finding is filed under the month of the
+file it came from; findings that one fault causes on the same line (a unit mix-up breaks the district
+total and the growth too) are one problem, its cause first. No Dagster here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -14,6 +18,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -21,6 +26,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
+
+from orchestration.constants import FIRST_PERIOD, MONTHLY_KINDS
 
 FIX_SHEET = "需要更正"
 RULES_SHEET = "规则说明"
@@ -31,6 +38,7 @@ ADVICE = {"error": "请更正后重新报送", "warn": "请核实，如有误请
 
 # Sheet 1: (header, width, wrap)
 FIX_COLUMNS = [
+    ("问题", 6, False),
     ("严重程度", 10, False),
     ("规则", 26, True),
     ("说明", 64, True),
@@ -45,7 +53,7 @@ RULE_COLUMNS = [
     ("规则名称", 28, True),
     ("严重程度", 10, False),
     ("审核内容", 70, True),
-    ("阈值", 24, True),
+    ("阈值", 30, True),
     ("本表条数", 10, False),
 ]
 HEADER_ROW = 3
@@ -55,6 +63,7 @@ HEADER_ROW = 3
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CORE_DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
 
@@ -75,6 +84,7 @@ class Finding:
     message: str
     source_file: str | None
     source_row: int | None
+    filed_period: dt.date | None = None  # the month of the file it came from (filed_under sets it)
 
     def sort_key(self) -> tuple:
         """Errors first, then by rule, file and row (missing last), then stable by id."""
@@ -92,13 +102,59 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of marts.dq_rules."""
+    """One row of marts.dq_rules, in the words a district reads."""
 
     rule_id: str
     title: str
     severity: str
-    checks: str | None
-    threshold: str | None
+    checks_zh: str | None
+    threshold_zh: str | None
+    explains: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Findings with one cause: the cause first, then the findings it can explain on the same line."""
+
+    cause: Finding
+    consequences: tuple[Finding, ...] = ()
+
+
+def problems(findings: Iterable[Finding], rules: dict[str, Rule]) -> list[Problem]:
+    """Group findings by root cause: a finding whose rule the catalogue says another rule `explains`
+    (DQ06 explains DQ02, DQ04, DQ05, DQ07) goes under that finding when both are about the same line
+    of the same file. Problems are ordered by their cause, errors first."""
+    ordered = sorted(findings, key=Finding.sort_key)
+    causes: dict[tuple[str, int], list[Finding]] = {}
+    for finding in ordered:
+        rule = rules.get(finding.rule_id)
+        if rule and rule.explains and finding.source_file and finding.source_row is not None:
+            causes.setdefault((finding.source_file, finding.source_row), []).append(finding)
+    explained: dict[str, list[Finding]] = {}
+    for finding in ordered:
+        for cause in causes.get((finding.source_file or "", finding.source_row or -1), []):
+            if finding.rule_id in rules[cause.rule_id].explains and finding is not cause:
+                explained.setdefault(cause.finding_id, []).append(finding)
+                break
+    attached = {id(finding) for group in explained.values() for finding in group}
+    return [
+        Problem(finding, tuple(explained.get(finding.finding_id, ())))
+        for finding in ordered
+        if id(finding) not in attached
+    ]
+
+
+def filed_under(finding: Finding, file_months: dict[str, dt.date], last_month: dt.date) -> dt.date | None:
+    """The month a finding is filed under: the month of the monthly file it came from. That is its own
+    period when the period lies in the months the warehouse tracks; a line whose period is itself the
+    fault (2062-07 typed for 2026-07) goes with the month the rest of its file reports."""
+    first = dt.date.fromisoformat(FIRST_PERIOD)
+    monthly_file = finding.source_file and finding.source_file.split("/", 1)[0] in MONTHLY_KINDS
+    if finding.period is not None and (first <= finding.period <= last_month or not monthly_file):
+        return finding.period
+    if monthly_file:
+        return file_months.get(finding.source_file or "", finding.period)
+    return finding.period
 
 
 def safe_cell(value: object) -> object:
@@ -124,7 +180,12 @@ def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
     build_db, out_dir = Path(build_db), Path(out_dir)
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
-    findings, rules = read_findings(build_db)
+    findings, rules, file_months = read_findings(build_db)
+    last_month = dt.date.today().replace(day=1)
+    findings = [
+        dataclasses.replace(finding, filed_period=filed_under(finding, file_months, last_month))
+        for finding in findings
+    ]
     _check_replaceable(out_dir)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -138,39 +199,61 @@ def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
     return sorted(out_dir / path for path in written)
 
 
-def read_findings(build_db: Path) -> tuple[list[Finding], dict[str, Rule]]:
-    """Findings with their district names, and the rule catalogue by id, from the build database."""
+def read_findings(build_db: Path) -> tuple[list[Finding], dict[str, Rule], dict[str, dt.date]]:
+    """Findings with their district names, the rule catalogue by id, and for each monthly file the
+    month most of its lines report (among the tracked months), from the build database."""
+    first = dt.date.fromisoformat(FIRST_PERIOD)
     with duckdb.connect(str(build_db), read_only=True) as con:
-        findings = [
-            Finding(*row)
-            for row in con.execute(
-                """
-                select
-                    findings.finding_id,
-                    findings.rule_id,
-                    findings.severity,
-                    findings.district_code,
-                    units.district_name,
-                    findings.period,
-                    findings.subject,
-                    findings.expected,
-                    findings.actual,
-                    findings.message,
-                    findings.source_file,
-                    findings.source_row
-                from marts.dq_findings as findings
-                left join reference.reporting_units as units
-                    on units.district_code = findings.district_code
-                """
-            ).fetchall()
-        ]
+        findings = [Finding(*row) for row in con.execute(_FINDINGS_SQL).fetchall()]
         rules = {
-            row[0]: Rule(*row)
+            row[0]: Rule(*row[:5], frozenset((row[5] or "").split()))
             for row in con.execute(
-                "select rule_id, title, severity, checks, threshold from marts.dq_rules"
+                "select rule_id, title, severity, checks_zh, threshold_zh, explains from marts.dq_rules"
             ).fetchall()
         }
-    return findings, rules
+        file_months = dict(con.execute(_FILE_MONTHS_SQL, [first, dt.date.today().replace(day=1)]).fetchall())
+    return findings, rules, file_months
+
+
+_FINDINGS_SQL = """
+    select
+        findings.finding_id,
+        findings.rule_id,
+        findings.severity,
+        findings.district_code,
+        units.district_name,
+        findings.period,
+        findings.subject,
+        findings.expected,
+        findings.actual,
+        findings.message,
+        findings.source_file,
+        findings.source_row
+    from marts.dq_findings as findings
+    left join reference.reporting_units as units
+        on units.district_code = findings.district_code
+"""
+
+# The month a monthly file reports: the period most of its lines carry within the tracked months
+# (the latest on a tie), so that a line with a mistyped period is filed with the rest of its file.
+_FILE_MONTHS_SQL = """
+    with lines as (
+        select source_file, period from raw.filings
+        union all
+        select source_file, period from raw.district_submissions
+        union all
+        select source_file, period from raw.bureau
+    ),
+    counted as (
+        select source_file, period, count(*) as lines
+        from lines
+        where period between $1 and $2
+        group by source_file, period
+    )
+    select source_file, period
+    from counted
+    qualify row_number() over (partition by source_file order by lines desc, period desc) = 1
+"""
 
 
 def workbook_path(period: dt.date | None, district_code: str | None, district_name: str | None) -> Path:
@@ -185,16 +268,17 @@ def workbook_path(period: dt.date | None, district_code: str | None, district_na
 def _groups(findings: Iterable[Finding]) -> dict[Path, list[Finding]]:
     groups: dict[Path, list[Finding]] = {}
     for finding in findings:
-        path = workbook_path(finding.period, finding.district_code, finding.district_name)
+        path = workbook_path(finding.filed_period, finding.district_code, finding.district_name)
         groups.setdefault(path, []).append(finding)
     return {path: sorted(group, key=Finding.sort_key) for path, group in sorted(groups.items())}
 
 
 def _write_workbook(root: Path, findings: list[Finding], rules: dict[str, Rule]) -> Path:
     first = findings[0]
-    relative = workbook_path(first.period, first.district_code, first.district_name)
+    relative = workbook_path(first.filed_period, first.district_code, first.district_name)
     unit = "全市" if first.district_code is None else first.district_name or first.district_code
-    period = f"{first.period.year}年{first.period.month}月" if first.period else "不分报告期"
+    filed = first.filed_period
+    period = f"{filed.year}年{filed.month}月" if filed else "不分报告期"
 
     workbook = Workbook()
     _fill_fix_sheet(workbook.active, f"{unit} {period} 数据质量反馈", findings, rules)
@@ -211,28 +295,66 @@ def _fill_fix_sheet(sheet: Worksheet, title: str, findings: list[Finding], rules
     sheet.title = FIX_SHEET
     errors = sum(finding.severity == "error" for finding in findings)
     warns = len(findings) - errors
+    grouped = problems(findings, rules)
     sheet["A1"] = safe_cell(title)
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = f"错误 {errors} 条（须更正后重新报送），提示 {warns} 条（请核实）"
+    sheet["A2"] = (
+        f"共 {len(grouped)} 个问题：错误 {errors} 条（须更正后重新报送），提示 {warns} 条（请核实）；"
+        "同一原因引起的各条列为一个问题，原因在前"
+    )
     rows = []
-    for finding in findings:
-        rule = rules.get(finding.rule_id)
-        rows.append(
-            [
-                SEVERITY_ZH.get(finding.severity, finding.severity),
-                f"{finding.rule_id} {rule.title}" if rule else finding.rule_id,
-                finding.message,
-                finding.expected,
-                finding.actual,
-                finding.source_file,
-                finding.source_row,
-                ADVICE.get(finding.severity, ADVICE["warn"]),
-            ]
-        )
+    for number, problem in enumerate(grouped, start=1):
+        cause_title = _rule_title(problem.cause, rules)
+        advice = ADVICE.get(problem.cause.severity, ADVICE["warn"])
+        if problem.consequences:
+            advice = f"先更正此项；下面 {len(problem.consequences)} 条可能由此引起，更正后请复核"
+        rows.append(_fix_row(number, problem.cause, rules, problem.cause.message, advice))
+        for finding in problem.consequences:
+            rows.append(
+                _fix_row(
+                    number,
+                    finding,
+                    rules,
+                    f"（可能由本问题第一条“{cause_title}”引起）{finding.message}",
+                    "随第一条一并更正后复核",
+                )
+            )
     _table(sheet, FIX_COLUMNS, rows, header_row=HEADER_ROW)
-    for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=1):
-        if row[0].value == SEVERITY_ZH["error"]:
-            row[0].font = Font(bold=True, color="C00000")
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=2):
+        if row[1].value == SEVERITY_ZH["error"]:
+            row[1].font = Font(bold=True, color="C00000")
+        for cell in (row[0].offset(column=4), row[0].offset(column=5)):  # 应为, 实际
+            if isinstance(cell.value, int | float):
+                cell.number_format = "#,##0" if float(cell.value).is_integer() else "#,##0.00####"
+
+
+def _rule_title(finding: Finding, rules: dict[str, Rule]) -> str:
+    rule = rules.get(finding.rule_id)
+    return rule.title if rule else finding.rule_id
+
+
+def _fix_row(number: int, finding: Finding, rules: dict[str, Rule], message: str, advice: str) -> list:
+    return [
+        number,
+        SEVERITY_ZH.get(finding.severity, finding.severity),
+        f"{finding.rule_id} {_rule_title(finding, rules)}",
+        message,
+        amount_cell(finding.expected),
+        amount_cell(finding.actual),
+        finding.source_file,
+        finding.source_row,
+        advice,
+    ]
+
+
+def amount_cell(text: str | None) -> object:
+    """A value of the 应为/实际 columns: an amount written "1,050,000" or "5.2" becomes a number (shown
+    with thousands separators, and a district can add it up); anything else ("≥ 0", "校验码 A",
+    "500 至 1,500") stays text."""
+    if text is None or not _AMOUNT.fullmatch(text):
+        return text
+    value = Decimal(text.replace(",", ""))
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _fill_rules_sheet(sheet: Worksheet, findings: list[Finding], rules: dict[str, Rule]) -> None:
@@ -247,8 +369,8 @@ def _fill_rules_sheet(sheet: Worksheet, findings: list[Finding], rules: dict[str
                 rule.rule_id,
                 rule.title,
                 SEVERITY_ZH.get(rule.severity, rule.severity),
-                rule.checks,
-                rule.threshold,
+                rule.checks_zh,
+                rule.threshold_zh,
                 counts[rule_id],
             ]
         )

@@ -5,8 +5,11 @@ Findings (contract columns of marts.dq_findings):
     F2 DQ07 error 万州区 500101 2024-10  revenue −200.00 万元, districts/万州_2024-10.xlsx row 6
     F3 DQ01 error 涪陵区 500102 2024-09  no submission (no file, no row)
     F4 DQ12 warn  city-wide (no district) 2024-10
-So three workbooks: 2024-09/500102_涪陵区.xlsx, 2024-10/500101_万州区.xlsx (F2 before F1: errors
-first, 1 error and 1 warning) and 2024-10/全市_citywide.xlsx.
+    F5 DQ14 error 万州区 500101 2062-07  a mistyped period in filings/企业月报_2026-07.xlsx, whose
+                                         other lines (in raw.filings) report 2026-07
+So four workbooks: 2024-09/500102_涪陵区.xlsx, 2024-10/500101_万州区.xlsx (F2 before F1: errors
+first, 1 error and 1 warning), 2024-10/全市_citywide.xlsx and 2026-07/500101_万州区.xlsx (the
+month of F5's file, not 2062-07).
 """
 
 from __future__ import annotations
@@ -19,7 +22,17 @@ import openpyxl
 import pytest
 
 from orchestration import feedback
-from orchestration.feedback import safe_cell, workbook_path, write_feedback
+from orchestration.feedback import (
+    Finding,
+    Rule,
+    amount_cell,
+    filed_under,
+    problems,
+    safe_cell,
+    workbook_path,
+    write_feedback,
+)
+from orchestration.ingest.loader import ensure_schema
 
 INJECTED = '=HYPERLINK("http://example.invalid/x","点此查看")'
 # fmt: off
@@ -32,12 +45,18 @@ FINDINGS = [
      "涪陵区 2024年9月 未报送区县月报。", None, None),
     ("f4", "DQ12", "warn", None, dt.date(2024, 10, 1), "39大类营业收入", "5000.00", "4800.00",
      "2024年10月 企业月报39大类合计 4800.00 万元，统计局 5000.00 万元，相差 4.0%。", "bureau/统计局_2024-10.xlsx", 8),
+    ("f5", "DQ14", "error", "500101", dt.date(2062, 7, 1), "企业月报 报告期", "2022年1月至2026年12月", "2062年7月",
+     "万州区企业月报的报告期为2062年7月，晚于当前月份。", "filings/企业月报_2026-07.xlsx", 4),
+]
+FILING_LINES = [("filings/企业月报_2026-07.xlsx", row, dt.date(2026, 7, 1)) for row in (2, 3, 5)] + [
+    ("filings/企业月报_2026-07.xlsx", 4, dt.date(2062, 7, 1))
 ]
 RULES = [
-    ("DQ01", "区县未报送", "error", "every active reporting unit submitted for the period", "—", "completeness", None, None),
-    ("DQ03", "区县企业个数与填报企业数不符", "warn", "enterprise_count equals the filers", "any difference", "cross-table", 0.0, None),
-    ("DQ07", "数值不合理", "warn/error", "no negative revenue or R&D", "R&D intensity > 30% warn", "within-table", 0.3, None),
-    ("DQ12", "39大类合计与统计局数据不符", "warn", "division 39 agrees with the bureau", "relative gap > 2%", "cross-table", 0.02, None),
+    ("DQ01", "区县未报送", "error", "区县每月都应报送区县月报。", "—", ""),
+    ("DQ03", "区县企业个数与填报企业数不符", "warn", "企业个数应等于已报送月报的企业家数。", "有差异即提示", ""),
+    ("DQ07", "数值不合理", "warn/error", "营业收入和研发费用不应为负数。", "研发强度超过 30% 为提示", ""),
+    ("DQ12", "39大类合计与统计局数据不符", "warn", "39大类合计应与统计局发布数一致。", "相差超过 2%", ""),
+    ("DQ14", "报告期不合理", "error", "报告期不应晚于当前月份。", "—", ""),
 ]
 UNITS = [
     ("500101", "万州区", "万州", "district"),
@@ -62,11 +81,12 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
         con.execute(
             """
             create table marts.dq_rules (
-                rule_id varchar, title varchar, severity varchar, checks varchar, threshold varchar,
-                kind varchar, threshold_warn double, threshold_error double
+                rule_id varchar, title varchar, severity varchar, checks_zh varchar, threshold_zh varchar,
+                explains varchar
             )
             """
         )
+        ensure_schema(con)  # the raw tables, as the ingest makes them
         con.execute(
             "create table reference.reporting_units "
             "(district_code varchar, district_name varchar, short_name varchar, kind varchar)"
@@ -75,7 +95,10 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
             con.executemany(
                 "insert into marts.dq_findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
             )
-        con.executemany("insert into marts.dq_rules values (?, ?, ?, ?, ?, ?, ?, ?)", RULES)
+        con.executemany("insert into marts.dq_rules values (?, ?, ?, ?, ?, ?)", RULES)
+        con.executemany(
+            "insert into raw.filings (source_file, source_row, period) values (?, ?, ?)", FILING_LINES
+        )
         con.executemany("insert into reference.reporting_units values (?, ?, ?, ?)", UNITS)
     return path
 
@@ -133,7 +156,12 @@ def test_one_workbook_per_district_and_period(tmp_path) -> None:
 
     written = write_feedback(build_db(tmp_path / "build.duckdb"), out)
 
-    expected = ["2024-09/500102_涪陵区.xlsx", "2024-10/500101_万州区.xlsx", "2024-10/全市_citywide.xlsx"]
+    expected = [
+        "2024-09/500102_涪陵区.xlsx",
+        "2024-10/500101_万州区.xlsx",
+        "2024-10/全市_citywide.xlsx",
+        "2026-07/500101_万州区.xlsx",  # F5, whose period 2062-07 is the fault: filed with its file
+    ]
     assert written == [out / name for name in expected]
     assert files(out) == expected
     assert not list(tmp_path.glob(".feedback.*")), "no building or retired folder is left behind"
@@ -149,37 +177,42 @@ def test_district_workbook_content(tmp_path) -> None:
     sheet = book["需要更正"]
     assert sheet["A1"].value == "万州区 2024年10月 数据质量反馈"
     assert sheet["A1"].font.bold
-    assert sheet["A2"].value == "错误 1 条（须更正后重新报送），提示 1 条（请核实）"
+    assert sheet["A2"].value == (
+        "共 2 个问题：错误 1 条（须更正后重新报送），提示 1 条（请核实）；同一原因引起的各条列为一个问题，原因在前"
+    )
     rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert rows == [
-        ["严重程度", "规则", "说明", "应为", "实际", "来源文件", "行号", "处理建议"],
+        ["问题", "严重程度", "规则", "说明", "应为", "实际", "来源文件", "行号", "处理建议"],
         [
+            1,
             "错误",
             "DQ07 数值不合理",
             "万州区 2024年10月 区县报送营业收入本年累计为 -200.00 万元，不能为负数。",
             "≥ 0",
-            "-200.00",
+            -200,
             "districts/万州_2024-10.xlsx",
             6,
             "请更正后重新报送",
         ],
         [
+            2,
             "提示",
             "DQ03 区县企业个数与填报企业数不符",
             "'" + INJECTED,
-            "12",
-            "11",
+            12,
+            11,
             "districts/万州_2024-10.xlsx",
             6,
             "请核实，如有误请更正",
         ],
     ]
-    injected = sheet["C5"]
+    injected = sheet["D5"]
     assert (injected.data_type, injected.value) == ("s", "'" + INJECTED), "stored as text, not a formula"
     assert all(cell.font.bold for cell in sheet[3])
     assert sheet.freeze_panes == "A4"
-    assert sheet.auto_filter.ref == "A3:H5"
-    assert sheet.column_dimensions["C"].width == 64
+    assert sheet.auto_filter.ref == "A3:I5"
+    assert sheet.column_dimensions["D"].width == 64
+    assert (sheet["E5"].number_format, sheet["F4"].number_format) == ("#,##0", "#,##0")
     assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
 
@@ -190,11 +223,11 @@ def test_district_workbook_content(tmp_path) -> None:
             "DQ03",
             "区县企业个数与填报企业数不符",
             "提示",
-            "enterprise_count equals the filers",
-            "any difference",
+            "企业个数应等于已报送月报的企业家数。",
+            "有差异即提示",
             1,
         ],
-        ["DQ07", "数值不合理", "提示/错误", "no negative revenue or R&D", "R&D intensity > 30% warn", 1],
+        ["DQ07", "数值不合理", "提示/错误", "营业收入和研发费用不应为负数。", "研发强度超过 30% 为提示", 1],
     ]
 
 
@@ -204,9 +237,10 @@ def test_missing_file_and_citywide_workbooks(tmp_path) -> None:
 
     fuling = openpyxl.load_workbook(out / "2024-09" / "500102_涪陵区.xlsx")["需要更正"]
     assert fuling["A1"].value == "涪陵区 2024年9月 数据质量反馈"
-    assert fuling["A2"].value == "错误 1 条（须更正后重新报送），提示 0 条（请核实）"
+    assert fuling["A2"].value.startswith("共 1 个问题：错误 1 条（须更正后重新报送），提示 0 条（请核实）")
     assert [list(row) for row in fuling.iter_rows(min_row=4, values_only=True)] == [
         [
+            1,
             "错误",
             "DQ01 区县未报送",
             "涪陵区 2024年9月 未报送区县月报。",
@@ -220,8 +254,8 @@ def test_missing_file_and_citywide_workbooks(tmp_path) -> None:
 
     citywide = openpyxl.load_workbook(out / "2024-10" / "全市_citywide.xlsx")["需要更正"]
     assert citywide["A1"].value == "全市 2024年10月 数据质量反馈"
-    assert citywide["A2"].value == "错误 0 条（须更正后重新报送），提示 1 条（请核实）"
-    assert [row[1] for row in citywide.iter_rows(min_row=4, values_only=True)] == [
+    assert citywide["A2"].value.startswith("共 1 个问题：错误 0 条（须更正后重新报送），提示 1 条（请核实）")
+    assert [row[2] for row in citywide.iter_rows(min_row=4, values_only=True)] == [
         "DQ12 39大类合计与统计局数据不符"
     ]
 
@@ -234,8 +268,9 @@ def test_a_second_run_replaces_the_set_and_gives_the_same_bytes(tmp_path) -> Non
     without_fuling = [finding for finding in FINDINGS if finding[0] != "f3"]
     written = write_feedback(build_db(tmp_path / "second.duckdb", without_fuling), out)
 
-    assert files(out) == ["2024-10/500101_万州区.xlsx", "2024-10/全市_citywide.xlsx"]
-    assert written == [out / "2024-10/500101_万州区.xlsx", out / "2024-10/全市_citywide.xlsx"]
+    kept = ["2024-10/500101_万州区.xlsx", "2024-10/全市_citywide.xlsx", "2026-07/500101_万州区.xlsx"]
+    assert files(out) == kept
+    assert written == [out / name for name in kept]
     assert not (out / "2024-09").exists()
     assert (out / "2024-10" / "500101_万州区.xlsx").read_bytes() == before, "same findings, same bytes"
 
@@ -277,3 +312,92 @@ def test_refuses_to_replace_a_folder_that_is_not_feedback(tmp_path) -> None:
     with pytest.raises(ValueError, match="not a feedback workbook folder"):
         write_feedback(build_db(tmp_path / "build.duckdb"), out)
     assert files(out) == ["briefing.xlsx"]
+
+
+def _finding(rule: str, file: str | None, row: int | None, severity: str = "error") -> Finding:
+    return Finding(
+        f"{rule}-{file}-{row}", rule, severity, "500101", "万州区", dt.date(2024, 10, 1), None, None, None,
+        f"{rule} 的说明", file, row,
+    )  # fmt: skip
+
+
+CATALOGUE = {
+    rule: Rule(rule, title, "error", None, None, frozenset(explains.split()))
+    for rule, title, explains in [
+        ("DQ02", "区县营业收入与企业月报合计不符", ""),
+        ("DQ05", "营业收入同比增速异常", ""),
+        ("DQ06", "疑似计量单位错误", "DQ02 DQ04 DQ05 DQ07"),
+        ("DQ07", "数值不合理", ""),
+        ("DQ09", "统一社会信用代码校验错误", "DQ10"),
+        ("DQ10", "企业名录与月报不一致", ""),
+        ("DQ11", "填报区县与名录区县不一致", ""),
+    ]
+}
+SUBMISSION = "districts/万州_2024-10.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("findings", "expected"),
+    [
+        # a unit mix-up on one line of a submission: one problem, the cause first
+        ([("DQ02", SUBMISSION, 6), ("DQ05", SUBMISSION, 6), ("DQ06", SUBMISSION, 6), ("DQ07", SUBMISSION, 6)],
+         [("DQ06", ["DQ02", "DQ05", "DQ07"])]),
+        # on different lines they are separate problems
+        ([("DQ02", SUBMISSION, 6), ("DQ06", SUBMISSION, 7)], [("DQ02", []), ("DQ06", [])]),
+        # a rule the cause does not explain stays apart, even on the same line
+        ([("DQ09", "filings/f.csv", 3), ("DQ10", "filings/f.csv", 3), ("DQ11", "filings/f.csv", 3)],
+         [("DQ09", ["DQ10"]), ("DQ11", [])]),
+        # without a file line there is nothing to tie them
+        ([("DQ02", None, None), ("DQ06", None, None)], [("DQ02", []), ("DQ06", [])]),
+        # the same file, another line of another file
+        ([("DQ06", SUBMISSION, 6), ("DQ02", "districts/other.xlsx", 6)], [("DQ02", []), ("DQ06", [])]),
+        ([("DQ07", SUBMISSION, 6)], [("DQ07", [])]),
+    ],
+)  # fmt: skip
+def test_problems_group_findings_under_their_cause(findings: list[tuple], expected: list[tuple]) -> None:
+    grouped = problems([_finding(*finding) for finding in findings], CATALOGUE)
+    assert [(p.cause.rule_id, [f.rule_id for f in p.consequences]) for p in grouped] == expected
+
+
+FILE_MONTHS = {"filings/企业月报_2026-07.xlsx": dt.date(2026, 7, 1)}
+
+
+@pytest.mark.parametrize(
+    ("period", "source_file", "expected"),
+    [
+        (dt.date(2026, 6, 1), "filings/企业月报_2026-07.xlsx", dt.date(2026, 6, 1)),  # its own, tracked month
+        (dt.date(2062, 7, 1), "filings/企业月报_2026-07.xlsx", dt.date(2026, 7, 1)),  # a mistyped year
+        (dt.date(2021, 2, 1), "filings/企业月报_2026-07.xlsx", dt.date(2026, 7, 1)),  # before the plan
+        (None, "filings/企业月报_2026-07.xlsx", dt.date(2026, 7, 1)),
+        (dt.date(2062, 7, 1), "filings/unknown.xlsx", dt.date(2062, 7, 1)),  # no month known: as it is
+        (None, "registry/企业名录_2024.xlsx", None),  # the registry is a snapshot: undated
+        (dt.date(2024, 3, 1), "registry/企业名录_2024.xlsx", dt.date(2024, 3, 1)),
+        (dt.date(2024, 3, 1), None, dt.date(2024, 3, 1)),  # a missing submission
+    ],
+)
+def test_a_finding_is_filed_under_the_month_of_its_file(
+    period: dt.date | None, source_file: str | None, expected: dt.date | None
+) -> None:
+    finding = Finding("f", "DQ14", "error", "500101", "万州区", period, None, None, None, "m", source_file, 4)
+    assert filed_under(finding, FILE_MONTHS, last_month=dt.date(2026, 12, 1)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,050,000", 1050000),
+        ("5.2", 5.2),
+        ("-200.00", -200),
+        ("970,000.5", 970000.5),
+        ("12", 12),
+        ("≥ 0", "≥ 0"),
+        ("≥ 1,000", "≥ 1,000"),
+        ("500 至 1,500", "500 至 1,500"),
+        ("校验码 A", "校验码 A"),
+        ("1,00", "1,00"),
+        ("30.00%", "30.00%"),
+        (None, None),
+    ],
+)
+def test_amounts_become_numbers_and_the_rest_stays_text(text: str | None, expected: object) -> None:
+    assert amount_cell(text) == expected and type(amount_cell(text)) is type(expected)

@@ -32,8 +32,12 @@ digitalization_rate (%): survey 2022 E1 yes, E2 one 否, E3 yes → 2/3 = 66.666
   target already); 2023-12 and 2024-06 (65 − 100)/4 = −8.75.
 Chains and districts say how many enterprises their R&D ratio left out: 2024-06 power_semi_ic (E3)
   and 涪陵区 1, every other cell 0; shown although every cell is suppressed (a count, not a value).
-District submissions: 万州区 sends consistent figures for each period, 涪陵区 sends nothing → three
-DQ01 findings for 500102 and none for 500101.
+District submissions: 涪陵区 sends nothing → three DQ01 findings for 500102. 万州区 sends consistent
+figures, except that its 2023-12 revenue was typed in 元 into the 万元 table, as happens:
+9,700,000,000 for 970,000 万元. That one mistake breaks four rules on the same line: DQ06 (about
+10^4 times 2022-12's 900,000: 10,777.8, within 15% of 10^4), DQ02 (against the filings' 970,000),
+DQ05 (growth far above 100%) and DQ07 (above 1e8 万元). The feedback workbook
+2023-12/500101_万州区.xlsx shows them as one problem, the unit mix-up first, its 应为 970,000.
 """
 
 import csv
@@ -99,11 +103,12 @@ def published(tmp_path_factory: pytest.TempPathFactory, planwatch) -> Path:
             [header, *[[u, period, r, d] for u, r, d in rows], *extra],
         )
         wanzhou = [rows[0], rows[1]]
+        revenue = sum(r for _, r, _ in wanzhou) * (10_000 if period == "2023-12" else 1)  # 元 typed in
         write_xlsx(
             raw / "districts" / f"万州区_{period}.xlsx",
             [
-                ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
-                ["万州区", period, 2, sum(r for _, r, _ in wanzhou), sum(d for _, _, d in wanzhou)],
+                ["区县", "报告期", "企业个数", "营业收入本年累计（万元）", "研发费用本年累计（万元）"],
+                ["万州区", period, 2, revenue, sum(d for _, _, d in wanzhou)],
             ],
         )
     survey_header = ["统一社会信用代码", "调查年度", "研发设计", "生产制造", "经营管理", "销售服务"]
@@ -225,14 +230,45 @@ def test_small_cells_suppressed_and_missing_district_found(published: Path) -> N
             "where period = '2023-12-01' and enterprise_count > 0 order by 1"
         ).fetchall()
         findings = con.execute(
-            "select rule_id, severity, district_code, strftime(period, '%Y-%m') from marts.dq_findings order by 4"
+            "select rule_id, severity, district_code, strftime(period, '%Y-%m') from marts.dq_findings order by 4, 1, 3"
         ).fetchall()
     assert districts == [("500101", 2, None, True), ("500102", 1, None, True)]
     assert findings == [
         ("DQ01", "error", "500102", "2022-12"),
         ("DQ01", "error", "500102", "2023-12"),
+        ("DQ02", "error", "500101", "2023-12"),
+        ("DQ05", "error", "500101", "2023-12"),
+        ("DQ06", "error", "500101", "2023-12"),
+        ("DQ07", "error", "500101", "2023-12"),
         ("DQ01", "error", "500102", "2024-06"),
     ]
+
+
+@pytest.mark.slow
+def test_the_feedback_workbook_shows_one_unit_mix_up_as_one_problem_cause_first(published: Path) -> None:
+    """A district statistician reads one problem with its cause first, the value it should be under 应为
+    (a number, shown with separators), and the rule sheet in Chinese."""
+    book = openpyxl.load_workbook(
+        published.parent / "reports" / "feedback" / "2023-12" / "500101_万州区.xlsx"
+    )
+    sheet = book["需要更正"]
+    header = [cell.value for cell in sheet[3]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert sheet["A2"].value.startswith("共 1 个问题：错误 4 条")
+    assert [row["问题"] for row in rows] == [1, 1, 1, 1]
+    assert [row["规则"][:4] for row in rows] == ["DQ06", "DQ02", "DQ05", "DQ07"]
+    cause = rows[0]
+    assert (cause["应为"], cause["实际"]) == (970_000, 9_700_000_000)  # in 万元, what the filings add up to
+    assert sheet["E4"].number_format == "#,##0" and sheet["F4"].number_format == "#,##0"
+    assert cause["处理建议"] == "先更正此项；下面 3 条可能由此引起，更正后请复核"
+    assert all(row["说明"].startswith("（可能由本问题第一条“疑似计量单位错误”引起）") for row in rows[1:])
+    assert rows[1]["应为"] == 970_000  # DQ02: the filings' sum agrees with the corrected value
+    assert rows[2]["应为"] == "450,000 至 1,350,000"  # DQ05: 2022-12's 900,000 ± 50%
+    rules = list(book["规则说明"].iter_rows(min_row=2, values_only=True))
+    assert [rule[0] for rule in rules] == ["DQ02", "DQ05", "DQ06", "DQ07"]
+    assert rules[0][4] == "相差超过 1%" and rules[1][4] == "同比增减超过 50% 为提示，超过 100% 为错误"
+    for rule in rules:  # Chinese, without the warehouse's internal names
+        assert not any(word in (rule[3] + rule[4]) for word in ("raw.", "revenue_ytd", "where:", "var("))
 
 
 @pytest.mark.slow

@@ -49,3 +49,30 @@
             )
     end
 {%- endmacro %}
+
+
+{#-
+    A rule's threshold in words, from the catalogue's template and its numbers, so that the prose
+    follows the thresholds: {warn} and {error} become the rule's threshold_warn and threshold_error
+    as percentages ("1%", "0.5%"), {max_amount} the var dq_max_amount_wan in 万元.
+-#}
+{% macro threshold_prose(template, rules='rules') -%}
+    cast(
+        replace(
+            replace(
+                replace({{ template }}, '{warn}', {{ share_pct_text(rules ~ '.threshold_warn') }}),
+                '{error}', {{ share_pct_text(rules ~ '.threshold_error') }}
+            ),
+            '{max_amount}', {{ count_text(var('dq_max_amount_wan')) }} || ' 万元'
+        ) as varchar
+    )
+{%- endmacro %}
+
+
+{#- A fraction as a percentage with the decimals it needs: 0.01 → "1%", 0.005 → "0.5%"; NULL → "". -#}
+{% macro share_pct_text(value) -%}
+    coalesce(
+        rtrim(rtrim(format('{:.4f}', cast({{ value }} as double) * 100), '0'), '.') || '%',
+        ''
+    )
+{%- endmacro %}

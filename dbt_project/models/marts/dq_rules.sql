@@ -13,10 +13,13 @@ final as (
         cast(rules.title as varchar) as title,
         cast(rules.severity as varchar) as severity,
         cast(rules.checks as varchar) as checks,
-        cast(rules.threshold as varchar) as threshold,
+        {{ threshold_prose('rules.threshold') }} as threshold,
         cast(rules.kind as varchar) as kind,
         cast(rules.threshold_warn as double) as threshold_warn,
-        cast(rules.threshold_error as double) as threshold_error
+        cast(rules.threshold_error as double) as threshold_error,
+        cast(rules.checks_zh as varchar) as checks_zh,
+        {{ threshold_prose('rules.threshold_zh') }} as threshold_zh,
+        cast(coalesce(rules.explains, '') as varchar) as explains
 
     from rules
 

@@ -186,7 +186,7 @@ findings as (
             else {{ enterprise_label('decreases.enterprise_name', 'decreases.source_file', 'decreases.source_row') }}
                 || ' ' || decreases.measure_zh
         end as subject,
-        {{ amount_text('decreases.compared_value_wan') }} as expected,
+        '≥ ' || {{ amount_text('decreases.compared_value_wan') }} as expected,  -- not below the month before
         {{ amount_text('decreases.value_wan') }} as actual,
         coalesce(reporting_units.district_name, '（区县不明）')
         || {{ period_label_zh('decreases.period') }}

@@ -76,7 +76,10 @@ findings as (
         graded.district_code,
         graded.period,
         '区县月报 营业收入本年累计同比' as subject,
-        {{ amount_text('graded.prior_revenue_ytd_wan') }} as expected,
+        -- the range the rule accepts: the year-earlier value ± threshold_warn
+        {{ amount_text('cast(graded.prior_revenue_ytd_wan as double) * (1 - rule.threshold_warn)') }}
+        || ' 至 ' || {{ amount_text('cast(graded.prior_revenue_ytd_wan as double) * (1 + rule.threshold_warn)') }}
+            as expected,
         {{ amount_text('graded.revenue_ytd_wan') }} as actual,
         reporting_units.district_name
         || {{ period_label_zh('graded.period') }}

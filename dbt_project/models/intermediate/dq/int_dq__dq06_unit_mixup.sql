@@ -195,14 +195,17 @@ findings as (
             else {{ enterprise_label('labelled.enterprise_name', 'labelled.source_file', 'labelled.source_row') }}
                 || ' 营业收入本年累计'
         end as subject,
+        -- what the figure would be in 万元: the whole value scaled back when it stands against a year
+        -- earlier, only the month's increment when the increment is what jumped
         case
-            when labelled.basis = 'year_earlier' then {{ amount_text('labelled.prior_value_wan') }}
-            else {{ amount_text('labelled.previous_increment_wan') }}
+            when labelled.basis = 'year_earlier'
+                then {{ amount_text('cast(labelled.value_wan as double) / power(10, labelled.matched_power)') }}
+            else {{ amount_text(
+                'cast(labelled.value_wan - labelled.increment_wan as double)'
+                ~ ' + cast(labelled.increment_wan as double) / power(10, labelled.matched_power)'
+            ) }}
         end as expected,
-        case
-            when labelled.basis = 'year_earlier' then {{ amount_text('labelled.value_wan') }}
-            else {{ amount_text('labelled.increment_wan') }}
-        end as actual,
+        {{ amount_text('labelled.value_wan') }} as actual,
         coalesce(reporting_units.district_name, '（区县不明）')
         || {{ period_label_zh('labelled.period') }}
         || labelled.reporter_zh
