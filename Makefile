@@ -30,12 +30,17 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
-# The Dagster UI over the same instance `planwatch run` records its runs in.
+# The Dagster UI over the same instance `planwatch run` records its runs in, started the way Dagster
+# now starts it (`dg dev`, from [tool.dg] in pyproject.toml). Ctrl-C once, or one
+# `kill $$(cat warehouse/.dagster/dev.pid)` from elsewhere, stops the webserver, the daemon and the
+# code server together (make itself passes no signal on: hence the pid of dg, which `exec` makes the
+# recipe's own).
+DEV_PORT ?= 3000
 dev: setup
 	@$(BIN)/python -c "from orchestration.settings import Settings; Settings.resolve().prepare_dagster_home()"
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/warehouse/.dagster PLANWATCH_RAW_DIR=$(CURDIR)/raw PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse \
-		PLANWATCH_BUILD_DB=$(CURDIR)/warehouse/build.duckdb \
-		$(BIN)/dagster dev -m orchestration.definitions
+	@export PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/warehouse/.dagster PLANWATCH_RAW_DIR=$(CURDIR)/raw \
+		PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse PLANWATCH_BUILD_DB=$(CURDIR)/warehouse/build.duckdb; \
+		echo $$$$ > warehouse/.dagster/dev.pid; exec $(BIN)/dg dev --port $(DEV_PORT)
 
 lint: setup
 	$(BIN)/ruff check orchestration tests

@@ -1,4 +1,4 @@
-"""The planwatch code location: `dagster dev -m orchestration.definitions` shows all of it.
+"""The planwatch code location: `dg dev` (make dev) or `dagster dev -m orchestration.definitions` shows all of it.
 
 Importing this module does nothing but define `defs`; Dagster (or `planwatch run`) calls it to load
 the definitions. Loading parses the dbt project only when its manifest is missing or older than a
@@ -18,7 +18,7 @@ def defs() -> dg.Definitions:
     from orchestration.project import PlanwatchDbtCliResource, dbt_executable, dbt_project, ensure_manifest
     from orchestration.settings import QUIET_ENV
 
-    # However the code location is started (planwatch run, dagster dev, a deployment), it and the dbt
+    # However the code location is started (planwatch run, dg dev, a deployment), it and the dbt
     # processes it starts send no telemetry and make no version check over the network.
     for name, value in QUIET_ENV.items():
         os.environ.setdefault(name, value)

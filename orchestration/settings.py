@@ -163,7 +163,7 @@ class Settings:
         }
 
     def prepare_dagster_home(self) -> None:
-        """The Dagster instance folder, shared by `planwatch run` and `dagster dev`: telemetry off, one
+        """The Dagster instance folder, shared by `planwatch run` and `dg dev`: telemetry off, one
         run at a time."""
         write_dagster_yaml(self.dagster_home)
 

@@ -70,7 +70,9 @@ def test_run_period_loads_the_months_files_again_and_restores_the_marts(
         ("2022", "'2022' is not a month written YYYY-MM"),
     ],
 )
-def test_run_period_refuses_a_month_it_cannot_run(tmp_path: Path, planwatch, period: str, message: str) -> None:
+def test_run_period_refuses_a_month_it_cannot_run(
+    tmp_path: Path, planwatch, period: str, message: str
+) -> None:
     (tmp_path / "raw").mkdir()
     refused = planwatch(
         "run", "--period", period, "--raw", str(tmp_path / "raw"), "--warehouse", str(tmp_path / "warehouse")
