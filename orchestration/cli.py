@@ -133,7 +133,7 @@ def report(settings: Settings, period: str | None, out: str | None) -> int:
 
     from orchestration import locking
     from orchestration.report import build_report
-    from orchestration.report.briefing import latest_period
+    from orchestration.report.data import latest_period
 
     if not settings.analytics_db.exists():
         raise UsageError(f"no published snapshot at {settings.analytics_db}; run `planwatch run` first")

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import duckdb
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from orchestration.constants import FIRST_PERIOD, MONTHLY_KINDS
+from orchestration.spreadsheet import fit_landscape_a4, safe_cell
 
 FIX_SHEET = "需要更正"
 RULES_SHEET = "规则说明"
@@ -58,10 +58,6 @@ RULE_COLUMNS = [
 ]
 HEADER_ROW = 3
 
-# A text cell starting with one of these is read as a formula when someone edits it in a spreadsheet
-# (OWASP "CSV injection"); a plain number such as -200.00 is not, and keeps its look.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -155,18 +151,6 @@ def filed_under(finding: Finding, file_months: dict[str, dt.date], last_month: d
     if monthly_file:
         return file_months.get(finding.source_file or "", finding.period)
     return finding.period
-
-
-def safe_cell(value: object) -> object:
-    """A value safe to put in a spreadsheet cell: text that a spreadsheet would take for a formula gets
-    a leading apostrophe ("'=HYPERLINK(...)"), and characters a workbook cannot hold are dropped.
-    Numbers, dates and None pass unchanged; so does text that is a plain number ("-200.00")."""
-    if not isinstance(value, str):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
@@ -396,11 +380,7 @@ def _table(sheet: Worksheet, columns: list[tuple[str, int, bool]], rows: list[li
     sheet.auto_filter.ref = f"A{header_row}:{sheet.cell(row=last_row, column=len(columns)).coordinate}"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
     sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_landscape_a4(sheet)
 
 
 def _save_reproducibly(workbook: Workbook, path: Path) -> None:

@@ -28,8 +28,10 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from orchestration.report import ReportFiles, build_report
-from orchestration.report.briefing import SUPPRESSED, missing_period_message, parse_period, plan_path
 from orchestration.report.charts import Bar, LineSeries, bar_chart, escape, line_chart, nice_ticks
+from orchestration.report.cumulative import cumulative_chart, measure, monthly_values
+from orchestration.report.data import missing_period_message, parse_period
+from orchestration.report.model import SUPPRESSED, plan_path
 
 PLAN = "cq-ei-2023-2027"
 INJECTED = '=HYPERLINK("x")'
@@ -252,7 +254,7 @@ def test_files_are_named_for_the_period_and_no_temporary_file_is_left(report: Re
 
 
 def test_sheets_are_titled_and_set_up_for_print(workbook: openpyxl.Workbook) -> None:
-    assert workbook.sheetnames == ["指标", "产业链", "区县", "展望", "修订", "问题", "说明"]
+    assert workbook.sheetnames == ["指标", "累计", "产业链", "区县", "展望", "修订", "问题", "说明"]
     for sheet in workbook:
         assert sheet["A1"].value.startswith(TITLE)
         assert sheet["A3"].font.b
@@ -289,21 +291,21 @@ def test_scorecard_holds_the_worked_numbers(workbook: openpyxl.Workbook) -> None
 
 def test_chains_show_suppressed_cells_as_confidential(workbook: openpyxl.Workbook) -> None:
     rows = table(workbook["产业链"])
-    assert [row[1] for row in rows] == ["smart_terminal", "power_semi_ic", "metaverse"]
-    assert rows[0][3:] == (40, 2000.0, 3.5, 24.0, 1.2)
-    assert rows[2][2] == "未来产业 future"
-    assert rows[2][3:] == (2, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
+    assert [row[0] for row in rows] == ["智能终端", "功率半导体及集成电路", "元宇宙"]  # names, no codes
+    assert rows[0][2:] == (40, 2000.0, 3.5, 24.0, 1.2)
+    assert rows[2][1] == "未来产业"
+    assert rows[2][2:] == (2, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
     assert SUPPRESSED == "—(保密)"
 
 
 def test_districts_are_ranked_by_revenue_with_suppressed_last(workbook: openpyxl.Workbook) -> None:
     rows = table(workbook["区县"])
-    assert [row[:5] for row in rows] == [
-        (1, "5001A1", "两江新区", 30, 1500.0),
-        (2, "500106", "沙坪坝区", 20, 800.0),
-        ("—", "500117", "合川区", 1, SUPPRESSED),
+    assert [row[:4] for row in rows] == [
+        (1, "两江新区", 30, 1500.0),
+        (2, "沙坪坝区", 20, 800.0),
+        ("—", "合川区", 1, SUPPRESSED),
     ]
-    assert [row[8:] for row in rows] == [(1, 0), (0, 1), (0, 0)]
+    assert [row[7:] for row in rows] == [(1, 0), (0, 1), (0, 0)]
 
 
 def test_findings_are_the_period_and_undated_ones_errors_first(workbook: openpyxl.Workbook) -> None:
@@ -345,7 +347,7 @@ def test_page_is_self_contained_chinese_and_printable(page: str) -> None:
 
 def test_page_shows_the_scorecard_charts_and_tables(page: str) -> None:
     svgs = re.findall(r"<svg\b.*?</svg>", page, re.S)
-    assert len(svgs) == 6  # four indicators, chains, districts
+    assert len(svgs) == 10  # four indicators over the plan years and month by month, chains, districts
     for name in NAMES.values():
         assert name in page
     revenue = next(svg for svg in svgs if f"<title>{NAMES['revenue']}（亿元）</title>" in svg)
@@ -360,10 +362,7 @@ def test_page_shows_the_scorecard_charts_and_tables(page: str) -> None:
     districts = next(svg for svg in svgs if "区县营业收入排名" in svg)
     assert re.search(r">两江新区<.*>1,500.00<.*>沙坪坝区<.*>800.00<.*>合川区<.*>保密<", districts, re.S)
     assert '<td class="num">2,704.00</td>' in page and '<td class="num">5,408.00</td>' in page
-    assert (
-        '<td>元宇宙</td><td>metaverse</td><td>未来产业 future</td><td class="num">2</td><td class="num">—(保密)</td>'
-        in page
-    )
+    assert '<td>元宇宙</td><td>未来产业</td><td class="num">2</td><td class="num">—(保密)</td>' in page
 
 
 def test_outlook_and_revisions_sheets(workbook: openpyxl.Workbook) -> None:
@@ -555,3 +554,50 @@ def test_a_flow_sentence_compares_with_the_month_before() -> None:
         "营业收入2,704.00亿元，同比下降1.0%，增速比1-5月回落4.2个百分点"
     )
     assert flow_sentence(history, "revenue", "营业收入", dt.date(2024, 7, 1)) == ""
+
+
+def test_the_cumulative_sheet_and_curves_show_the_months_of_the_year(workbook, page: str) -> None:
+    """The fixture has 2024-06 only for the report year: each indicator's 2024 row ends in June's
+    figure (growth for the flows, the value for the ratios), and 2023 has no month up to June."""
+    rows = table(workbook["累计"])
+    assert [row[:3] for row in rows[:4]] == [
+        (NAMES["revenue"], "累计同比增速 %", "2024年"),
+        (NAMES["revenue"], "累计同比增速 %", "2023年"),
+        (NAMES["digitalization_rate"], "累计值 %", "2024年"),
+        (NAMES["digitalization_rate"], "累计值 %", "2023年"),
+    ]
+    header = [cell.value for cell in workbook["累计"][3]]
+    assert header == ["指标", "口径", "年份", "1月", "2月", "3月", "4月", "5月", "6月"]
+    by_name = {(row[0], row[2]): row[3:] for row in rows}
+    assert by_name[(NAMES["revenue"], "2024年")] == (None, None, None, None, None, 4.0)
+    assert by_name[(NAMES["revenue"], "2023年")] == (None,) * 6
+    assert by_name[(NAMES["rd_intensity"], "2024年")][-1] == pytest.approx(34 / 2704 * 100)
+    curve = next(
+        svg
+        for svg in re.findall(r"<svg\b.*?</svg>", page, re.S)
+        if "1月至各月累计同比增速" in svg and "营业收入" in svg
+    )
+    assert ">4.00<" in curve and ">2024年<" in curve and ">2023年<" in curve and ">12月<" in curve
+
+
+def test_a_cumulative_curve_follows_growth_for_a_flow_and_the_value_for_a_ratio() -> None:
+    """Worked: revenue grew 5.0 % in 1-2月, 6.5 % in 1-3月 of 2024; 2023 ran 1.0 .. 12.0; the ratio's
+    curve is its value."""
+
+    def row(code: str, unit: str, period: dt.date, value: float, growth: float | None) -> dict:
+        return {"plan_id": PLAN, "indicator_code": code, "indicator_name_zh": code, "unit": unit,
+                "period": period, "actual_value": value, "yoy_growth_pct": growth}  # fmt: skip
+
+    flow = [row("revenue", "亿元", dt.date(2023, m, 1), 100.0 * m, float(m)) for m in range(1, 13)]
+    flow += [
+        row("revenue", "亿元", dt.date(2024, 2, 1), 210.0, 5.0),
+        row("revenue", "亿元", dt.date(2024, 3, 1), 320.0, 6.5),
+    ]
+    assert monthly_values(flow, 2024, "yoy_growth_pct") == {2: 5.0, 3: 6.5}
+    assert monthly_values(flow, 2023, "yoy_growth_pct")[12] == 12.0
+    chart = cumulative_chart(flow, dt.date(2024, 3, 1))
+    assert ">6.50<" in chart  # the report month's growth, written beside the last point
+    assert "累计同比增速" in chart and ">1月<" in chart and ">12月<" in chart
+    ratio = [row("rd_intensity", "%", dt.date(2024, m, 1), 1.0 + m / 10, None) for m in (1, 2, 3)]
+    assert measure(ratio[-1]) == ("actual_value", "累计值 %")
+    assert ">1.30<" in cumulative_chart(ratio, dt.date(2024, 3, 1))

@@ -109,9 +109,10 @@ def line_chart(
     width: int = 460,
     height: int = 290,
     bands: Sequence[Band] = (),
+    x_label: Callable[[int], str] = str,
 ) -> str:
-    """A line chart over evenly spaced x categories (years), y from 0 (or below) to the largest value;
-    bands (shaded ranges, widest first) are drawn under the lines."""
+    """A line chart over evenly spaced x categories (years, months), labelled by `x_label`, y from 0 (or
+    below) to the largest value; bands (shaded ranges, widest first) are drawn under the lines."""
     values = [y for line in series for _, y in line.points if y is not None]
     values += [y for band in bands for _, low, high in band.points for y in (low, high)]
     ticks = nice_ticks(min([0.0, *values]), max(values) if values else 1.0)
@@ -145,7 +146,7 @@ def line_chart(
     parts.append(_line(left, top, left, bottom, INK))
     for x in x_values:
         parts.append(_line(x_of(x), bottom, x_of(x), bottom + 4, INK))
-        parts.append(_text(str(x), x_of(x), bottom + 17, anchor="middle"))
+        parts.append(_text(x_label(x), x_of(x), bottom + 17, anchor="middle"))
     for band in bands:
         parts.append(_band(band, x_of, y_of, x_values))
     for line in series:

@@ -1,0 +1,244 @@
+"""Reading the briefing's figures for one period from the published snapshot (read-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.report.model import (
+    DISCLOSURE_RULE,
+    DISCLOSURE_RULE_EXTENDED,
+    INDICATOR_ORDER,
+    MARTS,
+    TIER_ZH,
+    Briefing,
+    Row,
+)
+
+
+def latest_period(analytics_db: Path) -> dt.date:
+    """The latest period the snapshot (the latest publish) holds: what a briefing is about by default."""
+    if not analytics_db.is_file():
+        raise FileNotFoundError(f"analyst snapshot not found: {analytics_db}; run `planwatch run` first")
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        _check_marts(con, analytics_db)
+        (latest,) = con.execute("select max(period) from marts.indicator_progress").fetchone()
+    if latest is None:
+        raise ValueError(f"the snapshot {analytics_db} holds no periods yet; run `planwatch run` first")
+    return latest
+
+
+def parse_period(value: dt.date | str) -> dt.date:
+    """'2024-06' or a date -> the first day of that month."""
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, 1)
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(value))
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"period {value!r} is not a month written YYYY-MM, e.g. 2024-06")
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
+    """Read what the briefing needs for the period from the snapshot (read-only)."""
+    month = parse_period(period)
+    if not analytics_db.is_file():
+        raise FileNotFoundError(f"analyst snapshot not found: {analytics_db}; run `planwatch run` first")
+    with duckdb.connect(str(analytics_db), read_only=True) as con:
+        _check_marts(con, analytics_db)
+        periods = [
+            row[0]
+            for row in con.execute(
+                "select distinct period from marts.indicator_progress order by 1"
+            ).fetchall()
+        ]
+        if month not in periods:
+            raise ValueError(missing_period_message(month, periods, analytics_db))
+        history = _records(
+            con,
+            """
+            select plan_id, indicator_code, indicator_name_zh, unit, period, actual_value, yoy_growth_pct,
+                   projected_annual, baseline_year, baseline_value, target_year, target_value,
+                   trajectory_value, required_growth_pct, required_growth_unit, status
+            from marts.indicator_progress
+            where period <= ?
+            order by plan_id, indicator_code, period
+            """,
+            [month],
+        )
+        return Briefing(
+            period=month,
+            snapshot=analytics_db,
+            indicators=sorted((row for row in history if row["period"] == month), key=_indicator_key),
+            history=history,
+            chains=_records(
+                con,
+                """
+                select chain_code, chain_name_zh, tier, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
+                       rd_ytd_yi, rd_intensity_pct, suppressed
+                from marts.chain_monthly
+                where period = ?
+                """,
+                [month],
+            ),
+            districts=sorted(
+                _records(
+                    con,
+                    """
+                    select district_code, district_name, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
+                           rd_intensity_pct, digitalization_rate_pct, findings_error, findings_warn, suppressed
+                    from marts.district_monthly
+                    where period = ?
+                    """,
+                    [month],
+                ),
+                key=_revenue_rank_key,
+            ),
+            findings=sorted(
+                _records(
+                    con,
+                    """
+                    select finding_id, rule_id, severity, district_code, period, subject, expected, actual,
+                           message, source_file, source_row
+                    from marts.dq_findings
+                    where period = ? or period is null
+                    """,
+                    [month],
+                ),
+                key=_finding_key,
+            ),
+            rule_titles=dict(con.execute("select rule_id, title from marts.dq_rules").fetchall()),
+            district_names=dict(
+                con.execute(
+                    "select district_code, arg_max(district_name, period) from marts.district_monthly group by 1"
+                ).fetchall()
+            ),
+            last_publish=next(
+                iter(_records(con, "select * from marts.publish_log order by published_at desc limit 1", [])),
+                None,
+            ),
+            disclosure_rule=DISCLOSURE_RULE_EXTENDED
+            if "suppression_reason" in _columns(con, "chain_monthly")
+            else DISCLOSURE_RULE,
+            # snapshots published before the outlook and the revisions existed have neither
+            outlook=_records(
+                con,
+                """
+                select plan_id, indicator_code, target_year, is_plan_target_year, point_forecast, lower_80,
+                       upper_80, lower_95, upper_95, target_value, probability_meets_target, note
+                from marts.indicator_outlook
+                where as_of_period = ?
+                order by plan_id, indicator_code, target_year
+                """,
+                [month],
+            )
+            if _columns(con, "indicator_outlook")
+            else [],
+            revisions=_records(
+                con,
+                """
+                select plan_id, indicator_code, period, revision_kind, old_value, new_value, change, caused_by
+                from marts.indicator_revisions
+                where published_at = (select max(published_at) from marts.publish_log)
+                order by plan_id, indicator_code, period
+                """,
+                [],
+            )
+            if _columns(con, "indicator_revisions")
+            else None,
+        )
+
+
+def missing_period_message(month: dt.date, periods: Sequence[dt.date], snapshot: Path) -> str:
+    """Why a period cannot be reported, naming what the snapshot holds."""
+    if not periods:
+        return f"the snapshot {snapshot} holds no periods yet; run `planwatch run` first"
+    first, last = periods[0], periods[-1]
+    message = (
+        f"period {month:%Y-%m} is not in the snapshot {snapshot}: it holds {len(periods)} periods, "
+        f"{first:%Y-%m}..{last:%Y-%m}"
+    )
+    held = set(periods)
+    gaps = [gap for gap in _months(first, last) if gap not in held]
+    if gaps:
+        shown = ", ".join(f"{gap:%Y-%m}" for gap in gaps[:12]) + (" …" if len(gaps) > 12 else "")
+        why = (
+            ": January has no report of its own, its figures come with 1-2月"
+            if all(gap.month == 1 for gap in gaps)
+            else ""
+        )
+        message += f" (none for {shown}{why})"
+    return message
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+def _check_marts(con: duckdb.DuckDBPyConnection, snapshot: Path) -> None:
+    present = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
+    missing = [table for table in MARTS if table not in present]
+    if missing:
+        raise ValueError(f"{snapshot} is not a planwatch snapshot: marts.{', marts.'.join(missing)} missing")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[Row]:
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _indicator_key(row: Row) -> tuple:
+    code = row["indicator_code"]
+    order = INDICATOR_ORDER.index(code) if code in INDICATOR_ORDER else len(INDICATOR_ORDER)
+    return (row["plan_id"], order, code)
+
+
+def _revenue_rank_key(row: Row) -> tuple:
+    """By revenue, largest first; rows without a published revenue after them and suppressed ones
+    last, each by code."""
+    revenue = row["revenue_ytd_yi"]
+    code = row.get("district_code") or row.get("chain_code") or ""
+    return (bool(row["suppressed"]), revenue is None, -(revenue or 0.0), code)
+
+
+def _chain_key(row: Row) -> tuple:
+    """By tier in the plan's order, then by revenue."""
+    tiers = list(TIER_ZH)
+    tier = tiers.index(row["tier"]) if row["tier"] in tiers else len(tiers)
+    return (tier, *_revenue_rank_key(row))
+
+
+def _finding_key(row: Row) -> tuple:
+    """Errors first, then by rule, district, file and row; stable by id."""
+    return (
+        row["severity"] != "error",
+        row["rule_id"] or "",
+        row["district_code"] or "",
+        row["source_file"] or "",
+        row["source_row"] or 0,
+        row["finding_id"] or "",
+    )
