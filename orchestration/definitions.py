@@ -36,6 +36,7 @@ def defs() -> dg.Definitions:
     from orchestration.checks.dq import dq_family_checks
     from orchestration.checks.expectations import staged_input_expectations
     from orchestration.jobs import refresh_job
+    from orchestration.progress import progress_logger
     from orchestration.resources import WarehouseResource
     from orchestration.schedules import monthly_refresh_schedule
     from orchestration.sensors import raw_files_sensor
@@ -46,6 +47,8 @@ def defs() -> dg.Definitions:
         jobs=[refresh_job],
         schedules=[monthly_refresh_schedule],
         sensors=[raw_files_sensor],
+        # the console logger of every job: progress by stage (orchestration/progress.py)
+        loggers={"console": progress_logger},
         resources={
             "warehouse": WarehouseResource(
                 raw_dir=dg.EnvVar("PLANWATCH_RAW_DIR"),
