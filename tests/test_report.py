@@ -89,10 +89,10 @@ INDICATORS = {
 }
 # fmt: off
 CHAINS = [
-    (D2312, "smart_terminal", "智能终端", "core", 41, 3900.0, 2.0, 46.0, 1.18, False),
-    (D2406, "smart_terminal", "智能终端", "core", 40, 2000.0, 3.5, 24.0, 1.2, False),
-    (D2406, "power_semi_ic", "功率半导体及集成电路", "core", 12, 300.0, 8.0, 6.0, 2.0, False),
-    (D2406, "metaverse", "元宇宙", "future", 2, None, None, None, None, True),
+    (D2312, "smart_terminal", "智能终端", "core", 41, 3900.0, 2.0, 46.0, 1.18, False, 55.0),
+    (D2406, "smart_terminal", "智能终端", "core", 40, 2000.0, 3.5, 24.0, 1.2, False, 57.5),
+    (D2406, "power_semi_ic", "功率半导体及集成电路", "core", 12, 300.0, 8.0, 6.0, 2.0, False, None),
+    (D2406, "metaverse", "元宇宙", "future", 2, None, None, None, None, True, None),
 ]
 DISTRICTS = [
     (D2312, "5001A1", "两江新区", 31, 2900.0, 3.0, 1.0, 58.0, 0, 0, False),
@@ -145,7 +145,8 @@ create table marts.indicator_progress (
 );
 create table marts.chain_monthly (
     period date, chain_code varchar, chain_name_zh varchar, tier varchar, enterprise_count bigint,
-    revenue_ytd_yi double, revenue_yoy_pct double, rd_ytd_yi double, rd_intensity_pct double, suppressed boolean
+    revenue_ytd_yi double, revenue_yoy_pct double, rd_ytd_yi double, rd_intensity_pct double, suppressed boolean,
+    digitalization_rate_pct double
 );
 create table marts.district_monthly (
     period date, district_code varchar, district_name varchar, enterprise_count bigint, revenue_ytd_yi double,
@@ -214,7 +215,7 @@ def make_snapshot(path: Path) -> Path:
         con.executemany(
             f"insert into marts.indicator_progress values ({', '.join('?' * 17)})", indicator_rows()
         )
-        con.executemany(f"insert into marts.chain_monthly values ({', '.join('?' * 10)})", CHAINS)
+        con.executemany(f"insert into marts.chain_monthly values ({', '.join('?' * 11)})", CHAINS)
         con.executemany(f"insert into marts.district_monthly values ({', '.join('?' * 11)})", DISTRICTS)
         con.executemany(f"insert into marts.dq_findings values ({', '.join('?' * 11)})", FINDINGS)
         con.executemany(f"insert into marts.dq_rules values ({', '.join('?' * 8)})", RULES)
@@ -292,9 +293,10 @@ def test_scorecard_holds_the_worked_numbers(workbook: openpyxl.Workbook) -> None
 def test_chains_show_suppressed_cells_as_confidential(workbook: openpyxl.Workbook) -> None:
     rows = table(workbook["产业链"])
     assert [row[0] for row in rows] == ["智能终端", "功率半导体及集成电路", "元宇宙"]  # names, no codes
-    assert rows[0][2:] == (40, 2000.0, 3.5, 24.0, 1.2)
+    assert rows[0][2:] == (40, 2000.0, 3.5, 24.0, 1.2, 57.5)  # the survey year's digitalization rate too
+    assert rows[1][-1] == "—"  # no rate for the chain
     assert rows[2][1] == "未来产业"
-    assert rows[2][2:] == (2, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
+    assert rows[2][2:] == (2, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
     assert SUPPRESSED == "—(保密)"
 
 
@@ -362,13 +364,16 @@ def test_page_shows_the_scorecard_charts_and_tables(page: str) -> None:
     districts = next(svg for svg in svgs if "区县营业收入排名" in svg)
     assert re.search(r">两江新区<.*>1,500.00<.*>沙坪坝区<.*>800.00<.*>合川区<.*>保密<", districts, re.S)
     assert '<td class="num">2,704.00</td>' in page and '<td class="num">5,408.00</td>' in page
-    assert '<td>元宇宙</td><td>未来产业</td><td class="num">2</td><td class="num">—(保密)</td>' in page
+    assert (
+        '<td>元宇宙</td><td class="nw">未来产业</td><td class="num">2</td><td class="num">—(保密)</td>'
+        in page
+    )
 
 
 def test_outlook_and_revisions_sheets(workbook: openpyxl.Workbook) -> None:
     outlook = table(workbook["展望"])
     assert outlook == [
-        (NAMES["revenue"], 2027, 7500, 6500, 8600, 6000, 9400, 10000, 3, None),
+        (NAMES["revenue"], 2027, 7500, 6500, 8600, 6000, 9400, 10000, "3%", None),  # as the scorecard says it
         (
             NAMES["digitalization_rate"],
             2027,
@@ -378,7 +383,7 @@ def test_outlook_and_revisions_sheets(workbook: openpyxl.Workbook) -> None:
             None,
             None,
             65,
-            None,
+            "—",
             "历史数据不足，暂不预测",
         ),
     ]

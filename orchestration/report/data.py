@@ -79,10 +79,15 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
                 con,
                 """
                 select chain_code, chain_name_zh, tier, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
-                       rd_ytd_yi, rd_intensity_pct, suppressed
+                       rd_ytd_yi, rd_intensity_pct, suppressed, {digitalization} as digitalization_rate_pct
                 from marts.chain_monthly
                 where period = ?
-                """,
+                """.format(
+                    # snapshots published before chains carried the survey's rate have none
+                    digitalization="digitalization_rate_pct"
+                    if "digitalization_rate_pct" in _columns(con, "chain_monthly")
+                    else "null"
+                ),
                 [month],
             ),
             districts=sorted(

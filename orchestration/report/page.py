@@ -35,6 +35,7 @@ from orchestration.report.tables import (
     revisions_table,
     scorecard_table,
 )
+from orchestration.scorecard import chance_text
 
 
 def indicator_chart(history: Sequence[Row], month: dt.date, outlook: Sequence[Row] = ()) -> str:
@@ -100,7 +101,9 @@ def _fan(
         return [], None
     anchor = [(start_year, start, start)] if start is not None else []
     probability = next((row["probability_meets_target"] for row in rows if row["is_plan_target_year"]), None)
-    median_label = "预测中位数" + (f"（达标概率 {probability:.0%}）" if probability is not None else "")
+    median_label = "预测中位数" + (
+        f"（达标概率 {chance_text(probability)}）" if probability is not None else ""
+    )
     bands = [
         Band(f"{level}%预测区间", tuple(anchor + [(row["target_year"], row[f"lower_{level}"], row[f"upper_{level}"]) for row in rows]), "#2f5f98", opacity)
         for level, opacity in ((95, 0.12), (80, 0.25))
@@ -149,7 +152,7 @@ def district_chart(briefing: Briefing) -> str:
         unit="营业收入 亿元",
         count_headers=(("错误", ERROR_COLOR), ("提示", WARN_COLOR)),
         width=760,
-        row_height=18,
+        row_height=14,  # 41 reporting units on one A4 landscape page
     )
 
 
@@ -181,8 +184,9 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 2px solid #2f5f98; padd
 .lead { font-size: 15px; margin: 8px 0 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 4px; }
 th, td { border: 1px solid #cfcfcf; padding: 3px 6px; vertical-align: top; }
-th { background: #e9e9e9; font-weight: bold; text-align: center; }
+th { background: #e9e9e9; font-weight: bold; text-align: center; word-break: keep-all; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.nw { white-space: nowrap; }
 .status-on_track { color: #1e7b34; font-weight: bold; }
 .status-behind { color: #c00000; font-weight: bold; }
 .status-no_data { color: #7f7f7f; font-weight: bold; }
@@ -194,6 +198,8 @@ footer { margin-top: 28px; font-size: 12px; color: #595959; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; }
+  table { font-size: 11px; }
+  th, td { padding: 2px 4px; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h2 { break-after: avoid; }
   svg.chart, tr { break-inside: avoid; }
@@ -304,6 +310,8 @@ def html_table(table: Table, *, severity_column: int | None = None) -> str:
             classes = []
             if column.decimals is not None:
                 classes.append("num")
+            elif not column.wrap:
+                classes.append("nw")  # a short text (单位, 状态, a name): never broken inside
             if position in table.status_columns:
                 classes.append(f"status-{table.status[index]}")
             if position == severity_column and value == SEVERITY_ZH["error"]:

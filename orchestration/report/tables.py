@@ -22,6 +22,7 @@ from orchestration.report.model import (
     period_label,
     ytd_label,
 )
+from orchestration.scorecard import chance_text
 
 
 def _district_name(briefing: Briefing, code: str | None) -> str:
@@ -84,6 +85,7 @@ def chain_table(briefing: Briefing) -> Table:
         Column("同比增长 %", 11, 2),
         Column("研发费用 亿元", 14, 2),
         Column("研发强度 %", 11, 2),
+        Column("数字化比例 %", 12, 2),
     )
     rows = [
         [
@@ -94,6 +96,7 @@ def chain_table(briefing: Briefing) -> Table:
             _masked(row, row["revenue_yoy_pct"]),
             _masked(row, row["rd_ytd_yi"]),
             _masked(row, row["rd_intensity_pct"]),
+            _masked(row, row["digitalization_rate_pct"]),
         ]
         for row in sorted(briefing.chains, key=_chain_key)
     ]
@@ -152,7 +155,7 @@ def outlook_table(briefing: Briefing) -> Table:
         Column("95%区间下限", 12, 2),
         Column("95%区间上限", 12, 2),
         Column("目标值", 11, 2),
-        Column("达标概率 %", 11, 0),
+        Column("达标概率", 9),
         Column("说明", 40, wrap=True),
     )
     names = {(row["plan_id"], row["indicator_code"]): row["indicator_name_zh"] for row in briefing.indicators}
@@ -166,7 +169,7 @@ def outlook_table(briefing: Briefing) -> Table:
             row["lower_95"],
             row["upper_95"],
             row["target_value"],
-            None if row["probability_meets_target"] is None else 100 * row["probability_meets_target"],
+            chance_text(row["probability_meets_target"]),  # as the scorecard and the lead say it
             "历史数据不足，暂不预测" if row["point_forecast"] is None else "",
         ]
         for row in sorted(briefing.outlook, key=_indicator_key)
