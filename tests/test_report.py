@@ -32,6 +32,7 @@ from orchestration.report.charts import Bar, LineSeries, bar_chart, escape, line
 from orchestration.report.cumulative import cumulative_chart, measure, monthly_values
 from orchestration.report.data import missing_period_message, parse_period
 from orchestration.report.model import SUPPRESSED, plan_path
+from orchestration.report.workbook import text_lines
 
 PLAN = "cq-ei-2023-2027"
 INJECTED = '=HYPERLINK("x")'
@@ -606,3 +607,23 @@ def test_a_cumulative_curve_follows_growth_for_a_flow_and_the_value_for_a_ratio(
     ratio = [row("rd_intensity", "%", dt.date(2024, m, 1), 1.0 + m / 10, None) for m in (1, 2, 3)]
     assert measure(ratio[-1]) == ("actual_value", "累计值 %")
     assert ">1.30<" in cumulative_chart(ratio, dt.date(2024, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("目标值", 11, 1),
+        ("实际值（2024年1-6月）", 16, 2),
+        ("关键业务环节实现数字化的企业比例", 30, 1),
+        ("关键业务环节实现数字化的企业比例", 16, 2),
+        ("第一行\n第二行", 30, 2),
+        ("", 10, 1),
+    ],
+)
+def test_a_wrapped_cell_gets_the_lines_it_needs(text: str, width: float, lines: int) -> None:
+    assert text_lines(text, width) == lines
+
+
+def test_the_header_row_is_as_tall_as_its_longest_header(workbook: openpyxl.Workbook) -> None:
+    """LibreOffice prints a wrapped header over the first row unless the row is given its height."""
+    assert workbook["指标"].row_dimensions[3].height == 30  # 实际值（2024年1-6月）: two lines

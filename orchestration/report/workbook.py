@@ -3,6 +3,7 @@ fitted to the page width)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from openpyxl import Workbook
@@ -23,6 +24,7 @@ from orchestration.report.tables import (
 )
 from orchestration.spreadsheet import fit_landscape_a4, safe_cell
 
+LINE_HEIGHT = 15  # points per line of 11-point text
 HEADER_ROW = 3
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 
@@ -68,15 +70,36 @@ def write_sheet(sheet: Worksheet, title: str, subtitle: str, table: Table, froze
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    # A spreadsheet does not grow a row for wrapped text it did not lay out itself: each row gets the
+    # height its longest wrapped text needs, or the header and long messages print over the next row.
+    sheet.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * max(
+        text_lines(column.header, column.width) for column in table.columns
+    )
     for offset, values in enumerate(table.rows, start=1):
         for index, (column, value) in enumerate(zip(table.columns, values, strict=True), start=1):
             _write_cell(sheet, HEADER_ROW + offset, index, column, value)
+        wrapped = [
+            text_lines(str(value), column.width)
+            for column, value in zip(table.columns, values, strict=True)
+            if column.wrap
+        ]
+        if max(wrapped, default=1) > 1:
+            sheet.row_dimensions[HEADER_ROW + offset].height = LINE_HEIGHT * max(wrapped)
     for offset, status in enumerate(table.status, start=1):
         for index in table.status_columns:
             sheet.cell(row=HEADER_ROW + offset, column=index + 1).font = Font(
                 bold=True, color=STATUS_COLOR.get(status)
             )
     _print_setup(sheet, last_column, len(table.rows), frozen_columns)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a text takes in a wrapped cell `width` characters wide (a CJK character is about 1.7)."""
+    lines = 0
+    for part in text.split("\n"):
+        units = sum(1.7 if ord(char) >= 0x2E80 else 1 for char in part)
+        lines += max(1, math.ceil(units / max(width - 1, 1)))
+    return lines
 
 
 def _write_cell(sheet: Worksheet, row: int, column_index: int, column: Column, value: Any) -> None:
