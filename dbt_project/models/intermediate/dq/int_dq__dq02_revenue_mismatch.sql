@@ -23,11 +23,7 @@ reporting_units as (
 
 ),
 
-rule as (
-
-    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ02'
-
-),
+{{ dq_rule('DQ02') }},
 
 periods as (
 
@@ -153,15 +149,4 @@ findings as (
 
 ),
 
-final as (
-
-    select
-        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
-            as finding_id,
-        findings.*
-
-    from findings
-
-)
-
-select * from final
+{{ dq_findings_final(per_line=false) }}

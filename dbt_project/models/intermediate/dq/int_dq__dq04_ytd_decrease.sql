@@ -40,11 +40,7 @@ unit_mixups as (
 
 ),
 
-rule as (
-
-    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ04'
-
-),
+{{ dq_rule('DQ04') }},
 
 {%- set measures = [
     ('revenue_ytd_wan', '营业收入本年累计'),
@@ -231,19 +227,4 @@ findings as (
 
 ),
 
-final as (
-
-    select
-        {{ finding_id(
-            'findings.rule_id',
-            'findings.district_code',
-            'findings.period',
-            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
-        ) }} as finding_id,
-        findings.*
-
-    from findings
-
-)
-
-select * from final
+{{ dq_findings_final() }}

@@ -34,11 +34,7 @@ reporting_units as (
 
 ),
 
-rule as (
-
-    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ06'
-
-),
+{{ dq_rule('DQ06') }},
 
 series as (
 
@@ -235,19 +231,4 @@ findings as (
 
 ),
 
-final as (
-
-    select
-        {{ finding_id(
-            'findings.rule_id',
-            'findings.district_code',
-            'findings.period',
-            "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
-        ) }} as finding_id,
-        findings.*
-
-    from findings
-
-)
-
-select * from final
+{{ dq_findings_final() }}

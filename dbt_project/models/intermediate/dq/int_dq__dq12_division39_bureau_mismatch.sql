@@ -19,11 +19,7 @@ bureau as (
 
 ),
 
-rule as (
-
-    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ12'
-
-),
+{{ dq_rule('DQ12') }},
 
 periods as (
 
@@ -124,15 +120,4 @@ findings as (
 
 ),
 
-final as (
-
-    select
-        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
-            as finding_id,
-        findings.*
-
-    from findings
-
-)
-
-select * from final
+{{ dq_findings_final(per_line=false) }}

@@ -19,11 +19,7 @@ reporting_units as (
 
 ),
 
-rule as (
-
-    select * from {{ ref('dq_rule_catalogue') }} where rule_id = 'DQ13'
-
-),
+{{ dq_rule('DQ13') }},
 
 with_previous as (
 
@@ -95,15 +91,4 @@ findings as (
 
 ),
 
-final as (
-
-    select
-        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', 'findings.subject') }}
-            as finding_id,
-        findings.*
-
-    from findings
-
-)
-
-select * from final
+{{ dq_findings_final(per_line=false) }}

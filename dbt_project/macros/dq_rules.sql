@@ -1,0 +1,36 @@
+{#-
+    The two pieces every rule model under models/intermediate/dq/ shares, so that a rule model holds
+    only its logic: its row of the rule catalogue (thresholds, severity) and its last CTE, which gives
+    each finding its stable id.
+-#}
+
+{#- `rule as (...)`: the catalogue's row of `rule_id` (seed dq_rule_catalogue), to cross join. -#}
+{% macro dq_rule(rule_id) -%}
+rule as (
+
+    select * from {{ ref('dq_rule_catalogue') }} where rule_id = '{{ rule_id }}'
+
+)
+{%- endmacro %}
+
+
+{#-
+    `final as (...) select * from final` over the model's `findings` CTE: finding_id first, then the
+    findings' columns. A rule with a finding per file line (per_line) keys the id by its subject, file
+    and row; a rule with a finding per district and period by its subject alone.
+-#}
+{% macro dq_findings_final(per_line=true) -%}
+{%- set subject = "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
+    if per_line else 'findings.subject' -%}
+final as (
+
+    select
+        {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', subject) }} as finding_id,
+        findings.*
+
+    from findings
+
+)
+
+select * from final
+{%- endmacro %}
