@@ -44,10 +44,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.kinds import KINDS
+
 ROOT = Path(__file__).resolve().parents[1]
 PLANWATCH = [sys.executable, "-m", "orchestration"]
-MONTHLY_FOLDERS = ("filings", "districts", "bureau")
-RAW_TABLES = ("registry", "filings", "surveys", "district_submissions", "bureau")
+MONTHLY_FOLDERS = tuple(name for name, kind in KINDS.items() if kind.monthly)
+RAW_TABLES = tuple(kind.table for kind in KINDS.values())
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # The floor: what the dbt models compute for the chain, district and cluster cells, in one plain SQL

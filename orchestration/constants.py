@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from orchestration.ingest.kinds import KINDS
+
 TIMEZONE = "Asia/Shanghai"
 # The first month the warehouse tracks: January of the plan's baseline year (2022).
 FIRST_PERIOD = "2022-01-01"
@@ -11,11 +13,15 @@ REFRESH_HOUR = 6
 
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, timezone=TIMEZONE, end_offset=0)
 
-RAW_KIND_FOLDERS = ("registry", "filings", "surveys", "districts", "bureau")
-MONTHLY_KINDS = ("filings", "districts", "bureau")
+# The kinds of input, from the kinds table (orchestration/ingest/kinds.py): raw/<kind>/ folders, and
+# those that come month by month (partitioned) rather than as snapshots.
+RAW_KIND_FOLDERS = tuple(KINDS)
+MONTHLY_KINDS = tuple(name for name, kind in KINDS.items() if kind.monthly)
 # The ingest steps of the monthly kinds (op names of the raw/<table> assets): a refresh tells them to
 # load only the files the ledger has not seen (IngestConfig.only_new_files).
-MONTHLY_INGEST_OPS = ("raw__filings", "raw__district_submissions", "raw__bureau")
+MONTHLY_INGEST_OPS = tuple(
+    dg.AssetKey(["raw", KINDS[name].table]).to_python_identifier() for name in MONTHLY_KINDS
+)
 PUBLIC_MARTS = (
     "indicator_progress",
     "indicator_outlook",

@@ -57,6 +57,9 @@ def _run_beside_the_database() -> None:
         if arg in PATH_OPTIONS:
             sys.argv[index + 1] = os.path.abspath(sys.argv[index + 1])
     absolute = os.path.abspath(build_db)
+    # a parse before the first run (Dagster loading the definitions of a new warehouse) comes before
+    # the folder the database will be in
+    os.makedirs(os.path.dirname(absolute), exist_ok=True)
     os.chdir(os.path.dirname(absolute))
     os.environ[DATABASE_NAME_ENV] = os.path.basename(absolute)
 

@@ -43,10 +43,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.constants import MONTHLY_KINDS
+
 pytestmark = pytest.mark.slow
 
 LAST_MONTH = "2024-12"
-MONTHLY_KINDS = ("filings", "districts", "bureau")
 CORRECTED = "filings/企业月报_2023-06.xlsx"
 CORRECTION = "filings/企业月报_2023-06_更正.csv"
 F04_ROW, F04_REVENUE = 7, Decimal("23598.53")
