@@ -34,7 +34,7 @@ def defs() -> dg.Definitions:
     from orchestration.assets.publish import analytics_snapshot
     from orchestration.assets.reports import dbt_docs, district_feedback
     from orchestration.checks.dq import dq_family_checks
-    from orchestration.checks.expectations import staged_input_expectations
+    from orchestration.checks.staged_inputs import staged_input_expectations
     from orchestration.jobs import refresh_job
     from orchestration.progress import progress_logger
     from orchestration.resources import WarehouseResource
