@@ -62,7 +62,7 @@ import duckdb
 import pytest
 
 from orchestration.identity import uscc_check_char
-from orchestration.ingest.loader import ensure_schema
+from orchestration.ingest.ledger import ensure_schema
 from orchestration.settings import DBT_PROJECT_DIR, QUIET_ENV
 
 DBT = str(Path(sys.executable).with_name("dbt"))

@@ -32,7 +32,7 @@ from orchestration.feedback import (
     workbook_path,
     write_feedback,
 )
-from orchestration.ingest.loader import ensure_schema
+from orchestration.ingest.ledger import ensure_schema
 
 INJECTED = '=HYPERLINK("http://example.invalid/x","点此查看")'
 # fmt: off

@@ -6,7 +6,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.loader import ingest, safe_file_name
+from orchestration.ingest.files import safe_file_name
+from orchestration.ingest.ledger import LedgerEntry
+from orchestration.ingest.loader import Action, ingest, plan_file
 
 HEADER = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
 
@@ -183,3 +185,41 @@ def test_registry_of_a_new_year_keeps_the_old_year(tmp_path: Path, con: duckdb.D
         ("registry/企业名录_2022_更正.csv", "ingested", "2022"),
         ("registry/企业名录_2024.csv", "ingested", "2024"),
     ]
+
+
+def _entry(status: str, periods: str = "") -> LedgerEntry:
+    return LedgerEntry(
+        "sha", "filings/f.xlsx", status, frozenset(filter(None, periods.split(","))), frozenset()
+    )
+
+
+def _not_asked() -> frozenset[str]:
+    raise AssertionError("a refresh decides without reading the file's months")
+
+
+@pytest.mark.parametrize(
+    ("entry", "original", "periods", "covers", "expected"),
+    [
+        # a refresh (no partition): new files in, the rest as the ledger left them
+        (None, None, None, _not_asked, (Action.INGEST, None)),
+        (None, "filings/a.xlsx", None, _not_asked, (Action.DUPLICATE, "filings/a.xlsx")),
+        (_entry("ingested", "2024-03"), "filings/f.xlsx", None, _not_asked, (Action.SKIP, None)),
+        (_entry("rejected"), None, None, _not_asked, (Action.SKIP, None)),
+        (_entry("superseded", "2024-03"), None, None, _not_asked, (Action.SKIP, None)),
+        (_entry("refused"), None, None, _not_asked, (Action.SKIP, None)),
+        # a file back after it was withdrawn is new again
+        (_entry("withdrawn", "2024-03"), None, None, _not_asked, (Action.INGEST, None)),
+        # a duplicate whose original left carries the rows now; one whose original is in stays
+        (_entry("duplicate"), None, None, _not_asked, (Action.INGEST, None)),
+        (_entry("duplicate"), "filings/a.xlsx", None, _not_asked, (Action.SKIP, None)),
+        # a partition re-run (backfill): its months' ingested files again, other months' left alone
+        (_entry("ingested", "2024-03,2024-04"), "filings/f.xlsx", {"2024-04"}, _not_asked, (Action.RELOAD, None)),
+        (_entry("ingested", "2024-03"), "filings/f.xlsx", {"2024-05"}, _not_asked, (Action.SKIP, None)),
+        (_entry("rejected"), None, {"2024-03"}, _not_asked, (Action.SKIP, None)),
+        (None, None, {"2024-03"}, lambda: frozenset({"2024-03"}), (Action.INGEST, None)),
+        (None, None, {"2024-03"}, lambda: frozenset({"2024-02"}), (Action.SKIP, None)),
+        (None, "filings/a.xlsx", {"2024-03"}, lambda: frozenset({"2024-03"}), (Action.DUPLICATE, "filings/a.xlsx")),
+    ],
+)  # fmt: skip
+def test_plan_file(entry, original, periods, covers, expected) -> None:
+    assert plan_file(entry, original, periods, covers) == expected

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from orchestration.constants import PUBLIC_MARTS
-from orchestration.ingest.loader import LEDGER_DDL
+from orchestration.ingest.ledger import LEDGER_DDL
 from orchestration.publish import PublishRefused, publish
 
 

@@ -18,7 +18,7 @@ import pytest
 from orchestration import locking
 from orchestration.cli import snapshot_outcome, status
 from orchestration.constants import PUBLIC_MARTS
-from orchestration.ingest.loader import LEDGER_DDL
+from orchestration.ingest.ledger import LEDGER_DDL
 from orchestration.publish import publish
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 

@@ -7,18 +7,29 @@ replaces its rows instead of doubling them. The ledger has one row per file seen
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import math
-import os
-import stat
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from orchestration.ingest.files import RawFile, Refusal, _quarantine, archive_copy, read_regular_file, scan
 from orchestration.ingest.kinds import KINDS, Kind
+from orchestration.ingest.ledger import (
+    COLUMNS,
+    IngestReport,
+    LedgerEntry,
+    _delete_rows,
+    _ledger,
+    _load_rows,
+    _record,
+    _set_status,
+    _withdraw,
+    ensure_schema,
+)
 from orchestration.ingest.reader import (
     SUPPORTED_SUFFIXES,
     FileRejected,
@@ -28,254 +39,6 @@ from orchestration.ingest.reader import (
     parse_file,
 )
 from orchestration.ingest.values import find_period
-
-MONEY = pa.decimal128(38, 6)
-LOAD_BATCH_ROWS = 50_000
-PROVENANCE: list[tuple[str, pa.DataType]] = [
-    ("source_file", pa.string()),
-    ("source_sheet", pa.string()),
-    ("source_row", pa.int32()),
-    ("file_sha256", pa.string()),
-    ("ingested_at", pa.timestamp("us")),
-    # Columns the kind does not know, as JSON {header: value}: kept aside, never dropped.
-    ("extra_columns", pa.string()),
-]
-COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
-    "registry": [
-        ("uscc", pa.string()),
-        ("enterprise_name", pa.string()),
-        ("district_raw", pa.string()),
-        ("district_code", pa.string()),
-        ("industry_code", pa.string()),
-        ("chain_raw", pa.string()),
-        ("chain_code", pa.string()),
-        ("above_scale", pa.bool_()),
-        ("registry_year", pa.int32()),
-    ],
-    "filings": [
-        ("uscc", pa.string()),
-        ("enterprise_name", pa.string()),
-        ("district_raw", pa.string()),
-        ("district_code", pa.string()),
-        ("period", pa.date32()),
-        ("revenue_ytd_wan", MONEY),
-        ("rd_ytd_wan", MONEY),
-        ("employees", pa.int32()),
-    ],
-    "surveys": [
-        ("uscc", pa.string()),
-        ("survey_year", pa.int32()),
-        ("design", pa.bool_()),
-        ("production", pa.bool_()),
-        ("management", pa.bool_()),
-        ("sales", pa.bool_()),
-    ],
-    "district_submissions": [
-        ("district_raw", pa.string()),
-        ("district_code", pa.string()),
-        ("period", pa.date32()),
-        ("enterprise_count", pa.int32()),
-        ("revenue_ytd_wan", MONEY),
-        ("rd_ytd_wan", MONEY),
-    ],
-    "bureau": [
-        ("period", pa.date32()),
-        ("industry_raw", pa.string()),
-        ("industry_code", pa.string()),
-        ("revenue_ytd_wan", MONEY),
-        ("yoy_pct", pa.decimal128(18, 6)),
-    ],
-}
-LEDGER_DDL = """
-create table if not exists raw.ingest_ledger (
-    file_sha256 varchar not null,
-    source_file varchar not null,
-    kind varchar not null,
-    status varchar not null,
-    reason varchar,
-    periods varchar,
-    districts varchar,
-    rows_read integer,
-    rows_kept integer,
-    first_seen_at timestamp not null,
-    run_id varchar,
-    superseded_by varchar,
-    status_changed_at timestamp
-)
-"""
-_DUCK_TYPES = {
-    pa.string(): "varchar",
-    pa.int32(): "integer",
-    pa.bool_(): "boolean",
-    pa.date32(): "date",
-    pa.timestamp("us"): "timestamp",
-    MONEY: "decimal(38, 6)",
-    pa.decimal128(18, 6): "decimal(18, 6)",
-}
-
-
-def schema_for(table: str) -> pa.Schema:
-    return pa.schema(PROVENANCE + COLUMNS[table])
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, its tables and the ledger if they are not there yet, and add columns
-    that a newer planwatch knows to a warehouse built by an older one."""
-    con.execute("create schema if not exists raw")
-    for table in COLUMNS:
-        columns = ",\n    ".join(f"{f.name} {_DUCK_TYPES[f.type]}" for f in schema_for(table))
-        con.execute(f"create table if not exists raw.{table} (\n    {columns}\n)")
-        for f in schema_for(table):
-            con.execute(f"alter table raw.{table} add column if not exists {f.name} {_DUCK_TYPES[f.type]}")
-    con.execute(LEDGER_DDL)
-    # added after the first release: when the status last changed (superseded, withdrawn, back)
-    con.execute("alter table raw.ingest_ledger add column if not exists status_changed_at timestamp")
-
-
-@dataclass(frozen=True)
-class RawFile:
-    kind: str
-    path: Path
-    rel: str  # path relative to the raw folder, with forward slashes
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Something under raw/<kind>/ that planwatch will not read: it is listed, never followed."""
-
-    kind: str
-    rel: str
-    reason: str
-
-    @property
-    def sha256(self) -> str:
-        # Nothing was read, so there is no content digest: the ledger keys the entry by what it is.
-        return hashlib.sha256(f"refused:{self.rel}:{self.reason}".encode()).hexdigest()
-
-
-@dataclass
-class Scan:
-    files: list[RawFile] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-
-
-def _open_regular(path: Path):
-    """A file opened without following a symbolic link (O_NOFOLLOW) and checked to be a regular file,
-    so a link or pipe swapped in after the folder was scanned is refused, never read."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as exc:
-        raise FileRejected(f"cannot be opened ({exc.strerror}); only regular files are read") from exc
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise FileRejected("is not a regular file; only regular files are read")
-    return os.fdopen(descriptor, "rb")
-
-
-def read_regular_file(path: Path) -> bytes:
-    """The bytes of a regular file under raw/ (see _open_regular)."""
-    with _open_regular(path) as handle:
-        return handle.read()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with _open_regular(path) as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _refusal_reason(path: Path, info: os.stat_result) -> str | None:
-    """Why an entry under raw/<kind>/ is not read, or None for a regular file to read."""
-    name = path.name
-    if stat.S_ISLNK(info.st_mode):
-        return (
-            f"is a symbolic link (to {os.readlink(path)!r}); planwatch reads only files placed under raw/ "
-            "itself and never follows a link: copy the file in instead"
-        )
-    if stat.S_ISDIR(info.st_mode):
-        return (
-            f"is a folder named like a file ('{name}'); its contents were not read: "
-            "put the file itself in the kind's folder"
-        )
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a pipe, socket or device); it was not read"
-    if name.startswith("~$"):
-        return "is an Office lock file (~$…), left while a workbook is open; it was not read: close Excel"
-    if name.startswith("."):
-        return (
-            "is a hidden file (its name starts with a dot); it was not read: if it is a submission, "
-            "rename it without the dot"
-        )
-    return None
-
-
-def scan(raw_dir: Path, kind: str) -> Scan:
-    """Every file dropped in raw/<kind>/ (sub-folders included), in a stable order, and every entry
-    that is refused unread: symbolic links (never followed, so nothing outside raw/ is read), pipes
-    and devices, folders named like files, hidden and Office lock files."""
-    folder = raw_dir / kind
-    result = Scan()
-    if folder.is_symlink():
-        result.refused.append(Refusal(kind, kind, _refusal_reason(folder, folder.lstat()) or ""))
-        return result
-    if not folder.is_dir():
-        return result
-    for current, dirnames, filenames in os.walk(folder, followlinks=False):
-        here = Path(current)
-        entries = sorted(dirnames + filenames)
-        dirnames[:] = []
-        for name in entries:
-            path = here / name
-            rel = path.relative_to(raw_dir).as_posix()
-            info = path.lstat()
-            looks_like_file = Path(name).suffix.lower() in SUPPORTED_SUFFIXES
-            if stat.S_ISDIR(info.st_mode) and not looks_like_file and not name.startswith("."):
-                dirnames.append(name)  # an ordinary sub-folder: walk into it
-                continue
-            reason = _refusal_reason(path, info)
-            if reason is not None:
-                result.refused.append(Refusal(kind, rel, reason))
-                continue
-            try:
-                digest = file_sha256(path)
-            except FileRejected as exc:
-                result.refused.append(Refusal(kind, rel, str(exc)))
-                continue
-            result.files.append(RawFile(kind, path, rel, digest))
-        dirnames.sort()
-    return result
-
-
-@dataclass
-class LedgerEntry:
-    sha256: str
-    source_file: str
-    status: str
-    periods: frozenset[str]
-    districts: frozenset[str]
-
-
-def _ledger(con: duckdb.DuckDBPyConnection, kind: str) -> dict[tuple[str, str], LedgerEntry]:
-    rows = con.execute(
-        "select file_sha256, source_file, status, coalesce(periods, ''), coalesce(districts, '') "
-        "from raw.ingest_ledger where kind = ?",
-        [kind],
-    ).fetchall()
-    return {
-        (sha, source): LedgerEntry(
-            sha,
-            source,
-            status,
-            frozenset(filter(None, periods.split(","))),
-            frozenset(filter(None, districts.split(","))),
-        )
-        for sha, source, status, periods, districts in rows
-    }
-
 
 # Parsed files kept for the rest of the process, so that planning which partitions to run and loading
 # share the work. Bounded by rows, not files: a parsed row is about 1 kB of Python objects, and keeping
@@ -443,167 +206,40 @@ def _supersedes(
     return {row[0] for row in rows} <= entities
 
 
-@dataclass
-class IngestReport:
-    """What one ingest call did, for the asset's metadata and the run's log."""
+class Action(enum.Enum):
+    """What to do with one file found under raw/<kind>/ (before it is read)."""
 
-    kind: str
-    ingested: list[str] = field(default_factory=list)
-    reloaded: list[str] = field(default_factory=list)
-    rejected: dict[str, str] = field(default_factory=dict)
-    duplicates: list[str] = field(default_factory=list)
-    superseded: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)
-    withdrawn: list[str] = field(default_factory=list)
-    rows_loaded: int = 0
+    SKIP = "skip"  # seen before and nothing asks for it again, or another partition's file
+    RELOAD = "reload"  # ingested before, and a partition re-run covers its months: load its rows again
+    DUPLICATE = "duplicate"  # the same bytes as a file whose rows are in: recorded, not loaded
+    INGEST = "ingest"  # new: read it, then it is ingested (superseding what it replaces) or rejected
 
 
-def safe_file_name(name: str, limit: int = 120) -> str:
-    """A file name that is safe to create anywhere: no control characters or separators, not too long."""
-    cleaned = "".join("_" if ord(char) < 32 or char in '/\\:*?"<>|' else char for char in name).strip(" .")
-    if len(cleaned) > limit:
-        stem, dot, suffix = cleaned.rpartition(".")
-        cleaned = (
-            (stem[: limit - len(suffix) - 1] + dot + suffix) if dot and len(suffix) <= 8 else cleaned[:limit]
-        )
-    return cleaned or "unnamed"
+def plan_file(
+    entry: LedgerEntry | None,
+    original_of_same_bytes: str | None,
+    periods: set[str] | None,
+    covers: Callable[[], frozenset[str]],
+) -> tuple[Action, str | None]:
+    """Decide what to do with a file from what the ledger says of it, without reading it (except for
+    `covers`, the months it covers, asked only when a partition run needs them).
 
-
-def _quarantine(raw_file: RawFile | Refusal, reason: str, quarantine_dir: Path, data: bytes | None) -> None:
-    """Keep what could not be used: a copy of the bytes that were read (never of a link's target) and
-    a .reason.txt beside it."""
-    name = safe_file_name(Path(raw_file.rel).name)
-    target = quarantine_dir / raw_file.kind / f"{raw_file.sha256[:12]}_{name}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if data is not None:
-        target.write_bytes(data)
-    target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {raw_file.rel!r}\nsha256: {raw_file.sha256 if data is not None else '— (not read)'}\n"
-        f"reason: {reason}\n",
-        encoding="utf-8",
+    `entry`: the ledger's row for this path and content, if any. `original_of_same_bytes`: the ingested
+    file with the same sha256, if any. `periods`: the months of a partition re-run (YYYY-MM), None for a
+    refresh. A file seen again after it was withdrawn is new again; so is a duplicate whose original
+    is no longer in. Returns the action and, for a duplicate, the file it duplicates.
+    """
+    again = entry is not None and (
+        entry.status == "withdrawn" or (entry.status == "duplicate" and original_of_same_bytes is None)
     )
-
-
-def archive_copy(raw_file: RawFile, archive_dir: Path) -> Path:
-    """A content-addressed copy of an ingested file under the warehouse, so the published figures can be
-    rebuilt after the file has left raw/ (archive/<sha256[:2]>/<sha256><suffix>)."""
-    target = archive_dir / raw_file.sha256[:2] / f"{raw_file.sha256}{raw_file.path.suffix.lower()}"
-    if not target.exists():
-        data = read_regular_file(raw_file.path)
-        if hashlib.sha256(data).hexdigest() == raw_file.sha256:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            partial.write_bytes(data)
-            os.replace(partial, target)
-    return target
-
-
-def _load_rows(
-    con: duckdb.DuckDBPyConnection, kind: Kind, raw_file: RawFile, parsed: ParsedFile, now: dt.datetime
-) -> int:
-    schema = schema_for(kind.table)
-    _delete_rows(con, kind, raw_file.sha256, raw_file.rel)
-    provenance = {"source_file": raw_file.rel, "file_sha256": raw_file.sha256, "ingested_at": now}
-    # In slices, so that a large file is never held as Python rows and as Arrow columns in full at once.
-    for start in range(0, len(parsed.rows), LOAD_BATCH_ROWS):
-        rows = parsed.rows[start : start + LOAD_BATCH_ROWS]
-        columns = {
-            name: [provenance[name] if name in provenance else row.get(name) for row in rows]
-            for name in schema.names
-        }
-        batch = pa.Table.from_pydict(columns, schema=schema)  # noqa: F841 - read by DuckDB below
-        con.execute(f"insert into raw.{kind.table} by name select * from batch")
-        del columns, batch
-    return len(parsed.rows)
-
-
-def _delete_rows(con: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, source_file: str) -> None:
-    con.execute(
-        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?", [sha256, source_file]
-    )
-
-
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    raw_file: RawFile | Refusal,
-    status: str,
-    now: dt.datetime,
-    run_id: str | None,
-    reason: str | None = None,
-    periods: Iterable[str] = (),
-    districts: Iterable[str] = (),
-    rows: int | None = None,
-) -> None:
-    """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back."""
-    con.execute(
-        "delete from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
-        [raw_file.sha256, raw_file.rel],
-    )
-    con.execute(
-        """
-        insert into raw.ingest_ledger by name
-        select
-            ? as file_sha256, ? as source_file, ? as kind, ? as status, ? as reason, ? as periods,
-            ? as districts, ? as rows_read, ? as rows_kept, ? as first_seen_at, ? as run_id,
-            ? as status_changed_at
-        """,
-        [
-            raw_file.sha256,
-            raw_file.rel,
-            raw_file.kind,
-            status,
-            reason,
-            ",".join(sorted(periods)) or None,
-            ",".join(sorted(districts)) or None,
-            rows,
-            rows,
-            now,
-            run_id,
-            now,
-        ],
-    )
-
-
-def _set_status(
-    con: duckdb.DuckDBPyConnection,
-    entry: LedgerEntry,
-    status: str,
-    now: dt.datetime,
-    reason: str | None = None,
-    superseded_by: str | None = None,
-) -> None:
-    con.execute(
-        "update raw.ingest_ledger set status = ?, reason = coalesce(?, reason), "
-        "superseded_by = coalesce(?, superseded_by), status_changed_at = ? "
-        "where file_sha256 = ? and source_file = ?",
-        [status, reason, superseded_by, now, entry.sha256, entry.source_file],
-    )
-    entry.status = status
-
-
-def _withdraw(
-    con: duckdb.DuckDBPyConnection,
-    kind: Kind,
-    seen: dict[tuple[str, str], LedgerEntry],
-    present: set[tuple[str, str]],
-    now: dt.datetime,
-    report: IngestReport,
-) -> None:
-    """A file that was ingested and is no longer under raw/ (with the same content) is withdrawn: its
-    rows leave the raw table, so they leave the marts on this run; the ledger keeps the entry."""
-    for key, entry in seen.items():
-        if entry.status not in ("ingested", "duplicate") or key in present:
-            continue
-        if entry.status == "ingested":
-            _delete_rows(con, kind, entry.sha256, entry.source_file)
-        _set_status(
-            con,
-            entry,
-            "withdrawn",
-            now,
-            f"{entry.source_file} is no longer under raw/ (noticed {now:%Y-%m-%d %H:%M})",
-        )
-        report.withdrawn.append(entry.source_file)
+    if entry is not None and not again:
+        reload = entry.status == "ingested" and periods is not None and bool(entry.periods & periods)
+        return (Action.RELOAD if reload else Action.SKIP), None
+    if periods is not None and not (covers() & periods):
+        return Action.SKIP, None
+    if original_of_same_bytes is not None:
+        return Action.DUPLICATE, original_of_same_bytes
+    return Action.INGEST, None
 
 
 def ingest(
@@ -625,99 +261,119 @@ def ingest(
     """
     kind = KINDS[kind_name]
     ensure_schema(con)
-    report = IngestReport(kind_name)
-    now = dt.datetime.now().replace(microsecond=0)
+    run = _IngestRun(
+        con, kind, quarantine_dir, archive_dir, run_id, log, dt.datetime.now().replace(microsecond=0)
+    )
     found = scan(raw_dir, kind_name)
-    files = found.files
-    seen = _ledger(con, kind_name)
-    present = {(f.sha256, f.rel) for f in files}
+    present = {(f.sha256, f.rel) for f in found.files}
     con.execute("begin transaction")
     try:
-        for refusal in found.refused:
-            if (refusal.sha256, refusal.rel) not in seen:
-                _record(con, refusal, "refused", now, run_id, f"{refusal.rel} {refusal.reason}")
-                _quarantine(refusal, f"{refusal.rel} {refusal.reason}", quarantine_dir, None)
-                seen[(refusal.sha256, refusal.rel)] = LedgerEntry(
-                    refusal.sha256, refusal.rel, "refused", frozenset(), frozenset()
-                )
-            report.refused[refusal.rel] = refusal.reason
+        run.refuse(found.refused)
         # Withdraw first, so that a file whose original was withdrawn is ingested in its place below.
         if (raw_dir / kind_name).is_dir():
-            _withdraw(con, kind, seen, present, now, report)
-        elif any(entry.status == "ingested" for entry in seen.values()) and log:
+            _withdraw(con, kind, run.seen, present, run.now, run.report)
+        elif any(entry.status == "ingested" for entry in run.seen.values()) and log:
             log.warning(
                 f"raw/{kind_name}/ is missing: its ingested files are kept; create the folder empty to "
                 "withdraw them"
             )
-        ingested_shas = {
-            entry.sha256: entry.source_file for entry in seen.values() if entry.status == "ingested"
-        }
-        for number, raw_file in enumerate(files, start=1):
-            entry = seen.get((raw_file.sha256, raw_file.rel))
-            # a file seen again after it was withdrawn is new again; so is a duplicate whose original
-            # was withdrawn: this copy now carries the rows
-            again = entry is not None and (
-                entry.status == "withdrawn"
-                or (entry.status == "duplicate" and raw_file.sha256 not in ingested_shas)
+        run.note_ingested_shas()
+        for number, raw_file in enumerate(found.files, start=1):
+            action, original = plan_file(
+                run.seen.get((raw_file.sha256, raw_file.rel)),
+                run.shas.get(raw_file.sha256),
+                periods,
+                lambda raw_file=raw_file: file_periods(raw_file),
             )
-            if entry is not None and not again:
-                if entry.status == "ingested" and periods is not None and entry.periods & periods:
-                    parsed = parse_cached(raw_file)
-                    report.rows_loaded += _load_rows(con, kind, raw_file, parsed, now)
-                    forget_parsed(raw_file)
-                    del parsed
-                    report.reloaded.append(raw_file.rel)
-                continue
-            if periods is not None and not (file_periods(raw_file) & periods):
-                continue  # another partition's file
-            if raw_file.sha256 in ingested_shas:
-                _record(
-                    con, raw_file, "duplicate", now, run_id, f"same bytes as {ingested_shas[raw_file.sha256]}"
-                )
-                report.duplicates.append(raw_file.rel)
-                continue
-            try:
-                parsed = parse_cached(raw_file)
-            except FileRejected as exc:
-                reason = str(exc)
-                _record(con, raw_file, "rejected", now, run_id, reason)
-                try:
-                    data = read_regular_file(raw_file.path)
-                except FileRejected:
-                    data = None
-                _quarantine(raw_file, reason, quarantine_dir, data)
-                report.rejected[raw_file.rel] = reason
-                if log:
-                    log.warning(f"rejected {reason}")
-                continue
-            file_keys = _period_keys(parsed, kind)
-            districts = frozenset(parsed.districts)
-            entities = _entities(kind, parsed.rows)
-            for other in seen.values():
-                if other.status == "ingested" and _supersedes(
-                    con, kind, other, file_keys, districts, entities
-                ):
-                    _delete_rows(con, kind, other.sha256, other.source_file)
-                    _set_status(con, other, "superseded", now, superseded_by=raw_file.rel)
-                    report.superseded.append(other.source_file)
-            rows_kept = _load_rows(con, kind, raw_file, parsed, now)
-            report.rows_loaded += rows_kept
-            forget_parsed(raw_file)
-            del parsed, entities  # one file's rows in memory at a time, not the last one's beside the next
-            if archive_dir is not None:
-                archive_copy(raw_file, archive_dir)
-            _record(con, raw_file, "ingested", now, run_id, None, file_keys, districts, rows_kept)
-            seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
-                raw_file.sha256, raw_file.rel, "ingested", file_keys, districts
-            )
-            ingested_shas[raw_file.sha256] = raw_file.rel
-            report.ingested.append(raw_file.rel)
-            if log and (number % 10 == 0 or number == len(files)):
+            run.apply(action, raw_file, original)
+            if log and action is Action.INGEST and (number % 10 == 0 or number == len(found.files)):
                 log.info(
-                    f"{kind_name}: {number}/{len(files)} files looked at, {report.rows_loaded} rows loaded"
+                    f"{kind_name}: {number}/{len(found.files)} files looked at, {run.report.rows_loaded} rows loaded"
                 )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return report
+    return run.report
+
+
+class _IngestRun:
+    """One ingest call's state (the ledger as it stands, the report) and what each action does."""
+
+    def __init__(self, con, kind: Kind, quarantine_dir: Path, archive_dir: Path | None, run_id, log, now):
+        self.con, self.kind, self.quarantine_dir, self.archive_dir = con, kind, quarantine_dir, archive_dir
+        self.run_id, self.log, self.now = run_id, log, now
+        self.seen = _ledger(con, kind.name)
+        self.report = IngestReport(kind.name)
+        self.shas: dict[str, str] = {}  # sha256 → the ingested file with those bytes (after withdrawals)
+
+    def note_ingested_shas(self) -> None:
+        self.shas = {
+            entry.sha256: entry.source_file for entry in self.seen.values() if entry.status == "ingested"
+        }
+
+    def refuse(self, refusals: list[Refusal]) -> None:
+        for refusal in refusals:
+            if (refusal.sha256, refusal.rel) not in self.seen:
+                _record(
+                    self.con, refusal, "refused", self.now, self.run_id, f"{refusal.rel} {refusal.reason}"
+                )
+                _quarantine(refusal, f"{refusal.rel} {refusal.reason}", self.quarantine_dir, None)
+                self.seen[(refusal.sha256, refusal.rel)] = LedgerEntry(
+                    refusal.sha256, refusal.rel, "refused", frozenset(), frozenset()
+                )
+            self.report.refused[refusal.rel] = refusal.reason
+
+    def apply(self, action: Action, raw_file: RawFile, original: str | None) -> None:
+        if action is Action.RELOAD:
+            self.report.rows_loaded += _load_rows(
+                self.con, self.kind, raw_file, parse_cached(raw_file), self.now
+            )
+            forget_parsed(raw_file)
+            self.report.reloaded.append(raw_file.rel)
+        elif action is Action.DUPLICATE:
+            _record(self.con, raw_file, "duplicate", self.now, self.run_id, f"same bytes as {original}")
+            self.report.duplicates.append(raw_file.rel)
+        elif action is Action.INGEST:
+            self._ingest(raw_file)
+
+    def _ingest(self, raw_file: RawFile) -> None:
+        """Read a new file: reject it into quarantine, or load it, superseding the files it replaces."""
+        try:
+            parsed = parse_cached(raw_file)
+        except FileRejected as exc:
+            self._reject(raw_file, str(exc))
+            return
+        file_keys = _period_keys(parsed, self.kind)
+        districts = frozenset(parsed.districts)
+        entities = _entities(self.kind, parsed.rows)
+        for other in list(self.seen.values()):
+            if other.status == "ingested" and _supersedes(
+                self.con, self.kind, other, file_keys, districts, entities
+            ):
+                _delete_rows(self.con, self.kind, other.sha256, other.source_file)
+                _set_status(self.con, other, "superseded", self.now, superseded_by=raw_file.rel)
+                self.report.superseded.append(other.source_file)
+        rows_kept = _load_rows(self.con, self.kind, raw_file, parsed, self.now)
+        self.report.rows_loaded += rows_kept
+        forget_parsed(raw_file)
+        del parsed, entities  # one file's rows in memory at a time, not the last one's beside the next
+        if self.archive_dir is not None:
+            archive_copy(raw_file, self.archive_dir)
+        _record(self.con, raw_file, "ingested", self.now, self.run_id, None, file_keys, districts, rows_kept)
+        self.seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
+            raw_file.sha256, raw_file.rel, "ingested", file_keys, districts
+        )
+        self.shas[raw_file.sha256] = raw_file.rel
+        self.report.ingested.append(raw_file.rel)
+
+    def _reject(self, raw_file: RawFile, reason: str) -> None:
+        _record(self.con, raw_file, "rejected", self.now, self.run_id, reason)
+        try:
+            data = read_regular_file(raw_file.path)
+        except FileRejected:
+            data = None
+        _quarantine(raw_file, reason, self.quarantine_dir, data)
+        self.report.rejected[raw_file.rel] = reason
+        if self.log:
+            self.log.warning(f"rejected {reason}")

@@ -1,0 +1,270 @@
+"""The raw schema and the ledger: one raw table per kind (every row with its file, sheet, row and the
+file's sha256) and raw.ingest_ledger, one row per file seen (path and content) and what became of it.
+A file's rows are identified by (file_sha256, source_file), so loading a file again replaces them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.ingest.files import RawFile, Refusal
+from orchestration.ingest.kinds import Kind
+from orchestration.ingest.reader import (
+    ParsedFile,
+)
+
+MONEY = pa.decimal128(38, 6)
+LOAD_BATCH_ROWS = 50_000
+PROVENANCE: list[tuple[str, pa.DataType]] = [
+    ("source_file", pa.string()),
+    ("source_sheet", pa.string()),
+    ("source_row", pa.int32()),
+    ("file_sha256", pa.string()),
+    ("ingested_at", pa.timestamp("us")),
+    # Columns the kind does not know, as JSON {header: value}: kept aside, never dropped.
+    ("extra_columns", pa.string()),
+]
+COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
+    "registry": [
+        ("uscc", pa.string()),
+        ("enterprise_name", pa.string()),
+        ("district_raw", pa.string()),
+        ("district_code", pa.string()),
+        ("industry_code", pa.string()),
+        ("chain_raw", pa.string()),
+        ("chain_code", pa.string()),
+        ("above_scale", pa.bool_()),
+        ("registry_year", pa.int32()),
+    ],
+    "filings": [
+        ("uscc", pa.string()),
+        ("enterprise_name", pa.string()),
+        ("district_raw", pa.string()),
+        ("district_code", pa.string()),
+        ("period", pa.date32()),
+        ("revenue_ytd_wan", MONEY),
+        ("rd_ytd_wan", MONEY),
+        ("employees", pa.int32()),
+    ],
+    "surveys": [
+        ("uscc", pa.string()),
+        ("survey_year", pa.int32()),
+        ("design", pa.bool_()),
+        ("production", pa.bool_()),
+        ("management", pa.bool_()),
+        ("sales", pa.bool_()),
+    ],
+    "district_submissions": [
+        ("district_raw", pa.string()),
+        ("district_code", pa.string()),
+        ("period", pa.date32()),
+        ("enterprise_count", pa.int32()),
+        ("revenue_ytd_wan", MONEY),
+        ("rd_ytd_wan", MONEY),
+    ],
+    "bureau": [
+        ("period", pa.date32()),
+        ("industry_raw", pa.string()),
+        ("industry_code", pa.string()),
+        ("revenue_ytd_wan", MONEY),
+        ("yoy_pct", pa.decimal128(18, 6)),
+    ],
+}
+LEDGER_DDL = """
+create table if not exists raw.ingest_ledger (
+    file_sha256 varchar not null,
+    source_file varchar not null,
+    kind varchar not null,
+    status varchar not null,
+    reason varchar,
+    periods varchar,
+    districts varchar,
+    rows_read integer,
+    rows_kept integer,
+    first_seen_at timestamp not null,
+    run_id varchar,
+    superseded_by varchar,
+    status_changed_at timestamp
+)
+"""
+_DUCK_TYPES = {
+    pa.string(): "varchar",
+    pa.int32(): "integer",
+    pa.bool_(): "boolean",
+    pa.date32(): "date",
+    pa.timestamp("us"): "timestamp",
+    MONEY: "decimal(38, 6)",
+    pa.decimal128(18, 6): "decimal(18, 6)",
+}
+
+
+def schema_for(table: str) -> pa.Schema:
+    return pa.schema(PROVENANCE + COLUMNS[table])
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema, its tables and the ledger if they are not there yet, and add columns
+    that a newer planwatch knows to a warehouse built by an older one."""
+    con.execute("create schema if not exists raw")
+    for table in COLUMNS:
+        columns = ",\n    ".join(f"{f.name} {_DUCK_TYPES[f.type]}" for f in schema_for(table))
+        con.execute(f"create table if not exists raw.{table} (\n    {columns}\n)")
+        for f in schema_for(table):
+            con.execute(f"alter table raw.{table} add column if not exists {f.name} {_DUCK_TYPES[f.type]}")
+    con.execute(LEDGER_DDL)
+    # added after the first release: when the status last changed (superseded, withdrawn, back)
+    con.execute("alter table raw.ingest_ledger add column if not exists status_changed_at timestamp")
+
+
+@dataclass
+class LedgerEntry:
+    sha256: str
+    source_file: str
+    status: str
+    periods: frozenset[str]
+    districts: frozenset[str]
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, kind: str) -> dict[tuple[str, str], LedgerEntry]:
+    rows = con.execute(
+        "select file_sha256, source_file, status, coalesce(periods, ''), coalesce(districts, '') "
+        "from raw.ingest_ledger where kind = ?",
+        [kind],
+    ).fetchall()
+    return {
+        (sha, source): LedgerEntry(
+            sha,
+            source,
+            status,
+            frozenset(filter(None, periods.split(","))),
+            frozenset(filter(None, districts.split(","))),
+        )
+        for sha, source, status, periods, districts in rows
+    }
+
+
+def _load_rows(
+    con: duckdb.DuckDBPyConnection, kind: Kind, raw_file: RawFile, parsed: ParsedFile, now: dt.datetime
+) -> int:
+    schema = schema_for(kind.table)
+    _delete_rows(con, kind, raw_file.sha256, raw_file.rel)
+    provenance = {"source_file": raw_file.rel, "file_sha256": raw_file.sha256, "ingested_at": now}
+    # In slices, so that a large file is never held as Python rows and as Arrow columns in full at once.
+    for start in range(0, len(parsed.rows), LOAD_BATCH_ROWS):
+        rows = parsed.rows[start : start + LOAD_BATCH_ROWS]
+        columns = {
+            name: [provenance[name] if name in provenance else row.get(name) for row in rows]
+            for name in schema.names
+        }
+        batch = pa.Table.from_pydict(columns, schema=schema)  # noqa: F841 - read by DuckDB below
+        con.execute(f"insert into raw.{kind.table} by name select * from batch")
+        del columns, batch
+    return len(parsed.rows)
+
+
+def _delete_rows(con: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, source_file: str) -> None:
+    con.execute(
+        f"delete from raw.{kind.table} where file_sha256 = ? and source_file = ?", [sha256, source_file]
+    )
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    raw_file: RawFile | Refusal,
+    status: str,
+    now: dt.datetime,
+    run_id: str | None,
+    reason: str | None = None,
+    periods: Iterable[str] = (),
+    districts: Iterable[str] = (),
+    rows: int | None = None,
+) -> None:
+    """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back."""
+    con.execute(
+        "delete from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
+        [raw_file.sha256, raw_file.rel],
+    )
+    con.execute(
+        """
+        insert into raw.ingest_ledger by name
+        select
+            ? as file_sha256, ? as source_file, ? as kind, ? as status, ? as reason, ? as periods,
+            ? as districts, ? as rows_read, ? as rows_kept, ? as first_seen_at, ? as run_id,
+            ? as status_changed_at
+        """,
+        [
+            raw_file.sha256,
+            raw_file.rel,
+            raw_file.kind,
+            status,
+            reason,
+            ",".join(sorted(periods)) or None,
+            ",".join(sorted(districts)) or None,
+            rows,
+            rows,
+            now,
+            run_id,
+            now,
+        ],
+    )
+
+
+def _set_status(
+    con: duckdb.DuckDBPyConnection,
+    entry: LedgerEntry,
+    status: str,
+    now: dt.datetime,
+    reason: str | None = None,
+    superseded_by: str | None = None,
+) -> None:
+    con.execute(
+        "update raw.ingest_ledger set status = ?, reason = coalesce(?, reason), "
+        "superseded_by = coalesce(?, superseded_by), status_changed_at = ? "
+        "where file_sha256 = ? and source_file = ?",
+        [status, reason, superseded_by, now, entry.sha256, entry.source_file],
+    )
+    entry.status = status
+
+
+def _withdraw(
+    con: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    seen: dict[tuple[str, str], LedgerEntry],
+    present: set[tuple[str, str]],
+    now: dt.datetime,
+    report: IngestReport,
+) -> None:
+    """A file that was ingested and is no longer under raw/ (with the same content) is withdrawn: its
+    rows leave the raw table, so they leave the marts on this run; the ledger keeps the entry."""
+    for key, entry in seen.items():
+        if entry.status not in ("ingested", "duplicate") or key in present:
+            continue
+        if entry.status == "ingested":
+            _delete_rows(con, kind, entry.sha256, entry.source_file)
+        _set_status(
+            con,
+            entry,
+            "withdrawn",
+            now,
+            f"{entry.source_file} is no longer under raw/ (noticed {now:%Y-%m-%d %H:%M})",
+        )
+        report.withdrawn.append(entry.source_file)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest call did, for the asset's metadata and the run's log."""
+
+    kind: str
+    ingested: list[str] = field(default_factory=list)
+    reloaded: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+    duplicates: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    withdrawn: list[str] = field(default_factory=list)
+    rows_loaded: int = 0
