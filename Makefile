@@ -27,7 +27,7 @@ run: setup
 # Two workers, a test file each (module fixtures stay in one worker): the end-to-end tests are
 # single-threaded runs of the whole pipeline, so the two cores halve the wall time. The 15 slowest
 # tests are listed at the end: where the time goes.
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 # The Dagster UI over the same instance `planwatch run` records its runs in, started the way Dagster
@@ -42,9 +42,15 @@ dev: setup
 		PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse PLANWATCH_BUILD_DB=$(CURDIR)/warehouse/build.duckdb; \
 		echo $$$$ > warehouse/.dagster/dev.pid; exec $(BIN)/dg dev --port $(DEV_PORT)
 
+# Python with ruff, SQL with sqlfluff (dbt's templater, DuckDB's dialect; [tool.sqlfluff] in
+# pyproject.toml). The templater compiles the project: into a temporary folder, never dbt_project/target,
+# which the pipeline's prepared manifest lives in. `make test` runs this first.
 lint: setup
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		DBT_TARGET_PATH=$$tmp/target DBT_LOG_PATH=$$tmp/logs PLANWATCH_BUILD_DB=$$tmp/lint.duckdb \
+		$(BIN)/sqlfluff lint --nocolor dbt_project/models dbt_project/tests
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs

@@ -89,5 +89,5 @@ left join published_counts
 
 where
     abs(coalesce(chain_totals.revenue_ytd_yi, 0) - coalesce(revenue_totals.actual_value, 0))
-        > 1e-6 * abs(coalesce(revenue_totals.actual_value, 0))
+    > 1e-6 * abs(coalesce(revenue_totals.actual_value, 0))
     or coalesce(chain_totals.enterprise_count, 0) <> coalesce(published_counts.enterprise_count, 0)

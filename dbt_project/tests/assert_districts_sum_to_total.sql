@@ -139,4 +139,4 @@ where
     ) > 1e-6 * abs(coalesce(revenue_totals.actual_value, 0))
     or coalesce(district_totals.enterprise_count, 0) <> coalesce(published_counts.enterprise_count, 0)
     or coalesce(published_counts.enterprise_count, 0) + coalesce(unplaced_totals.enterprise_count, 0)
-        <> coalesce(all_totals.enterprise_count, 0)
+    <> coalesce(all_totals.enterprise_count, 0)

@@ -8,7 +8,7 @@
 
 {%- set text_columns = [] -%}
 {%- if execute -%}
-    {%- for column in adapter.get_columns_in_relation(ref('dq_findings')) -%}
+{%- for column in adapter.get_columns_in_relation(ref('dq_findings')) -%}
         {%- if column.is_string() and column.name | lower != 'finding_id' -%}
             {%- do text_columns.append(column.name | lower) -%}
         {%- endif -%}

@@ -1,7 +1,8 @@
 -- The outlook's bounds nest around the point forecast (lower 95 ≤ lower 80 ≤ point ≤ upper 80 ≤
 -- upper 95), a probability lies in 0..1 and exists only on the plan's target-year row, and a row
 -- without a forecast says why and has no bound.
-select *
+-- a failing row, whole
+select *  -- noqa: AM04
 from {{ ref('indicator_outlook') }}
 where not (lower_95 <= lower_80 and lower_80 <= point_forecast and point_forecast <= upper_80 and upper_80 <= upper_95)
     or probability_meets_target < 0

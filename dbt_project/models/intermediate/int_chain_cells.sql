@@ -125,11 +125,11 @@ cells as (
 
     left join chain_aggregates
         on chain_periods.period = chain_aggregates.period
-        and chain_periods.chain_code = chain_aggregates.chain_code
+            and chain_periods.chain_code = chain_aggregates.chain_code
 
     left join chain_surveys
         on chain_periods.chain_code = chain_surveys.chain_code
-        and {{ period_year('chain_periods.period') }} = chain_surveys.survey_year
+            and {{ period_year('chain_periods.period') }} = chain_surveys.survey_year
 
 ),
 

@@ -123,11 +123,11 @@ cells as (
 
     left join district_aggregates
         on district_periods.period = district_aggregates.period
-        and district_periods.district_code = district_aggregates.district_code
+            and district_periods.district_code = district_aggregates.district_code
 
     left join district_surveys
         on district_periods.district_code = district_surveys.district_code
-        and {{ period_year('district_periods.period') }} = district_surveys.survey_year
+            and {{ period_year('district_periods.period') }} = district_surveys.survey_year
 
 ),
 

@@ -143,11 +143,11 @@ final as (
 
     left join registry_rows_in_force
         on filings_with_scope_year.uscc = registry_rows_in_force.uscc
-        and filings_with_scope_year.scope_year = registry_rows_in_force.scope_year
+            and filings_with_scope_year.scope_year = registry_rows_in_force.scope_year
 
     left join enterprises
         on filings_with_scope_year.uscc = enterprises.uscc
-        and filings_with_scope_year.scope_year = enterprises.scope_year
+            and filings_with_scope_year.scope_year = enterprises.scope_year
 
 )
 

@@ -50,7 +50,8 @@ ledger as (
 
 ),
 
-registry_vintages as (
+-- read only by an incremental build
+registry_vintages as (  -- noqa: ST03
 
     select * from {{ ref('int_registry_vintages') }}
 
@@ -81,7 +82,8 @@ source_high_water_mark as (
         union all
         select registry.ingested_at from registry
         union all
-        select ledger.status_changed_at from ledger where ledger.kind in ('filings', 'registry')
+        select ledger.status_changed_at from ledger
+        where ledger.kind in ('filings', 'registry')
     ) as raw_rows
 
 ),
@@ -212,7 +214,7 @@ enterprise_months as (
     -- the enterprise as the registry in force for the period's year lists it
     inner join enterprises
         on ranked_filings.uscc = enterprises.uscc
-        and {{ period_year('ranked_filings.period') }} = enterprises.scope_year
+            and {{ period_year('ranked_filings.period') }} = enterprises.scope_year
 
     cross join source_high_water_mark
 

@@ -132,7 +132,7 @@ joined as (
 
     left join prior_year_months
         on current_months.uscc = prior_year_months.uscc
-        and {{ same_period_last_year('current_months.period') }} = prior_year_months.period
+            and {{ same_period_last_year('current_months.period') }} = prior_year_months.period
 
     cross join input_high_water_mark
 

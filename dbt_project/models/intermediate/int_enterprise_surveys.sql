@@ -54,7 +54,7 @@ enterprise_surveys as (
     -- the survey of year Y counts the enterprises the registry in force for Y has in scope
     inner join enterprises
         on ranked_surveys.uscc = enterprises.uscc
-        and ranked_surveys.survey_year = enterprises.scope_year
+            and ranked_surveys.survey_year = enterprises.scope_year
 
     where ranked_surveys.survey_rank = 1
 

@@ -31,8 +31,8 @@ year_to_date as (
         max(indicator_values.actual_value) filter (where indicator_values.indicator_code = 'rd_spend') as rd_yi,
         -- the revenue of the enterprises the R&D ratio covers (those that filed both values)
         max(indicator_values.actual_value) filter (where indicator_values.indicator_code = 'rd_spend')
-            / nullif(max(indicator_values.actual_value) filter (where indicator_values.indicator_code = 'rd_intensity'), 0)
-            * 100 as rd_covered_revenue_yi
+        / nullif(max(indicator_values.actual_value) filter (where indicator_values.indicator_code = 'rd_intensity'), 0)
+        * 100 as rd_covered_revenue_yi
 
     from indicator_values
 
@@ -47,7 +47,7 @@ moving_annual as (
         current_month.revenue_yi + last_december.revenue_yi - year_before.revenue_yi as revenue_yi,
         current_month.rd_yi + last_december.rd_yi - year_before.rd_yi as rd_yi,
         current_month.rd_covered_revenue_yi + last_december.rd_covered_revenue_yi
-            - year_before.rd_covered_revenue_yi as rd_covered_revenue_yi
+        - year_before.rd_covered_revenue_yi as rd_covered_revenue_yi
 
     from year_to_date as current_month
 
@@ -63,13 +63,25 @@ moving_annual as (
 
 monthly as (
 
-    select 'revenue' as indicator_code, period, period as available_from, revenue_yi as value
+    select
+        'revenue' as indicator_code,
+        period,
+        period as available_from,
+        revenue_yi as value
     from moving_annual
     union all
-    select 'rd_spend', period, period, rd_yi
+    select
+        'rd_spend' as indicator_code,
+        period,
+        period as available_from,
+        rd_yi as value
     from moving_annual
     union all
-    select 'rd_intensity', period, period, 100 * rd_yi / nullif(rd_covered_revenue_yi, 0)
+    select
+        'rd_intensity' as indicator_code,
+        period,
+        period as available_from,
+        100 * rd_yi / nullif(rd_covered_revenue_yi, 0) as value
     from moving_annual
 
 ),
@@ -99,11 +111,11 @@ final as (
     where value is not null
     union all
     select
-        cast(indicator_code as varchar),
-        cast(period as date),
-        cast(available_from as date),
-        cast(value as double),
-        0
+        cast(indicator_code as varchar) as indicator_code,
+        cast(period as date) as period,
+        cast(available_from as date) as available_from,
+        cast(value as double) as value,
+        0 as window_months
     from surveys
 
 )

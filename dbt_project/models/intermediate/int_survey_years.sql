@@ -13,7 +13,7 @@ survey_years as (
         count(*) as surveyed_count,
         sum(case when enterprise_surveys.is_fully_digital then 1 else 0 end) as fully_digital_count,
         cast(sum(case when enterprise_surveys.is_fully_digital then 1 else 0 end) as double)
-            / count(*) * 100 as digitalization_rate_pct
+        / count(*) * 100 as digitalization_rate_pct
 
     from enterprise_surveys
 

@@ -59,7 +59,7 @@ final as (
 
     left join district_findings
         on district_cells.district_code = district_findings.district_code
-        and district_cells.period = district_findings.period
+            and district_cells.period = district_findings.period
 
 )
 

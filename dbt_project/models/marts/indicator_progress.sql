@@ -39,7 +39,7 @@ plan_periods as (
         plan_indicators.target_value,
         -- 突破 10000 亿元: in the target year the value must exceed the target, not reach it
         coalesce(plan_indicators.target_comparison = 'above', false)
-            and {{ period_year('periods.period') }} >= plan_indicators.target_year as must_exceed_path,
+        and {{ period_year('periods.period') }} >= plan_indicators.target_year as must_exceed_path,
         periods.period,
         {{ period_year('periods.period') }} as period_year,
         {{ latest_complete_year('periods.period') }} as latest_complete_year
@@ -69,19 +69,19 @@ joined as (
 
     left join indicator_values
         on plan_periods.indicator_code = indicator_values.indicator_code
-        and plan_periods.period = indicator_values.period
+            and plan_periods.period = indicator_values.period
 
     left join indicator_annuals as prior_annuals
         on plan_periods.indicator_code = prior_annuals.indicator_code
-        and plan_periods.period_year - 1 = prior_annuals.annual_year
+            and plan_periods.period_year - 1 = prior_annuals.annual_year
 
     left join indicator_annuals as latest_annuals
         on plan_periods.indicator_code = latest_annuals.indicator_code
-        and plan_periods.latest_complete_year = latest_annuals.annual_year
+            and plan_periods.latest_complete_year = latest_annuals.annual_year
 
     left join indicator_annuals as baseline_annuals
         on plan_periods.indicator_code = baseline_annuals.indicator_code
-        and plan_periods.baseline_year = baseline_annuals.annual_year
+            and plan_periods.baseline_year = baseline_annuals.annual_year
 
 ),
 
@@ -159,18 +159,18 @@ final as (
                 and progress.projected_annual is not null
                 and progress.trajectory_value is not null
                 then case
-                    when {{ meets_path('progress.projected_annual', 'progress.trajectory_value', 'progress.must_exceed_path') }}
-                        then 'on_track'
-                    else 'behind'
-                end
+                        when {{ meets_path('progress.projected_annual', 'progress.trajectory_value', 'progress.must_exceed_path') }}
+                            then 'on_track'
+                        else 'behind'
+                    end
             when progress.indicator_kind = 'ratio'
                 and progress.actual_value is not null
                 and progress.trajectory_value is not null
                 then case
-                    when {{ meets_path('progress.actual_value', 'progress.trajectory_value', 'progress.must_exceed_path') }}
-                        then 'on_track'
-                    else 'behind'
-                end
+                        when {{ meets_path('progress.actual_value', 'progress.trajectory_value', 'progress.must_exceed_path') }}
+                            then 'on_track'
+                        else 'behind'
+                    end
             else 'no_data'
         end as status,
         progress.baseline_source,

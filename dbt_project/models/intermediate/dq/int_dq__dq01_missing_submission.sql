@@ -60,12 +60,12 @@ missing_submissions as (
     from active_units
 
     where not exists (
-        select 1
-        from submissions
-        where
-            submissions.district_code = active_units.district_code
-            and submissions.period = active_units.period
-    )
+            select 1
+            from submissions
+            where
+                submissions.district_code = active_units.district_code
+                and submissions.period = active_units.period
+        )
 
 ),
 

@@ -86,7 +86,7 @@ compared as (
 
     left join district_filings
         on latest_submissions.district_code = district_filings.district_code
-        and latest_submissions.period = district_filings.period
+            and latest_submissions.period = district_filings.period
 
     where latest_submissions.submission_rank = 1
 

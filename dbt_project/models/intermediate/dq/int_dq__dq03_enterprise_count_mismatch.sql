@@ -64,7 +64,7 @@ compared as (
 
     left join district_filers
         on submissions.district_code = district_filers.district_code
-        and submissions.period = district_filers.period
+            and submissions.period = district_filers.period
 
     where submissions.enterprise_count is not null
 

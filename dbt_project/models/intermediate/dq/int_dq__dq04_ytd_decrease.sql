@@ -83,7 +83,7 @@ series as (
 
     inner join enterprises
         on enterprise_months.uscc = enterprises.uscc
-        and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
+            and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
 
     where enterprise_months.{{ column }} is not null
     {% if not loop.last %}
@@ -152,8 +152,8 @@ with_correction as (
 
     left join unit_mixups
         on with_previous.previous_source_file = unit_mixups.source_file
-        and with_previous.previous_source_row = unit_mixups.source_row
-        and with_previous.previous_period = unit_mixups.period
+            and with_previous.previous_source_row = unit_mixups.source_row
+            and with_previous.previous_period = unit_mixups.period
 
 ),
 
@@ -162,7 +162,7 @@ decreases as (
     select
         with_correction.*,
         (with_correction.compared_value_wan - cast(with_correction.value_wan as double))
-            / with_correction.compared_value_wan as relative_drop
+        / with_correction.compared_value_wan as relative_drop
 
     from with_correction
 

@@ -37,7 +37,7 @@ compared as (
 
     inner join submissions as prior_submissions
         on submissions.district_code = prior_submissions.district_code
-        and {{ same_period_last_year('submissions.period') }} = prior_submissions.period
+            and {{ same_period_last_year('submissions.period') }} = prior_submissions.period
 
     where
         submissions.revenue_ytd_wan is not null

@@ -69,7 +69,7 @@ series as (
 
     inner join enterprises
         on enterprise_months.uscc = enterprises.uscc
-        and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
+            and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
 
     where enterprise_months.revenue_ytd_wan is not null
 
@@ -127,8 +127,8 @@ compared as (
 
     left join series as prior_year
         on with_previous_increment.reporter_kind = prior_year.reporter_kind
-        and with_previous_increment.reporter_key = prior_year.reporter_key
-        and {{ same_period_last_year('with_previous_increment.period') }} = prior_year.period
+            and with_previous_increment.reporter_key = prior_year.reporter_key
+            and {{ same_period_last_year('with_previous_increment.period') }} = prior_year.period
 
 ),
 

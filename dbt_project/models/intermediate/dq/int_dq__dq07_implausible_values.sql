@@ -67,7 +67,7 @@ figures as (
 
     inner join enterprises
         on enterprise_months.uscc = enterprises.uscc
-        and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
+            and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
 
 ),
 

@@ -63,7 +63,7 @@ versioned_lines as (
 
     inner join repeated
         on filings.uscc = repeated.uscc
-        and filings.period = repeated.period
+            and filings.period = repeated.period
 
 ),
 
@@ -98,7 +98,7 @@ findings as (
         enterprise_filings.district_code,
         conflicts.period,
         {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
-            || ' 企业月报' as subject,
+        || ' 企业月报' as subject,
         '1' as expected,
         {{ count_text('conflicts.version_count') }} as actual,
         coalesce(reporting_units.district_name, '（区县不明）')
@@ -118,7 +118,7 @@ findings as (
 
     inner join enterprise_filings
         on conflicts.uscc = enterprise_filings.uscc
-        and conflicts.period = enterprise_filings.period
+            and conflicts.period = enterprise_filings.period
 
     left join reporting_units
         on enterprise_filings.district_code = reporting_units.district_code

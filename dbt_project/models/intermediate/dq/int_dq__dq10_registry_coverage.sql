@@ -91,12 +91,12 @@ missing_filings as (
         on enterprises.scope_year = {{ period_year('periods.period') }}
 
     where not exists (
-        select 1
-        from filings
-        where
-            filings.uscc = enterprises.uscc
-            and filings.period = periods.period
-    )
+            select 1
+            from filings
+            where
+                filings.uscc = enterprises.uscc
+                and filings.period = periods.period
+        )
 
 ),
 

@@ -42,7 +42,7 @@ findings as (
         mismatches.registry_district_code as district_code,
         mismatches.period,
         {{ enterprise_label('mismatches.enterprise_name', 'mismatches.source_file', 'mismatches.source_row') }}
-            || ' 填报区县' as subject,
+        || ' 填报区县' as subject,
         mismatches.registry_district_code as expected,
         mismatches.filing_district_code as actual,
         registry_units.district_name

@@ -72,7 +72,7 @@ compared as (
         coalesce(division_filings.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
         coalesce(division_filings.enterprise_count, 0) as enterprise_count,
         abs(cast(coalesce(division_filings.revenue_ytd_wan, 0) - ranked_bureau_lines.revenue_ytd_wan as double))
-            / nullif(abs(cast(ranked_bureau_lines.revenue_ytd_wan as double)), 0) as relative_gap,
+        / nullif(abs(cast(ranked_bureau_lines.revenue_ytd_wan as double)), 0) as relative_gap,
         ranked_bureau_lines.source_file,
         ranked_bureau_lines.source_row
 

@@ -82,7 +82,7 @@ out_of_window_lines as (
 
     inner join enterprise_filings
         on filings.uscc = enterprise_filings.uscc
-        and filings.period = enterprise_filings.period
+            and filings.period = enterprise_filings.period
 
     cross join period_window
 

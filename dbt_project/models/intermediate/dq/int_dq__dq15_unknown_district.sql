@@ -158,18 +158,20 @@ findings as (
         coalesce(reporting_units.district_name, '全市')
         || coalesce({{ period_label_zh('described.period') }}, '')
         || case described.source_kind
-            when 'registry' then '企业名录中企业“' || described.enterprise_label || '”的区县填写为'
-                || described.district_text
-                || '，无法识别为重庆市的区县或功能区：该企业的数据计入全市和产业链合计，但不计入任何区县。'
-                || '请在企业名录中更正'
-            when 'filings' then '企业“' || described.enterprise_label || '”月报的区县填写为'
-                || described.district_text || '，无法识别为重庆市的区县或功能区'
-                || case
-                    when described.district_code is not null
-                        then '（数据按企业名录所在区县' || reporting_units.district_name || '计入）。'
-                    else '。'
-                end
-                || '请通知企业更正'
+            when 'registry'
+                then '企业名录中企业“' || described.enterprise_label || '”的区县填写为'
+                    || described.district_text
+                    || '，无法识别为重庆市的区县或功能区：该企业的数据计入全市和产业链合计，但不计入任何区县。'
+                    || '请在企业名录中更正'
+            when 'filings'
+                then '企业“' || described.enterprise_label || '”月报的区县填写为'
+                    || described.district_text || '，无法识别为重庆市的区县或功能区'
+                    || case
+                        when described.district_code is not null
+                            then '（数据按企业名录所在区县' || reporting_units.district_name || '计入）。'
+                        else '。'
+                    end
+                    || '请通知企业更正'
             else '区县月报的区县填写为' || described.district_text
                 || '，无法识别为重庆市的区县或功能区：该行报送数据不能归入任何区县，也无法与企业月报核对。'
                 || '请更正报表'
