@@ -311,83 +311,14 @@ def publish(
     analytics_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = analytics_db.with_name(f".{analytics_db.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
-    override = None
     stale_wal: Path | None = None
     swapped = False
     try:
         with duckdb.connect(str(temporary)) as con:
             con.execute("attach ? as build (read_only)", [str(build_db)])
-            con.execute("create schema marts")
-            tables = {}
-            for mart in PUBLIC_MARTS:
-                con.execute(f"create table marts.{mart} as select * from build.marts.{mart}")
-                tables[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
-            hits = credit_code_cells(con)
-            if hits:
-                raise PublishRefused(
-                    f"credit codes found in {', '.join(hits)}; the snapshot must hold aggregates only"
-                )
-            coverage = read_coverage(con, "marts")
-            previous, previous_label = _previous_coverage(con, analytics_db)
-            refusal = coverage_refusal(previous, coverage, max_drop_share, previous_label)
-            if refusal is not None:
-                since = (
-                    con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
-                    if _has_table(con, "build", "meta", "publish_log")
-                    else None
-                )
-                causes = _likely_causes(con, since)
-                explained = (
-                    "; ".join(causes)
-                    if causes
-                    else "no file was rejected, refused or withdrawn since then: see the files ingested since "
-                    "(planwatch status)"
-                )
-                if not accept_drop:
-                    raise PublishRefused(
-                        f"refused to publish: {refusal}. Likely cause: {explained}. Fix the file and run "
-                        "again, or publish anyway with `planwatch run --accept-drop REASON` (recorded in "
-                        "marts.publish_log)"
-                    )
-                override = f"{accept_drop} (accepted: {refusal})"
-            first, last, periods = con.execute(
-                "select min(period), max(period), count(distinct period) from marts.indicator_progress"
-            ).fetchone()
-            files_ingested, files_rejected = con.execute(
-                "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
-                "from build.raw.ingest_ledger"
-            ).fetchone()
-            errors, warns = con.execute(
-                "select count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warn') "
-                "from marts.dq_findings"
-            ).fetchone()
-            con.execute(PUBLISH_LOG_DDL)
-            published_at = dt.datetime.now().replace(microsecond=0)
-            history = _history_schema(con, analytics_db)
-            if history is not None:
-                con.execute(f"insert into marts.publish_log by name select * from {history}.publish_log")
-            # a publish is keyed by its time: never the time of an earlier one (two in a second, a clock set back)
-            latest = con.execute("select max(published_at) from marts.publish_log").fetchone()[0]
-            if latest is not None and published_at <= latest:
-                published_at = latest + dt.timedelta(seconds=1)
-            revisions = vintages.record(con, published_at, run_id, history)
-            if history == "previous.marts":
-                con.execute("detach previous")
-            con.execute(
-                "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    published_at,
-                    run_id,
-                    first,
-                    last,
-                    periods,
-                    files_ingested,
-                    files_rejected,
-                    errors,
-                    warns,
-                    override,
-                ],
-            )
+            tables = _copy_marts(con)
+            coverage, override = _coverage_gate(con, analytics_db, max_drop_share, accept_drop)
+            logged = _log_publish(con, analytics_db, run_id, override)
             recorded = {
                 table: con.sql(f"select * from marts.{table}").to_arrow_table()
                 for table in ("publish_log", "indicator_vintages", "indicator_revisions")
@@ -407,4 +338,103 @@ def publish(
             else:  # the old snapshot stays: so does its log
                 os.replace(stale_wal, Path(f"{analytics_db}.wal"))
     removed = Path(f"{analytics_db}.wal") if stale_wal is not None else None
-    return PublishResult(analytics_db, tables, first, last, errors, warns, override, removed, revisions)
+    return PublishResult(
+        analytics_db,
+        tables,
+        logged.first,
+        logged.last,
+        logged.errors,
+        logged.warns,
+        override,
+        removed,
+        logged.revisions,
+    )
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The public marts of the attached build, copied; their row counts. Refused if any holds a credit code."""
+    con.execute("create schema marts")
+    tables = {}
+    for mart in PUBLIC_MARTS:
+        con.execute(f"create table marts.{mart} as select * from build.marts.{mart}")
+        tables[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+    hits = credit_code_cells(con)
+    if hits:
+        raise PublishRefused(
+            f"credit codes found in {', '.join(hits)}; the snapshot must hold aggregates only"
+        )
+    return tables
+
+
+def _coverage_gate(
+    con: duckdb.DuckDBPyConnection, analytics_db: Path, max_drop_share: float, accept_drop: str | None
+) -> tuple[dict, str | None]:
+    """The new marts' coverage, and the operator's override when a drop was accepted; refused otherwise."""
+    coverage = read_coverage(con, "marts")
+    previous, previous_label = _previous_coverage(con, analytics_db)
+    refusal = coverage_refusal(previous, coverage, max_drop_share, previous_label)
+    if refusal is None:
+        return coverage, None
+    since = (
+        con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
+        if _has_table(con, "build", "meta", "publish_log")
+        else None
+    )
+    causes = _likely_causes(con, since)
+    explained = (
+        "; ".join(causes)
+        if causes
+        else "no file was rejected, refused or withdrawn since then: see the files ingested since (planwatch status)"
+    )
+    if not accept_drop:
+        raise PublishRefused(
+            f"refused to publish: {refusal}. Likely cause: {explained}. Fix the file and run "
+            "again, or publish anyway with `planwatch run --accept-drop REASON` (recorded in "
+            "marts.publish_log)"
+        )
+    return coverage, f"{accept_drop} (accepted: {refusal})"
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """What this publish wrote to marts.publish_log, for its result."""
+
+    first: dt.date | None
+    last: dt.date | None
+    errors: int
+    warns: int
+    revisions: int
+
+
+def _log_publish(
+    con: duckdb.DuckDBPyConnection, analytics_db: Path, run_id: str, override: str | None
+) -> _Logged:
+    """marts.publish_log with the earlier publishes and this one, and the vintages and revisions."""
+    first, last, periods = con.execute(
+        "select min(period), max(period), count(distinct period) from marts.indicator_progress"
+    ).fetchone()
+    files_ingested, files_rejected = con.execute(
+        "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
+        "from build.raw.ingest_ledger"
+    ).fetchone()
+    errors, warns = con.execute(
+        "select count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warn') "
+        "from marts.dq_findings"
+    ).fetchone()
+    con.execute(PUBLISH_LOG_DDL)
+    published_at = dt.datetime.now().replace(microsecond=0)
+    history = _history_schema(con, analytics_db)
+    if history is not None:
+        con.execute(f"insert into marts.publish_log by name select * from {history}.publish_log")
+    # a publish is keyed by its time: never the time of an earlier one (two in a second, a clock set back)
+    latest = con.execute("select max(published_at) from marts.publish_log").fetchone()[0]
+    if latest is not None and published_at <= latest:
+        published_at = latest + dt.timedelta(seconds=1)
+    revisions = vintages.record(con, published_at, run_id, history)
+    if history == "previous.marts":
+        con.execute("detach previous")
+    con.execute(
+        "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [published_at, run_id, first, last, periods, files_ingested, files_rejected, errors, warns, override],
+    )
+    return _Logged(first, last, errors, warns, revisions)

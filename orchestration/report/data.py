@@ -43,6 +43,47 @@ def parse_period(value: dt.date | str) -> dt.date:
     return dt.date(int(match[1]), int(match[2]), 1)
 
 
+HISTORY_SQL = """
+    select plan_id, indicator_code, indicator_name_zh, unit, period, actual_value, yoy_growth_pct,
+           projected_annual, baseline_year, baseline_value, target_year, target_value,
+           trajectory_value, required_growth_pct, required_growth_unit, status
+    from marts.indicator_progress
+    where period <= ?
+    order by plan_id, indicator_code, period
+"""
+CHAINS_SQL = """
+    select chain_code, chain_name_zh, tier, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
+           rd_ytd_yi, rd_intensity_pct, suppressed, {digitalization} as digitalization_rate_pct
+    from marts.chain_monthly
+    where period = ?
+"""
+DISTRICTS_SQL = """
+    select district_code, district_name, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
+           rd_intensity_pct, digitalization_rate_pct, findings_error, findings_warn, suppressed
+    from marts.district_monthly
+    where period = ?
+"""
+FINDINGS_SQL = """
+    select finding_id, rule_id, severity, district_code, period, subject, expected, actual,
+           message, source_file, source_row
+    from marts.dq_findings
+    where period = ? or period is null
+"""
+OUTLOOK_SQL = """
+    select plan_id, indicator_code, target_year, is_plan_target_year, point_forecast, lower_80,
+           upper_80, lower_95, upper_95, target_value, probability_meets_target, note
+    from marts.indicator_outlook
+    where as_of_period = ?
+    order by plan_id, indicator_code, target_year
+"""
+REVISIONS_SQL = """
+    select plan_id, indicator_code, period, revision_kind, old_value, new_value, change, caused_by
+    from marts.indicator_revisions
+    where published_at = (select max(published_at) from marts.publish_log)
+    order by plan_id, indicator_code, period
+"""
+
+
 def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
     """Read what the briefing needs for the period from the snapshot (read-only)."""
     month = parse_period(period)
@@ -58,64 +99,19 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
         ]
         if month not in periods:
             raise ValueError(missing_period_message(month, periods, analytics_db))
-        history = _records(
-            con,
-            """
-            select plan_id, indicator_code, indicator_name_zh, unit, period, actual_value, yoy_growth_pct,
-                   projected_annual, baseline_year, baseline_value, target_year, target_value,
-                   trajectory_value, required_growth_pct, required_growth_unit, status
-            from marts.indicator_progress
-            where period <= ?
-            order by plan_id, indicator_code, period
-            """,
-            [month],
-        )
+        history = _records(con, HISTORY_SQL, [month])
+        chain_columns = _columns(con, "chain_monthly")
+        # snapshots published before chains carried the survey's rate, or before the outlook and the
+        # revisions existed, have none of them
+        digitalization = "digitalization_rate_pct" if "digitalization_rate_pct" in chain_columns else "null"
         return Briefing(
             period=month,
             snapshot=analytics_db,
             indicators=sorted((row for row in history if row["period"] == month), key=_indicator_key),
             history=history,
-            chains=_records(
-                con,
-                """
-                select chain_code, chain_name_zh, tier, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
-                       rd_ytd_yi, rd_intensity_pct, suppressed, {digitalization} as digitalization_rate_pct
-                from marts.chain_monthly
-                where period = ?
-                """.format(
-                    # snapshots published before chains carried the survey's rate have none
-                    digitalization="digitalization_rate_pct"
-                    if "digitalization_rate_pct" in _columns(con, "chain_monthly")
-                    else "null"
-                ),
-                [month],
-            ),
-            districts=sorted(
-                _records(
-                    con,
-                    """
-                    select district_code, district_name, enterprise_count, revenue_ytd_yi, revenue_yoy_pct,
-                           rd_intensity_pct, digitalization_rate_pct, findings_error, findings_warn, suppressed
-                    from marts.district_monthly
-                    where period = ?
-                    """,
-                    [month],
-                ),
-                key=_revenue_rank_key,
-            ),
-            findings=sorted(
-                _records(
-                    con,
-                    """
-                    select finding_id, rule_id, severity, district_code, period, subject, expected, actual,
-                           message, source_file, source_row
-                    from marts.dq_findings
-                    where period = ? or period is null
-                    """,
-                    [month],
-                ),
-                key=_finding_key,
-            ),
+            chains=_records(con, CHAINS_SQL.format(digitalization=digitalization), [month]),
+            districts=sorted(_records(con, DISTRICTS_SQL, [month]), key=_revenue_rank_key),
+            findings=sorted(_records(con, FINDINGS_SQL, [month]), key=_finding_key),
             rule_titles=dict(con.execute("select rule_id, title from marts.dq_rules").fetchall()),
             district_names=dict(
                 con.execute(
@@ -127,34 +123,10 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
                 None,
             ),
             disclosure_rule=DISCLOSURE_RULE_EXTENDED
-            if "suppression_reason" in _columns(con, "chain_monthly")
+            if "suppression_reason" in chain_columns
             else DISCLOSURE_RULE,
-            # snapshots published before the outlook and the revisions existed have neither
-            outlook=_records(
-                con,
-                """
-                select plan_id, indicator_code, target_year, is_plan_target_year, point_forecast, lower_80,
-                       upper_80, lower_95, upper_95, target_value, probability_meets_target, note
-                from marts.indicator_outlook
-                where as_of_period = ?
-                order by plan_id, indicator_code, target_year
-                """,
-                [month],
-            )
-            if _columns(con, "indicator_outlook")
-            else [],
-            revisions=_records(
-                con,
-                """
-                select plan_id, indicator_code, period, revision_kind, old_value, new_value, change, caused_by
-                from marts.indicator_revisions
-                where published_at = (select max(published_at) from marts.publish_log)
-                order by plan_id, indicator_code, period
-                """,
-                [],
-            )
-            if _columns(con, "indicator_revisions")
-            else None,
+            outlook=_records(con, OUTLOOK_SQL, [month]) if _columns(con, "indicator_outlook") else [],
+            revisions=_records(con, REVISIONS_SQL, []) if _columns(con, "indicator_revisions") else None,
         )
 
 
