@@ -13,25 +13,32 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
 
-from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
+from orchestration.ingest.layout import (
+    Header,
+    Sheet,
+    _blank,
+    _join_two_rows,
+    _missing_header_message,
+    _table_unit,
+    _title_period,
+    _title_year,
+    find_header,
+)
 from orchestration.ingest.values import (
     clean_text,
     find_period,
-    find_unit,
     find_year,
     is_missing,
-    parse_number,
     to_wan,
 )
 
-HEADER_SEARCH_ROWS = 30
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # A note line ends the table: 注：…, 说明：…, 资料来源：…
 _NOTE = re.compile(r"^(注|说明|备注|资料来源|数据来源)\d*[:：]?")
@@ -108,12 +115,6 @@ def check_limits(source: Path | bytes, limits: Limits) -> None:
 
 
 @dataclass
-class Sheet:
-    name: str | None  # None for a CSV
-    rows: list[list[object]]
-
-
-@dataclass
 class ParsedFile:
     """The typed rows of one file and what the ledger needs to know about it."""
 
@@ -181,174 +182,6 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
         ) from exc
 
 
-@dataclass(frozen=True)
-class Header:
-    """Where a table's header is and which column holds which field."""
-
-    first_row: int  # 0-based index of the header's first row
-    height: int  # 1 or 2 rows
-    columns: dict[str, int]  # field name → column index
-    units: dict[str, str | None]  # field name → unit named in its header cell
-    labels: dict[str, str]  # field name → header text as the file has it
-
-
-def _match(cells: list[object], kind: Kind) -> tuple[dict[str, int], dict[str, str]]:
-    """Which column holds which field: the first cell whose normalised text the seed names for it."""
-    columns: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    lookup = kind.headers
-    for index, cell in enumerate(cells):
-        if not isinstance(cell, str):
-            continue  # numbers and dates are data, never a header
-        name = lookup.get(normalise_header(cell))
-        if name is not None and name not in columns:
-            columns[name] = index
-            labels[name] = cell.strip()
-    return columns, labels
-
-
-def _join_two_rows(top: list[object], bottom: list[object]) -> list[object]:
-    """Two header rows as one: a merged top cell (empty to its right) spans the cells under it."""
-    width = max(len(top), len(bottom))
-    top = list(top) + [""] * (width - len(top))
-    bottom = list(bottom) + [""] * (width - len(bottom))
-    joined: list[object] = []
-    carried = ""
-    for upper, lower in zip(top, bottom, strict=True):
-        upper_text = "" if is_missing(upper) else str(upper)
-        if upper_text:
-            carried = upper_text
-        lower_text = "" if is_missing(lower) else str(lower)
-        if lower_text:
-            joined.append((upper_text or carried) + lower_text)
-        else:
-            joined.append(upper_text)
-            carried = upper_text
-    return joined
-
-
-def _header_candidates(rows: list[list[object]], index: int) -> list[tuple[int, list[object]]]:
-    """Row `index` as a header on its own, and joined with the row under it (a two-row header)."""
-    candidates: list[tuple[int, list[object]]] = [(1, rows[index])]
-    if index + 1 < len(rows):
-        candidates.append((2, _join_two_rows(rows[index], rows[index + 1])))
-    return candidates
-
-
-def _is_number(cell: object) -> bool:
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        return True
-    try:
-        return isinstance(cell, str) and parse_number(cell) is not None
-    except ValueError:
-        return False
-
-
-def find_header(rows: list[list[object]], kind: Kind) -> Header | None:
-    """The first row (or pair of rows) within the top of a sheet that names every required column."""
-    required = {f.name for f in kind.required}
-    for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
-        (_, cells), *two_rows = _header_candidates(rows, index)
-        columns, labels = _match(cells, kind)
-        height = 1
-        # Two rows are one header only when the lower row alone is not already a header (else the upper
-        # row is a title or unit line that must stay above it), and when joining names more columns, or
-        # as many with a lower row of words, not numbers (主营业务收入 over 本年累计 | 同比增长(%)).
-        if two_rows and not required <= _match(rows[index + 1], kind)[0].keys():
-            joined_columns, joined_labels = _match(two_rows[0][1], kind)
-            if required <= joined_columns.keys() and (
-                len(joined_columns) > len(columns)
-                or (
-                    len(joined_columns) == len(columns)
-                    and joined_labels != labels
-                    and not any(_is_number(cell) for cell in rows[index + 1])
-                )
-            ):
-                columns, labels, height = joined_columns, joined_labels, 2
-        if required <= columns.keys():
-            units = {name: find_unit(labels[name]) for name in columns}
-            return Header(index, height, columns, units, labels)
-    return None
-
-
-def _closest_header(sheets: list[Sheet], kind: Kind) -> tuple[str, list[str], dict[str, int]] | None:
-    """The row (or two rows) that came closest to being the header: most required fields, then most
-    fields matched; if none matched anything, the first row with text. Where it is, its cells, its matches."""
-    required = {f.name for f in kind.required}
-    best: tuple[tuple[int, int], str, list[str], dict[str, int]] | None = None
-    for sheet in sheets:
-        on_sheet = f"sheet {sheet.name}, " if sheet.name else ""
-        for index in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
-            for height, cells in _header_candidates(sheet.rows, index):
-                texts = [" ".join(str(c).split()) for c in cells if not _blank(c) and not _is_number(c)]
-                if not texts:
-                    continue
-                columns = _match(cells, kind)[0]
-                score = (len(required & columns.keys()), len(columns))
-                if best is None or score > best[0]:
-                    rows = f"row {index + 1}" if height == 1 else f"rows {index + 1}-{index + 2}"
-                    best = (score, on_sheet + rows, texts, columns)
-    return best[1:] if best else None
-
-
-def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
-    """Why no header was found: the columns missing, the headers seen, and the one-line fix."""
-    expected = "、".join(f.zh for f in kind.required)
-    start = f"{label}: no header with the {kind.label_zh} columns {expected} in the first {HEADER_SEARCH_ROWS} rows of any sheet"
-    guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
-    if guess:
-        return (
-            f"{start}; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/"
-        )
-    closest = _closest_header(sheets, kind)
-    if closest is None:
-        return f"{start}; add a header row naming these columns"
-    where, texts, columns = closest
-    missing = [f for f in kind.required if f.name not in columns]
-    unnamed = [t for t in texts if normalise_header(t) not in kind.headers]
-    example = f"{kind.name},{missing[0].name},{unnamed[0] if unnamed else '<the header as written>'}"
-    return (
-        f"{start}; missing {', '.join(f.title for f in missing)}. The closest row ({where}) has: "
-        f"{' | '.join(texts)}. If a missing column is there under another name, add a row to "
-        f"dbt_project/seeds/{SYNONYMS_SEED}, e.g. `{example}`"
-    )
-
-
-def _table_unit(rows: list[list[object]], header: Header) -> str | None:
-    """The unit of a unit line above the header (单位：万元), if there is one."""
-    for cells in rows[: header.first_row]:
-        for cell in cells:
-            text = clean_text(cell)
-            if "单位" in text and find_unit(text):
-                return find_unit(text)
-    return None
-
-
-def _title_period(rows: list[list[object]], header: Header) -> dt.date | None:
-    for cells in rows[: header.first_row]:
-        for cell in cells:
-            period = find_period(cell)
-            if period:
-                return period
-    return None
-
-
-def _title_year(rows: list[list[object]], header: Header) -> int | None:
-    for cells in rows[: header.first_row]:
-        for cell in cells:
-            year = find_year(cell) if isinstance(cell, str) else None
-            if year:
-                return year
-    return None
-
-
-def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
-    for other in KINDS.values():
-        if other.name != expected.name and find_header(rows, other):
-            return other.name
-    return None
-
-
 def parse_sheet(
     sheet: Sheet, kind: Kind, file_label: str, file_period: dt.date | None, file_year: int | None = None
 ) -> list[dict[str, object]]:
@@ -385,35 +218,20 @@ def parse_sheet(
     out: list[dict[str, object]] = []
     for index in range(header.first_row + header.height, len(sheet.rows)):
         cells = sheet.rows[index]
-        first = (
-            cells[0] if cells and not _blank(cells[0]) else next((c for c in cells if not _blank(c)), None)
-        )
-        if first is None:
-            continue  # blank line
-        if isinstance(first, str) and not first.isascii() and _NOTE.match(clean_text(first)):
+        line = _line_kind(cells, key_column)
+        if line == "notes":
             break  # notes under the table (注：…, 说明：…)
-        key_cell = _cell(cells, key_column)
-        if isinstance(key_cell, str) and not key_cell.isascii() and clean_text(key_cell) in _TOTAL_LABELS:
-            continue  # 合计, 总计: sums of the rows above
+        if line != "data":
+            continue  # a blank line, or 合计/总计: sums of the rows above
         row_number = index + 1
         row: dict[str, object] = {"source_sheet": sheet.name, "source_row": row_number}
-        for name, column, parse, unit in plan:
-            raw = cells[column] if column < len(cells) else None
-            try:
-                if isinstance(raw, str):
-                    column_memo = memo[name]
-                    value = column_memo.get(raw, _MISS)
-                    if value is _MISS:
-                        value = column_memo[raw] = parse(raw)
-                else:
-                    value = parse(raw)
-                if name in money and unit not in (None, "万元"):
-                    value = to_wan(value, unit)
-            except ValueError as exc:
-                raise FileRejected(
-                    f"{where}, row {row_number}: {header.labels[name]}: {exc}; correct the cell and send the file again"
-                ) from exc
-            row[name] = value
+        try:
+            _parse_cells(row, cells, plan, memo, money)
+        except _BadCell as bad:
+            raise FileRejected(
+                f"{where}, row {row_number}: {header.labels[bad.name]}: {bad.__cause__}; "
+                "correct the cell and send the file again"
+            ) from bad.__cause__
         if row.get(key_field) is None:
             raise FileRejected(
                 f"{where}, row {row_number}: {header.labels[key_field]} is empty; every row needs it"
@@ -437,9 +255,51 @@ def parse_sheet(
 _MISS = object()
 
 
-def _blank(cell: object) -> bool:
-    """An empty cell: nothing, or only blanks. Missing markers (—, /) are not blank: they are answers."""
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+class _BadCell(Exception):
+    """A cell that does not parse, by field name (the cause is the parser's ValueError)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _line_kind(cells: Sequence[object], key_column: int) -> str:
+    """blank, notes (注：… under the table: the end), total (合计, 总计) or data."""
+    first = cells[0] if cells and not _blank(cells[0]) else next((c for c in cells if not _blank(c)), None)
+    if first is None:
+        return "blank"
+    if isinstance(first, str) and not first.isascii() and _NOTE.match(clean_text(first)):
+        return "notes"
+    key_cell = _cell(cells, key_column)
+    if isinstance(key_cell, str) and not key_cell.isascii() and clean_text(key_cell) in _TOTAL_LABELS:
+        return "total"
+    return "data"
+
+
+def _parse_cells(
+    row: dict[str, object],
+    cells: Sequence[object],
+    plan: list[tuple[str, int, Callable[[object], object], str | None]],
+    memo: dict[str, dict[str, object]],
+    money: set[str],
+) -> None:
+    """Parse a line's mapped cells into `row`: texts through each column's memo (a text repeated down a
+    column is parsed once), money converted to 万元."""
+    for name, column, parse, unit in plan:
+        raw = cells[column] if column < len(cells) else None
+        try:
+            if isinstance(raw, str):
+                column_memo = memo[name]
+                value = column_memo.get(raw, _MISS)
+                if value is _MISS:
+                    value = column_memo[raw] = parse(raw)
+            else:
+                value = parse(raw)
+            if name in money and unit not in (None, "万元"):
+                value = to_wan(value, unit)
+        except ValueError as exc:
+            raise _BadCell(name) from exc
+        row[name] = value
 
 
 def _extra_columns(rows: list[list[object]], header: Header) -> dict[int, str]:

@@ -1,0 +1,200 @@
+"""Where the table is in a sheet: the header row (one row, or two merged rows) found by its wording,
+the unit the table states, the period and year its title gives, and what to say when no header is
+found. No file reading here (reader.py) and no value parsing (values.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
+from orchestration.ingest.kinds import KINDS, Kind
+from orchestration.ingest.values import (
+    clean_text,
+    find_period,
+    find_unit,
+    find_year,
+    is_missing,
+    parse_number,
+)
+
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass
+class Sheet:
+    name: str | None  # None for a CSV
+    rows: list[list[object]]
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a table's header is and which column holds which field."""
+
+    first_row: int  # 0-based index of the header's first row
+    height: int  # 1 or 2 rows
+    columns: dict[str, int]  # field name → column index
+    units: dict[str, str | None]  # field name → unit named in its header cell
+    labels: dict[str, str]  # field name → header text as the file has it
+
+
+def _match(cells: list[object], kind: Kind) -> tuple[dict[str, int], dict[str, str]]:
+    """Which column holds which field: the first cell whose normalised text the seed names for it."""
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    lookup = kind.headers
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue  # numbers and dates are data, never a header
+        name = lookup.get(normalise_header(cell))
+        if name is not None and name not in columns:
+            columns[name] = index
+            labels[name] = cell.strip()
+    return columns, labels
+
+
+def _join_two_rows(top: list[object], bottom: list[object]) -> list[object]:
+    """Two header rows as one: a merged top cell (empty to its right) spans the cells under it."""
+    width = max(len(top), len(bottom))
+    top = list(top) + [""] * (width - len(top))
+    bottom = list(bottom) + [""] * (width - len(bottom))
+    joined: list[object] = []
+    carried = ""
+    for upper, lower in zip(top, bottom, strict=True):
+        upper_text = "" if is_missing(upper) else str(upper)
+        if upper_text:
+            carried = upper_text
+        lower_text = "" if is_missing(lower) else str(lower)
+        if lower_text:
+            joined.append((upper_text or carried) + lower_text)
+        else:
+            joined.append(upper_text)
+            carried = upper_text
+    return joined
+
+
+def _header_candidates(rows: list[list[object]], index: int) -> list[tuple[int, list[object]]]:
+    """Row `index` as a header on its own, and joined with the row under it (a two-row header)."""
+    candidates: list[tuple[int, list[object]]] = [(1, rows[index])]
+    if index + 1 < len(rows):
+        candidates.append((2, _join_two_rows(rows[index], rows[index + 1])))
+    return candidates
+
+
+def _is_number(cell: object) -> bool:
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return True
+    try:
+        return isinstance(cell, str) and parse_number(cell) is not None
+    except ValueError:
+        return False
+
+
+def find_header(rows: list[list[object]], kind: Kind) -> Header | None:
+    """The first row (or pair of rows) within the top of a sheet that names every required column."""
+    required = {f.name for f in kind.required}
+    for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        (_, cells), *two_rows = _header_candidates(rows, index)
+        columns, labels = _match(cells, kind)
+        height = 1
+        # Two rows are one header only when the lower row alone is not already a header (else the upper
+        # row is a title or unit line that must stay above it), and when joining names more columns, or
+        # as many with a lower row of words, not numbers (主营业务收入 over 本年累计 | 同比增长(%)).
+        if two_rows and not required <= _match(rows[index + 1], kind)[0].keys():
+            joined_columns, joined_labels = _match(two_rows[0][1], kind)
+            if required <= joined_columns.keys() and (
+                len(joined_columns) > len(columns)
+                or (
+                    len(joined_columns) == len(columns)
+                    and joined_labels != labels
+                    and not any(_is_number(cell) for cell in rows[index + 1])
+                )
+            ):
+                columns, labels, height = joined_columns, joined_labels, 2
+        if required <= columns.keys():
+            units = {name: find_unit(labels[name]) for name in columns}
+            return Header(index, height, columns, units, labels)
+    return None
+
+
+def _closest_header(sheets: list[Sheet], kind: Kind) -> tuple[str, list[str], dict[str, int]] | None:
+    """The row (or two rows) that came closest to being the header: most required fields, then most
+    fields matched; if none matched anything, the first row with text. Where it is, its cells, its matches."""
+    required = {f.name for f in kind.required}
+    best: tuple[tuple[int, int], str, list[str], dict[str, int]] | None = None
+    for sheet in sheets:
+        on_sheet = f"sheet {sheet.name}, " if sheet.name else ""
+        for index in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
+            for height, cells in _header_candidates(sheet.rows, index):
+                texts = [" ".join(str(c).split()) for c in cells if not _blank(c) and not _is_number(c)]
+                if not texts:
+                    continue
+                columns = _match(cells, kind)[0]
+                score = (len(required & columns.keys()), len(columns))
+                if best is None or score > best[0]:
+                    rows = f"row {index + 1}" if height == 1 else f"rows {index + 1}-{index + 2}"
+                    best = (score, on_sheet + rows, texts, columns)
+    return best[1:] if best else None
+
+
+def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
+    """Why no header was found: the columns missing, the headers seen, and the one-line fix."""
+    expected = "、".join(f.zh for f in kind.required)
+    start = f"{label}: no header with the {kind.label_zh} columns {expected} in the first {HEADER_SEARCH_ROWS} rows of any sheet"
+    guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
+    if guess:
+        return (
+            f"{start}; it looks like a {KINDS[guess].label_zh} ({guess}) file, which belongs in raw/{guess}/"
+        )
+    closest = _closest_header(sheets, kind)
+    if closest is None:
+        return f"{start}; add a header row naming these columns"
+    where, texts, columns = closest
+    missing = [f for f in kind.required if f.name not in columns]
+    unnamed = [t for t in texts if normalise_header(t) not in kind.headers]
+    example = f"{kind.name},{missing[0].name},{unnamed[0] if unnamed else '<the header as written>'}"
+    return (
+        f"{start}; missing {', '.join(f.title for f in missing)}. The closest row ({where}) has: "
+        f"{' | '.join(texts)}. If a missing column is there under another name, add a row to "
+        f"dbt_project/seeds/{SYNONYMS_SEED}, e.g. `{example}`"
+    )
+
+
+def _table_unit(rows: list[list[object]], header: Header) -> str | None:
+    """The unit of a unit line above the header (单位：万元), if there is one."""
+    for cells in rows[: header.first_row]:
+        for cell in cells:
+            text = clean_text(cell)
+            if "单位" in text and find_unit(text):
+                return find_unit(text)
+    return None
+
+
+def _title_period(rows: list[list[object]], header: Header) -> dt.date | None:
+    for cells in rows[: header.first_row]:
+        for cell in cells:
+            period = find_period(cell)
+            if period:
+                return period
+    return None
+
+
+def _title_year(rows: list[list[object]], header: Header) -> int | None:
+    for cells in rows[: header.first_row]:
+        for cell in cells:
+            year = find_year(cell) if isinstance(cell, str) else None
+            if year:
+                return year
+    return None
+
+
+def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
+    for other in KINDS.values():
+        if other.name != expected.name and find_header(rows, other):
+            return other.name
+    return None
+
+
+def _blank(cell: object) -> bool:
+    """An empty cell: nothing, or only blanks. Missing markers (—, /) are not blank: they are answers."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
