@@ -13,7 +13,6 @@ import pytest
 from scipy import stats
 
 from orchestration.outlook import (
-    TABLE_COLUMNS,
     change_covariance,
     error_variance,
     fit_drift,
@@ -22,12 +21,11 @@ from orchestration.outlook import (
     month_start,
     observations,
     outlook_for,
-    outlook_records,
-    outlook_table,
     overlap_structure,
     smoothed_variance,
     yearly_changes,
 )
+from orchestration.outlook_table import TABLE_COLUMNS, outlook_records, outlook_table
 
 MU, SIGMA = 0.08, 0.05  # log growth per year and its standard deviation
 PATHS = 4000

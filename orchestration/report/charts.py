@@ -150,21 +150,35 @@ def line_chart(
     for band in bands:
         parts.append(_band(band, x_of, y_of, x_values))
     for line in series:
-        points = [
-            (x_of(x), y_of(y), y, index > 0 or line.mark_first)
-            for index, (x, y) in enumerate(line.points)
-            if y is not None and x in x_values
-        ]
-        if line.connect:
-            parts += _polylines(
-                line, [(x_of(x), None if y is None else y_of(y)) for x, y in line.points if x in x_values]
-            )
-        parts += [_marker(line.marker, px, py, line.color) for px, py, _, marked in points if marked]
-        if line.annotate_last and points:
-            parts.append(_annotation(points[-1][:3], line.color, decimals, right))
+        parts += _line_parts(line, x_values, x_of, y_of, decimals, right)
     if not values:
         parts.append(_text("无数据", (left + right) / 2, (top + bottom) / 2, anchor="middle", fill=MUTED))
     return _svg(title, width, height, parts)
+
+
+def _line_parts(
+    line: LineSeries,
+    x_values: Sequence[int],
+    x_of: Callable[[float], float],
+    y_of: Callable[[float], float],
+    decimals: int,
+    right: float,
+) -> list[str]:
+    """One series: its polylines (broken where a value is missing), markers and last-value note."""
+    parts = []
+    points = [
+        (x_of(x), y_of(y), y, index > 0 or line.mark_first)
+        for index, (x, y) in enumerate(line.points)
+        if y is not None and x in x_values
+    ]
+    if line.connect:
+        parts += _polylines(
+            line, [(x_of(x), None if y is None else y_of(y)) for x, y in line.points if x in x_values]
+        )
+    parts += [_marker(line.marker, px, py, line.color) for px, py, _, marked in points if marked]
+    if line.annotate_last and points:
+        parts.append(_annotation(points[-1][:3], line.color, decimals, right))
+    return parts
 
 
 def bar_chart(

@@ -11,7 +11,7 @@ import pandas as pd
 def model(dbt, session):
     dbt.config(materialized="table")
     # imported here: dbt loads this file on its own, and the package is installed beside dbt
-    from orchestration.outlook import outlook_table
+    from orchestration.outlook_table import outlook_table
 
     min_years = float(dbt.config.get("outlook_min_years"))
     series = dbt.ref("int_indicator_series").df()
