@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.demo.generator import generate
 from orchestration.ingest.reader import decode_csv, parse_file
+from planwatch_demo.generator import generate
 
 
 def _pandas_xlsx(path: Path) -> int:

@@ -5,7 +5,7 @@ Not a test: it prints figures. Usage:
     .venv/bin/python bench/scale.py --enterprises 20000 --months 36 [--keep DIR]
     .venv/bin/python bench/scale.py --quick          # 2,000 enterprises × 14 months, about a minute
 
-It writes a clean raw folder of N enterprises × M months (orchestration/demo/volume.py: the demo
+It writes a clean raw folder of N enterprises × M months (planwatch_demo/volume.py: the demo
 generator's enterprises and figures without faults, filings as CSV; `--generator demo` uses
 `planwatch demo-data --no-faults` instead, which cannot go above about 60,000 enterprises). Writing it
 is not part of any figure. Then, each as its own `planwatch run` process against its own warehouse:
@@ -346,7 +346,7 @@ def generate(raw: Path, enterprises: int, months: int, generator: str) -> tuple[
         )
         rows = "see demo-data"
     else:
-        from orchestration.demo.volume import generate_volume
+        from planwatch_demo.volume import generate_volume
 
         counts = generate_volume(raw, enterprises, months)
         rows = ", ".join(f"{kind} {count:,}" for kind, count in counts.items())

@@ -157,7 +157,7 @@ def report(settings: Settings, period: str | None, out: str | None) -> int:
 
 
 def demo_data(out: Path, enterprises: int, months: int, seed: int, faults: bool = True) -> int:
-    from orchestration.demo.generator import generate
+    from planwatch_demo.generator import generate
 
     if enterprises < 10 or months < 2:
         raise UsageError("--enterprises must be at least 10 and --months at least 2")

@@ -21,10 +21,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from orchestration.demo import DemoSummary, generate, generator
-from orchestration.demo.faults import MANIFEST_COLUMNS, future_year, transposed_code, wrong_check_code
-from orchestration.demo.generator import bureau_title, demo_periods
-from orchestration.demo.layouts import (
+from orchestration.identity import is_valid_uscc
+from orchestration.ingest.reader import ParsedFile, parse_file, read_sheets
+from orchestration.ingest.values import parse_number, parse_period
+from planwatch_demo import DemoSummary, generate, generator
+from planwatch_demo.generator import bureau_title, demo_periods
+from planwatch_demo.layouts import (
     BUREAU_MESSY,
     DISTRICTS_MESSY,
     FILINGS_MESSY,
@@ -35,9 +37,7 @@ from orchestration.demo.layouts import (
     period_cell,
     styled,
 )
-from orchestration.identity import is_valid_uscc
-from orchestration.ingest.reader import ParsedFile, parse_file, read_sheets
-from orchestration.ingest.values import parse_number, parse_period
+from planwatch_demo.planning import MANIFEST_COLUMNS, future_year, transposed_code, wrong_check_code
 
 SMALL = {"enterprises": 60, "months": 15, "seed": 7}
 SMALL_PERIODS = [f"2022-{m:02d}" for m in range(2, 13)] + ["2023-02", "2023-03"]

@@ -3,9 +3,9 @@
 from decimal import Decimal
 from pathlib import Path
 
-from orchestration.demo.generator import generate
-from orchestration.demo.volume import generate_volume
 from orchestration.ingest.reader import parse_file
+from planwatch_demo.generator import generate
+from planwatch_demo.volume import generate_volume
 
 
 def test_volume_filings_carry_the_demo_generators_figures(tmp_path: Path) -> None:

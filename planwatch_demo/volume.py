@@ -14,26 +14,28 @@ from pathlib import Path
 
 import numpy as np
 
-from orchestration.demo.generator import (
-    FIRST_YEAR,
+from planwatch_demo.generator import (
     KIND_FOLDERS,
-    REFERENCE_DIR,
     REGISTRY_HEADER,
     _bureau_values,
     _registry_rows,
     _write_surveys,
-    build_enterprises,
     bureau_tables,
     demo_periods,
     district_tables,
+    period_label,
+    unit_members,
+)
+from planwatch_demo.layouts import COLUMNS, DEFAULT_ORDER, write_table, write_xlsx
+from planwatch_demo.population import (
+    FIRST_YEAR,
+    REFERENCE_DIR,
+    build_enterprises,
     load_chains,
     load_scope,
     load_units,
-    period_label,
     simulate,
-    unit_members,
 )
-from orchestration.demo.layouts import COLUMNS, DEFAULT_ORDER, write_table, write_xlsx
 
 FILINGS_HEADER = tuple(COLUMNS["filings"][key].zh for key in DEFAULT_ORDER["filings"])
 """The clean filings header, as the demo generator's clean layout writes it."""

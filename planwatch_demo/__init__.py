@@ -1,5 +1,5 @@
 """Synthetic demo data: a realistic raw folder for demos and tests (no Dagster here)."""
 
-from orchestration.demo.generator import DemoSummary, generate
+from planwatch_demo.generator import DemoSummary, generate
 
 __all__ = ["DemoSummary", "generate"]
