@@ -46,8 +46,8 @@ dev: setup
 # pyproject.toml). The templater compiles the project: into a temporary folder, never dbt_project/target,
 # which the pipeline's prepared manifest lives in. `make test` runs this first.
 lint: setup
-	$(BIN)/ruff check orchestration tests bench
-	$(BIN)/ruff format --check orchestration tests bench
+	$(BIN)/ruff check orchestration planwatch_demo tests bench
+	$(BIN)/ruff format --check orchestration planwatch_demo tests bench
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 		DBT_TARGET_PATH=$$tmp/target DBT_LOG_PATH=$$tmp/logs PLANWATCH_BUILD_DB=$$tmp/lint.duckdb \
 		$(BIN)/sqlfluff lint --nocolor dbt_project/models dbt_project/tests

@@ -20,7 +20,6 @@ from planwatch_demo.layouts import (
     CLEAN,
     DISTRICTS_MESSY,
     FILINGS_MESSY,
-    TITLES,
     BureauLine,
     FilingLine,
     SubmissionLine,
@@ -28,8 +27,6 @@ from planwatch_demo.layouts import (
     Unit,
     assign_layouts,
     clean_filings_layout,
-    write_table,
-    write_xlsx,
 )
 from planwatch_demo.planning import DemoData, write_manifest
 from planwatch_demo.population import (
@@ -52,6 +49,7 @@ from planwatch_demo.population import (
     load_units,
     simulate,
 )
+from planwatch_demo.render import TITLES, write_table, write_xlsx
 
 KIND_FOLDERS = tuple(KINDS)  # raw/<kind>/, from the kinds table
 
@@ -286,9 +284,8 @@ def generate(
     `enterprises` in-scope enterprises plus about 10 % out-of-scope or below-scale ones; periods are
     2022-01 + i for i < `months`, Januaries skipped. Files come in a deterministic mix of the layouts
     of docs/interface.md (Input files). With `faults`, documented faults for every rule of docs/rules.md
-    are laid on top
-    and listed in `out`/demo_faults.csv; the files they leave alone are the same bytes as without.
-    The same arguments give byte-identical files.
+    are laid on top and listed in `out`/demo_faults.csv; the files they leave alone are the same bytes
+    as without. The same arguments give byte-identical files.
     """
     if enterprises < 1:
         raise ValueError(f"enterprises must be at least 1, got {enterprises}")
@@ -296,28 +293,45 @@ def generate(
     if not periods:
         raise ValueError(f"months must be at least 2 (the first period is 2022-02), got {months}")
     out = Path(out)
-    units = load_units(REFERENCE_DIR)
-    scope = load_scope(REFERENCE_DIR)
-    chains = load_chains(REFERENCE_DIR)
     streams = [np.random.default_rng([seed, stream]) for stream in range(5)]
-
-    firms = build_enterprises(streams[0], enterprises, units, scope, chains)
-    figures = simulate(streams[1], firms, periods)
-    order = streams[2].permutation(len(firms))
+    data, order = _clean_data(streams, enterprises, periods)
     labels = [period_label(year, month) for year, month in periods]
     survey_years = list(range(FIRST_YEAR, periods[-1][0] + 1))
+    clean_totals = {kind: _totals(getattr(data, kind)) for kind in ("filings", "districts", "bureau")}
+    laid = _lay_faults(data, seed) if faults else []
+
+    tables = [*data.filings, *data.extra_tables, *data.districts, *data.bureau]
+    _write_files(out, data.registry_file, data.registry_rows, tables)
+    survey_rows = _write_surveys(out, streams[4], data.firms, order, survey_years)
+    manifest = write_manifest(out, laid) if faults else None
+
+    counts = {
+        "registry_rows": len(data.registry_rows),
+        "survey_rows": survey_rows,
+        "faults": len(laid),
+        "manifest": manifest,
+        "clean_totals": clean_totals,
+    }
+    return _summary(
+        out, labels, periods, survey_years, data.firms, data.figures, data.members, tables, counts
+    )
+
+
+def _clean_data(
+    streams: list[np.random.Generator], enterprises: int, periods: list[tuple[int, int]]
+) -> tuple[DemoData, np.ndarray]:
+    """The consistent data before any fault: enterprises, their figures and every table, from the
+    reference lists; and the order enterprises are listed in."""
+    units = load_units(REFERENCE_DIR)
+    firms = build_enterprises(
+        streams[0], enterprises, units, load_scope(REFERENCE_DIR), load_chains(REFERENCE_DIR)
+    )
+    figures = simulate(streams[1], firms, periods)
+    order = streams[2].permutation(len(firms))
     members_by_unit = unit_members(units, firms)
-
-    filings = filing_tables(firms, order, figures, periods)
-    districts = district_tables(units, members_by_unit, figures, periods)
-    bureau = bureau_tables(periods, _bureau_values(streams[3], firms, figures, periods))
-    for tables, messy in ((filings, FILINGS_MESSY), (districts, DISTRICTS_MESSY), (bureau, BUREAU_MESSY)):
-        for p, layout in assign_layouts(len(tables), messy).items():
-            tables[p].layout = layout
-    clean_totals = {"filings": _totals(filings), "districts": _totals(districts), "bureau": _totals(bureau)}
-    registry_rows = _registry_rows(firms, order)
-    registry_file = f"registry/企业名录_{labels[-1]}.xlsx"
-
+    filings, districts, bureau = _monthly_tables(
+        streams[3], units, firms, order, figures, periods, members_by_unit
+    )
     data = DemoData(
         units=units,
         firms=firms,
@@ -327,37 +341,40 @@ def generate(
         filings=filings,
         districts=districts,
         bureau=bureau,
-        registry_rows=registry_rows,
-        registry_file=registry_file,
+        registry_rows=_registry_rows(firms, order),
+        registry_file=f"registry/企业名录_{period_label(*periods[-1])}.xlsx",
         inactive_host=INACTIVE_HOST,
         out_of_scope_industry=OUT_OF_SCOPE_INDUSTRIES[0],
     )
-    laid = _lay_faults(data, seed) if faults else []
+    return data, order
 
+
+def _monthly_tables(
+    rng: np.random.Generator,
+    units: list[Unit],
+    firms: list[Enterprise],
+    order: np.ndarray,
+    figures: Figures,
+    periods: list[tuple[int, int]],
+    members_by_unit: dict,
+) -> tuple[list[Table], list[Table], list[Table]]:
+    """The clean filings, district submissions and bureau tables of each period, each given its layout."""
+    filings = filing_tables(firms, order, figures, periods)
+    districts = district_tables(units, members_by_unit, figures, periods)
+    bureau = bureau_tables(periods, _bureau_values(rng, firms, figures, periods))
+    for tables, messy in ((filings, FILINGS_MESSY), (districts, DISTRICTS_MESSY), (bureau, BUREAU_MESSY)):
+        for p, layout in assign_layouts(len(tables), messy).items():
+            tables[p].layout = layout
+    return filings, districts, bureau
+
+
+def _write_files(out: Path, registry_file: str, registry_rows: list[tuple], tables: list[Table]) -> None:
+    """The registry and every monthly table, in their folders."""
     for folder in KIND_FOLDERS:
         (out / folder).mkdir(parents=True, exist_ok=True)
     write_xlsx(out / registry_file, "企业名录", [REGISTRY_HEADER, *registry_rows])
-    tables = [*filings, *data.extra_tables, *districts, *bureau]
     for table in tables:
         write_table(out, table)
-    survey_rows = _write_surveys(out, streams[4], firms, order, survey_years)
-    manifest = write_manifest(out, laid) if faults else None
-
-    counts = {
-        "files": {
-            "registry": 1,
-            "filings": sum(table.kind == "filings" for table in tables),
-            "surveys": len(survey_years),
-            "districts": len(districts),
-            "bureau": len(bureau),
-        },
-        "registry_rows": len(registry_rows),
-        "survey_rows": survey_rows,
-        "faults": len(laid),
-        "manifest": manifest,
-        "clean_totals": clean_totals,
-    }
-    return _summary(out, labels, periods, survey_years, firms, figures, members_by_unit, tables, counts)
 
 
 def _summary(
@@ -386,7 +403,13 @@ def _summary(
         active_units=list(members_by_unit),
         filing_rows=sum(len(table.lines) for table in filing_files),
         survey_rows=counts["survey_rows"],
-        files=counts["files"],
+        files={
+            "registry": 1,
+            "filings": sum(table.kind == "filings" for table in tables),
+            "surveys": len(survey_years),
+            "districts": sum(table.kind == "districts" for table in tables),
+            "bureau": sum(table.kind == "bureau" for table in tables),
+        },
         revenue_ytd_yi={
             labels[p]: int(figures.revenue_cents[in_scope, p].sum()) / 1_000_000 for p in year_end.values()
         },

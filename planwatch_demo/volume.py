@@ -26,7 +26,7 @@ from planwatch_demo.generator import (
     period_label,
     unit_members,
 )
-from planwatch_demo.layouts import COLUMNS, DEFAULT_ORDER, write_table, write_xlsx
+from planwatch_demo.layouts import COLUMNS, DEFAULT_ORDER
 from planwatch_demo.population import (
     FIRST_YEAR,
     REFERENCE_DIR,
@@ -36,6 +36,7 @@ from planwatch_demo.population import (
     load_units,
     simulate,
 )
+from planwatch_demo.render import write_table, write_xlsx
 
 FILINGS_HEADER = tuple(COLUMNS["filings"][key].zh for key in DEFAULT_ORDER["filings"])
 """The clean filings header, as the demo generator's clean layout writes it."""

@@ -26,18 +26,9 @@ from orchestration.ingest.reader import ParsedFile, parse_file, read_sheets
 from orchestration.ingest.values import parse_number, parse_period
 from planwatch_demo import DemoSummary, generate, generator
 from planwatch_demo.generator import bureau_title, demo_periods
-from planwatch_demo.layouts import (
-    BUREAU_MESSY,
-    DISTRICTS_MESSY,
-    FILINGS_MESSY,
-    assign_layouts,
-    cents_text,
-    money_number,
-    money_text,
-    period_cell,
-    styled,
-)
+from planwatch_demo.layouts import BUREAU_MESSY, DISTRICTS_MESSY, FILINGS_MESSY, assign_layouts
 from planwatch_demo.planning import MANIFEST_COLUMNS, future_year, transposed_code, wrong_check_code
+from planwatch_demo.render import cents_text, money_number, money_text, period_cell, styled
 
 SMALL = {"enterprises": 60, "months": 15, "seed": 7}
 SMALL_PERIODS = [f"2022-{m:02d}" for m in range(2, 13)] + ["2023-02", "2023-03"]

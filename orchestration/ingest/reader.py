@@ -197,21 +197,10 @@ def parse_sheet(
         )
     # a registry is a list as of a year: its 统计年度 column, else the year its title or name gives
     default_year = (_title_year(sheet.rows, header) or file_year) if kind.name == "registry" else None
-    fields: dict[str, Field] = {f.name: f for f in kind.fields}
     key_field = kind.required[0].name
     key_column = header.columns[key_field]
     extras = _extra_columns(sheet.rows, header)
-    # (name, column, parse, unit) per mapped column, resolved once per sheet.
-    plan = [
-        (
-            name,
-            column,
-            fields[name].parse,
-            (header.units.get(name) or table_unit) if fields[name].money else None,
-        )
-        for name, column in header.columns.items()
-    ]
-    money = {name for name, *_ in plan if fields[name].money}
+    plan, money = _column_plan(kind, header, table_unit)
     absent = {f.name: None for f in kind.fields if f.name not in header.columns}
     # Texts repeat down a column (periods, districts, names): parse each distinct text once.
     memo: dict[str, dict[str, object]] = {name: {} for name in header.columns}
@@ -241,15 +230,34 @@ def parse_sheet(
             row["period"] = default_period
         if default_year is not None and row.get("registry_year") is None:
             row["registry_year"] = default_year
-        if extras:
-            kept = {label: _extra_text(_cell(cells, column)) for column, label in extras.items()}
-            kept = {label: value for label, value in kept.items() if value is not None}
-            row["extra_columns"] = json.dumps(kept, ensure_ascii=False) if kept else None
-        else:
-            row["extra_columns"] = None
+        row["extra_columns"] = _extras_json(cells, extras)
         row.update(derived_columns(kind, row))
         out.append(row)
     return out
+
+
+def _column_plan(
+    kind: Kind, header: Header, table_unit: str | None
+) -> tuple[list[tuple[str, int, Callable[[object], object], str | None]], set[str]]:
+    """(name, column, parse, unit) per mapped column, resolved once per sheet, and the money fields."""
+    fields: dict[str, Field] = {f.name: f for f in kind.fields}
+    plan = [
+        (
+            name,
+            column,
+            fields[name].parse,
+            (header.units.get(name) or table_unit) if fields[name].money else None,
+        )
+        for name, column in header.columns.items()
+    ]
+    return plan, {name for name, *_ in plan if fields[name].money}
+
+
+def _extras_json(cells: Sequence[object], extras: dict[int, str]) -> str | None:
+    """The columns the kind does not know, as JSON {header: value}: kept aside, never dropped."""
+    kept = {label: _extra_text(_cell(cells, column)) for column, label in extras.items()}
+    kept = {label: value for label, value in kept.items() if value is not None}
+    return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
 _MISS = object()
