@@ -16,15 +16,7 @@ ranked_submissions as (
 
     select
         submissions.*,
-        row_number() over (
-            partition by
-                submissions.district_code,
-                submissions.period
-            order by
-                submissions.ingested_at desc,
-                submissions.source_file desc,
-                submissions.source_row desc
-        ) as submission_rank
+        {{ latest_row_rank('submissions', ['district_code', 'period']) }} as submission_rank
 
     from submissions
 

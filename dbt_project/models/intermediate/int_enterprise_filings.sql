@@ -47,15 +47,7 @@ ranked_filings as (
     -- several filing lines for one enterprise and period: the latest one counts
     select
         filings.*,
-        row_number() over (
-            partition by
-                filings.uscc,
-                filings.period
-            order by
-                filings.ingested_at desc,
-                filings.source_file desc,
-                filings.source_row desc
-        ) as filing_rank
+        {{ latest_row_rank('filings', ['uscc', 'period']) }} as filing_rank
 
     from filings
 
@@ -86,15 +78,7 @@ vintage_rows as (
         registry.registry_vintage,
         registry.enterprise_name,
         registry.district_code,
-        row_number() over (
-            partition by
-                registry.registry_vintage,
-                registry.uscc
-            order by
-                registry.ingested_at desc,
-                registry.source_file desc,
-                registry.source_row desc
-        ) as registry_row_rank
+        {{ latest_row_rank('registry', ['registry_vintage', 'uscc']) }} as registry_row_rank
 
     from registry
 

@@ -180,15 +180,7 @@ ranked_filings as (
     -- several filing lines for one enterprise and period: the latest one counts
     select
         filings_to_build.*,
-        row_number() over (
-            partition by
-                filings_to_build.uscc,
-                filings_to_build.period
-            order by
-                filings_to_build.ingested_at desc,
-                filings_to_build.source_file desc,
-                filings_to_build.source_row desc
-        ) as filing_rank
+        {{ latest_row_rank('filings_to_build', ['uscc', 'period']) }} as filing_rank
 
     from filings_to_build
 

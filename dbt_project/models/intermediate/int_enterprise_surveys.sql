@@ -17,15 +17,7 @@ ranked_surveys as (
     -- one survey per enterprise and year: the latest line counts
     select
         surveys.*,
-        row_number() over (
-            partition by
-                surveys.uscc,
-                surveys.survey_year
-            order by
-                surveys.ingested_at desc,
-                surveys.source_file desc,
-                surveys.source_row desc
-        ) as survey_rank
+        {{ latest_row_rank('surveys', ['uscc', 'survey_year']) }} as survey_rank
 
     from surveys
 

@@ -30,15 +30,7 @@ vintage_rows as (
     -- takes its latest row
     select
         registry.*,
-        row_number() over (
-            partition by
-                registry.registry_vintage,
-                registry.uscc
-            order by
-                registry.ingested_at desc,
-                registry.source_file desc,
-                registry.source_row desc
-        ) as registry_row_rank
+        {{ latest_row_rank('registry', ['registry_vintage', 'uscc']) }} as registry_row_rank
 
     from registry
 

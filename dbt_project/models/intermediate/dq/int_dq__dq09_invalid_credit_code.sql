@@ -31,13 +31,7 @@ latest_registry_rows as (
 
     select
         registry.*,
-        row_number() over (
-            partition by registry.uscc
-            order by
-                registry.ingested_at desc,
-                registry.source_file desc,
-                registry.source_row desc
-        ) as registry_row_rank
+        {{ latest_row_rank('registry', ['uscc']) }} as registry_row_rank
 
     from registry
 

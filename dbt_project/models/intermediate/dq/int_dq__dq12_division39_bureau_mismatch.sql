@@ -48,13 +48,7 @@ ranked_bureau_lines as (
     -- a corrected bureau table for the same period: the latest line counts
     select
         bureau.*,
-        row_number() over (
-            partition by bureau.period
-            order by
-                bureau.ingested_at desc,
-                bureau.source_file desc,
-                bureau.source_row desc
-        ) as bureau_line_rank
+        {{ latest_row_rank('bureau', ['period']) }} as bureau_line_rank
 
     from bureau
 
