@@ -288,7 +288,7 @@ def test_the_second_publish_kept_the_first_and_revised_nothing(demo: dict) -> No
 def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
     """The series the outlook is fitted to, recomputed from the published year-to-date figures, and
     the mart equal to orchestration/outlook.py run on that series (shares held inside 0..100)."""
-    from orchestration.outlook import outlook_table
+    from orchestration.outlook_table import outlook_table
     from orchestration.settings import dbt_var
 
     with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as con:
