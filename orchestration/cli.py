@@ -401,27 +401,25 @@ def _refresh_request(
 
 
 def failure_summary(result) -> list[str]:
-    """What stopped a run, in a few lines: failed checks (dbt tests) first, then failed steps with the
-    innermost error, which is the one that names the cause."""
-    lines = []
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed and evaluation.severity.value == "ERROR":
-                lines.append(
-                    f"check {evaluation.asset_key.to_user_string()} / {evaluation.check_name} failed"
-                )
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error is not None and error.cause is not None:
-                error = error.cause
-            text = error.message.strip() if error else ""
-            if error is not None and error.cls_name == "PublishRefused":
-                message = text.removeprefix("orchestration.publish.PublishRefused: ")
-            else:
-                message = text.splitlines()[0] if text else "failed"
-            lines.append(f"step {event.step_key} failed: {message}")
+    """What stopped a run, in a few lines: failed blocking checks (dbt tests) first, then failed steps
+    with the innermost error, which is the one that names the cause (Dagster's public result API)."""
+    import dagster as dg
+
+    lines = [
+        f"check {evaluation.asset_key.to_user_string()} / {evaluation.check_name} failed"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        text = error.message.strip() if error else ""
+        if error is not None and error.cls_name == "PublishRefused":
+            message = text.removeprefix("orchestration.publish.PublishRefused: ")
+        else:
+            message = text.splitlines()[0] if text else "failed"
+        lines.append(f"step {event.step_key} failed: {message}")
     return lines
 
 
