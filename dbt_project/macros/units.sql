@@ -2,3 +2,4 @@
 {% macro wan_to_yi(column_name) -%}
     (cast({{ column_name }} as double) / 10000)
 {%- endmacro %}
+

@@ -8,11 +8,7 @@
 
 with
 
-chain_monthly as (
-
-    select * from {{ ref('chain_monthly') }}
-
-),
+chain_monthly as (select * from {{ ref('chain_monthly') }}),
 
 period_cells as (
 

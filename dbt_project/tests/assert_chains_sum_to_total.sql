@@ -6,29 +6,13 @@
 
 with
 
-enterprise_months as (
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-    select * from {{ ref('int_enterprise_months') }}
+chains as (select * from {{ ref('chains') }}),
 
-),
+chain_monthly as (select * from {{ ref('chain_monthly') }}),
 
-chains as (
-
-    select * from {{ ref('chains') }}
-
-),
-
-chain_monthly as (
-
-    select * from {{ ref('chain_monthly') }}
-
-),
-
-indicator_progress as (
-
-    select * from {{ ref('indicator_progress') }}
-
-),
+indicator_progress as (select * from {{ ref('indicator_progress') }}),
 
 chain_totals as (
 

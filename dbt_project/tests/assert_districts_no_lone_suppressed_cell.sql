@@ -8,11 +8,7 @@
 
 with
 
-district_monthly as (
-
-    select * from {{ ref('district_monthly') }}
-
-),
+district_monthly as (select * from {{ ref('district_monthly') }}),
 
 period_cells as (
 

@@ -10,29 +10,13 @@
 
 with
 
-enterprise_months as (
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-    select * from {{ ref('int_enterprise_months') }}
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
-),
+district_monthly as (select * from {{ ref('district_monthly') }}),
 
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
-
-district_monthly as (
-
-    select * from {{ ref('district_monthly') }}
-
-),
-
-indicator_progress as (
-
-    select * from {{ ref('indicator_progress') }}
-
-),
+indicator_progress as (select * from {{ ref('indicator_progress') }}),
 
 district_totals as (
 

@@ -22,11 +22,7 @@
 
 with
 
-findings as (
-
-    select * from {{ ref('dq_findings') }}
-
-),
+findings as (select * from {{ ref('dq_findings') }}),
 
 cells as (
 

@@ -6,11 +6,7 @@
 
 with
 
-submissions as (
-
-    select * from {{ ref('stg_raw__district_submissions') }}
-
-),
+submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
 ranked_submissions as (
 

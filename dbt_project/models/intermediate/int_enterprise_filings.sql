@@ -8,29 +8,13 @@
 
 with
 
-filings as (
+filings as (select * from {{ ref('stg_raw__filings') }}),
 
-    select * from {{ ref('stg_raw__filings') }}
+registry as (select * from {{ ref('stg_raw__registry') }}),
 
-),
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-registry as (
-
-    select * from {{ ref('stg_raw__registry') }}
-
-),
-
-enterprises as (
-
-    select * from {{ ref('int_enterprises_in_scope') }}
-
-),
-
-registry_vintages as (
-
-    select * from {{ ref('int_registry_vintages') }}
-
-),
+registry_vintages as (select * from {{ ref('int_registry_vintages') }}),
 
 scope_year_bounds as (
 

@@ -1,16 +1,8 @@
 with
 
-surveys as (
+surveys as (select * from {{ ref('stg_raw__surveys') }}),
 
-    select * from {{ ref('stg_raw__surveys') }}
-
-),
-
-enterprises as (
-
-    select * from {{ ref('int_enterprises_in_scope') }}
-
-),
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
 ranked_surveys as (
 

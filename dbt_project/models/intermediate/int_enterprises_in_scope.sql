@@ -1,28 +1,12 @@
 with
 
-registry as (
+registry as (select * from {{ ref('stg_raw__registry') }}),
 
-    select * from {{ ref('stg_raw__registry') }}
+registry_vintages as (select * from {{ ref('int_registry_vintages') }}),
 
-),
+industry_scope as (select * from {{ ref('industry_scope') }}),
 
-registry_vintages as (
-
-    select * from {{ ref('int_registry_vintages') }}
-
-),
-
-industry_scope as (
-
-    select * from {{ ref('industry_scope') }}
-
-),
-
-chains as (
-
-    select * from {{ ref('chains') }}
-
-),
+chains as (select * from {{ ref('chains') }}),
 
 vintage_rows as (
 

@@ -1,16 +1,8 @@
 with
 
-indicator_values as (
+indicator_values as (select * from {{ ref('int_indicator_values') }}),
 
-    select * from {{ ref('int_indicator_values') }}
-
-),
-
-survey_years as (
-
-    select * from {{ ref('int_survey_years') }}
-
-),
+survey_years as (select * from {{ ref('int_survey_years') }}),
 
 december_values as (
 

@@ -11,17 +11,9 @@
 
 with
 
-indicator_values as (
+indicator_values as (select * from {{ ref('int_indicator_values') }}),
 
-    select * from {{ ref('int_indicator_values') }}
-
-),
-
-survey_years as (
-
-    select * from {{ ref('int_survey_years') }}
-
-),
+survey_years as (select * from {{ ref('int_survey_years') }}),
 
 year_to_date as (
 

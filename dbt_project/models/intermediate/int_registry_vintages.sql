@@ -7,17 +7,9 @@
 
 with
 
-registry as (
+registry as (select * from {{ ref('stg_raw__registry') }}),
 
-    select * from {{ ref('stg_raw__registry') }}
-
-),
-
-plan_indicators as (
-
-    select * from {{ ref('plan_indicators') }}
-
-),
+plan_indicators as (select * from {{ ref('plan_indicators') }}),
 
 period_window as (
 

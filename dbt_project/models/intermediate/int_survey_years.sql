@@ -1,10 +1,6 @@
 with
 
-enterprise_surveys as (
-
-    select * from {{ ref('int_enterprise_surveys') }}
-
-),
+enterprise_surveys as (select * from {{ ref('int_enterprise_surveys') }}),
 
 survey_years as (
 

@@ -1,10 +1,6 @@
 with
 
-chain_cells as (
-
-    select * from {{ ref('int_chain_cells') }}
-
-),
+chain_cells as (select * from {{ ref('int_chain_cells') }}),
 
 -- the cells are computed and flagged in int_chain_cells; here the suppressed ones lose their values
 final as (

@@ -1,16 +1,8 @@
 with
 
-district_cells as (
+district_cells as (select * from {{ ref('int_district_cells') }}),
 
-    select * from {{ ref('int_district_cells') }}
-
-),
-
-findings as (
-
-    select * from {{ ref('dq_findings') }}
-
-),
+findings as (select * from {{ ref('dq_findings') }}),
 
 district_findings as (
 

@@ -1,10 +1,6 @@
 with
 
-rules as (
-
-    select * from {{ ref('dq_rule_catalogue') }}
-
-),
+rules as (select * from {{ ref('dq_rule_catalogue') }}),
 
 final as (
 

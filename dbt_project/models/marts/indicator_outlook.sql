@@ -1,10 +1,6 @@
 with
 
-outlook as (
-
-    select * from {{ ref('int_indicator_outlook') }}
-
-),
+outlook as (select * from {{ ref('int_indicator_outlook') }}),
 
 bounded as (
 

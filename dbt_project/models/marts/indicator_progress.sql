@@ -1,22 +1,10 @@
 with
 
-plan_indicators as (
+plan_indicators as (select * from {{ ref('plan_indicators') }}),
 
-    select * from {{ ref('plan_indicators') }}
+indicator_values as (select * from {{ ref('int_indicator_values') }}),
 
-),
-
-indicator_values as (
-
-    select * from {{ ref('int_indicator_values') }}
-
-),
-
-indicator_annuals as (
-
-    select * from {{ ref('int_indicator_annuals') }}
-
-),
+indicator_annuals as (select * from {{ ref('int_indicator_annuals') }}),
 
 periods as (
 

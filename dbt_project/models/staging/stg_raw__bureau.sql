@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'bureau') }}
-
-),
+source as (select * from {{ source('raw', 'bureau') }}),
 
 renamed as (
 
@@ -23,11 +19,7 @@ renamed as (
         cast(yoy_pct as decimal(18, 6)) as yoy_pct,
 
         ---------- provenance
-        source_file,
-        source_sheet,
-        cast(source_row as integer) as source_row,
-        file_sha256,
-        cast(ingested_at as timestamp) as ingested_at
+        {{ provenance_columns() }}
 
     from source
 

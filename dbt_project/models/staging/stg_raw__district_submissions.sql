@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'district_submissions') }}
-
-),
+source as (select * from {{ source('raw', 'district_submissions') }}),
 
 renamed as (
 
@@ -24,11 +20,7 @@ renamed as (
         cast(rd_ytd_wan as decimal(38, 6)) as rd_ytd_wan,
 
         ---------- provenance
-        source_file,
-        source_sheet,
-        cast(source_row as integer) as source_row,
-        file_sha256,
-        cast(ingested_at as timestamp) as ingested_at
+        {{ provenance_columns() }}
 
     from source
 

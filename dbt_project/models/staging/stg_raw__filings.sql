@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'filings') }}
-
-),
+source as (select * from {{ source('raw', 'filings') }}),
 
 renamed as (
 
@@ -26,11 +22,7 @@ renamed as (
         cast(employees as integer) as employees,
 
         ---------- provenance
-        source_file,
-        source_sheet,
-        cast(source_row as integer) as source_row,
-        file_sha256,
-        cast(ingested_at as timestamp) as ingested_at
+        {{ provenance_columns() }}
 
     from source
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'registry') }}
-
-),
+source as (select * from {{ source('raw', 'registry') }}),
 
 renamed as (
 
@@ -37,11 +33,7 @@ renamed as (
         ) as registry_vintage,
 
         ---------- provenance
-        source_file,
-        source_sheet,
-        cast(source_row as integer) as source_row,
-        file_sha256,
-        cast(ingested_at as timestamp) as ingested_at
+        {{ provenance_columns() }}
 
     from source
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'surveys') }}
-
-),
+source as (select * from {{ source('raw', 'surveys') }}),
 
 renamed as (
 
@@ -22,11 +18,7 @@ renamed as (
         cast(sales as boolean) as is_sales_digital,
 
         ---------- provenance
-        source_file,
-        source_sheet,
-        cast(source_row as integer) as source_row,
-        file_sha256,
-        cast(ingested_at as timestamp) as ingested_at
+        {{ provenance_columns() }}
 
     from source
 

@@ -2,29 +2,13 @@
 
 with
 
-enterprises as (
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-    select * from {{ ref('int_enterprises_in_scope') }}
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-),
+submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
-enterprise_months as (
-
-    select * from {{ ref('int_enterprise_months') }}
-
-),
-
-submissions as (
-
-    select * from {{ ref('stg_raw__district_submissions') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ01') }},
 

@@ -5,23 +5,11 @@
 
 with
 
-enterprise_months as (
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-    select * from {{ ref('int_enterprise_months') }}
+submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
-),
-
-submissions as (
-
-    select * from {{ ref('stg_raw__district_submissions') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ02') }},
 

@@ -10,35 +10,15 @@
 
 with
 
-submissions as (
+submissions as (select * from {{ ref('int_district_submission_months') }}),
 
-    select * from {{ ref('int_district_submission_months') }}
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-),
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-enterprise_months as (
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
-    select * from {{ ref('int_enterprise_months') }}
-
-),
-
-enterprises as (
-
-    select * from {{ ref('int_enterprises_in_scope') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
-
-unit_mixups as (
-
-    select * from {{ ref('int_dq__dq06_unit_mixup') }}
-
-),
+unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
 
 {{ dq_rule('DQ04') }},
 

@@ -6,29 +6,13 @@
 
 with
 
-submissions as (
+submissions as (select * from {{ ref('int_district_submission_months') }}),
 
-    select * from {{ ref('int_district_submission_months') }}
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-),
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-enterprise_months as (
-
-    select * from {{ ref('int_enterprise_months') }}
-
-),
-
-enterprises as (
-
-    select * from {{ ref('int_enterprises_in_scope') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ07') }},
 

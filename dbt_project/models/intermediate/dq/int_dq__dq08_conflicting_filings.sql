@@ -6,23 +6,11 @@
 
 with
 
-filings as (
+filings as (select * from {{ ref('stg_raw__filings') }}),
 
-    select * from {{ ref('stg_raw__filings') }}
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-),
-
-enterprise_filings as (
-
-    select * from {{ ref('int_enterprise_filings') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ08') }},
 

@@ -7,23 +7,11 @@
 
 with
 
-registry as (
+registry as (select * from {{ ref('stg_raw__registry') }}),
 
-    select * from {{ ref('stg_raw__registry') }}
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-),
-
-enterprise_filings as (
-
-    select * from {{ ref('int_enterprise_filings') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ09') }},
 

@@ -8,35 +8,15 @@
 
 with
 
-filings as (
+filings as (select * from {{ ref('stg_raw__filings') }}),
 
-    select * from {{ ref('stg_raw__filings') }}
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-),
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-enterprise_filings as (
+plan_indicators as (select * from {{ ref('plan_indicators') }}),
 
-    select * from {{ ref('int_enterprise_filings') }}
-
-),
-
-enterprises as (
-
-    select * from {{ ref('int_enterprises_in_scope') }}
-
-),
-
-plan_indicators as (
-
-    select * from {{ ref('plan_indicators') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ10') }},
 

@@ -6,17 +6,9 @@
 
 with
 
-enterprise_filings as (
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-    select * from {{ ref('int_enterprise_filings') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ11') }},
 

@@ -7,17 +7,9 @@
 
 with
 
-enterprise_months as (
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-    select * from {{ ref('int_enterprise_months') }}
-
-),
-
-bureau as (
-
-    select * from {{ ref('stg_raw__bureau') }}
-
-),
+bureau as (select * from {{ ref('stg_raw__bureau') }}),
 
 {{ dq_rule('DQ12') }},
 

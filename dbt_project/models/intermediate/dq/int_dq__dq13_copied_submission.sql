@@ -7,17 +7,9 @@
 
 with
 
-submissions as (
+submissions as (select * from {{ ref('int_district_submission_months') }}),
 
-    select * from {{ ref('int_district_submission_months') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ13') }},
 

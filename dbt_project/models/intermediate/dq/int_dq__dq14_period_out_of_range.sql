@@ -8,41 +8,17 @@
 
 with
 
-submissions as (
+submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
-    select * from {{ ref('stg_raw__district_submissions') }}
+filings as (select * from {{ ref('stg_raw__filings') }}),
 
-),
+bureau as (select * from {{ ref('stg_raw__bureau') }}),
 
-filings as (
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-    select * from {{ ref('stg_raw__filings') }}
+plan_indicators as (select * from {{ ref('plan_indicators') }}),
 
-),
-
-bureau as (
-
-    select * from {{ ref('stg_raw__bureau') }}
-
-),
-
-enterprise_filings as (
-
-    select * from {{ ref('int_enterprise_filings') }}
-
-),
-
-plan_indicators as (
-
-    select * from {{ ref('plan_indicators') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ14') }},
 

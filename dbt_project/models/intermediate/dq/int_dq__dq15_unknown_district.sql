@@ -9,29 +9,13 @@
 
 with
 
-registry as (
+registry as (select * from {{ ref('stg_raw__registry') }}),
 
-    select * from {{ ref('stg_raw__registry') }}
+filings as (select * from {{ ref('stg_raw__filings') }}),
 
-),
+submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
-filings as (
-
-    select * from {{ ref('stg_raw__filings') }}
-
-),
-
-submissions as (
-
-    select * from {{ ref('stg_raw__district_submissions') }}
-
-),
-
-reporting_units as (
-
-    select * from {{ ref('reporting_units') }}
-
-),
+reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ15') }},
 

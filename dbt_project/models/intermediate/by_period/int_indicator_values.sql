@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='period',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months_yoy')) }}"
-    )
-}}
+{{ config(post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months_yoy')) }}") }}
 
 {#-
     How each indicator the warehouse knows is computed (docs/indicators.md). Plans only
@@ -22,29 +14,13 @@
 
 with
 
-all_enterprise_months as (
+all_enterprise_months as (select * from {{ ref('int_enterprise_months_yoy') }}),
 
-    select * from {{ ref('int_enterprise_months_yoy') }}
+survey_years as (select * from {{ ref('int_survey_years') }}),
 
-),
+surveys as (select * from {{ ref('stg_raw__surveys') }}),
 
-survey_years as (
-
-    select * from {{ ref('int_survey_years') }}
-
-),
-
-surveys as (
-
-    select * from {{ ref('stg_raw__surveys') }}
-
-),
-
-ledger as (
-
-    select * from {{ source('raw', 'ingest_ledger') }}
-
-),
+ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 -- enterprise_months: the periods to build (all, or those rebuilt upstream and those of a year
 -- whose survey changed)

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='period',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months')) }}"
-    )
-}}
+{{ config(post_hook="{{ delete_periods_gone_from(ref('int_enterprise_months')) }}") }}
 
 {#-
     Incremental by period: a run rebuilds the periods that int_enterprise_months rebuilt since the
@@ -19,17 +11,9 @@
 
 with
 
-enterprise_months as (
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
-    select * from {{ ref('int_enterprise_months') }}
-
-),
-
-ledger as (
-
-    select * from {{ source('raw', 'ingest_ledger') }}
-
-),
+ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 input_high_water_mark as (
 

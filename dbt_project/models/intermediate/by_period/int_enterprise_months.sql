@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='period',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_enterprise_months_taken_away() }}"
-    )
-}}
+{{ config(pre_hook="{{ delete_enterprise_months_taken_away() }}") }}
 
 {#-
     Incremental by period: a run rebuilds only the periods that have raw filing rows newer than
@@ -26,29 +18,13 @@
 
 with
 
-filings as (
+filings as (select * from {{ ref('stg_raw__filings') }}),
 
-    select * from {{ ref('stg_raw__filings') }}
+registry as (select * from {{ ref('stg_raw__registry') }}),
 
-),
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-registry as (
-
-    select * from {{ ref('stg_raw__registry') }}
-
-),
-
-enterprises as (
-
-    select * from {{ ref('int_enterprises_in_scope') }}
-
-),
-
-ledger as (
-
-    select * from {{ source('raw', 'ingest_ledger') }}
-
-),
+ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 -- read only by an incremental build
 registry_vintages as (  -- noqa: ST03
@@ -57,11 +33,7 @@ registry_vintages as (  -- noqa: ST03
 
 ),
 
-plan_indicators as (
-
-    select * from {{ ref('plan_indicators') }}
-
-),
+plan_indicators as (select * from {{ ref('plan_indicators') }}),
 
 period_window as (
 
