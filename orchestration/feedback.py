@@ -13,8 +13,6 @@ import dataclasses
 import datetime as dt
 import io
 import re
-import shutil
-import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +24,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from orchestration.constants import FIRST_PERIOD, MONTHLY_KINDS
+from orchestration.constants import MONTHLY_KINDS
+from orchestration.folders import replacing
 from orchestration.spreadsheet import fit_landscape_a4, safe_cell
 
 FIX_SHEET = "需要更正"
@@ -140,13 +139,16 @@ def problems(findings: Iterable[Finding], rules: dict[str, Rule]) -> list[Proble
     ]
 
 
-def filed_under(finding: Finding, file_months: dict[str, dt.date], last_month: dt.date) -> dt.date | None:
+def filed_under(
+    finding: Finding, file_months: dict[str, dt.date], tracked: tuple[dt.date, dt.date]
+) -> dt.date | None:
     """The month a finding is filed under: the month of the monthly file it came from. That is its own
-    period when the period lies in the months the warehouse tracks; a line whose period is itself the
-    fault (2062-07 typed for 2026-07) goes with the month the rest of its file reports."""
-    first = dt.date.fromisoformat(FIRST_PERIOD)
+    period when the period lies in the months the warehouse tracks (`tracked`, first and last, as the
+    build decided them: intermediate.int_period_window); a line whose period is itself the fault
+    (2062-07 typed for 2026-07) goes with the month the rest of its file reports."""
+    first, last = tracked
     monthly_file = finding.source_file and finding.source_file.split("/", 1)[0] in MONTHLY_KINDS
-    if finding.period is not None and (first <= finding.period <= last_month or not monthly_file):
+    if finding.period is not None and (first <= finding.period <= last or not monthly_file):
         return finding.period
     if monthly_file:
         return file_months.get(finding.source_file or "", finding.period)
@@ -164,30 +166,30 @@ def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
     build_db, out_dir = Path(build_db), Path(out_dir)
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
-    findings, rules, file_months = read_findings(build_db)
-    last_month = dt.date.today().replace(day=1)
+    findings, rules, file_months, tracked = read_findings(build_db)
     findings = [
-        dataclasses.replace(finding, filed_period=filed_under(finding, file_months, last_month))
+        dataclasses.replace(finding, filed_period=filed_under(finding, file_months, tracked))
         for finding in findings
     ]
     _check_replaceable(out_dir)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    building = out_dir.with_name(f".{out_dir.name}.building-{uuid.uuid4().hex[:8]}")
-    building.mkdir()
-    try:
+    with replacing(out_dir) as building:
         written = [_write_workbook(building, group, rules) for group in _groups(findings).values()]
-        _swap_folder(building, out_dir)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
     return sorted(out_dir / path for path in written)
 
 
-def read_findings(build_db: Path) -> tuple[list[Finding], dict[str, Rule], dict[str, dt.date]]:
-    """Findings with their district names, the rule catalogue by id, and for each monthly file the
-    month most of its lines report (among the tracked months), from the build database."""
-    first = dt.date.fromisoformat(FIRST_PERIOD)
+def read_findings(
+    build_db: Path,
+) -> tuple[list[Finding], dict[str, Rule], dict[str, dt.date], tuple[dt.date, dt.date]]:
+    """Findings with their district names, the rule catalogue by id, for each monthly file the month
+    most of its lines report (among the tracked months), and the tracked months, first and last, as
+    the build decided them (the window DQ14 checks), from the build database."""
     with duckdb.connect(str(build_db), read_only=True) as con:
+        tracked = con.execute(
+            "select first_period, last_period from intermediate.int_period_window"
+        ).fetchone()
+        if tracked is None:
+            raise ValueError(f"{build_db}: intermediate.int_period_window is empty; run the dbt build first")
         findings = [Finding(*row) for row in con.execute(_FINDINGS_SQL).fetchall()]
         rules = {
             row[0]: Rule(*row[:5], frozenset((row[5] or "").split()))
@@ -195,8 +197,8 @@ def read_findings(build_db: Path) -> tuple[list[Finding], dict[str, Rule], dict[
                 "select rule_id, title, severity, checks_zh, threshold_zh, explains from marts.dq_rules"
             ).fetchall()
         }
-        file_months = dict(con.execute(_FILE_MONTHS_SQL, [first, dt.date.today().replace(day=1)]).fetchall())
-    return findings, rules, file_months
+        file_months = dict(con.execute(_FILE_MONTHS_SQL, list(tracked)).fetchall())
+    return findings, rules, file_months, tracked
 
 
 _FINDINGS_SQL = """
@@ -408,12 +410,3 @@ def _check_replaceable(out_dir: Path) -> None:
             raise ValueError(
                 f"{out_dir} holds {entry.name}, which is not a feedback workbook folder; not replacing it"
             )
-
-
-def _swap_folder(new: Path, target: Path) -> None:
-    """Put new in target's place; the old folder is removed only once new is in place."""
-    retired = target.with_name(f".{target.name}.retired-{uuid.uuid4().hex[:8]}")
-    if target.exists():
-        target.rename(retired)
-    new.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)

@@ -69,6 +69,9 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_enterprise_months_yoy", "intermediate/int_enterprise_surveys",
         "intermediate/int_survey_years", "intermediate/int_indicator_values", "intermediate/int_indicator_annuals",
         "intermediate/int_district_submission_months", "intermediate/int_enterprise_filings",
+        "intermediate/int_filings__latest", "intermediate/int_registry_rows_in_force",
+        "intermediate/int_reported_figures", "intermediate/int_district_filing_totals",
+        "intermediate/int_period_window",
         "intermediate/int_chain_cells", "intermediate/int_district_cells",
         "intermediate/int_indicator_series", "intermediate/int_indicator_outlook",
         "intermediate/int_dq__dq01_missing_submission", "intermediate/int_dq__dq02_revenue_mismatch",
@@ -108,7 +111,8 @@ def test_rule_families_and_expectations_are_checks(defs: dg.Definitions) -> None
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "unique_combination_of_columns_indicator_progress_plan_id__indicator_code__period" in checks
-    assert "assert_chains_sum_to_total" in checks and "assert_districts_sum_to_total" in checks
+    assert {"chain_monthly_partitions_city_total", "district_monthly_partitions_city_total"} <= checks
+    assert {"chain_monthly_no_lone_suppressed_cell", "district_monthly_no_lone_suppressed_cell"} <= checks
     assert len(checks) > 100
 
 

@@ -685,7 +685,7 @@ def test_huge_amount_is_a_finding_written_for_people(triggered: Built) -> None:
 def test_unknown_district_tells_the_officer_what_to_write(triggered: Built) -> None:
     """火星区 in the registry: a DQ15 error naming the file and row and the accepted spellings; the
     enterprise's 500 万元 stay in the city total (the city's 2024-03 revenue includes them) but in no
-    district, and the blocking assert_districts_sum_to_total passed (the build succeeded)."""
+    district, and the blocking district_monthly_partitions_city_total passed (the build succeeded)."""
     [(message,)] = triggered.query(
         "select message from marts.dq_findings where rule_id = 'DQ15' and source_file = 'registry/名录_补充.csv'"
     )

@@ -69,6 +69,12 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute("create schema reference")
+        con.execute("create schema intermediate")
+        # the months the build tracks (model int_period_window): 2022-01 to the month the test runs
+        con.execute(
+            "create table intermediate.int_period_window as "
+            "select date_trunc('month', current_date)::date as last_period, date '2022-01-01' as first_period"
+        )
         con.execute(
             """
             create table marts.dq_findings (
@@ -379,7 +385,8 @@ def test_a_finding_is_filed_under_the_month_of_its_file(
     period: dt.date | None, source_file: str | None, expected: dt.date | None
 ) -> None:
     finding = Finding("f", "DQ14", "error", "500101", "万州区", period, None, None, None, "m", source_file, 4)
-    assert filed_under(finding, FILE_MONTHS, last_month=dt.date(2026, 12, 1)) == expected
+    tracked = (dt.date(2022, 1, 1), dt.date(2026, 12, 1))
+    assert filed_under(finding, FILE_MONTHS, tracked) == expected
 
 
 @pytest.mark.parametrize(
@@ -401,3 +408,18 @@ def test_a_finding_is_filed_under_the_month_of_its_file(
 )
 def test_amounts_become_numbers_and_the_rest_stays_text(text: str | None, expected: object) -> None:
     assert amount_cell(text) == expected and type(amount_cell(text)) is type(expected)
+
+
+def test_the_tracked_months_are_the_builds_not_today() -> None:
+    """A build run as of 2024-12 (dbt var as_of_period) tracks 2022-01..2024-12, as DQ14 does: a line of
+    2025-03 is out of range there and goes with the month its file reports, whatever today is."""
+    finding = Finding(
+        "f", "DQ14", "error", "500101", "万州区", dt.date(2025, 3, 1), None, None, None, "m",
+        "filings/企业月报_2026-07.xlsx", 4,
+    )  # fmt: skip
+    assert filed_under(finding, FILE_MONTHS, (dt.date(2022, 1, 1), dt.date(2024, 12, 1))) == dt.date(
+        2026, 7, 1
+    )
+    assert filed_under(finding, FILE_MONTHS, (dt.date(2022, 1, 1), dt.date(2026, 12, 1))) == dt.date(
+        2025, 3, 1
+    )

@@ -178,3 +178,28 @@ flagged as (
 {% macro disclosure_settings() -%}
     min_cell_enterprises={{ var('min_cell_enterprises') }};dominance_share={{ var('dominance_share') }}
 {%- endmacro %}
+
+
+{#-
+    The values of a cell as chain_monthly and district_monthly publish them: in 亿元 and %, NULL
+    where the cell is suppressed (the digitalization rate also where too few were surveyed).
+    `cells` names the cell model's CTE (int_chain_cells or int_district_cells).
+-#}
+{% macro disclosed_values(cells) -%}
+    cast({{ disclose(wan_to_yi(cells ~ '.revenue_ytd_wan'), cells ~ '.suppressed') }} as double) as revenue_ytd_yi,
+        cast({{ disclose(cells ~ '.revenue_yoy_pct', cells ~ '.suppressed') }} as double) as revenue_yoy_pct,
+        cast({{ disclose(wan_to_yi(cells ~ '.rd_ytd_wan'), cells ~ '.suppressed') }} as double) as rd_ytd_yi,
+        cast({{ disclose(cells ~ '.rd_intensity_pct', cells ~ '.suppressed') }} as double) as rd_intensity_pct,
+        {{ disclosed_survey_rate(cells) }} as digitalization_rate_pct
+{%- endmacro %}
+
+
+{#-
+    The disclosure thresholds the cells were flagged under, published beside them so that a reader
+    (the briefing's note on confidentiality) states the rule in force, not a copy of it. The cells
+    are rebuilt whole when the vars change (incremental_rebuild_all), so the vars are the cells'.
+-#}
+{% macro disclosure_thresholds() -%}
+    cast({{ var('min_cell_enterprises') }} as integer) as min_cell_enterprises,
+        cast({{ var('dominance_share') }} as double) as dominance_share
+{%- endmacro %}

@@ -19,27 +19,6 @@
 
 
 {#-
-    One row: the window of plausible periods. last_period is the as-of month; first_period is
-    January of var('dq_baseline_year'), by default of the earliest baseline year of the plans.
-    `plan_indicators` is the CTE or relation of the plan_indicators seed.
--#}
-{% macro dq_period_window(plan_indicators) -%}
-    select
-        {{ dq_as_of_period() }} as last_period,
-        make_date(
-            coalesce(
-                cast({{ var('dq_baseline_year', 'null') }} as integer),
-                min({{ plan_indicators }}.baseline_year)
-            ),
-            1,
-            1
-        ) as first_period
-
-    from {{ plan_indicators }}
-{%- endmacro %}
-
-
-{#-
     Anything shaped like a credit code inside a text (user-supplied file names, enterprise names) is
     masked: dq_findings is published to analysts and must never hold one.
 -#}

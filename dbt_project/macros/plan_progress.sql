@@ -1,5 +1,18 @@
 {#- Arithmetic of progress against a plan (docs/indicators.md). -#}
 
+{#-
+    Where the plan puts an indicator in `year`: the constant-growth path for a flow, the straight
+    path for a ratio (docs/indicators.md). indicator_progress and indicator_outlook both publish it.
+-#}
+{% macro plan_trajectory(indicator_kind, baseline_value, target_value, year, baseline_year, target_year) -%}
+    case
+        when {{ indicator_kind }} = 'flow'
+            then {{ flow_trajectory(baseline_value, target_value, year, baseline_year, target_year) }}
+        else {{ ratio_trajectory(baseline_value, target_value, year, baseline_year, target_year) }}
+    end
+{%- endmacro %}
+
+
 {#- Constant-growth path of a flow indicator from the baseline to the target. -#}
 {% macro flow_trajectory(baseline_value, target_value, year, baseline_year, target_year) -%}
     case

@@ -12,8 +12,6 @@ import csv
 import datetime as dt
 import json
 import os
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -22,6 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from orchestration.folders import replacing
 from orchestration.quality import batches, offline_docs
 from orchestration.quality.descriptions import FailedExpectation, failures
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
@@ -221,9 +220,7 @@ def _validate_batches(
     found: dict[str, dict[str, Any]] = {}
     failed_reads: dict[str, str] = {}
     _check_replaceable_docs(docs_dir)
-    docs_dir.parent.mkdir(parents=True, exist_ok=True)
-    building = docs_dir.with_name(f".{docs_dir.name}.building-{uuid.uuid4().hex[:8]}")
-    try:
+    with replacing(docs_dir) as building:
         context = _ephemeral_context(building)
         added = {name: context.suites.add(suite) for name, suite in suites.items()}
         for suite, plan, batch in work:
@@ -242,9 +239,6 @@ def _validate_batches(
             del frame  # one batch's rows in memory at a time
         context.build_data_docs(site_names=[DOCS_SITE])
         offline_docs.make_offline(building)  # no CDN, a static index, no credit code
-        _swap_folder(building, docs_dir)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
     return found, failed_reads
 
 
@@ -367,12 +361,3 @@ def _check_replaceable_docs(docs_dir: Path) -> None:
     """Refuse to swap away a folder that is not an earlier Data Docs site (a mistyped path)."""
     if docs_dir.exists() and any(docs_dir.iterdir()) and not (docs_dir / "index.html").is_file():
         raise ValueError(f"{docs_dir} exists and is not a Data Docs folder (no index.html); not replacing it")
-
-
-def _swap_folder(new: Path, target: Path) -> None:
-    """Put new in target's place; the old folder is removed only once new is in place."""
-    retired = target.with_name(f".{target.name}.retired-{uuid.uuid4().hex[:8]}")
-    if target.exists():
-        target.rename(retired)
-    new.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)

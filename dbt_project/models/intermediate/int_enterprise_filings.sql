@@ -8,9 +8,9 @@
 
 with
 
-filings as (select * from {{ ref('stg_raw__filings') }}),
+latest_filings as (select * from {{ ref('int_filings__latest') }}),
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
+registry_rows_in_force as (select * from {{ ref('int_registry_rows_in_force') }}),
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
@@ -26,62 +26,18 @@ scope_year_bounds as (
 
 ),
 
-ranked_filings as (
-
-    -- several filing lines for one enterprise and period: the latest one counts
-    select
-        filings.*,
-        {{ latest_row_rank('filings', ['uscc', 'period']) }} as filing_rank
-
-    from filings
-
-),
-
 filings_with_scope_year as (
 
     select
-        ranked_filings.*,
+        latest_filings.*,
         least(
-            greatest({{ period_year('ranked_filings.period') }}, scope_year_bounds.first_scope_year),
+            greatest({{ period_year('latest_filings.period') }}, scope_year_bounds.first_scope_year),
             scope_year_bounds.last_scope_year
         ) as scope_year
 
-    from ranked_filings
+    from latest_filings
 
     cross join scope_year_bounds
-
-    where ranked_filings.filing_rank = 1
-
-),
-
-vintage_rows as (
-
-    -- the files of one vintage together form its list: the latest row of each credit code counts
-    select
-        registry.uscc,
-        registry.registry_vintage,
-        registry.enterprise_name,
-        registry.district_code,
-        {{ latest_row_rank('registry', ['registry_vintage', 'uscc']) }} as registry_row_rank
-
-    from registry
-
-),
-
-registry_rows_in_force as (
-
-    select
-        registry_vintages.scope_year,
-        vintage_rows.uscc,
-        vintage_rows.enterprise_name,
-        vintage_rows.district_code
-
-    from registry_vintages
-
-    inner join vintage_rows
-        on registry_vintages.registry_vintage = vintage_rows.registry_vintage
-
-    where vintage_rows.registry_row_rank = 1
 
 ),
 

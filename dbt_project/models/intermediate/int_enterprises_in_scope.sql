@@ -1,57 +1,39 @@
 with
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
-
-registry_vintages as (select * from {{ ref('int_registry_vintages') }}),
+registry_rows_in_force as (select * from {{ ref('int_registry_rows_in_force') }}),
 
 industry_scope as (select * from {{ ref('industry_scope') }}),
 
 chains as (select * from {{ ref('chains') }}),
 
-vintage_rows as (
-
-    -- the files of one vintage together form its list: an enterprise listed by several of them
-    -- takes its latest row
-    select
-        registry.*,
-        {{ latest_row_rank('registry', ['registry_vintage', 'uscc']) }} as registry_row_rank
-
-    from registry
-
-),
-
 in_scope as (
 
     select
-        vintage_rows.uscc,
-        registry_vintages.scope_year,
-        vintage_rows.registry_vintage,
-        vintage_rows.enterprise_name,
-        vintage_rows.district_code,
-        vintage_rows.industry_code,
+        registry_rows_in_force.uscc,
+        registry_rows_in_force.scope_year,
+        registry_rows_in_force.registry_vintage,
+        registry_rows_in_force.enterprise_name,
+        registry_rows_in_force.district_code,
+        registry_rows_in_force.industry_code,
         -- the registry's chain wins over the industry default (docs/indicators.md, The "352" chains)
-        coalesce(vintage_rows.chain_code, industry_scope.default_chain) as chain_code,
-        substring(vintage_rows.industry_code, 1, 2) as division,
+        coalesce(registry_rows_in_force.chain_code, industry_scope.default_chain) as chain_code,
+        substring(registry_rows_in_force.industry_code, 1, 2) as division,
         case
             when industry_scope.industry_code is not null then 'industry_class' else 'chain_tag'
         end as in_scope_by,
-        vintage_rows.source_file,
-        vintage_rows.source_row
+        registry_rows_in_force.source_file,
+        registry_rows_in_force.source_row
 
-    from registry_vintages
-
-    inner join vintage_rows
-        on registry_vintages.registry_vintage = vintage_rows.registry_vintage
+    from registry_rows_in_force
 
     left join industry_scope
-        on vintage_rows.industry_code = industry_scope.industry_code
+        on registry_rows_in_force.industry_code = industry_scope.industry_code
 
     left join chains as tagged_chains
-        on vintage_rows.chain_code = tagged_chains.chain_code
+        on registry_rows_in_force.chain_code = tagged_chains.chain_code
 
     where
-        vintage_rows.registry_row_rank = 1
-        and vintage_rows.is_above_scale
+        registry_rows_in_force.is_above_scale
         -- a class of the scope, or a registry tag naming one of the plan's chains: the plan's
         -- smart-home makers (3851 refrigerators, 3852 air conditioners, 3855 washing machines) and
         -- the metaverse chain, which has no class of its own, count only where the registry says so

@@ -9,13 +9,7 @@ with
 
 registry as (select * from {{ ref('stg_raw__registry') }}),
 
-plan_indicators as (select * from {{ ref('plan_indicators') }}),
-
-period_window as (
-
-    {{ dq_period_window('plan_indicators') }}
-
-),
+period_window as (select * from {{ ref('int_period_window') }}),
 
 vintages as (
 

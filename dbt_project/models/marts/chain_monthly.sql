@@ -11,19 +11,12 @@ final as (
         chain_cells.chain_name_zh,
         chain_cells.tier,
         chain_cells.enterprise_count,
-        cast({{ disclose(wan_to_yi('chain_cells.revenue_ytd_wan'), 'chain_cells.suppressed') }} as double)
-            as revenue_ytd_yi,
-        cast({{ disclose('chain_cells.revenue_yoy_pct', 'chain_cells.suppressed') }} as double)
-            as revenue_yoy_pct,
-        cast({{ disclose(wan_to_yi('chain_cells.rd_ytd_wan'), 'chain_cells.suppressed') }} as double)
-            as rd_ytd_yi,
-        cast({{ disclose('chain_cells.rd_intensity_pct', 'chain_cells.suppressed') }} as double)
-            as rd_intensity_pct,
-        {{ disclosed_survey_rate('chain_cells') }} as digitalization_rate_pct,
+        {{ disclosed_values('chain_cells') }},
         chain_cells.suppressed,
         chain_cells.suppression_reason,
         -- a count, not a value: shown in a suppressed cell as enterprise_count is
-        chain_cells.rd_missing_enterprises
+        chain_cells.rd_missing_enterprises,
+        {{ disclosure_thresholds() }}
 
     from chain_cells
 

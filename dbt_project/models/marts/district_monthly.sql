@@ -30,22 +30,15 @@ final as (
         district_cells.district_code,
         district_cells.district_name,
         district_cells.enterprise_count,
-        cast({{ disclose(wan_to_yi('district_cells.revenue_ytd_wan'), 'district_cells.suppressed') }} as double)
-            as revenue_ytd_yi,
-        cast({{ disclose('district_cells.revenue_yoy_pct', 'district_cells.suppressed') }} as double)
-            as revenue_yoy_pct,
-        cast({{ disclose(wan_to_yi('district_cells.rd_ytd_wan'), 'district_cells.suppressed') }} as double)
-            as rd_ytd_yi,
-        cast({{ disclose('district_cells.rd_intensity_pct', 'district_cells.suppressed') }} as double)
-            as rd_intensity_pct,
-        {{ disclosed_survey_rate('district_cells') }} as digitalization_rate_pct,
+        {{ disclosed_values('district_cells') }},
         -- findings are about the unit's submissions, not enterprise values: never suppressed
         cast(coalesce(district_findings.findings_error, 0) as bigint) as findings_error,
         cast(coalesce(district_findings.findings_warn, 0) as bigint) as findings_warn,
         district_cells.suppressed,
         district_cells.suppression_reason,
         -- a count, not a value: shown in a suppressed cell as enterprise_count is
-        district_cells.rd_missing_enterprises
+        district_cells.rd_missing_enterprises,
+        {{ disclosure_thresholds() }}
 
     from district_cells
 

@@ -2,6 +2,8 @@ with
 
 outlook as (select * from {{ ref('int_indicator_outlook') }}),
 
+progress as (select * from {{ ref('indicator_progress') }}),
+
 bounded as (
 
     -- a percentage share cannot leave 0..100: the distribution of a ratio is censored there, which
@@ -38,9 +40,23 @@ final as (
         cast(bounded.drift_per_year as double) as drift_per_year,
         cast(bounded.effective_years as double) as effective_years,
         cast(bounded.method as varchar) as method,
-        cast(bounded.note as varchar) as note
+        cast(bounded.note as varchar) as note,
+        cast({{ plan_trajectory(
+            'progress.indicator_kind',
+            'progress.baseline_value',
+            'progress.target_value',
+            'bounded.target_year',
+            'progress.baseline_year',
+            'progress.target_year'
+        ) }} as double) as plan_path_value
 
     from bounded
+
+    -- the plan's baseline and target as of the outlook's month
+    left join progress
+        on bounded.plan_id = progress.plan_id
+            and bounded.indicator_code = progress.indicator_code
+            and bounded.as_of_period = progress.period
 
 )
 

@@ -90,23 +90,14 @@ progress as (
             else joined.actual_value
         end as projected_annual,
 
-        case
-            when joined.indicator_kind = 'flow'
-                then {{ flow_trajectory(
-                    'joined.baseline_value',
-                    'joined.target_value',
-                    'joined.period_year',
-                    'joined.baseline_year',
-                    'joined.target_year'
-                ) }}
-            else {{ ratio_trajectory(
-                'joined.baseline_value',
-                'joined.target_value',
-                'joined.period_year',
-                'joined.baseline_year',
-                'joined.target_year'
-            ) }}
-        end as trajectory_value,
+        {{ plan_trajectory(
+            'joined.indicator_kind',
+            'joined.baseline_value',
+            'joined.target_value',
+            'joined.period_year',
+            'joined.baseline_year',
+            'joined.target_year'
+        ) }} as trajectory_value,
 
         {{ required_growth_pct(
             'joined.indicator_kind',
@@ -142,28 +133,17 @@ final as (
         cast(progress.target_value as double) as target_value,
         cast(progress.trajectory_value as double) as trajectory_value,
         cast(progress.required_growth_pct as double) as required_growth_pct,
+        -- a ratio's projection is its latest value (progress CTE), so one comparison serves both kinds
         case
-            when progress.indicator_kind = 'flow'
-                and progress.projected_annual is not null
-                and progress.trajectory_value is not null
-                then case
-                        when {{ meets_path('progress.projected_annual', 'progress.trajectory_value', 'progress.must_exceed_path') }}
-                            then 'on_track'
-                        else 'behind'
-                    end
-            when progress.indicator_kind = 'ratio'
-                and progress.actual_value is not null
-                and progress.trajectory_value is not null
-                then case
-                        when {{ meets_path('progress.actual_value', 'progress.trajectory_value', 'progress.must_exceed_path') }}
-                            then 'on_track'
-                        else 'behind'
-                    end
-            else 'no_data'
+            when progress.projected_annual is null or progress.trajectory_value is null then 'no_data'
+            when {{ meets_path('progress.projected_annual', 'progress.trajectory_value', 'progress.must_exceed_path') }}
+                then 'on_track'
+            else 'behind'
         end as status,
         progress.baseline_source,
         cast(progress.required_growth_unit as varchar) as required_growth_unit,
-        cast(progress.rd_missing_enterprises as bigint) as rd_missing_enterprises
+        cast(progress.rd_missing_enterprises as bigint) as rd_missing_enterprises,
+        cast(progress.indicator_kind as varchar) as indicator_kind
 
     from progress
 

@@ -20,6 +20,8 @@ with
 
 filings as (select * from {{ ref('stg_raw__filings') }}),
 
+latest_filings as (select * from {{ ref('int_filings__latest') }}),
+
 registry as (select * from {{ ref('stg_raw__registry') }}),
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
@@ -33,15 +35,7 @@ registry_vintages as (  -- noqa: ST03
 
 ),
 
-plan_indicators as (select * from {{ ref('plan_indicators') }}),
-
-period_window as (
-
-    -- a period after the as-of month or before the baseline year is a typo (DQ14 reports it);
-    -- it must not become the "latest period" of every mart
-    {{ dq_period_window('plan_indicators') }}
-
-),
+period_window as (select * from {{ ref('int_period_window') }}),
 
 source_high_water_mark as (
 
@@ -132,57 +126,45 @@ periods_to_build as (
 
 filings_to_build as (
 
-    select filings.*
+    -- the filing line that counts for each enterprise and period (int_filings__latest)
+    select latest_filings.*
 
-    from filings
+    from latest_filings
 
     {% if is_incremental() %}
     inner join periods_to_build
-        on filings.period = periods_to_build.period
+        on latest_filings.period = periods_to_build.period
     {% endif %}
 
-    where filings.period between
+    where latest_filings.period between
         (select period_window.first_period from period_window)
         and (select period_window.last_period from period_window)
-
-),
-
-ranked_filings as (
-
-    -- several filing lines for one enterprise and period: the latest one counts
-    select
-        filings_to_build.*,
-        {{ latest_row_rank('filings_to_build', ['uscc', 'period']) }} as filing_rank
-
-    from filings_to_build
 
 ),
 
 enterprise_months as (
 
     select
-        ranked_filings.uscc,
-        ranked_filings.period,
+        filings_to_build.uscc,
+        filings_to_build.period,
         enterprises.district_code,
         enterprises.chain_code,
         enterprises.division,
         enterprises.registry_vintage,
-        ranked_filings.revenue_ytd_wan,
-        ranked_filings.rd_ytd_wan,
-        ranked_filings.source_file,
-        ranked_filings.source_row,
+        filings_to_build.revenue_ytd_wan,
+        filings_to_build.rd_ytd_wan,
+        filings_to_build.source_file,
+        filings_to_build.source_row,
         source_high_water_mark.loaded_at
 
-    from ranked_filings
+    from filings_to_build
 
     -- the enterprise as the registry in force for the period's year lists it
     inner join enterprises
-        on ranked_filings.uscc = enterprises.uscc
-            and {{ period_year('ranked_filings.period') }} = enterprises.scope_year
+        on filings_to_build.uscc = enterprises.uscc
+            and {{ period_year('filings_to_build.period') }} = enterprises.scope_year
 
     cross join source_high_water_mark
-
-    where ranked_filings.filing_rank = 1
 
 )
 

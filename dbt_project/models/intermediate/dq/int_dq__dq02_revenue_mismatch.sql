@@ -5,7 +5,7 @@
 
 with
 
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
+filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
 submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
@@ -16,7 +16,7 @@ reporting_units as (select * from {{ ref('reporting_units') }}),
 periods as (
 
     -- a submission is compared once the enterprise filings of its period are in
-    select distinct enterprise_months.period from enterprise_months
+    select distinct filing_totals.period from filing_totals
 
 ),
 
@@ -37,36 +37,21 @@ latest_submissions as (
 
 ),
 
-district_filings as (
-
-    select
-        enterprise_months.district_code,
-        enterprise_months.period,
-        sum(enterprise_months.revenue_ytd_wan) as revenue_ytd_wan
-
-    from enterprise_months
-
-    group by
-        enterprise_months.district_code,
-        enterprise_months.period
-
-),
-
 compared as (
 
     select
         latest_submissions.district_code,
         latest_submissions.period,
         latest_submissions.revenue_ytd_wan as submitted_revenue_ytd_wan,
-        coalesce(district_filings.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
+        coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
         latest_submissions.source_file,
         latest_submissions.source_row
 
     from latest_submissions
 
-    left join district_filings
-        on latest_submissions.district_code = district_filings.district_code
-            and latest_submissions.period = district_filings.period
+    left join filing_totals
+        on latest_submissions.district_code = filing_totals.district_code
+            and latest_submissions.period = filing_totals.period
 
     where latest_submissions.submission_rank = 1
 
@@ -96,23 +81,13 @@ findings as (
         '营业收入本年累计' as subject,
         {{ amount_text('gaps.filed_revenue_ytd_wan') }} as expected,
         {{ amount_text('gaps.submitted_revenue_ytd_wan') }} as actual,
-        {{ dbt.concat([
-            "reporting_units.district_name",
-            period_label_zh('gaps.period'),
-            "'区县报送的营业收入本年累计为 '",
-            number_text('gaps.submitted_revenue_ytd_wan'),
-            "' 万元，辖区规上电子信息企业月报合计应为 '",
-            number_text('gaps.filed_revenue_ytd_wan'),
-            "' 万元，'",
-            "coalesce('相差 ' || " ~ number_text('gaps.relative_gap * 100') ~ " || '%', '企业月报合计为 0')",
-            "'（允许误差 '",
-            number_text('rule.threshold_error * 100'),
-            "'%）。请核对更正。来源：'",
-            "gaps.source_file",
-            "' 第 '",
-            "cast(gaps.source_row as varchar)",
-            "' 行。'"
-        ]) }} as message,
+        reporting_units.district_name
+        || {{ period_label_zh('gaps.period') }}
+        || '区县报送的营业收入本年累计为 ' || {{ number_text('gaps.submitted_revenue_ytd_wan') }}
+        || ' 万元，辖区规上电子信息企业月报合计应为 ' || {{ number_text('gaps.filed_revenue_ytd_wan') }} || ' 万元，'
+        || coalesce('相差 ' || {{ number_text('gaps.relative_gap * 100') }} || '%', '企业月报合计为 0')
+        || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。请核对更正。'
+        || {{ source_text('gaps.source_file', 'gaps.source_row') }} as message,
         gaps.source_file,
         gaps.source_row
 

@@ -5,7 +5,7 @@
 
 with
 
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
+filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
 submissions as (select * from {{ ref('int_district_submission_months') }}),
 
@@ -16,22 +16,7 @@ reporting_units as (select * from {{ ref('reporting_units') }}),
 periods as (
 
     -- a submission is compared once the enterprise filings of its period are in
-    select distinct enterprise_months.period from enterprise_months
-
-),
-
-district_filers as (
-
-    select
-        enterprise_months.district_code,
-        enterprise_months.period,
-        count(*) as filed_enterprise_count
-
-    from enterprise_months
-
-    group by
-        enterprise_months.district_code,
-        enterprise_months.period
+    select distinct filing_totals.period from filing_totals
 
 ),
 
@@ -41,7 +26,7 @@ compared as (
         submissions.district_code,
         submissions.period,
         submissions.enterprise_count as submitted_enterprise_count,
-        coalesce(district_filers.filed_enterprise_count, 0) as filed_enterprise_count,
+        coalesce(filing_totals.enterprise_count, 0) as filed_enterprise_count,
         submissions.source_file,
         submissions.source_row
 
@@ -50,9 +35,9 @@ compared as (
     inner join periods
         on submissions.period = periods.period
 
-    left join district_filers
-        on submissions.district_code = district_filers.district_code
-            and submissions.period = district_filers.period
+    left join filing_totals
+        on submissions.district_code = filing_totals.district_code
+            and submissions.period = filing_totals.period
 
     where submissions.enterprise_count is not null
 

@@ -10,11 +10,7 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
+figures as (select * from {{ ref('int_reported_figures') }}),
 
 reporting_units as (select * from {{ ref('reporting_units') }}),
 
@@ -32,40 +28,19 @@ series as (
     -- one row per reporter, measure and period that has a value
     {% for column, measure_zh in measures %}
     select
-        'district' as reporter_kind,
-        submissions.district_code as reporter_key,
-        submissions.district_code,
-        cast(null as varchar) as enterprise_name,
+        figures.reporter_kind,
+        figures.reporter_key,
+        figures.district_code,
+        figures.enterprise_name,
         '{{ measure_zh }}' as measure_zh,
-        submissions.period,
-        submissions.{{ column }} as value_wan,
-        submissions.source_file,
-        submissions.source_row
+        figures.period,
+        figures.{{ column }} as value_wan,
+        figures.source_file,
+        figures.source_row
 
-    from submissions
+    from figures
 
-    where submissions.{{ column }} is not null
-
-    union all
-
-    select
-        'enterprise' as reporter_kind,
-        enterprise_months.uscc as reporter_key,
-        enterprise_months.district_code,
-        enterprises.enterprise_name,
-        '{{ measure_zh }}' as measure_zh,
-        enterprise_months.period,
-        enterprise_months.{{ column }} as value_wan,
-        enterprise_months.source_file,
-        enterprise_months.source_row
-
-    from enterprise_months
-
-    inner join enterprises
-        on enterprise_months.uscc = enterprises.uscc
-            and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
-
-    where enterprise_months.{{ column }} is not null
+    where figures.{{ column }} is not null
     {% if not loop.last %}
 
     union all
@@ -79,40 +54,22 @@ with_previous as (
 
     select
         series.*,
-        lag(series.period) over (
-            partition by
-                series.reporter_kind,
-                series.reporter_key,
-                series.measure_zh,
-                {{ period_year('series.period') }}
-            order by series.period
-        ) as previous_period,
-        lag(series.value_wan) over (
-            partition by
-                series.reporter_kind,
-                series.reporter_key,
-                series.measure_zh,
-                {{ period_year('series.period') }}
-            order by series.period
-        ) as previous_value_wan,
-        lag(series.source_file) over (
-            partition by
-                series.reporter_kind,
-                series.reporter_key,
-                series.measure_zh,
-                {{ period_year('series.period') }}
-            order by series.period
-        ) as previous_source_file,
-        lag(series.source_row) over (
-            partition by
-                series.reporter_kind,
-                series.reporter_key,
-                series.measure_zh,
-                {{ period_year('series.period') }}
-            order by series.period
-        ) as previous_source_row
+        lag(series.period) over previous_month as previous_period,
+        lag(series.value_wan) over previous_month as previous_value_wan,
+        lag(series.source_file) over previous_month as previous_source_file,
+        lag(series.source_row) over previous_month as previous_source_row
 
     from series
+
+    -- the previous month of the same year that has a value, for the same reporter and measure
+    window previous_month as (
+        partition by
+            series.reporter_kind,
+            series.reporter_key,
+            series.measure_zh,
+            {{ period_year('series.period') }}
+        order by series.period
+    )
 
 ),
 

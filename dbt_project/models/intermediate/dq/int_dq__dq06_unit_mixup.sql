@@ -10,11 +10,7 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
+figures as (select * from {{ ref('int_reported_figures') }}),
 
 reporting_units as (select * from {{ ref('reporting_units') }}),
 
@@ -24,38 +20,18 @@ series as (
 
     -- one row per reporter and period with a revenue figure
     select
-        'district' as reporter_kind,
-        submissions.district_code as reporter_key,
-        submissions.district_code,
-        cast(null as varchar) as enterprise_name,
-        submissions.period,
-        submissions.revenue_ytd_wan as value_wan,
-        submissions.source_file,
-        submissions.source_row
+        figures.reporter_kind,
+        figures.reporter_key,
+        figures.district_code,
+        figures.enterprise_name,
+        figures.period,
+        figures.revenue_ytd_wan as value_wan,
+        figures.source_file,
+        figures.source_row
 
-    from submissions
+    from figures
 
-    where submissions.revenue_ytd_wan is not null
-
-    union all
-
-    select
-        'enterprise' as reporter_kind,
-        enterprise_months.uscc as reporter_key,
-        enterprise_months.district_code,
-        enterprises.enterprise_name,
-        enterprise_months.period,
-        enterprise_months.revenue_ytd_wan as value_wan,
-        enterprise_months.source_file,
-        enterprise_months.source_row
-
-    from enterprise_months
-
-    inner join enterprises
-        on enterprise_months.uscc = enterprises.uscc
-            and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
-
-    where enterprise_months.revenue_ytd_wan is not null
+    where figures.revenue_ytd_wan is not null
 
 ),
 
@@ -74,22 +50,18 @@ with_previous_increment as (
 
     select
         increments.*,
-        lag(increments.period) over (
-            partition by
-                increments.reporter_kind,
-                increments.reporter_key,
-                {{ period_year('increments.period') }}
-            order by increments.period
-        ) as previous_period,
-        lag(increments.increment_wan) over (
-            partition by
-                increments.reporter_kind,
-                increments.reporter_key,
-                {{ period_year('increments.period') }}
-            order by increments.period
-        ) as previous_increment_wan
+        lag(increments.period) over previous_month as previous_period,
+        lag(increments.increment_wan) over previous_month as previous_increment_wan
 
     from increments
+
+    window previous_month as (
+        partition by
+            increments.reporter_kind,
+            increments.reporter_key,
+            {{ period_year('increments.period') }}
+        order by increments.period
+    )
 
 ),
 

@@ -6,11 +6,7 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
+reported as (select * from {{ ref('int_reported_figures') }}),
 
 reporting_units as (select * from {{ ref('reporting_units') }}),
 
@@ -19,73 +15,40 @@ reporting_units as (select * from {{ ref('reporting_units') }}),
 figures as (
 
     select
-        'district' as reporter_kind,
-        submissions.district_code,
-        '区县月报' as reporter_label,
-        '区县报送的' as reporter_zh,
-        submissions.period,
-        submissions.revenue_ytd_wan,
-        submissions.rd_ytd_wan,
-        submissions.source_file,
-        submissions.source_row
+        reported.*,
+        case
+            when reported.reporter_kind = 'district' then '区县月报'
+            else {{ enterprise_label('reported.enterprise_name', 'reported.source_file', 'reported.source_row') }}
+        end as reporter_label,
+        case
+            when reported.reporter_kind = 'district' then '区县报送的'
+            else '企业“'
+                || {{ enterprise_label('reported.enterprise_name', 'reported.source_file', 'reported.source_row') }}
+                || '”月报的'
+        end as reporter_zh
 
-    from submissions
-
-    union all
-
-    select
-        'enterprise' as reporter_kind,
-        enterprise_months.district_code,
-        {{ enterprise_label('enterprises.enterprise_name', 'enterprise_months.source_file', 'enterprise_months.source_row') }}
-            as reporter_label,
-        '企业“'
-        || {{ enterprise_label('enterprises.enterprise_name', 'enterprise_months.source_file', 'enterprise_months.source_row') }}
-        || '”月报的' as reporter_zh,
-        enterprise_months.period,
-        enterprise_months.revenue_ytd_wan,
-        enterprise_months.rd_ytd_wan,
-        enterprise_months.source_file,
-        enterprise_months.source_row
-
-    from enterprise_months
-
-    inner join enterprises
-        on enterprise_months.uscc = enterprises.uscc
-            and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
+    from reported
 
 ),
 
+{%- set measures = [('revenue_ytd_wan', '营业收入本年累计'), ('rd_ytd_wan', '研发费用本年累计')] %}
+
 checks as (
 
-    select
-        'error' as severity,
-        figures.*,
-        figures.reporter_label || ' 营业收入本年累计' as subject,
-        '≥ 0' as expected,
-        {{ amount_text('figures.revenue_ytd_wan') }} as actual,
-        figures.reporter_zh || '营业收入本年累计为 ' || {{ money_text('figures.revenue_ytd_wan') }}
-        || '，不应为负数。' as finding_zh
-
-    from figures
-
-    where figures.revenue_ytd_wan < 0
-
-    union all
+    {%- for column, measure_zh in measures %}
 
     select
         'error' as severity,
         figures.*,
-        figures.reporter_label || ' 研发费用本年累计' as subject,
+        figures.reporter_label || ' {{ measure_zh }}' as subject,
         '≥ 0' as expected,
-        {{ amount_text('figures.rd_ytd_wan') }} as actual,
-        figures.reporter_zh || '研发费用本年累计为 ' || {{ money_text('figures.rd_ytd_wan') }}
+        {{ amount_text('figures.' ~ column) }} as actual,
+        figures.reporter_zh || '{{ measure_zh }}为 ' || {{ money_text('figures.' ~ column) }}
         || '，不应为负数。' as finding_zh
 
     from figures
 
-    where figures.rd_ytd_wan < 0
-
-    {%- for column, measure_zh in [('revenue_ytd_wan', '营业收入本年累计'), ('rd_ytd_wan', '研发费用本年累计')] %}
+    where figures.{{ column }} < 0
 
     union all
 
@@ -104,9 +67,9 @@ checks as (
     from figures
 
     where figures.{{ column }} > {{ var('dq_max_amount_wan') }}
-    {%- endfor %}
 
     union all
+    {%- endfor %}
 
     select
         'error' as severity,

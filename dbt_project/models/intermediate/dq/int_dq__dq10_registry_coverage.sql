@@ -14,17 +14,11 @@ enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-plan_indicators as (select * from {{ ref('plan_indicators') }}),
-
 reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ10') }},
 
-period_window as (
-
-    {{ dq_period_window('plan_indicators') }}
-
-),
+period_window as (select * from {{ ref('int_period_window') }}),
 
 periods as (
 

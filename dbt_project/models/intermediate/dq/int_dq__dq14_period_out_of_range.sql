@@ -16,17 +16,11 @@ bureau as (select * from {{ ref('stg_raw__bureau') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-plan_indicators as (select * from {{ ref('plan_indicators') }}),
-
 reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ14') }},
 
-period_window as (
-
-    {{ dq_period_window('plan_indicators') }}
-
-),
+period_window as (select * from {{ ref('int_period_window') }}),
 
 out_of_window_lines as (
 

@@ -4,7 +4,7 @@
     column (when filled in) and on the district submissions. The ingest accepts a unit's code, its
     full name and its name without suffix (reporting_units.short_name); anything else leaves
     district_code NULL, and the line belongs to no district. An unplaced enterprise's figures stay
-    in the city and chain totals (they are real), which assert_districts_sum_to_total allows for.
+    in the city and chain totals (they are real), which the test district_monthly_partitions_city_total allows for.
 -#}
 
 with

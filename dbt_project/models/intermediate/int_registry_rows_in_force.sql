@@ -1,0 +1,56 @@
+{{ config(materialized='view') }}
+
+{#-
+    The registry row in force for each scope year and credit code: the vintage in force for the
+    year (int_registry_vintages) and, within it, the latest row of the code ("the latest row
+    wins", once for int_enterprises_in_scope and int_enterprise_filings).
+-#}
+
+with
+
+registry as (select * from {{ ref('stg_raw__registry') }}),
+
+registry_vintages as (select * from {{ ref('int_registry_vintages') }}),
+
+vintage_rows as (
+
+    -- the files of one vintage together form its list: an enterprise listed by several of them
+    -- takes its latest row
+    select
+        registry.*,
+        {{ latest_row_rank('registry', ['registry_vintage', 'uscc']) }} as registry_row_rank
+
+    from registry
+
+),
+
+in_force as (
+
+    select
+        registry_vintages.scope_year,
+        vintage_rows.uscc,
+        vintage_rows.district_code,
+        vintage_rows.industry_code,
+        vintage_rows.chain_code,
+        vintage_rows.enterprise_name,
+        vintage_rows.district_raw,
+        vintage_rows.chain_raw,
+        vintage_rows.is_above_scale,
+        vintage_rows.registry_year,
+        vintage_rows.registry_vintage,
+        vintage_rows.source_file,
+        vintage_rows.source_sheet,
+        vintage_rows.source_row,
+        vintage_rows.file_sha256,
+        vintage_rows.ingested_at
+
+    from registry_vintages
+
+    inner join vintage_rows
+        on registry_vintages.registry_vintage = vintage_rows.registry_vintage
+
+    where vintage_rows.registry_row_rank = 1
+
+)
+
+select * from in_force
