@@ -31,7 +31,8 @@ from orchestration.report import ReportFiles, build_report
 from orchestration.report.charts import Bar, LineSeries, bar_chart, escape, line_chart, nice_ticks
 from orchestration.report.cumulative import cumulative_chart, measure, monthly_values
 from orchestration.report.data import missing_period_message, parse_period
-from orchestration.report.model import SUPPRESSED, plan_path
+from orchestration.report.model import SUPPRESSED
+from orchestration.report.page import plan_path_points
 from orchestration.report.workbook import text_lines
 
 PLAN = "cq-ei-2023-2027"
@@ -333,8 +334,9 @@ def test_notes_name_the_last_publish_and_the_disclosure_rule(workbook: openpyxl.
     assert notes["最近一次发布"] == "2024-07-20 06:00（运行 run-abc）"
     assert notes["快照覆盖报告期"] == "2022-12..2024-06（3 个报告期）"
     assert notes["入库文件"] == "已入库 12 个，拒收 1 个"
-    assert "少于 3 家" in notes["保密规则"] and "—(保密)" in notes["保密规则"]
-    assert "单一企业主导" not in notes["保密规则"]  # this snapshot's marts know only the count rule
+    # this snapshot's marts know only the count rule, and not its threshold
+    assert "少于规定家数" in notes["保密规则"] and "—(保密)" in notes["保密规则"]
+    assert "单一企业主导" not in notes["保密规则"]
 
 
 def test_page_is_self_contained_chinese_and_printable(page: str) -> None:
@@ -432,12 +434,13 @@ def test_notes_describe_the_wider_disclosure_rule_when_the_marts_give_reasons(tm
     snapshot = make_snapshot(tmp_path / "analytics.duckdb")
     with duckdb.connect(str(snapshot)) as con:
         con.execute("alter table marts.chain_monthly add column suppression_reason varchar")
+        con.execute("alter table marts.chain_monthly add column min_cell_enterprises integer default 4")
+        con.execute("alter table marts.chain_monthly add column dominance_share double default 0.9")
     files = build_report(snapshot, "2024-06", tmp_path / "out")
     notes = {key: value for key, value in table(openpyxl.load_workbook(files.xlsx)["说明"]) if key != "口径"}
+    # the thresholds the cells were published under (here not the defaults), not a copy of them
     assert (
-        "少于 3 家" in notes["保密规则"]
-        and "单一企业主导" in notes["保密规则"]
-        and "合计" in notes["保密规则"]
+        "少于 4 家" in notes["保密规则"] and "超过 90%" in notes["保密规则"] and "合计" in notes["保密规则"]
     )
 
 
@@ -462,19 +465,21 @@ def test_gaps_inside_the_range_are_named() -> None:
     assert "3 periods, 2023-11..2024-02 (none for 2024-01: January has no report of its own" in message
 
 
-@pytest.mark.parametrize(
-    ("unit", "year", "expected"),
-    [("亿元", 2022, 5000.0), ("亿元", 2024, 6597.54), ("亿元", 2027, 10000.0), ("%", 2024, 7000.0)],
-)
-def test_plan_path(unit: str, year: int, expected: float) -> None:
-    row = {
-        "unit": unit,
-        "baseline_value": 5000.0,
-        "target_value": 10000.0,
-        "baseline_year": 2022,
-        "target_year": 2027,
-    }
-    assert plan_path(row, year) == pytest.approx(expected, abs=0.01)
+def test_plan_path_is_read_from_the_marts() -> None:
+    """The path of the years with data is indicator_progress's trajectory_value, that of the years ahead
+    indicator_outlook's plan_path_value; a year in neither has no point (nothing is recomputed)."""
+    history = [
+        {"period": dt.date(2023, 12, 1), "trajectory_value": 5743.49},
+        {"period": dt.date(2024, 6, 1), "trajectory_value": 6597.54},
+    ]
+    outlook = [
+        {"target_year": 2024, "plan_path_value": 6597.54},
+        {"target_year": 2026, "plan_path_value": 8705.51},
+        {"target_year": 2027, "plan_path_value": 10000.0},
+    ]
+    assert plan_path_points(history, outlook, range(2022, 2028)) == [
+        (2022, None), (2023, 5743.49), (2024, 6597.54), (2025, None), (2026, 8705.51), (2027, 10000.0),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -592,7 +597,8 @@ def test_a_cumulative_curve_follows_growth_for_a_flow_and_the_value_for_a_ratio(
 
     def row(code: str, unit: str, period: dt.date, value: float, growth: float | None) -> dict:
         return {"plan_id": PLAN, "indicator_code": code, "indicator_name_zh": code, "unit": unit,
-                "period": period, "actual_value": value, "yoy_growth_pct": growth}  # fmt: skip
+                "period": period, "actual_value": value, "yoy_growth_pct": growth,
+                "indicator_kind": "ratio" if unit == "%" else "flow"}  # fmt: skip
 
     flow = [row("revenue", "亿元", dt.date(2023, m, 1), 100.0 * m, float(m)) for m in range(1, 13)]
     flow += [

@@ -18,7 +18,7 @@ THIS_YEAR_COLOR, LAST_YEAR_COLOR = "#2f5f98", "#8c8c8c"
 
 def measure(row: Row) -> tuple[str, str]:
     """The field a curve follows and how it is named: growth for a flow, the value for a ratio."""
-    if is_flow(row["unit"]):
+    if is_flow(row):
         return "yoy_growth_pct", "累计同比增速 %"
     return "actual_value", f"累计值 {row['unit']}"
 

@@ -11,13 +11,12 @@ from typing import Any
 import duckdb
 
 from orchestration.report.model import (
-    DISCLOSURE_RULE,
-    DISCLOSURE_RULE_EXTENDED,
     INDICATOR_ORDER,
     MARTS,
     TIER_ZH,
     Briefing,
     Row,
+    disclosure_rule,
 )
 
 
@@ -46,7 +45,7 @@ def parse_period(value: dt.date | str) -> dt.date:
 HISTORY_SQL = """
     select plan_id, indicator_code, indicator_name_zh, unit, period, actual_value, yoy_growth_pct,
            projected_annual, baseline_year, baseline_value, target_year, target_value,
-           trajectory_value, required_growth_pct, required_growth_unit, status
+           trajectory_value, required_growth_pct, required_growth_unit, status, {kind} as indicator_kind
     from marts.indicator_progress
     where period <= ?
     order by plan_id, indicator_code, period
@@ -71,7 +70,8 @@ FINDINGS_SQL = """
 """
 OUTLOOK_SQL = """
     select plan_id, indicator_code, target_year, is_plan_target_year, point_forecast, lower_80,
-           upper_80, lower_95, upper_95, target_value, probability_meets_target, note
+           upper_80, lower_95, upper_95, target_value, probability_meets_target, note,
+           {path} as plan_path_value
     from marts.indicator_outlook
     where as_of_period = ?
     order by plan_id, indicator_code, target_year
@@ -99,8 +99,17 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
         ]
         if month not in periods:
             raise ValueError(missing_period_message(month, periods, analytics_db))
-        history = _records(con, HISTORY_SQL, [month])
+        # snapshots published before the marts carried the indicator kind, the plan path ahead and
+        # the disclosure thresholds have none of them: the kind then follows the unit (% is a ratio)
+        kind = (
+            "indicator_kind"
+            if "indicator_kind" in _columns(con, "indicator_progress")
+            else ("case when unit = '%' then 'ratio' else 'flow' end")
+        )
+        history = _records(con, HISTORY_SQL.format(kind=kind), [month])
         chain_columns = _columns(con, "chain_monthly")
+        outlook_columns = _columns(con, "indicator_outlook")
+        path = "plan_path_value" if "plan_path_value" in outlook_columns else "null"
         # snapshots published before chains carried the survey's rate, or before the outlook and the
         # revisions existed, have none of them
         digitalization = "digitalization_rate_pct" if "digitalization_rate_pct" in chain_columns else "null"
@@ -122,12 +131,26 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
                 iter(_records(con, "select * from marts.publish_log order by published_at desc limit 1", [])),
                 None,
             ),
-            disclosure_rule=DISCLOSURE_RULE_EXTENDED
-            if "suppression_reason" in chain_columns
-            else DISCLOSURE_RULE,
-            outlook=_records(con, OUTLOOK_SQL, [month]) if _columns(con, "indicator_outlook") else [],
+            disclosure_rule=disclosure_rule(
+                *_thresholds(con, chain_columns, month), wider="suppression_reason" in chain_columns
+            ),
+            outlook=_records(con, OUTLOOK_SQL.format(path=path), [month]) if outlook_columns else [],
             revisions=_records(con, REVISIONS_SQL, []) if _columns(con, "indicator_revisions") else None,
         )
+
+
+def _thresholds(
+    con: duckdb.DuckDBPyConnection, chain_columns: set[str] | list[str], month: dt.date
+) -> tuple[int | None, float | None]:
+    """The disclosure thresholds the period's cells were published under (None, None for a snapshot
+    from before the marts carried them)."""
+    if "min_cell_enterprises" not in chain_columns:
+        return None, None
+    found = con.execute(
+        "select any_value(min_cell_enterprises), any_value(dominance_share) from marts.chain_monthly where period = ?",
+        [month],
+    ).fetchone()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def missing_period_message(month: dt.date, periods: Sequence[dt.date], snapshot: Path) -> str:

@@ -18,22 +18,33 @@ FINDINGS_ON_PAGE = 20
 MARTS = ("indicator_progress", "chain_monthly", "district_monthly", "dq_findings", "dq_rules", "publish_log")
 # The plan's order (docs/indicators.md, Targets); an indicator of a later plan follows by code.
 INDICATOR_ORDER = ("revenue", "digitalization_rate", "rd_intensity", "rd_spend")
-RATIO_UNITS = ("%",)
 STATUS_ZH = {"on_track": "达标进度", "behind": "落后", "no_data": "无数据"}
 STATUS_COLOR = {"on_track": "1E7B34", "behind": "C00000", "no_data": "7F7F7F"}
 SEVERITY_ZH = {"error": "错误", "warn": "提示"}
 TIER_ZH = {"core": "核心优势产业", "growth": "高成长性产业", "future": "未来产业", "other": "其他"}
 TIER_COLOR = {"core": "#2f5f98", "growth": "#4e9a6f", "future": "#9467bd", "other": "#8c8c8c"}
 ERROR_COLOR, WARN_COLOR = "#c00000", "#c77c00"
-DISCLOSURE_RULE = (
-    "描述的企业少于 3 家的单元格（产业链、区县）不公布数值，显示为“—(保密)”，以免推算出单个企业的数据；"
-    "企业个数照常显示。"
-)
-# Snapshots whose marts carry suppression_reason also suppress dominated cells and a complement.
-DISCLOSURE_RULE_EXTENDED = DISCLOSURE_RULE + (
-    "由单一企业主导（其营业收入占该单元格绝大部分）的单元格同样不公布；某期只有一个单元格被隐藏时，"
-    "另隐藏一个单元格，以免用全市合计减去其余单元格推算出被隐藏的数值。"
-)
+
+
+def disclosure_rule(min_cell_enterprises: int | None, dominance_share: float | None, wider: bool) -> str:
+    """The confidentiality note, with the thresholds the snapshot's cells were published under
+    (chain_monthly's min_cell_enterprises and dominance_share; a snapshot from before the marts
+    carried them says "规定家数"). `wider`: the marts give a suppression_reason, so dominated cells
+    and a complement are suppressed too."""
+    fewer = f"少于 {min_cell_enterprises} 家" if min_cell_enterprises is not None else "少于规定家数"
+    rule = (
+        f"描述的企业{fewer}的单元格（产业链、区县）不公布数值，显示为“—(保密)”，以免推算出单个企业的数据；"
+        "企业个数照常显示。"
+    )
+    if not wider:
+        return rule
+    share = f"超过 {dominance_share:.0%}" if dominance_share is not None else "占绝大部分"
+    return rule + (
+        f"由单一企业主导（其营业收入{share}）的单元格同样不公布；某期只有一个单元格被隐藏时，"
+        "另隐藏一个单元格，以免用全市合计减去其余单元格推算出被隐藏的数值。"
+    )
+
+
 # indicator_progress.required_growth_unit: flows grow by a percentage, ratios by percentage points.
 REQUIRED_GROWTH_UNIT_ZH = {"pct_per_year": "%/年", "pp_per_year": "百分点/年"}
 DEFINITIONS = (
@@ -105,7 +116,7 @@ class Briefing:
     rule_titles: dict[str, str]
     district_names: dict[str, str]
     last_publish: Row | None
-    disclosure_rule: str = DISCLOSURE_RULE
+    disclosure_rule: str = field(default_factory=lambda: disclosure_rule(None, None, wider=False))
     outlook: list[Row] = field(default_factory=list)  # marts.indicator_outlook as of the period
     # what the snapshot's publish revised; None for a snapshot published before revisions were kept
     revisions: list[Row] | None = None
@@ -121,19 +132,6 @@ def ytd_label(month: dt.date) -> str:
     return f"{month.year}年{month.month}月" if month.month == 1 else f"{month.year}年1-{month.month}月"
 
 
-def is_flow(unit: str | None) -> bool:
-    """Flows (营业收入, 研发投入) are money; ratios are in %."""
-    return unit not in RATIO_UNITS
-
-
-def plan_path(row: Row, year: int) -> float | None:
-    """Where the plan puts the indicator in `year`: the constant-growth path for flows, the straight
-    path for ratios (docs/indicators.md), from the row's baseline and target."""
-    base, target = row["baseline_value"], row["target_value"]
-    base_year, target_year = row["baseline_year"], row["target_year"]
-    if None in (base, target, base_year, target_year) or target_year == base_year:
-        return None
-    share = (year - base_year) / (target_year - base_year)
-    if is_flow(row["unit"]):
-        return base * (target / base) ** share if base > 0 and target > 0 else None
-    return base + (target - base) * share
+def is_flow(row: Row) -> bool:
+    """Flows (营业收入, 研发投入) are amounts summed over a year; ratios are in % (the marts' indicator_kind)."""
+    return row["indicator_kind"] == "flow"

@@ -22,7 +22,6 @@ from orchestration.report.model import (
     Table,
     is_flow,
     period_label,
-    plan_path,
     ytd_label,
 )
 from orchestration.report.tables import (
@@ -38,21 +37,28 @@ from orchestration.report.tables import (
 from orchestration.scorecard import chance_text
 
 
+def plan_path_points(history: Sequence[Row], outlook: Sequence[Row], years: Sequence[int]) -> list:
+    """The plan's path over `years` as the marts give it: indicator_progress's trajectory_value for the
+    years with data, indicator_outlook's plan_path_value for the years ahead; None where neither has one
+    (a snapshot from before the outlook carried the path draws it only where there is data)."""
+    path = {row["target_year"]: row.get("plan_path_value") for row in outlook}
+    path |= {
+        row["period"].year: row["trajectory_value"] for row in history if row["trajectory_value"] is not None
+    }
+    return [(year, path.get(year)) for year in years]
+
+
 def indicator_chart(history: Sequence[Row], month: dt.date, outlook: Sequence[Row] = ()) -> str:
     """One indicator over the plan years: complete years' December values, the report year's value
     (projected annual for flows) marked apart, the plan path, the target, and the outlook as of the
     month as a fan (80% and 95% intervals and the median of each year to the target year)."""
     latest = history[-1]
-    flow = is_flow(latest["unit"])
+    flow = is_flow(latest)
     first_year = latest["baseline_year"] or min(row["period"].year for row in history)
     last_year = latest["target_year"] or max(row["period"].year for row in history)
     years = list(range(first_year, last_year + 1))
     december = {row["period"].year: row["actual_value"] for row in history if row["period"].month == 12}
-    mart_path = {row["period"].year: row["trajectory_value"] for row in history}
-    path = [
-        (year, mart_path.get(year) if mart_path.get(year) is not None else plan_path(latest, year))
-        for year in years
-    ]
+    path = plan_path_points(history, outlook, years)
     series = [
         LineSeries("规划路径", tuple(path), "#8c8c8c", dash="6 4", marker="none"),
         LineSeries(
