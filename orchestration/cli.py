@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import re
@@ -12,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from orchestration.constants import MONTHLY_KINDS, RAW_KIND_FOLDERS
+from orchestration import refresh
+from orchestration.constants import RAW_KIND_FOLDERS
 from orchestration.scorecard import revised_count, scorecard
 from orchestration.settings import ConfigurationError, Settings
 from orchestration.status import NoWarehouse, status
@@ -171,58 +171,6 @@ def demo_data(out: Path, enterprises: int, months: int, seed: int, faults: bool 
     return EXIT_PUBLISHED
 
 
-def _partition_range(settings: Settings) -> tuple[str, str] | None:
-    """First and last monthly partition that new files touch, clipped to the partitions that exist."""
-    from orchestration import locking
-    from orchestration.constants import monthly_partitions
-    from orchestration.ingest.loader import file_periods, new_files
-
-    keys = monthly_partitions.get_partition_keys()
-    if not keys:
-        return None
-    months: set[str] = set()
-    with locking.connect_for_writing(settings.build_db) as con:
-        for kind in MONTHLY_KINDS:
-            for raw_file in new_files(con, settings.raw_dir, kind):
-                months |= file_periods(raw_file) or {keys[-1][:7]}
-    if not months:
-        return None
-    clipped = sorted(min(max(f"{month}-01", keys[0]), keys[-1]) for month in months)
-    return clipped[0], clipped[-1]
-
-
-def _file_signature(path: Path) -> tuple[int, int, int] | None:
-    """Inode, mtime and size: what changes when a file is replaced or written."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_ino, stat.st_mtime_ns, stat.st_size
-
-
-def _published_by(analytics_db: Path, run_id: str) -> bool:
-    import duckdb
-
-    try:
-        with duckdb.connect(str(analytics_db), read_only=True) as con:
-            # a run id is unique; published_at has whole seconds, so two publishes can tie on it
-            found = con.execute(
-                "select count(*) from marts.publish_log where run_id = ?", [run_id]
-            ).fetchone()
-    except duckdb.Error:
-        return False
-    return bool(found and found[0])
-
-
-def snapshot_outcome(analytics_db: Path, before: tuple[int, int, int] | None, run_id: str) -> str:
-    """What a failed run did to the snapshot, in words that are true."""
-    if _file_signature(analytics_db) == before:
-        return f"nothing published; {analytics_db} is unchanged"
-    if _published_by(analytics_db, run_id):
-        return f"{analytics_db} was published by this run, but a later step failed"
-    return f"{analytics_db} changed during the run, but planwatch did not write it"
-
-
 def run(
     settings: Settings,
     quiet: bool = False,
@@ -300,19 +248,23 @@ def _run_locked(
     why_full = "--full-refresh" if full_refresh else freshness.needs_full_refresh(settings, seen)
     if why_full:
         print(f"planwatch: rebuilding every model from the raw tables ({why_full})", file=sys.stderr)
-    run_config, tags = _refresh_request(settings, quiet, accept_drop, bool(why_full), period)
+    try:
+        request = refresh.refresh_request(settings, quiet, accept_drop, bool(why_full), period)
+    except refresh.PeriodOutOfRange as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"planwatch: {request.announcement}", file=sys.stderr)
     freshness.forget(settings)
     os.environ.update(settings.environment())
     settings.prepare_dagster_home()
 
-    before = _file_signature(settings.analytics_db)
+    before = refresh.file_signature(settings.analytics_db)
     since = dt.datetime.now().replace(microsecond=0)  # the ledger's resolution: what this run changed
     run_log = settings.warehouse_dir / "logs" / "run.log"
-    result = _execute_refresh(run_config, tags, None if verbose else run_log)
+    result = refresh.execute_refresh(request.run_config, request.tags, None if verbose else run_log)
     if not result.success:
-        outcome = snapshot_outcome(settings.analytics_db, before, result.run_id)
+        outcome = refresh.snapshot_outcome(settings.analytics_db, before, result.run_id)
         for line in [
-            *failure_summary(result),
+            *refresh.failure_summary(result),
             f"{outcome}. Run {result.run_id} is in the Dagster UI (make dev).",
         ]:
             print(f"planwatch: {line}", file=sys.stderr)
@@ -331,96 +283,6 @@ def _run_locked(
     )
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
-
-
-def _execute_refresh(run_config: dict, tags: dict[str, str], run_log: Path | None):
-    """Job `refresh` in this process against the warehouse's Dagster instance. Dagster's progress by
-    step goes to stderr and stdout carries only the scorecard; dbt's line per model and test (dagster-dbt
-    writes them to stdout) go to `run_log`, or to stderr when it is None (--verbose)."""
-    import dagster as dg
-
-    from orchestration.definitions import defs
-
-    job = defs().resolve_job_def("refresh")
-    with dg.DagsterInstance.get() as instance, contextlib.ExitStack() as output:
-        if run_log is None:
-            target = sys.stderr
-        else:
-            run_log.parent.mkdir(parents=True, exist_ok=True)
-            target = output.enter_context(run_log.open("w", encoding="utf-8"))
-        output.enter_context(contextlib.redirect_stdout(target))
-        return job.execute_in_process(
-            instance=instance, run_config=run_config, tags=tags, raise_on_error=False
-        )
-
-
-def _refresh_request(
-    settings: Settings, quiet: bool, accept_drop: str | None, full_refresh: bool, period: str | None
-) -> tuple[dict, dict[str, str]]:
-    """The run config and tags of one refresh: which months it covers and what its steps are told."""
-    from orchestration.constants import MONTHLY_INGEST_OPS, monthly_partitions
-
-    keys = monthly_partitions.get_partition_keys()
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}}
-    ops: dict = {}
-    if accept_drop is not None:
-        ops["published__analytics_snapshot"] = {"config": {"accept_drop": accept_drop}}
-    if period is not None:
-        if f"{period}-01" not in keys:
-            raise UsageError(
-                f"--period {period} is outside the months the warehouse tracks, {keys[0][:7]}..{keys[-1][:7]}"
-            )
-        partitions = (f"{period}-01", f"{period}-01")
-        print(
-            f"planwatch: re-running {period}: its files under raw/ are loaded again (new files of other "
-            "months wait for the next `planwatch run`)",
-            file=sys.stderr,
-        )
-    elif found := _partition_range(settings):
-        partitions = found
-        print(f"planwatch: new monthly files for {partitions[0][:7]}..{partitions[1][:7]}", file=sys.stderr)
-    else:
-        # The monthly ingest steps still run (on the latest month, loading nothing old again): they are
-        # where files that left raw/ are withdrawn and links or hidden files are refused and listed.
-        partitions = (keys[-1], keys[-1])
-        print(
-            "planwatch: no new monthly files; refreshing the reference data, models and snapshot",
-            file=sys.stderr,
-        )
-    # A backfill reloads the month's files already ingested; a refresh loads only files not yet seen.
-    ops |= {op: {"config": {"only_new_files": period is None}} for op in MONTHLY_INGEST_OPS}
-    if full_refresh:
-        ops["planwatch_dbt"] = {"config": {"full_refresh": True}}
-    run_config["ops"] = ops
-    tags = {
-        "planwatch/trigger": "cli",
-        "dagster/asset_partition_range_start": partitions[0],
-        "dagster/asset_partition_range_end": partitions[1],
-    }
-    return run_config, tags
-
-
-def failure_summary(result) -> list[str]:
-    """What stopped a run, in a few lines: failed blocking checks (dbt tests) first, then failed steps
-    with the innermost error, which is the one that names the cause (Dagster's public result API)."""
-    import dagster as dg
-
-    lines = [
-        f"check {evaluation.asset_key.to_user_string()} / {evaluation.check_name} failed"
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
-        text = error.message.strip() if error else ""
-        if error is not None and error.cls_name == "PublishRefused":
-            message = text.removeprefix("orchestration.publish.PublishRefused: ")
-        else:
-            message = text.splitlines()[0] if text else "failed"
-        lines.append(f"step {event.step_key} failed: {message}")
-    return lines
 
 
 def _print_summary(

@@ -16,10 +16,11 @@ import duckdb
 import pytest
 
 from orchestration import locking
-from orchestration.cli import snapshot_outcome, status
+from orchestration.cli import status
 from orchestration.constants import PUBLIC_MARTS
 from orchestration.ingest.ledger import LEDGER_DDL
 from orchestration.publish import publish
+from orchestration.refresh import snapshot_outcome
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 PLANWATCH = str(Path(sys.executable).with_name("planwatch"))
