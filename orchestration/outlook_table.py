@@ -25,6 +25,15 @@ from orchestration.outlook import (
     outlook_for,
 )
 
+# the forecast of each row: the median and the 80% and 95% intervals, then the chance of the target
+FORECAST_COLUMNS = (
+    "point_forecast",
+    "lower_80",
+    "upper_80",
+    "lower_95",
+    "upper_95",
+    "probability_meets_target",
+)
 TABLE_COLUMNS = [
     "plan_id",
     "indicator_code",
@@ -35,12 +44,7 @@ TABLE_COLUMNS = [
     "is_plan_target_year",
     "target_value",
     "target_comparison",
-    "point_forecast",
-    "lower_80",
-    "upper_80",
-    "lower_95",
-    "upper_95",
-    "probability_meets_target",
+    *FORECAST_COLUMNS,
     "last_observed_period",
     "last_observed_value",
     "horizon_years",

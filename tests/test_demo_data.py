@@ -35,6 +35,30 @@ SMALL_PERIODS = [f"2022-{m:02d}" for m in range(2, 13)] + ["2023-02", "2023-03"]
 KINDS = ("filings", "districts", "bureau")
 RULES = [f"DQ{n:02d}" for n in range(1, 15)]
 SCOPE = set(pd.read_csv(generator.REFERENCE_DIR / "industry_scope.csv", dtype=str)["industry_code"])
+SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+@cache
+def _threshold(rule: str, level: str) -> Decimal:
+    """A rule's threshold_warn or threshold_error as the catalogue (seed dq_rule_catalogue) has it: the
+    plain reading below uses the dbt rules' own numbers, so a changed threshold changes both."""
+    with (SEEDS / "dq_rule_catalogue.csv").open(encoding="utf-8") as f:
+        (row,) = [row for row in csv.DictReader(f) if row["rule_id"] == rule]
+    return Decimal(row[f"threshold_{level}"])
+
+
+@cache
+def _baseline_year() -> int:
+    """DQ14's first plausible year: the earliest baseline_year of the plan (var dq_baseline_year's default)."""
+    return int(pd.read_csv(SEEDS / "plan_indicators.csv")["baseline_year"].min())
+
+
+@cache
+def _unit_powers() -> tuple[int, ...]:
+    """DQ06's powers of ten (dbt var dq_unit_powers)."""
+    text = (SEEDS.parent / "dbt_project.yml").read_text(encoding="utf-8")
+    (powers,) = re.findall(r"^  dq_unit_powers: \[([0-9, ]+)\]$", text, re.M)
+    return tuple(int(k) for k in powers.split(","))
 
 
 # ---------- reading the files back
@@ -648,8 +672,9 @@ def test_manifest_rows_hold_the_faults(
 
 
 def _near_power_of_ten(ratio: float) -> bool:
-    """DQ06: within 15 % of 10, 100, 1000, 10000 or their inverses."""
-    return ratio > 0 and any(abs(ratio / 10.0**k - 1) <= 0.15 for k in (1, 2, 3, 4, -1, -2, -3, -4))
+    """DQ06: within the rule's threshold of 10^k or 10^-k, k of var dq_unit_powers."""
+    tolerance = float(_threshold("DQ06", "error"))
+    return ratio > 0 and any(abs(ratio / 10.0**s - 1) <= tolerance for k in _unit_powers() for s in (k, -k))
 
 
 def _months_back(period: dt.date, back: int) -> dt.date | None:
@@ -688,7 +713,7 @@ def _findings(raw: Path) -> set[tuple[str, str, str, str]]:
             add("DQ10", "warn", district, period)
         elif row["district_code"] != district:
             add("DQ11", "warn", district, period)
-        if period.year < 2022 or period > today:
+        if period.year < _baseline_year() or period > today:
             add("DQ14", "error", district, period)
         if revenue < 0 or (rd is not None and (rd < 0 or rd > revenue)):
             add("DQ07", "error", district, period)
@@ -706,7 +731,7 @@ def _findings(raw: Path) -> set[tuple[str, str, str, str]]:
                 add("DQ01", "error", district, period)
     for (district, period), row in submitted.items():
         revenue, rd, count = sums.get((district, period), (Decimal(0), Decimal(0), 0))
-        if abs(row["revenue_ytd_wan"] - revenue) > Decimal("0.01") * abs(revenue):
+        if abs(row["revenue_ytd_wan"] - revenue) > _threshold("DQ02", "error") * abs(revenue):
             add("DQ02", "error", district, period)
         if row["enterprise_count"] != count:
             add("DQ03", "warn", district, period)
@@ -728,14 +753,15 @@ def _findings(raw: Path) -> set[tuple[str, str, str, str]]:
                 before = points.get(_months_back(period, 1), (None, None))[i]
                 if value is None:
                     continue
-                if before is not None and before > 0 and value < before * Decimal("0.995"):
+                if before is not None and before > 0 and value < before * (1 - _threshold("DQ04", "error")):
                     add("DQ04", "error", district, period)
                 if ago is not None and ago[i]:
                     ratio = float(value / ago[i])
                     if _near_power_of_ten(ratio):
                         add("DQ06", "error", district, period)
-                    if i == 0 and abs(ratio - 1) > 0.5:
-                        add("DQ05", "error" if abs(ratio - 1) > 1 else "warn", district, period)
+                    if i == 0 and abs(ratio - 1) > float(_threshold("DQ05", "warn")):
+                        severity = "error" if abs(ratio - 1) > float(_threshold("DQ05", "error")) else "warn"
+                        add("DQ05", severity, district, period)
                 elif (
                     before is not None
                     and (earlier := points.get(_months_back(period, 2), (None, None))[i]) is not None
@@ -752,7 +778,7 @@ def _findings(raw: Path) -> set[tuple[str, str, str, str]]:
         if (
             row["industry_code"] == "39"
             and filed_39
-            and abs(row["revenue_ytd_wan"] / filed_39 - 1) > Decimal("0.02")
+            and abs(row["revenue_ytd_wan"] / filed_39 - 1) > _threshold("DQ12", "warn")
         ):
             add("DQ12", "warn", None, row["period"])
     for uscc, row in in_scope.items():

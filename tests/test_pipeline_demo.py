@@ -288,7 +288,7 @@ def test_the_second_publish_kept_the_first_and_revised_nothing(demo: dict) -> No
 def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
     """The series the outlook is fitted to, recomputed from the published year-to-date figures, and
     the mart equal to orchestration/outlook.py run on that series (shares held inside 0..100)."""
-    from orchestration.outlook_table import outlook_table
+    from orchestration.outlook_table import FORECAST_COLUMNS, outlook_table
     from orchestration.settings import dbt_var
 
     with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as con:
@@ -346,14 +346,7 @@ def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
     joined = mart.merge(model, on=keys, suffixes=("", "_model"), validate="one_to_one")
     assert len(joined) == len(mart) == len(model) > 0
     share = (joined["unit"] == "%").to_numpy()
-    for column in (
-        "point_forecast",
-        "lower_80",
-        "upper_80",
-        "lower_95",
-        "upper_95",
-        "probability_meets_target",
-    ):
+    for column in FORECAST_COLUMNS:
         expected = pd.to_numeric(joined[f"{column}_model"]).to_numpy(dtype=float)
         if column != "probability_meets_target":
             expected = np.where(share, np.clip(expected, 0, 100), expected)

@@ -40,7 +40,6 @@ DQ05 (growth far above 100%) and DQ07 (above 1e8 万元). The feedback workbook
 2023-12/500101_万州区.xlsx shows them as one problem, the unit mix-up first, its 应为 970,000.
 """
 
-import csv
 import datetime as dt
 import math
 import shutil
@@ -51,6 +50,7 @@ import openpyxl
 import pytest
 
 from orchestration.identity import uscc_check_char
+from tests.sheets import write_csv, write_xlsx
 
 
 def uscc(serial: str) -> str:
@@ -59,20 +59,6 @@ def uscc(serial: str) -> str:
 
 
 E1, E2, E3, OUT, SMALL = (uscc(f"MA{n:07d}") for n in range(1, 6))
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-
-
-def write_csv(path: Path, rows: list[list[object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows(rows)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.identity import uscc_check_char
 from orchestration.publish import coverage_refusal
-from tests.test_pipeline_handmade import write_csv, write_xlsx
+from tests.sheets import write_csv, write_xlsx
 
 OCT, NOV = dt.date(2024, 10, 1), dt.date(2024, 11, 1)
 

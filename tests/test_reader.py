@@ -4,23 +4,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
-
-
-def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = sheet
-    for row in rows:
-        worksheet.append(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+from tests.sheets import write_xlsx
 
 
 @pytest.mark.parametrize(

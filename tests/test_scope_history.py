@@ -40,10 +40,10 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 
 from orchestration.identity import uscc_check_char
+from tests.sheets import write_xlsx
 
 
 def uscc(serial: int) -> str:
@@ -92,14 +92,6 @@ FILINGS = {
         E6: (30000, 300),
     },
 }
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
 
 
 def write_raw(raw: Path) -> None:

@@ -1,0 +1,28 @@
+"""Writing the small hand-made input files the tests read, as an office would save them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
+    """A one-sheet workbook with `rows` from A1 (a title row, a header, data: whatever the test writes)."""
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> Path:
+    """A CSV as Excel saves it for Chinese text: UTF-8 with a byte-order mark."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
