@@ -1,102 +1,61 @@
-"""Faults planted in what districts and the bureau send (DQ01–DQ06, DQ12, DQ13): one function per
-fault, each changing the tables and returning its record, or None when the data has no room for it."""
+"""Faults planted in what districts and the bureau send (DQ01–DQ06, DQ12, DQ13). A fault on one
+submission line is a row of SUBMISSION_FAULTS (laid by lay_fault); the growth outlier and
+the bureau's figure, which pick and change several lines, are functions."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
-from planwatch_demo.planning import Fault, _Planner, _wan
+from planwatch_demo.layouts import FilingLine, SubmissionLine
+from planwatch_demo.planning import Changed, Fault, LineFault, _Planner, _wan
 
 # ---------- the faults, one function per rule
 
 
-def _dq01_missing_submission(plan: _Planner) -> Fault | None:
-    p = plan.period(plan.all_periods(), 0.30)
-    if p is None or len(plan.data.districts[p].lines) < 2:
-        return None  # a file with no row left would be rejected, not read
-    code = plan.unit(p, lambda c: (c, p) in plan.submissions)
-    if code is None:
-        return None
-    table, line = plan.data.districts[p], plan.submissions[(code, p)]
-    table.lines.remove(line)
-    return Fault(
-        "DQ01",
-        "error",
-        code,
-        plan.label(p),
+def _submitted(plan: _Planner, p: int, code: str) -> bool:
+    return (code, p) in plan.submissions
+
+
+def _left_out(plan: _Planner, p: int, code: str, line: SubmissionLine) -> Changed:
+    plan.data.districts[p].lines.remove(line)
+    return Changed(
         f"{line.unit.name}{plan.label(p)}未报送：区县报送表中删去了该区县的一行（漏报）。",
         plan.around(code, p),
-        table,
+        removed=True,
     )
 
 
-def _dq02_revenue_off(plan: _Planner) -> Fault | None:
-    p = plan.period(plan.all_periods(), 0.55)
-    code = None if p is None else plan.unit(p, lambda c: (c, p) in plan.submissions)
-    if code is None:
-        return None
-    line = plan.submissions[(code, p)]
+def _revenue_off(plan: _Planner, p: int, code: str, line: SubmissionLine) -> Changed:
     before = line.revenue
     line.revenue = round(before * 1.05)
-    return Fault(
-        "DQ02",
-        "error",
-        code,
-        plan.label(p),
+    return Changed(
         f"{line.unit.name}{plan.label(p)}报送的营业收入本年累计比辖区企业月报合计多 5%"
         f"（{_wan(before)} → {_wan(line.revenue)}）。",
         plan.around(code, p),
-        plan.data.districts[p],
-        line,
     )
 
 
-def _dq03_count_off(plan: _Planner) -> Fault | None:
-    p = plan.period(plan.all_periods(), 0.80)
-    code = None if p is None else plan.unit(p, lambda c: (c, p) in plan.submissions)
-    if code is None:
-        return None
-    line = plan.submissions[(code, p)]
+def _count_off(plan: _Planner, p: int, code: str, line: SubmissionLine) -> Changed:
     line.count += 1
-    return Fault(
-        "DQ03",
-        "warn",
-        code,
-        plan.label(p),
+    return Changed(
         f"{line.unit.name}{plan.label(p)}报送的企业个数多报 1 个（{line.count - 1} → {line.count}），金额无误。",
         [],
-        plan.data.districts[p],
-        line,
     )
 
 
-def _dq04_ytd_drop(plan: _Planner) -> Fault | None:
-    p = plan.period(plan.with_previous(), 0.45)
-    if p is None:
-        return None
-    before_p = plan.previous_in_year(p)
-    revenue = plan.data.figures.revenue_cents
-    picked = plan.enterprise(p, lambda e: revenue[e, before_p] > 0)
-    if picked is None:
-        return None
-    code, e = picked
-    line = plan.filing_lines[(e, p)]
-    old, new = line.revenue, int(revenue[e, before_p]) * 97 // 100
+def _had_revenue_the_month_before(plan: _Planner, p: int, e: int) -> bool:
+    return plan.data.figures.revenue_cents[e, plan.previous_in_year(p)] > 0
+
+
+def _ytd_drop(plan: _Planner, p: int, code: str, line: FilingLine) -> Changed:
+    before = int(plan.data.figures.revenue_cents[line.firm, plan.previous_in_year(p)])
+    old, new = line.revenue, before * 97 // 100
     line.revenue = new
     plan.submissions[(code, p)].revenue += new - old  # the district added up what it received
-    return Fault(
-        "DQ04",
-        "error",
-        code,
-        plan.label(p),
+    return Changed(
         f"{line.name}（{line.uscc}）{plan.label(p)}营业收入本年累计填为 {_wan(new)}，比上月的 "
-        f"{_wan(int(revenue[e, before_p]))} 少 3%（应为 {_wan(old)}）；区县报送按企业所报汇总。",
+        f"{_wan(before)} 少 3%（应为 {_wan(old)}）；区县报送按企业所报汇总。",
         plan.around(code, p),
-        plan.data.filings[p],
-        line,
     )
 
 
@@ -151,33 +110,20 @@ def _dq05_implausible_growth(plan: _Planner) -> Fault | None:
     )
 
 
-def _dq06_submission_in_yuan(plan: _Planner) -> Fault | None:
+def _steady_submission(plan: _Planner, p: int, code: str) -> bool:
+    """Within 10 % of its own submission a year earlier."""
+    now, before = plan.submissions.get((code, p)), plan.submissions.get((code, plan.year_ago(p)))
+    return bool(now and before and before.revenue > 0 and abs(now.revenue / before.revenue - 1) <= 0.10)
+
+
+def _in_yuan(plan: _Planner, p: int, code: str, line: SubmissionLine) -> Changed:
     """One district submission in 元 under the table's 万元: 10,000 times its value a year earlier."""
-    p = plan.period(plan.with_year_ago(), 0.60)
-    if p is None:
-        return None
-    ago = plan.year_ago(p)
-
-    def steady(code: str) -> bool:
-        now, before = plan.submissions.get((code, p)), plan.submissions.get((code, ago))
-        return bool(now and before and before.revenue > 0 and abs(now.revenue / before.revenue - 1) <= 0.10)
-
-    code = plan.unit(p, steady)
-    if code is None:
-        return None
-    line = plan.submissions[(code, p)]
     old = line.revenue
     line.revenue, line.rd = old * 10_000, line.rd * 10_000
-    return Fault(
-        "DQ06",
-        "error",
-        code,
-        plan.label(p),
+    return Changed(
         f"{line.unit.name}{plan.label(p)}区县报送按元填入万元表：营业收入本年累计 {_wan(line.revenue)}"
         f"（应为 {_wan(old)}），研发费用同样放大 10000 倍。",
         plan.around(code, p, later=True),
-        plan.data.districts[p],
-        line,
     )
 
 
@@ -209,28 +155,44 @@ def _dq12_bureau_off(plan: _Planner) -> Fault | None:
     )
 
 
-def _dq13_copied_forward(plan: _Planner) -> Fault | None:
-    candidates = [
-        p for p in plan.with_year_ago() if plan.previous_in_year(p) is not None
-    ] or plan.with_previous()
-    p = plan.period(candidates, 0.85)
-    if p is None:
-        return None
+def _copy_periods(plan: _Planner) -> list[int]:
+    return [p for p in plan.with_year_ago() if plan.previous_in_year(p) is not None] or plan.with_previous()
+
+
+def _sent_both_months(plan: _Planner, p: int, code: str) -> bool:
+    return (code, p) in plan.submissions and (code, plan.previous_in_year(p)) in plan.submissions
+
+
+def _copied_forward(plan: _Planner, p: int, code: str, line: SubmissionLine) -> Changed:
     before = plan.previous_in_year(p)
-    code = plan.unit(p, lambda c: (c, p) in plan.submissions and (c, before) in plan.submissions)
-    if code is None:
-        return None
-    line, previous = plan.submissions[(code, p)], plan.submissions[(code, before)]
+    previous = plan.submissions[(code, before)]
     old = line.revenue
     line.count, line.revenue, line.rd = previous.count, previous.revenue, previous.rd
-    return Fault(
-        "DQ13",
-        "warn",
-        code,
-        plan.label(p),
+    return Changed(
         f"{line.unit.name}{plan.label(p)}区县报送照抄上月：企业个数、营业收入、研发费用与 {plan.label(before)} 完全相同"
         f"（营业收入本年累计应为 {_wan(old)}）。",
         plan.around(code, p, later=True),
-        plan.data.districts[p],
-        line,
     )
+
+
+# ---------- the table: one row per fault on a district submission line, and
+# the fall in an enterprise's year-to-date figure; lay_fault lays each
+
+SUBMISSION_FAULTS = {
+    "dq01_left_out": LineFault(
+        "DQ01", "error", "submission", 0.30, _left_out, eligible=(_submitted,),
+        # a file with no row left would be rejected, not read
+        usable=lambda plan, p: len(plan.data.districts[p].lines) >= 2,
+    ),
+    "dq02_revenue_off": LineFault("DQ02", "error", "submission", 0.55, _revenue_off, eligible=(_submitted,)),
+    "dq03_count_off": LineFault("DQ03", "warn", "submission", 0.80, _count_off, eligible=(_submitted,)),
+    "dq06_in_yuan": LineFault(
+        "DQ06", "error", "submission", 0.60, _in_yuan, eligible=(_steady_submission,), periods=_Planner.with_year_ago
+    ),
+    "dq13_copied_forward": LineFault(
+        "DQ13", "warn", "submission", 0.85, _copied_forward, eligible=(_sent_both_months,), periods=_copy_periods
+    ),
+}  # fmt: skip
+YTD_DROP = LineFault(
+    "DQ04", "error", "filing", 0.45, _ytd_drop, eligible=(_had_revenue_the_month_before,), periods=_Planner.with_previous
+)  # fmt: skip

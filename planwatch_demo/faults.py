@@ -10,57 +10,51 @@ Anything not listed there has no error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    pass
 from planwatch_demo.district_faults import (
-    _dq01_missing_submission,
-    _dq02_revenue_off,
-    _dq03_count_off,
-    _dq04_ytd_drop,
+    SUBMISSION_FAULTS,
+    YTD_DROP,
     _dq05_implausible_growth,
-    _dq06_submission_in_yuan,
     _dq12_bureau_off,
-    _dq13_copied_forward,
 )
 from planwatch_demo.enterprise_faults import (
-    _dq06_filing_in_thousands,
-    _dq07_negative_rd,
-    _dq08_conflicting_filing,
-    _dq09_filing_code_typo,
+    FILING_FAULTS,
     _dq09_registry_code,
-    _dq10_stopped_filing,
     _dq10_unregistered_filing,
-    _dq11_other_district,
-    _dq14_wrong_year,
 )
-from planwatch_demo.planning import DemoData, Fault, _Planner
+from planwatch_demo.planning import DemoData, Fault, _Planner, lay_fault
 
 
 def inject_faults(data: DemoData, rng: np.random.Generator) -> list[Fault]:
     """Lay the faults into the tables (in place) and return them, numbered in rule order."""
     plan = _Planner(data, rng)
+
+    def filing(name: str) -> Callable[[_Planner], Fault | None]:
+        return lambda plan: lay_fault(plan, FILING_FAULTS[name])
+
+    def submission(name: str) -> Callable[[_Planner], Fault | None]:
+        return lambda plan: lay_fault(plan, SUBMISSION_FAULTS[name])
+
     makers: list[Callable[[_Planner], Fault | None]] = [
         # the most demanding picks first, while every district is still free
         _dq05_implausible_growth,
-        _dq06_submission_in_yuan,
-        _dq06_filing_in_thousands,
-        _dq13_copied_forward,
-        _dq04_ytd_drop,
-        _dq01_missing_submission,
-        _dq02_revenue_off,
-        _dq03_count_off,
-        _dq07_negative_rd,
-        _dq08_conflicting_filing,
-        _dq09_filing_code_typo,
+        submission("dq06_in_yuan"),
+        filing("dq06_in_thousands"),
+        submission("dq13_copied_forward"),
+        lambda plan: lay_fault(plan, YTD_DROP),
+        submission("dq01_left_out"),
+        submission("dq02_revenue_off"),
+        submission("dq03_count_off"),
+        filing("dq07_negative_rd"),
+        filing("dq08_filed_twice"),
+        filing("dq09_code_transposed"),
         _dq10_unregistered_filing,
-        _dq10_stopped_filing,
-        _dq11_other_district,
-        lambda plan: _dq14_wrong_year(plan, future=True),
-        lambda plan: _dq14_wrong_year(plan, future=False),
+        filing("dq10_not_filed"),
+        filing("dq11_other_district"),
+        filing("dq14_future_year"),
+        filing("dq14_year_before"),
         _dq12_bureau_off,
         _dq09_registry_code,
     ]

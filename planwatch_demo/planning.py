@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -246,3 +246,83 @@ def write_manifest(out: Path, faults: list[Fault]) -> Path:
     path = out / MANIFEST_NAME
     path.write_text(manifest_text(faults), encoding="utf-8")
     return path
+
+
+# ---------- faults laid on one line: what they share, once
+
+
+def _anything(plan: _Planner, p: int, key: object) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a fault's change did: its description and the district-periods it may cause errors on;
+    `period` when the manifest names another than the line's (a mistyped one), `table` and `line`
+    when the fault is in another file than the line's (a second file), `removed` when the line was
+    taken out (the manifest then gives the file and no row)."""
+
+    description: str
+    affects: list[tuple[str, str]]
+    period: str | None = None
+    table: Table | None = None
+    line: object | None = None
+    removed: bool = False
+
+
+@dataclass(frozen=True)
+class LineFault:
+    """A fault on one line of a monthly table, as a row of the fault table: which rule it trips, how
+    bad, which kind of line it is `on`, where among `periods` it goes (`share`, 0 first .. 1 last), which lines may take it
+    (`eligible`, tried in order until one finds a line) and what it does to the picked line
+    (`change`, which returns None when the data has no room for it)."""
+
+    rule_id: str
+    severity: str
+    on: Literal["filing", "submission"]
+    share: float
+    change: Callable[..., Changed | None]
+    eligible: tuple[Callable[[_Planner, int, object], bool], ...] = (_anything,)
+    periods: Callable[[_Planner], list[int]] = _Planner.all_periods
+    usable: Callable[[_Planner, int], bool] = lambda plan, p: True
+
+
+def lay_fault(plan: _Planner, spec: LineFault) -> Fault | None:
+    """Lay one row of a fault table: pick the period, then the line (an enterprise's filing line when
+    `spec.on` is "filing", `eligible(plan, p, e)`; a district's submission, `eligible(plan, p, code)`),
+    then apply `change(plan, p, code, line)`."""
+    p = plan.period(spec.periods(plan), spec.share)
+    if p is None or not spec.usable(plan, p):
+        return None
+    found = None
+    for accept in spec.eligible:
+        found = found or (plan.enterprise if spec.on == "filing" else plan.unit)(
+            p, lambda key, accept=accept: accept(plan, p, key)
+        )
+    if found is None:
+        return None
+    if spec.on == "filing":
+        code, e = found
+        table, line = plan.data.filings[p], plan.filing_lines[(e, p)]
+    else:
+        code = found
+        table, line = plan.data.districts[p], plan.submissions[(code, p)]
+    changed = spec.change(plan, p, code, line)
+    return None if changed is None else _fault(plan, spec, changed, code, p, table, line)
+
+
+def _fault(
+    plan: _Planner, spec: LineFault, changed: Changed, code: str, p: int, table: Table, line: object
+) -> Fault:
+    if changed.table is not None:
+        table, line = changed.table, changed.line
+    return Fault(
+        spec.rule_id,
+        spec.severity,
+        code,
+        changed.period or plan.label(p),
+        changed.description,
+        changed.affects,
+        table,
+        None if changed.removed else line,
+    )
