@@ -10,12 +10,16 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration import refresh
 from orchestration.constants import RAW_KIND_FOLDERS
 from orchestration.scorecard import revised_count, scorecard
 from orchestration.settings import ConfigurationError, Settings
 from orchestration.status import NoWarehouse, status
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 EXIT_PUBLISHED, EXIT_NOT_PUBLISHED, EXIT_USAGE = 0, 1, 2
 
@@ -261,6 +265,20 @@ def _run_locked(
     since = dt.datetime.now().replace(microsecond=0)  # the ledger's resolution: what this run changed
     run_log = settings.warehouse_dir / "logs" / "run.log"
     result = refresh.execute_refresh(request.run_config, request.tags, None if verbose else run_log)
+    return _print_outcome(settings, result, seen, before, since, None if verbose else run_log)
+
+
+def _print_outcome(
+    settings: Settings,
+    result: dg.ExecuteInProcessResult,
+    seen: dict,
+    before: tuple[int, int, int] | None,
+    since: dt.datetime,
+    log: Path | None,
+) -> int:
+    """What the run did, on stderr, and the scorecard on stdout when it published; the exit status."""
+    from orchestration import freshness
+
     if not result.success:
         outcome = refresh.snapshot_outcome(settings.analytics_db, before, result.run_id)
         for line in [
@@ -268,7 +286,7 @@ def _run_locked(
             f"{outcome}. Run {result.run_id} is in the Dagster UI (make dev).",
         ]:
             print(f"planwatch: {line}", file=sys.stderr)
-        _print_summary(settings, since, outcome, log=None if verbose else run_log)
+        _print_summary(settings, since, outcome, log=log)
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
     revised = revised_count(settings.analytics_db)
@@ -278,9 +296,7 @@ def _run_locked(
             "them with the files that caused them (marts.indicator_revisions)",
             file=sys.stderr,
         )
-    _print_summary(
-        settings, since, f"published {settings.analytics_db}", revised, log=None if verbose else run_log
-    )
+    _print_summary(settings, since, f"published {settings.analytics_db}", revised, log=log)
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
 
