@@ -101,3 +101,19 @@
         1
     )
 {%- endmacro %}
+
+
+{#-
+    A district's name for a finding's message: the reporting unit's name, '（区县不明）' where the code
+    is NULL or names no unit (an unregistered enterprise's district text that matched nothing).
+-#}
+{% macro district_name_zh(district_code) -%}
+    coalesce(
+        (
+            select reporting_units.district_name
+            from {{ ref('reporting_units') }} as reporting_units
+            where reporting_units.district_code = {{ district_code }}
+        ),
+        '（区县不明）'
+    )
+{%- endmacro %}

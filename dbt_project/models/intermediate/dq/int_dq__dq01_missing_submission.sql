@@ -63,11 +63,9 @@ findings as (
         '区县月报' as subject,
         '1' as expected,
         '0' as actual,
-        {{ dbt.concat([
-            "reporting_units.district_name",
-            period_label_zh('missing_submissions.period'),
-            "'区县月报未报送：应报送 1 份，实际收到 0 份（无来源文件、无行号）。请尽快补报。'"
-        ]) }} as message,
+        reporting_units.district_name
+        || {{ period_label_zh('missing_submissions.period') }}
+        || '区县月报未报送：应报送 1 份，实际收到 0 份（无来源文件、无行号）。请尽快补报。' as message,
         cast(null as varchar) as source_file,
         cast(null as integer) as source_row
 

@@ -12,8 +12,6 @@ with
 
 figures as (select * from {{ ref('int_reported_figures') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
 
 {{ dq_rule('DQ04') }},
@@ -121,7 +119,7 @@ findings as (
         end as subject,
         '≥ ' || {{ amount_text('decreases.compared_value_wan') }} as expected,  -- not below the month before
         {{ amount_text('decreases.value_wan') }} as actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('decreases.district_code') }}
         || {{ period_label_zh('decreases.period') }}
         || case
             when decreases.reporter_kind = 'district' then '区县报送的'
@@ -154,9 +152,6 @@ findings as (
         decreases.source_row
 
     from decreases
-
-    left join reporting_units
-        on decreases.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -12,8 +12,6 @@ with
 
 figures as (select * from {{ ref('int_reported_figures') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ06') }},
 
 series as (
@@ -158,7 +156,7 @@ findings as (
             ) }}
         end as expected,
         {{ amount_text('labelled.value_wan') }} as actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('labelled.district_code') }}
         || {{ period_label_zh('labelled.period') }}
         || labelled.reporter_zh
         || case
@@ -179,9 +177,6 @@ findings as (
         labelled.matched_power as unit_power
 
     from labelled
-
-    left join reporting_units
-        on labelled.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -8,8 +8,6 @@ with
 
 reported as (select * from {{ ref('int_reported_figures') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ07') }},
 
 figures as (
@@ -124,7 +122,7 @@ findings as (
         checks.subject,
         checks.expected,
         checks.actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('checks.district_code') }}
         || {{ period_label_zh('checks.period') }}
         || checks.finding_zh
         || case
@@ -136,9 +134,6 @@ findings as (
         checks.source_row
 
     from checks
-
-    left join reporting_units
-        on checks.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -10,8 +10,6 @@ filings as (select * from {{ ref('stg_raw__filings') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ08') }},
 
 repeated as (
@@ -89,7 +87,7 @@ findings as (
         || ' 企业月报' as subject,
         '1' as expected,
         {{ count_text('conflicts.version_count') }} as actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('enterprise_filings.district_code') }}
         || {{ period_label_zh('conflicts.period') }}
         || '企业“'
         || {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
@@ -107,9 +105,6 @@ findings as (
     inner join enterprise_filings
         on conflicts.uscc = enterprise_filings.uscc
             and conflicts.period = enterprise_filings.period
-
-    left join reporting_units
-        on enterprise_filings.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -11,8 +11,6 @@ registry as (select * from {{ ref('stg_raw__registry') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ09') }},
 
 latest_registry_rows as (
@@ -128,7 +126,7 @@ findings as (
             as subject,
         invalid.expected,
         invalid.actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('invalid.district_code') }}
         || case
             when invalid.source_kind = 'registry' then '企业名录中'
             else {{ period_label_zh('invalid.period') }} || '企业月报中'
@@ -142,9 +140,6 @@ findings as (
         invalid.source_row
 
     from invalid
-
-    left join reporting_units
-        on invalid.district_code = reporting_units.district_code
 
     cross join rule
 

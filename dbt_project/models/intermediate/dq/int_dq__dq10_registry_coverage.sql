@@ -14,8 +14,6 @@ enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ10') }},
 
 period_window as (select * from {{ ref('int_period_window') }}),
@@ -84,7 +82,7 @@ findings as (
         unregistered_filings.enterprise_label || ' 企业名录' as subject,
         '名录有此企业' as expected,
         '名录无此企业' as actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('unregistered_filings.district_code') }}
         || {{ period_label_zh('unregistered_filings.period') }}
         || '收到企业“' || unregistered_filings.enterprise_label
         || '”的月报，但企业名录中没有这家企业，其数据未计入任何区县。'
@@ -94,9 +92,6 @@ findings as (
         unregistered_filings.source_row
 
     from unregistered_filings
-
-    left join reporting_units
-        on unregistered_filings.district_code = reporting_units.district_code
 
     cross join rule
 
@@ -110,7 +105,7 @@ findings as (
         missing_filings.enterprise_label || ' 企业月报' as subject,
         '1' as expected,
         '0' as actual,
-        coalesce(reporting_units.district_name, '（区县不明）')
+        {{ district_name_zh('missing_filings.district_code') }}
         || {{ period_label_zh('missing_filings.period') }}
         || '企业名录内的规上电子信息企业“' || missing_filings.enterprise_label
         || '”未报送月报：应报送 1 份，实际收到 0 份。请督促企业补报；企业已停产、迁出或不再符合统计范围的，请更正企业名录。'
@@ -119,9 +114,6 @@ findings as (
         missing_filings.source_row
 
     from missing_filings
-
-    left join reporting_units
-        on missing_filings.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -16,8 +16,6 @@ bureau as (select * from {{ ref('stg_raw__bureau') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ14') }},
 
 period_window as (select * from {{ ref('int_period_window') }}),
@@ -98,7 +96,7 @@ findings as (
         {{ period_label_zh('out_of_window_lines.period') }} as actual,
         case
             when out_of_window_lines.source_kind = '统计局月报' then '全市'
-            else coalesce(reporting_units.district_name, '（区县不明）')
+            else {{ district_name_zh('out_of_window_lines.district_code') }}
         end
         || out_of_window_lines.source_kind || '的报告期为' || {{ period_label_zh('out_of_window_lines.period') }}
         || case
@@ -121,9 +119,6 @@ findings as (
     from out_of_window_lines
 
     cross join period_window
-
-    left join reporting_units
-        on out_of_window_lines.district_code = reporting_units.district_code
 
     cross join rule
 
