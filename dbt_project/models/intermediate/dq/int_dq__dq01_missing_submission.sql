@@ -8,8 +8,6 @@ enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
 submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ01') }},
 
 periods as (
@@ -63,16 +61,13 @@ findings as (
         '区县月报' as subject,
         '1' as expected,
         '0' as actual,
-        reporting_units.district_name
+        {{ district_name_zh('missing_submissions.district_code') }}
         || {{ period_label_zh('missing_submissions.period') }}
         || '区县月报未报送：应报送 1 份，实际收到 0 份（无来源文件、无行号）。请尽快补报。' as message,
         cast(null as varchar) as source_file,
         cast(null as integer) as source_row
 
     from missing_submissions
-
-    inner join reporting_units
-        on missing_submissions.district_code = reporting_units.district_code
 
     cross join rule
 

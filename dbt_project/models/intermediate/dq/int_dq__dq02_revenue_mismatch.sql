@@ -9,8 +9,6 @@ filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
 submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ02') }},
 
 periods as (
@@ -81,7 +79,7 @@ findings as (
         '营业收入本年累计' as subject,
         {{ amount_text('gaps.filed_revenue_ytd_wan') }} as expected,
         {{ amount_text('gaps.submitted_revenue_ytd_wan') }} as actual,
-        reporting_units.district_name
+        {{ district_name_zh('gaps.district_code') }}
         || {{ period_label_zh('gaps.period') }}
         || '区县报送的营业收入本年累计为 ' || {{ number_text('gaps.submitted_revenue_ytd_wan') }}
         || ' 万元，辖区规上电子信息企业月报合计应为 ' || {{ number_text('gaps.filed_revenue_ytd_wan') }} || ' 万元，'
@@ -92,9 +90,6 @@ findings as (
         gaps.source_row
 
     from gaps
-
-    inner join reporting_units
-        on gaps.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -9,8 +9,6 @@ filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
 submissions as (select * from {{ ref('int_district_submission_months') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ03') }},
 
 periods as (
@@ -53,7 +51,7 @@ findings as (
         '区县月报 企业个数' as subject,
         {{ count_text('compared.filed_enterprise_count') }} as expected,
         {{ count_text('compared.submitted_enterprise_count') }} as actual,
-        reporting_units.district_name
+        {{ district_name_zh('compared.district_code') }}
         || {{ period_label_zh('compared.period') }}
         || '区县报送的企业个数为 ' || {{ count_text('compared.submitted_enterprise_count') }}
         || ' 家，企业名录在本区县、本期已报送月报的规上电子信息企业应为 '
@@ -64,9 +62,6 @@ findings as (
         compared.source_row
 
     from compared
-
-    inner join reporting_units
-        on compared.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -8,8 +8,6 @@ with
 
 submissions as (select * from {{ ref('int_district_submission_months') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ05') }},
 
 compared as (
@@ -69,7 +67,7 @@ findings as (
         || ' 至 ' || {{ amount_text('cast(graded.prior_revenue_ytd_wan as double) * (1 + rule.threshold_warn)') }}
             as expected,
         {{ amount_text('graded.revenue_ytd_wan') }} as actual,
-        reporting_units.district_name
+        {{ district_name_zh('graded.district_code') }}
         || {{ period_label_zh('graded.period') }}
         || '区县报送的营业收入本年累计为 ' || {{ money_text('graded.revenue_ytd_wan') }}
         || '，上年同期（' || {{ period_label_zh('graded.prior_period') }} || '）为 '
@@ -83,9 +81,6 @@ findings as (
         graded.source_row
 
     from graded
-
-    inner join reporting_units
-        on graded.district_code = reporting_units.district_code
 
     cross join rule
 

@@ -9,8 +9,6 @@ with
 
 submissions as (select * from {{ ref('int_district_submission_months') }}),
 
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ13') }},
 
 with_previous as (
@@ -63,7 +61,7 @@ findings as (
         '区县月报' as subject,
         '与上期（' || {{ period_label_zh('copies.previous_period') }} || '）不同' as expected,
         '与上期（' || {{ period_label_zh('copies.previous_period') }} || '）相同' as actual,
-        reporting_units.district_name
+        {{ district_name_zh('copies.district_code') }}
         || {{ period_label_zh('copies.period') }}
         || '区县月报与上期（' || {{ period_label_zh('copies.previous_period') }} || '）完全相同：企业个数 '
         || coalesce({{ count_text('copies.enterprise_count') }}, '未填') || ' 家，营业收入本年累计 '
@@ -75,9 +73,6 @@ findings as (
         copies.source_row
 
     from copies
-
-    inner join reporting_units
-        on copies.district_code = reporting_units.district_code
 
     cross join rule
 
