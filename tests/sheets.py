@@ -8,13 +8,18 @@ from pathlib import Path
 import openpyxl
 
 
-def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
-    """A one-sheet workbook with `rows` from A1 (a title row, a header, data: whatever the test writes)."""
+def write_xlsx(
+    path: Path, rows: list[list[object]], sheet: str = "Sheet1", merges: tuple[str, ...] = ()
+) -> Path:
+    """A one-sheet workbook with `rows` from A1 (a title row, a header, data: whatever the test writes),
+    with the cell ranges in `merges` merged as offices merge titles and two-row headers ("A1:F1")."""
     workbook = openpyxl.Workbook()
     worksheet = workbook.active
     worksheet.title = sheet
     for row in rows:
         worksheet.append(row)
+    for cells in merges:
+        worksheet.merge_cells(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path

@@ -13,11 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 import xlwt
 
 from orchestration.identity import uscc_check_char
+from tests.sheets import write_xlsx
 
 pytestmark = pytest.mark.slow
 
@@ -28,19 +28,6 @@ def uscc(n: int) -> str:
 
 
 E = [uscc(n) for n in range(1, 40)]
-
-
-def xlsx(path: Path, rows: list[list[object]], merges: tuple[str, ...] = (), sheet: str = "Sheet1") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = sheet
-    for row in rows:
-        worksheet.append(row)
-    for cells in merges:
-        worksheet.merge_cells(cells)
-    workbook.save(path)
-    return path
 
 
 def text_file(path: Path, rows: list[list[object]], encoding: str) -> Path:
@@ -90,7 +77,7 @@ def build_folder(raw: Path) -> None:
     for index, code in enumerate(E[:30]):
         registry_rows.append([code, f"重庆测试电子{index}有限公司", districts[index % 5], "3911", "", "是"])
     # 1. registry, plain one-row header
-    xlsx(raw / "registry" / "01_企业名录.xlsx", registry_rows)
+    write_xlsx(raw / "registry" / "01_企业名录.xlsx", registry_rows)
     # 2. registry, English aliases, chain as code, UTF-8 CSV
     text_file(
         raw / "registry" / "02_roster_en.csv",
@@ -101,13 +88,13 @@ def build_folder(raw: Path) -> None:
         "utf-8",
     )
     # 3. title row, unit line 万元, blank row, note under the table
-    xlsx(
+    write_xlsx(
         raw / "filings" / "03_title_unit_note.xlsx",
         [["2024年1-10月重庆市电子信息制造业企业月报"], ["单位：万元"], [], FILINGS_HEADER,
          [E[0], "2024-10", 1200.5, 12.25], [E[1], "2024-10", 800, 8], [], ["注：本表数据为快报数。"], [E[2], "2024-10", 9, 9]],
     )  # fmt: skip
     # 4. two-row header with merged cells
-    xlsx(
+    write_xlsx(
         raw / "filings" / "04_two_row_header.xlsx",
         [["统一社会信用代码", "报告期", "营业收入", None, "研发费用", None],
          [None, None, "本年累计", "同比增长(%)", "本年累计", "同比增长(%)"],
@@ -124,7 +111,7 @@ def build_folder(raw: Path) -> None:
         "gb18030",
     )
     # 6. unit line 千元: 45,678 千元 = 4567.8 万元
-    xlsx(
+    write_xlsx(
         raw / "filings" / "06_qianyuan.xlsx",
         [["计量单位：千元"], FILINGS_HEADER, [E[4], "2024-10", 45678, 910]],
     )
@@ -149,7 +136,7 @@ def build_folder(raw: Path) -> None:
         "utf-8",
     )  # fmt: skip
     # 10. another column order, with extra columns kept aside
-    xlsx(
+    write_xlsx(
         raw / "filings" / "10_order_extra.xlsx",
         [
             ["研发费用本年累计", "备注", "营业收入本年累计", "填报人", "报告期", "统一社会信用代码"],
@@ -157,7 +144,9 @@ def build_folder(raw: Path) -> None:
         ],
     )
     # 11. formulas: their cached values are read, nothing is evaluated
-    path = xlsx(raw / "filings" / "11_formulas.xlsx", [FILINGS_HEADER, [E[17], "2024-10", "=600+66", "=6*2"]])
+    path = write_xlsx(
+        raw / "filings" / "11_formulas.xlsx", [FILINGS_HEADER, [E[17], "2024-10", "=600+66", "=6*2"]]
+    )
     with_cached_values(path, {"C2": "666", "D2": "12"})
     # 12. legacy .xls (BIFF8)
     book = xlwt.Workbook(encoding="utf-8")
@@ -167,7 +156,7 @@ def build_folder(raw: Path) -> None:
             sheet.write(r, c, value)
     book.save(str(raw / "filings" / "12_legacy.xls"))
     # 13. district submissions by code, name, short name and zone, with a total line
-    xlsx(
+    write_xlsx(
         raw / "districts" / "13_区县报送_2024-10.xlsx",
         [["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"], ["500101", "2024-10", 6, 100, 1],
          ["两江新区", "2024-10", 6, 200, 2], ["沙坪坝", "2024-10", 6, 300, 3], ["合计", "", 18, 600, 6]],
@@ -182,7 +171,7 @@ def build_folder(raw: Path) -> None:
         "gb18030",
     )
     # 15. bureau: January and February together (1-2月 is February), unit 亿元, industry by code
-    xlsx(
+    write_xlsx(
         raw / "bureau" / "15_统计局.xlsx",
         [["2024年1-2月重庆市规模以上工业企业主要指标（分行业）"], ["单位：亿元"], ["行业", "营业收入本年累计", "同比增长(%)"],
          ["C39", 1000.5, "2.1"], ["仪器仪表制造业", 12, "-"]],
