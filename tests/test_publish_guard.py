@@ -11,9 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.constants import PUBLIC_MARTS
-from orchestration.ingest.ledger import LEDGER_DDL
 from orchestration.publish import PublishRefused, publish
+from tests.builds import write_build_db
 
 
 def sha256(path: Path) -> str:
@@ -66,25 +65,6 @@ def test_unknown_district_and_huge_value_publish_but_a_broken_invariant_keeps_sn
     assert not list(warehouse.glob(".analytics.duckdb.*"))  # no temporary file left behind
 
 
-def _build_db(path: Path, subject: str) -> None:
-    """A build database whose marts hold one row each (5 enterprises, revenue 100 亿元 in 2024-10, the
-    columns the coverage gate reads); dq_findings' subject is given."""
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema raw")
-        for mart in PUBLIC_MARTS:
-            con.execute(
-                f"create table marts.{mart} (period date, severity varchar, subject varchar, "
-                "enterprise_count integer, plan_id varchar, indicator_code varchar, actual_value double, "
-                "yoy_growth_pct double, status varchar)"
-            )
-            con.execute(
-                f"insert into marts.{mart} values ('2024-10-01', 'warn', ?, 5, 'p', 'revenue', 100, null, "
-                "'no_data')",
-                [subject],
-            )
-        con.execute(LEDGER_DDL)
-
-
 def _arrives(build: Path, source_file: str, revenue: float) -> None:
     """A filings file for 2024-10 arrives and the revenue of 2024-10 becomes `revenue`."""
     with duckdb.connect(str(build)) as con:
@@ -98,12 +78,12 @@ def _arrives(build: Path, source_file: str, revenue: float) -> None:
 
 def test_publish_refuses_credit_codes_and_keeps_the_old_snapshot(tmp_path: Path) -> None:
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build, "营业收入本年累计")
+    write_build_db(build, subject="营业收入本年累计")
     publish(build, snapshot, "run-1")
     kept = tmp_path / "kept.duckdb"
     shutil.copy(snapshot, kept)
     leaky = tmp_path / "leaky.duckdb"
-    _build_db(leaky, "915000007339743120")
+    write_build_db(leaky, subject="915000007339743120")
     with pytest.raises(PublishRefused, match=r"credit codes found in .*dq_findings\.subject \(1 values\)"):
         publish(leaky, snapshot, "run-2")
     assert sha256(snapshot) == sha256(kept)
@@ -113,7 +93,7 @@ def test_publish_refuses_credit_codes_and_keeps_the_old_snapshot(tmp_path: Path)
 
 def test_publish_log_grows_by_one_row_per_publish(tmp_path: Path) -> None:
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build, "营业收入本年累计")
+    write_build_db(build, subject="营业收入本年累计")
     publish(build, snapshot, "run-1")
     publish(build, snapshot, "run-2")
     with duckdb.connect(str(snapshot), read_only=True) as con:
@@ -130,7 +110,7 @@ def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_pat
     """An analyst who opened analytics.duckdb without read-only holds a write lock on it: the
     publish neither waits for nor needs that file, and the log keeps every earlier publish."""
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build, "营业收入本年累计")
+    write_build_db(build, subject="营业收入本年累计")
     publish(build, snapshot, "run-1")
     ready = tmp_path / "ready"
     holder = subprocess.Popen(
@@ -172,7 +152,7 @@ def _history(snapshot: Path) -> tuple[list, list, list]:
 
 def test_a_publish_keeps_its_figures_and_lists_what_the_next_one_revised(tmp_path: Path) -> None:
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build, "营业收入本年累计")
+    write_build_db(build, subject="营业收入本年累计")
     publish(build, snapshot, "run-1")
     _arrives(build, "filings/万州_2024-10_更正.csv", 110)
     assert publish(build, snapshot, "run-2").revisions == 1
@@ -189,7 +169,7 @@ def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
     """Killed between the swap and the build database's copy of the history: the snapshot records a
     later publish than the copy, and the next publish carries the history from the snapshot."""
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build, "营业收入本年累计")
+    write_build_db(build, subject="营业收入本年累计")
     publish(build, snapshot, "run-1")
     after_first = tmp_path / "after_first.duckdb"
     shutil.copy(build, after_first)

@@ -18,10 +18,10 @@ import pytest
 from orchestration import locking
 from orchestration.cli import status
 from orchestration.constants import PUBLIC_MARTS
-from orchestration.ingest.ledger import LEDGER_DDL
 from orchestration.publish import publish
 from orchestration.refresh import snapshot_outcome
 from orchestration.settings import DBT_PROJECT_DIR, Settings
+from tests.builds import write_build_db
 
 PLANWATCH = str(Path(sys.executable).with_name("planwatch"))
 
@@ -139,35 +139,12 @@ def test_duckdb_lock_pid_is_read_from_its_error() -> None:
     )
 
 
-def _build_db(path: Path, last_period: str = "2024-10-01") -> None:
-    """A build database whose public marts hold one row each (with the columns the coverage gate
-    reads: 5 enterprises, 100 亿元 of revenue)."""
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema raw")
-        for mart in PUBLIC_MARTS:
-            con.execute(
-                f"create table marts.{mart} (period date, severity varchar, subject varchar, "
-                "district_code varchar, district_name varchar, enterprise_count integer, plan_id varchar, "
-                "indicator_code varchar, actual_value double, yoy_growth_pct double, status varchar)"
-            )
-            con.execute(
-                f"insert into marts.{mart} values (?, 'warn', '营业收入', '500101', '万州区', 5, 'p', 'revenue', "
-                "100, null, 'no_data')",
-                [last_period],
-            )
-        con.execute(LEDGER_DDL)
-        con.execute(
-            "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, periods, first_seen_at) "
-            "values ('x', 'filings/x.csv', 'filings', 'ingested', '2024-10', now()::timestamp)"
-        )
-
-
 def test_status_names_the_run_that_holds_build_duckdb_and_shows_the_snapshot(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
-    _build_db(warehouse / "build.duckdb")
+    write_build_db(warehouse / "build.duckdb", ledger_file="filings/x.csv")
     publish(warehouse / "build.duckdb", warehouse / "analytics.duckdb", "run-1")
     holder = _start_holder(warehouse, hold_db=True)
     try:
@@ -187,7 +164,7 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
     """An analyst opened analytics.duckdb read-write, created a table and was killed before a
     checkpoint: analytics.duckdb.wal stays. Swapped in beside it, the new file would be unreadable."""
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build, "2024-09-01")
+    write_build_db(build, "2024-09-01", ledger_file="filings/x.csv")
     publish(build, snapshot, "run-1")
     analyst = subprocess.Popen(
         [sys.executable, "-c",
@@ -205,7 +182,7 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
         analyst.wait()
     wal = Path(f"{snapshot}.wal")
     assert wal.exists()
-    _build_db(build.with_name("build2.duckdb"), "2024-10-01")
+    write_build_db(build.with_name("build2.duckdb"), "2024-10-01", ledger_file="filings/x.csv")
     result = publish(build.with_name("build2.duckdb"), snapshot, "run-2")
     assert result.stale_wal == wal
     assert not wal.exists()
@@ -224,7 +201,7 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
 
 def test_a_failed_runs_message_says_what_happened_to_the_snapshot(tmp_path: Path) -> None:
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    _build_db(build)
+    write_build_db(build, ledger_file="filings/x.csv")
     publish(build, snapshot, "run-1")
     stat = snapshot.stat()
     before = (stat.st_ino, stat.st_mtime_ns, stat.st_size)

@@ -1,0 +1,42 @@
+"""A minimal build database for the publish and run-safety tests: the public marts, one row each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.constants import PUBLIC_MARTS
+from orchestration.ingest.ledger import LEDGER_DDL
+
+# Every column the publish gates read, in any public mart: one table shape serves all of them.
+_MART_COLUMNS = (
+    "period date, severity varchar, subject varchar, district_code varchar, district_name varchar, "
+    "enterprise_count integer, plan_id varchar, indicator_code varchar, actual_value double, "
+    "yoy_growth_pct double, status varchar"
+)
+
+
+def write_build_db(
+    path: Path, last_period: str = "2024-10-01", subject: str = "营业收入", ledger_file: str | None = None
+) -> Path:
+    """A build database whose public marts hold one row each (period `last_period`, 5 enterprises,
+    100 亿元 of revenue, dq_findings' subject `subject`) and an ingest ledger, with one ingested
+    filings file named `ledger_file` when it is given."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema raw")
+        for mart in PUBLIC_MARTS:
+            con.execute(f"create table marts.{mart} ({_MART_COLUMNS})")
+            con.execute(
+                f"insert into marts.{mart} values (?, 'warn', ?, '500101', '万州区', 5, 'p', 'revenue', 100, "
+                "null, 'no_data')",
+                [last_period, subject],
+            )
+        con.execute(LEDGER_DDL)
+        if ledger_file is not None:
+            con.execute(
+                "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, periods, first_seen_at) "
+                "values (?, ?, 'filings', 'ingested', '2024-10', now()::timestamp)",
+                [ledger_file, ledger_file],
+            )
+    return path
