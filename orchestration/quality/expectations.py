@@ -9,9 +9,13 @@ expectation (docs/architecture.md, Decisions; GX issues #10738, #11579). The Dag
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import datetime as dt
+import gc
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -42,6 +46,14 @@ RESULT_FORMAT = "SUMMARY"  # counts and up to 20 unexpected values per expectati
 
 # DuckDB → Arrow → pandas: integers and booleans keep NULLs as pandas' nullable types instead of
 # turning into floats; DATE stays datetime.date, so GX compares it with the suites' date bounds.
+# glibc's malloc_trim: hands freed heap pages back to the system (see _give_memory_back); None
+# where the C library has none (macOS, musl).
+_MALLOC_TRIM = (
+    getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
+    if sys.platform == "linux"
+    else None
+)
+
 _NULLABLE_TYPES = {
     pa.int8(): pd.Int8Dtype(),
     pa.int16(): pd.Int16Dtype(),
@@ -239,7 +251,7 @@ def _validate_batches(
                 context, added[suite.name], frame, parameters, batch
             )
             del frame  # one batch's rows in memory at a time
-            pa.default_memory_pool().release_unused()  # and give Arrow's freed buffers back
+            _give_memory_back()
         context.build_data_docs(site_names=[DOCS_SITE])
         offline_docs.make_offline(building)  # no CDN, a static index, no credit code
     return found, failed_reads
@@ -317,9 +329,23 @@ def _pandas_column(relation: duckdb.DuckDBPyRelation, categories: bool) -> pd.Se
     column = relation.to_arrow_reader(200_000).read_all().column(0)  # streamed: DuckDB holds one batch
     if pa.types.is_decimal(column.type):
         column = column.cast(pa.float64())
-    if categories and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        return pd.Categorical(column.to_pandas())
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        # pandas' own text type, kept in Arrow: given a types_mapper, pyarrow makes a Python string
+        # of every value first (+450 MB for a year of file digests at 200,000 enterprises)
+        text = column.to_pandas()
+        return pd.Categorical(text) if categories else text
     return column.to_pandas(types_mapper=_NULLABLE_TYPES.get)
+
+
+def _give_memory_back() -> None:
+    """Free what a batch left and return it to the system. GX's validation leaves reference cycles
+    that hold the batch's columns until Python's cycle collector happens to run, and Arrow's pool and
+    the C heap keep freed memory for reuse: after a year of filings at 200,000 enterprises, 450 MB
+    stayed resident into the next batch without this, 140 MB with it."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _seed_column(path: Path, column: str) -> list[str]:
