@@ -23,14 +23,14 @@ QUIET_ENV = {
 }
 
 
-DEFAULT_DUCKDB_MEMORY_LIMIT = "80%"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit for the processes that write the build database (ingest, dbt): above it,
-DuckDB spills to disk instead of growing. PLANWATCH_DUCKDB_MEMORY_LIMIT sets it ('1GB', '512MB');
-the default is DuckDB's own, 80% of the machine's memory, because a lower one fails today's models at
-scale: int_dq__dq08_conflicting_filings runs out of memory at 200,000 enterprises × 36 months under
-1GB and under 2GB (bench/scale.py, README "Scale benchmark"). 1GB keeps 20,000 × 36 at 1.2 GB. The
-spill folder is DuckDB's default, build.duckdb.tmp beside the database: DuckDB refuses to switch it once
-it was used, and dbt-duckdb applies its settings on every connection."""
+DuckDB spills to disk instead of growing. PLANWATCH_DUCKDB_MEMORY_LIMIT sets it ('2GB', '512MB',
+'50%'). 1GB by default, not DuckDB's own 80% of the machine: a run must not take a shared server's
+memory, and 1GB is enough for 200,000 enterprises × 36 months (the dbt step peaks at 1.7 GB with
+dbt's own Python; bench/scale.py, README "Scale benchmark"). The spill folder is DuckDB's default,
+build.duckdb.tmp beside the database: DuckDB refuses to switch it once it was used, and dbt-duckdb
+applies its settings on every connection."""
 
 
 class ConfigurationError(ValueError):
@@ -50,7 +50,7 @@ def memory_limit(text: str | None) -> str:
     if not _MEMORY_LIMIT.match(value):
         raise ConfigurationError(
             f"PLANWATCH_DUCKDB_MEMORY_LIMIT={value!r} is not a memory size: write e.g. 2GB, 512MB or 80%, "
-            "or unset it for DuckDB's default (80% of the machine)"
+            f"or unset it for planwatch's default ({DEFAULT_DUCKDB_MEMORY_LIMIT})"
         )
     return value
 
