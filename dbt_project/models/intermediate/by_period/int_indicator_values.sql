@@ -46,29 +46,25 @@ monthly_totals as (
 
 ),
 
-revenue as (
+{%- set amounts = [('revenue', 'revenue'), ('rd_spend', 'rd')] %}
 
+amounts as (
+
+    -- revenue and R&D spend: the year-to-date sum in 亿元 and its like-for-like growth
+    {%- for indicator_code, measure in amounts %}
     select
-        'revenue' as indicator_code,
+        '{{ indicator_code }}' as indicator_code,
         monthly_totals.period,
-        {{ wan_to_yi('monthly_totals.revenue_ytd_wan') }} as actual_value,
-        monthly_totals.revenue_yoy_pct as yoy_growth_pct,
+        {{ wan_to_yi('monthly_totals.' ~ measure ~ '_ytd_wan') }} as actual_value,
+        monthly_totals.{{ measure }}_yoy_pct as yoy_growth_pct,
         cast(null as bigint) as rd_missing_enterprises
 
     from monthly_totals
+    {%- if not loop.last %}
 
-),
-
-rd_spend as (
-
-    select
-        'rd_spend' as indicator_code,
-        monthly_totals.period,
-        {{ wan_to_yi('monthly_totals.rd_ytd_wan') }} as actual_value,
-        monthly_totals.rd_yoy_pct as yoy_growth_pct,
-        cast(null as bigint) as rd_missing_enterprises
-
-    from monthly_totals
+    union all
+    {% endif %}
+    {%- endfor %}
 
 ),
 
@@ -105,9 +101,7 @@ digitalization_rate as (
 
 unioned as (
 
-    select * from revenue
-    union all
-    select * from rd_spend
+    select * from amounts
     union all
     select * from rd_intensity
     union all

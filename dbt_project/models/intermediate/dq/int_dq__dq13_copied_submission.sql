@@ -15,24 +15,17 @@ with_previous as (
 
     select
         submissions.*,
-        lag(submissions.period) over (
-            partition by submissions.district_code
-            order by submissions.period
-        ) as previous_period,
-        lag(submissions.enterprise_count) over (
-            partition by submissions.district_code
-            order by submissions.period
-        ) as previous_enterprise_count,
-        lag(submissions.revenue_ytd_wan) over (
-            partition by submissions.district_code
-            order by submissions.period
-        ) as previous_revenue_ytd_wan,
-        lag(submissions.rd_ytd_wan) over (
-            partition by submissions.district_code
-            order by submissions.period
-        ) as previous_rd_ytd_wan
+        lag(submissions.period) over previous_submission as previous_period,
+        lag(submissions.enterprise_count) over previous_submission as previous_enterprise_count,
+        lag(submissions.revenue_ytd_wan) over previous_submission as previous_revenue_ytd_wan,
+        lag(submissions.rd_ytd_wan) over previous_submission as previous_rd_ytd_wan
 
     from submissions
+
+    window previous_submission as (
+        partition by submissions.district_code
+        order by submissions.period
+    )
 
 ),
 
