@@ -31,7 +31,8 @@ test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 # The Dagster UI over the same instance `planwatch run` records its runs in, started the way Dagster
-# now starts it (`dg dev`, from [tool.dg] in pyproject.toml). Ctrl-C once, or one
+# now starts it (`dg dev`, from [tool.dg] in pyproject.toml), through orchestration/dev_server.py so
+# that a server started in the background still stops on a signal. Ctrl-C once, or one
 # `kill $$(cat warehouse/.dagster/dev.pid)` from elsewhere, stops the webserver, the daemon and the
 # code server together (make itself passes no signal on: hence the pid of dg, which `exec` makes the
 # recipe's own).
@@ -40,7 +41,7 @@ dev: setup
 	@$(BIN)/python -c "from orchestration.settings import Settings; Settings.resolve().prepare_dagster_home()"
 	@export PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/warehouse/.dagster PLANWATCH_RAW_DIR=$(CURDIR)/raw \
 		PLANWATCH_WAREHOUSE_DIR=$(CURDIR)/warehouse PLANWATCH_BUILD_DB=$(CURDIR)/warehouse/build.duckdb; \
-		echo $$$$ > warehouse/.dagster/dev.pid; exec $(BIN)/dg dev --port $(DEV_PORT)
+		echo $$$$ > warehouse/.dagster/dev.pid; exec $(BIN)/python -m orchestration.dev_server --port $(DEV_PORT)
 
 # Python with ruff, SQL with sqlfluff (dbt's templater, DuckDB's dialect; [tool.sqlfluff] in
 # pyproject.toml). The templater compiles the project: into a temporary folder, never dbt_project/target,
