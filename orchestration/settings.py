@@ -27,8 +27,8 @@ DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit for the processes that write the build database (ingest, dbt): above it,
 DuckDB spills to disk instead of growing. PLANWATCH_DUCKDB_MEMORY_LIMIT sets it ('2GB', '512MB',
 '50%'). 1GB by default, not DuckDB's own 80% of the machine: a run must not take a shared server's
-memory, and 1GB is enough for 200,000 enterprises × 36 months (the dbt step peaks at 1.7 GB with
-dbt's own Python; bench/scale.py, README "Scale benchmark"). The spill folder is DuckDB's default,
+memory, and 1GB is enough for 200,000 enterprises × 36 months (the whole run peaks at 1.8 GB, dbt
+and its DuckDB included; bench/scale.py, README "Scale benchmark"). The spill folder is DuckDB's default,
 build.duckdb.tmp beside the database: DuckDB refuses to switch it once it was used, and dbt-duckdb
 applies its settings on every connection."""
 

@@ -29,6 +29,8 @@ from orchestration.quality.expectations import (
     SuiteResult,
     load_suites,
     reference_parameters,
+    regex_columns,
+    staged_frame,
     validate_staged_inputs,
 )
 from orchestration.quality.offline_docs import STYLE, offline_page
@@ -276,6 +278,42 @@ def test_bad_filings_fail_exactly_the_expected_expectations(tmp_path, capfd) -> 
     ]
     assert all(found[name].success for name in SUITES if name != "stg_raw__filings")
     assert "Calculating Metrics" not in capfd.readouterr().err, "GX progress bars are off"
+
+
+def test_the_frame_keeps_values_with_text_as_categories_but_the_regex_columns(tmp_path) -> None:
+    """staged_frame reads column by column: text as categories (the registry's codes, names, files),
+    the columns a suite matches with a regex as plain text, money as float64, NULLs kept."""
+    suite = load_suites()["stg_raw__bureau"]
+    assert regex_columns(suite) == {"industry_code", "file_sha256"}
+    with duckdb.connect(str(build_db(tmp_path / "build.duckdb")), read_only=True) as con:
+        frame = staged_frame(con, "staging.stg_raw__bureau", "year(period) = 2024", regex_columns(suite))
+    assert str(frame["industry_raw"].dtype) == "category"
+    assert str(frame["source_file"].dtype) == "category"
+    assert str(frame["industry_code"].dtype) == "str" and str(frame["file_sha256"].dtype) == "str"
+    assert str(frame["revenue_ytd_wan"].dtype) == "float64" and str(frame["source_row"].dtype) == "Int32"
+    assert frame["industry_code"].tolist()[:2] == ["39", "3971"] and frame["industry_code"].isna().tolist()[2]
+    assert frame["industry_raw"].tolist()[0] == "计算机、通信和其他电子设备制造业"
+    assert frame["revenue_ytd_wan"].tolist() == [5000.0, 800.0, 10.0]
+    assert frame["yoy_pct"].isna().tolist() == [False, False, True]
+
+
+def test_a_bad_digest_and_a_short_credit_code_are_found_in_the_read_frame(tmp_path) -> None:
+    """The regex check runs on plain text and the length check on categories: a digest that is not
+    64 hex characters and credit codes of 10 characters (4 of 6 lines, past the 95% allowed)."""
+    rows = [list(row) for row in ROWS["stg_raw__filings"]]
+    rows[0][11] = "not-a-digest"
+    for number, row in enumerate(rows[:4]):
+        row[0] = f"915001010{number}"
+    found = by_suite(
+        validate_staged_inputs(
+            build_db(tmp_path / "build.duckdb", {**ROWS, "stg_raw__filings": [tuple(r) for r in rows]}),
+            tmp_path / "docs",
+        )
+    )["stg_raw__filings"]
+    assert [(f.expectation_type, f.column, f.unexpected_count) for f in found.failed] == [
+        ("expect_column_value_lengths_to_equal", "uscc", 4),
+        ("expect_column_values_to_match_regex", "file_sha256", 1),
+    ]
 
 
 def test_a_few_bad_lines_among_many_pass_the_mostly_checks(tmp_path) -> None:
