@@ -230,7 +230,7 @@ COMPARED = [
     )),
     *(f"build:intermediate.{name}" for name in (
         "int_chain_cells", "int_district_cells", "int_district_filing_totals", "int_district_submission_months",
-        "int_enterprise_filings", "int_reported_figures",
+        "int_enterprise_filings", "int_filed_periods", "int_reported_figures",
         "int_enterprise_months", "int_enterprise_months_yoy", "int_enterprise_surveys",
         "int_enterprises_in_scope", "int_indicator_annuals", "int_indicator_outlook", "int_indicator_series",
         "int_indicator_values", "int_period_window", "int_registry_vintages", "int_survey_years",

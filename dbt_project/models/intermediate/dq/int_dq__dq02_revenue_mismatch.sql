@@ -9,14 +9,9 @@ filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
 submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
+filed_periods as (select * from {{ ref('int_filed_periods') }}),
+
 {{ dq_rule('DQ02') }},
-
-periods as (
-
-    -- a submission is compared once the enterprise filings of its period are in
-    select distinct filing_totals.period from filing_totals
-
-),
 
 latest_submissions as (
 
@@ -26,8 +21,9 @@ latest_submissions as (
 
     from submissions
 
-    inner join periods
-        on submissions.period = periods.period
+    -- a submission is compared once the enterprise filings of its period are in
+    inner join filed_periods
+        on submissions.period = filed_periods.period
 
     where
         submissions.district_code is not null

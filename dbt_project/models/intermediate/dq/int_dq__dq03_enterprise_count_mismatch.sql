@@ -9,14 +9,9 @@ filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
 submissions as (select * from {{ ref('int_district_submission_months') }}),
 
+filed_periods as (select * from {{ ref('int_filed_periods') }}),
+
 {{ dq_rule('DQ03') }},
-
-periods as (
-
-    -- a submission is compared once the enterprise filings of its period are in
-    select distinct filing_totals.period from filing_totals
-
-),
 
 compared as (
 
@@ -30,8 +25,9 @@ compared as (
 
     from submissions
 
-    inner join periods
-        on submissions.period = periods.period
+    -- a submission is compared once the enterprise filings of its period are in
+    inner join filed_periods
+        on submissions.period = filed_periods.period
 
     left join filing_totals
         on submissions.district_code = filing_totals.district_code

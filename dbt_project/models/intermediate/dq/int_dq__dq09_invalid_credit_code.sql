@@ -7,21 +7,11 @@
 
 with
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
+latest_registry_rows as (select * from {{ ref('int_registry__latest') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
 {{ dq_rule('DQ09') }},
-
-latest_registry_rows as (
-
-    select
-        registry.*,
-        {{ latest_row_rank('registry', ['uscc']) }} as registry_row_rank
-
-    from registry
-
-),
 
 codes as (
 
@@ -35,8 +25,6 @@ codes as (
         latest_registry_rows.source_row
 
     from latest_registry_rows
-
-    where latest_registry_rows.registry_row_rank = 1
 
     union all
 

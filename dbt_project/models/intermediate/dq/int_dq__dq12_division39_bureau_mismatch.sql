@@ -11,14 +11,9 @@ enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
 bureau as (select * from {{ ref('stg_raw__bureau') }}),
 
+filed_periods as (select * from {{ ref('int_filed_periods') }}),
+
 {{ dq_rule('DQ12') }},
-
-periods as (
-
-    -- the bureau's line is compared once the enterprise filings of its period are in
-    select distinct enterprise_months.period from enterprise_months
-
-),
 
 division_filings as (
 
@@ -64,8 +59,9 @@ compared as (
 
     from ranked_bureau_lines
 
-    inner join periods
-        on ranked_bureau_lines.period = periods.period
+    -- the bureau's line is compared once the enterprise filings of its period are in
+    inner join filed_periods
+        on ranked_bureau_lines.period = filed_periods.period
 
     left join division_filings
         on ranked_bureau_lines.period = division_filings.period

@@ -9,7 +9,7 @@
 
 with
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
+latest_registry_rows as (select * from {{ ref('int_registry__latest') }}),
 
 filings as (select * from {{ ref('stg_raw__filings') }}),
 
@@ -18,31 +18,6 @@ submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 reporting_units as (select * from {{ ref('reporting_units') }}),
 
 {{ dq_rule('DQ15') }},
-
-latest_registry_rows as (
-
-    -- an enterprise listed by several registry files takes its latest row: a corrected list
-    -- clears the finding
-    select
-        registry.*,
-        {{ latest_row_rank('registry', ['uscc']) }} as registry_row_rank
-
-    from registry
-
-),
-
-registry_districts as (
-
-    select
-        latest_registry_rows.uscc,
-        latest_registry_rows.enterprise_name,
-        latest_registry_rows.district_code
-
-    from latest_registry_rows
-
-    where latest_registry_rows.registry_row_rank = 1
-
-),
 
 unmatched as (
 
@@ -57,9 +32,7 @@ unmatched as (
 
     from latest_registry_rows
 
-    where
-        latest_registry_rows.registry_row_rank = 1
-        and latest_registry_rows.district_code is null
+    where latest_registry_rows.district_code is null
 
     union all
 
@@ -67,10 +40,10 @@ unmatched as (
     -- only a text that was filled in and matched nothing is a finding
     select
         'filings' as source_kind,
-        registry_districts.district_code,
+        latest_registry_rows.district_code,
         filings.period,
         coalesce(
-            nullif(trim(registry_districts.enterprise_name), ''),
+            nullif(trim(latest_registry_rows.enterprise_name), ''),
             nullif(trim(filings.enterprise_name), '')
         ) as enterprise_name,
         filings.filing_district_raw as district_raw,
@@ -79,8 +52,8 @@ unmatched as (
 
     from filings
 
-    left join registry_districts
-        on filings.uscc = registry_districts.uscc
+    left join latest_registry_rows
+        on filings.uscc = latest_registry_rows.uscc
 
     where
         filings.filing_district_code is null

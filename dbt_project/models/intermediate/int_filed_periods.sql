@@ -1,0 +1,18 @@
+{#-
+    The months whose enterprise filings are in: a cross-table rule (DQ02, DQ03, DQ12) compares a
+    district's or the bureau's figure for a month only once there are filings to compare it with.
+-#}
+
+with
+
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
+
+filed_periods as (
+
+    select distinct enterprise_months.period
+
+    from enterprise_months
+
+)
+
+select * from filed_periods
