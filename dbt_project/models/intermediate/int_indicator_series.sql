@@ -90,25 +90,32 @@ surveys as (
 
 ),
 
-final as (
+unioned as (
 
     select
-        cast(indicator_code as varchar) as indicator_code,
-        cast(period as date) as period,
-        cast(available_from as date) as available_from,
-        cast(value as double) as value,
+        monthly.*,
         -- a moving annual total is smoothed over twelve months, which the model allows for
         12 as window_months
     from monthly
-    where value is not null
+    where monthly.value is not null
     union all
     select
-        cast(indicator_code as varchar) as indicator_code,
-        cast(period as date) as period,
-        cast(available_from as date) as available_from,
-        cast(value as double) as value,
+        surveys.*,
         0 as window_months
     from surveys
+
+),
+
+final as (
+
+    select
+        cast(unioned.indicator_code as varchar) as indicator_code,
+        cast(unioned.period as date) as period,
+        cast(unioned.available_from as date) as available_from,
+        cast(unioned.value as double) as value,
+        unioned.window_months
+
+    from unioned
 
 )
 
