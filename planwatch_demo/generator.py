@@ -7,6 +7,7 @@ R&D about 1.5 % of revenue. The same arguments always give byte-identical files.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,14 +128,19 @@ def _registry_rows(firms: list[Enterprise], order: np.ndarray) -> list[tuple]:
     ]
 
 
+def _with_year_ago(periods: list[tuple[int, int]]) -> Iterator[tuple[int, int, int, int | None]]:
+    """(index, year, month, index of the same month a year earlier or None) for each period."""
+    index = {period: p for p, period in enumerate(periods)}
+    for p, (year, month) in enumerate(periods):
+        yield p, year, month, index.get((year - 1, month))
+
+
 def filing_tables(
     firms: list[Enterprise], order: np.ndarray, figures: Figures, periods: list[tuple[int, int]]
 ) -> list[Table]:
     """One clean table per period: every enterprise of the registry, in registry order."""
-    index = {period: p for p, period in enumerate(periods)}
     tables = []
-    for p, (year, month) in enumerate(periods):
-        ago = index.get((year - 1, month))
+    for p, year, month, ago in _with_year_ago(periods):
         lines = [
             FilingLine(
                 firms[e].uscc,
@@ -169,11 +175,9 @@ def district_tables(
     units: list[Unit], members_by_unit: dict[str, list[int]], figures: Figures, periods: list[tuple[int, int]]
 ) -> list[Table]:
     """One clean table per period: each active unit's submission is the sum of its enterprises' filings."""
-    index = {period: p for p, period in enumerate(periods)}
     rd_reported = np.where(figures.rd_missing, 0, figures.rd_cents)
     tables = []
-    for p, (year, month) in enumerate(periods):
-        ago = index.get((year - 1, month))
+    for p, year, month, ago in _with_year_ago(periods):
         lines = [
             SubmissionLine(
                 unit,
@@ -215,10 +219,8 @@ def _bureau_values(
 
 def bureau_tables(periods: list[tuple[int, int]], values: dict[str, list[float]]) -> list[Table]:
     """One table per period: the bureau's industry lines with their published year-on-year growth."""
-    index = {period: p for p, period in enumerate(periods)}
     tables = []
-    for p, (year, month) in enumerate(periods):
-        previous = index.get((year - 1, month))
+    for p, year, month, previous in _with_year_ago(periods):
         lines = [
             BureauLine(
                 name,

@@ -116,6 +116,8 @@ class Column:
     money: bool = False
 
 
+_DISTRICT = Column("district", "区县", "district")
+_PERIOD = Column("period", "报告期", "period")
 _REVENUE = Column("revenue", "营业收入本年累计", "revenue_ytd", "营业收入", "本年累计", money=True)
 _REVENUE_YOY = Column("revenue_yoy", "营业收入同比增长(%)", "revenue_yoy_pct", "营业收入", "同比增长(%)")
 _RD = Column("rd", "研发费用本年累计", "rd_ytd", "研发费用", "本年累计", money=True)
@@ -125,8 +127,8 @@ COLUMNS: dict[str, dict[str, Column]] = {
         for column in (
             Column("uscc", "统一社会信用代码", "uscc"),
             Column("name", "企业名称", "name"),
-            Column("district", "区县", "district"),
-            Column("period", "报告期", "period"),
+            _DISTRICT,
+            _PERIOD,
             _REVENUE,
             _REVENUE_YOY,
             _RD,
@@ -136,8 +138,8 @@ COLUMNS: dict[str, dict[str, Column]] = {
     "districts": {
         column.key: column
         for column in (
-            Column("district", "区县", "district"),
-            Column("period", "报告期", "period"),
+            _DISTRICT,
+            _PERIOD,
             Column("count", "企业个数", "enterprise_count"),
             _REVENUE,
             _REVENUE_YOY,

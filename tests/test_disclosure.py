@@ -174,30 +174,22 @@ def query(database: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_chain_cells_suppressed_with_reasons(snapshot: Path) -> None:
+@pytest.mark.parametrize(
+    ("mart", "unit_column", "expected"),
+    [
+        ("chain_monthly", "chain_code", CHAIN_SUPPRESSED),
+        ("district_monthly", "district_code", DISTRICT_SUPPRESSED),
+    ],
+)
+def test_cells_suppressed_with_reasons(snapshot: Path, mart: str, unit_column: str, expected: set) -> None:
     suppressed = query(
         snapshot,
-        "select period, chain_code, suppression_reason from marts.chain_monthly "
-        "where suppressed and enterprise_count > 0",
+        f"select period, {unit_column}, suppression_reason from marts.{mart} where suppressed and enterprise_count > 0",
     )
-    assert set(suppressed) == CHAIN_SUPPRESSED
+    assert set(suppressed) == expected
     empty = query(
         snapshot,
-        "select distinct suppressed, suppression_reason from marts.chain_monthly where enterprise_count = 0",
-    )
-    assert empty == [(True, "count")]
-
-
-def test_district_cells_suppressed_with_reasons(snapshot: Path) -> None:
-    suppressed = query(
-        snapshot,
-        "select period, district_code, suppression_reason from marts.district_monthly "
-        "where suppressed and enterprise_count > 0",
-    )
-    assert set(suppressed) == DISTRICT_SUPPRESSED
-    empty = query(
-        snapshot,
-        "select distinct suppressed, suppression_reason from marts.district_monthly where enterprise_count = 0",
+        f"select distinct suppressed, suppression_reason from marts.{mart} where enterprise_count = 0",
     )
     assert empty == [(True, "count")]
 

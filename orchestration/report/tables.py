@@ -24,6 +24,13 @@ from orchestration.report.model import (
 )
 from orchestration.scorecard import chance_text
 
+# columns that several tables share, so that one measure looks the same in each
+_COUNT = Column("企业数", 9, 0)
+_REVENUE = Column("营业收入 亿元", 14, 2)
+_YOY = Column("同比增长 %", 11, 2)
+_RD_INTENSITY = Column("研发强度 %", 11, 2)
+_DIGITALIZATION = Column("数字化比例 %", 12, 2)
+
 
 def _district_name(briefing: Briefing, code: str | None) -> str:
     if code is None:
@@ -45,7 +52,7 @@ def scorecard_table(briefing: Briefing) -> Table:
         Column("指标", 30, wrap=True),
         Column("单位", 7),
         Column(f"实际值（{ytd_label(briefing.period)}）", 16, 2),
-        Column("同比增长 %", 11, 2),
+        _YOY,
         Column(f"{year}年全年预计", 14, 2),
         Column(f"规划路径（{year}年）", 14, 2),
         Column("目标值", 11, 2),
@@ -80,12 +87,12 @@ def chain_table(briefing: Briefing) -> Table:
     columns = (
         Column("产业链", 20, wrap=True),
         Column("层级", 13),
-        Column("企业数", 9, 0),
-        Column("营业收入 亿元", 14, 2),
-        Column("同比增长 %", 11, 2),
+        _COUNT,
+        _REVENUE,
+        _YOY,
         Column("研发费用 亿元", 14, 2),
-        Column("研发强度 %", 11, 2),
-        Column("数字化比例 %", 12, 2),
+        _RD_INTENSITY,
+        _DIGITALIZATION,
     )
     rows = [
         [
@@ -107,11 +114,11 @@ def district_table(briefing: Briefing) -> Table:
     columns = (
         Column("排名", 6, 0, grouped=False),
         Column("区县", 22),
-        Column("企业数", 9, 0),
-        Column("营业收入 亿元", 14, 2),
-        Column("同比增长 %", 11, 2),
-        Column("研发强度 %", 11, 2),
-        Column("数字化比例 %", 12, 2),
+        _COUNT,
+        _REVENUE,
+        _YOY,
+        _RD_INTENSITY,
+        _DIGITALIZATION,
         Column("错误", 7, 0),
         Column("提示", 7, 0),
     )
