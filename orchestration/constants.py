@@ -30,3 +30,5 @@ PUBLIC_MARTS = (
     "dq_findings",
     "dq_rules",
 )
+# The published snapshot and dbt's documentation are made from these marts.
+PUBLIC_MART_KEYS = tuple(dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS)

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.constants import PUBLIC_MARTS
+from orchestration.constants import PUBLIC_MART_KEYS
 from orchestration.publish import export_parquet, publish
 from orchestration.resources import WarehouseResource
 
@@ -18,7 +18,7 @@ class PublishConfig(dg.Config):
     key=["published", "analytics_snapshot"],
     group_name="publish",
     kinds={"duckdb"},
-    deps=[dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS],
+    deps=PUBLIC_MART_KEYS,
 )
 def analytics_snapshot(
     context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource

@@ -5,7 +5,7 @@ import shutil
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.constants import PUBLIC_MARTS
+from orchestration.constants import PUBLIC_MART_KEYS
 from orchestration.feedback import write_feedback
 from orchestration.freshness import dbt_digest
 from orchestration.publish import replace_folder
@@ -45,7 +45,7 @@ DOCS_DIGEST = ".dbt-project.sha256"
     key=["reports", "dbt_docs"],
     group_name="reports",
     kinds={"dbt"},
-    deps=[dg.AssetKey(["marts", mart]) for mart in PUBLIC_MARTS],
+    deps=PUBLIC_MART_KEYS,
 )
 def dbt_docs(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
