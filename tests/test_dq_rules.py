@@ -8,7 +8,8 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
 
     rule  unit    triggers                                          near miss
     DQ01  500101  an enterprise filed 2024-03, no submission          the submission arrived
-    DQ02  500102  submitted 1020 against filings of 1000 (2% > 1%)   1005 (0.5%)
+    DQ02  500102  submitted 1020 against filings of 1000 (2% > 1%)   1005 (0.5%); April's 1020
+                                                                      corrected to a blank
     DQ03  500103  submitted 3 enterprises, 2 filed                   2
     DQ04  500104  district 2024-02 1000 → 2024-04 990 (−1%;          996 (−0.4%); 2023-12 5000 →
                   2024-03 not sent: compared with February)           2024-02 1000 is a new year
@@ -166,10 +167,19 @@ class RawLayer:
             enterprise_count=1, revenue_ytd_wan=100, rd_ytd_wan=1,
         )  # fmt: skip
 
-    def submission(self, district: str, period: str, count: int, revenue: float, rd: float) -> None:
+    def submission(
+        self,
+        district: str,
+        period: str,
+        count: int,
+        revenue: float | None,
+        rd: float,
+        source_file: str | None = None,
+        ingested_at: dt.datetime | None = None,
+    ) -> None:
         """A district's submission, row 4 of districts/<district>_<period>.csv (under title rows)."""
         self._insert(
-            "district_submissions", f"districts/{district}_{period}.csv", 4, None,
+            "district_submissions", source_file or f"districts/{district}_{period}.csv", 4, ingested_at,
             district_raw=DISTRICT_NAMES[district], district_code=district, period=month(period),
             enterprise_count=count, revenue_ytd_wan=revenue, rd_ytd_wan=rd,
         )  # fmt: skip
@@ -299,6 +309,13 @@ def near_miss_layer(raw: RawLayer) -> None:
     raw.registry(code("500102", 1), "涪陵甲电子公司", "500102")
     raw.filing(code("500102", 1), "2024-03", 1000, 10)
     raw.submission("500102", "2024-03", 1, 1005, 10)
+    # DQ02: April's 1020 was corrected to a blank 营业收入: the superseded line is not judged
+    raw.filing(code("500102", 1), "2024-04", 1000, 11)
+    raw.submission("500102", "2024-04", 1, 1020, 11)
+    raw.submission(
+        "500102", "2024-04", 1, None, 11,
+        source_file="districts/500102_2024-04_更正.csv", ingested_at=INGESTED + dt.timedelta(days=1),
+    )  # fmt: skip
     # DQ03
     raw.registry(code("500103", 1), "渝中甲电子公司", "500103")
     raw.registry(code("500103", 2), "渝中乙电子公司", "500103")

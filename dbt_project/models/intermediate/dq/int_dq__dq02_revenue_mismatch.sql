@@ -1,23 +1,29 @@
 {#-
     DQ02 cross-table: a district's submitted revenue_ytd equals the sum of its in-scope
-    enterprises' filings (relative gap above the rule's error threshold is an error).
+    enterprises' filings (relative gap above the rule's error threshold is an error). The
+    submission compared is the one that counts (int_district_submission_months): a superseded
+    line is not judged.
 -#}
 
 with
 
 filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
 
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
+submissions as (select * from {{ ref('int_district_submission_months') }}),
 
 filed_periods as (select * from {{ ref('int_filed_periods') }}),
 
 {{ dq_rule('DQ02') }},
 
-latest_submissions as (
+compared as (
 
     select
-        submissions.*,
-        {{ latest_row_rank('submissions', ['district_code', 'period']) }} as submission_rank
+        submissions.district_code,
+        submissions.period,
+        submissions.revenue_ytd_wan as submitted_revenue_ytd_wan,
+        coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
+        submissions.source_file,
+        submissions.source_row
 
     from submissions
 
@@ -25,29 +31,11 @@ latest_submissions as (
     inner join filed_periods
         on submissions.period = filed_periods.period
 
-    where
-        submissions.district_code is not null
-        and submissions.revenue_ytd_wan is not null
-
-),
-
-compared as (
-
-    select
-        latest_submissions.district_code,
-        latest_submissions.period,
-        latest_submissions.revenue_ytd_wan as submitted_revenue_ytd_wan,
-        coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
-        latest_submissions.source_file,
-        latest_submissions.source_row
-
-    from latest_submissions
-
     left join filing_totals
-        on latest_submissions.district_code = filing_totals.district_code
-            and latest_submissions.period = filing_totals.period
+        on submissions.district_code = filing_totals.district_code
+            and submissions.period = filing_totals.period
 
-    where latest_submissions.submission_rank = 1
+    where submissions.revenue_ytd_wan is not null
 
 ),
 
