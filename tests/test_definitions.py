@@ -70,7 +70,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_survey_years", "intermediate/int_indicator_values", "intermediate/int_indicator_annuals",
         "intermediate/int_district_submission_months", "intermediate/int_enterprise_filings",
         "intermediate/int_filings__latest", "intermediate/int_registry_rows_in_force",
-        "intermediate/int_reported_figures", "intermediate/int_district_filing_totals",
+        "intermediate/int_reported_figures", "intermediate/int_district_reconciliation",
         "intermediate/int_period_window", "intermediate/int_filed_periods", "intermediate/int_registry__latest",
         "intermediate/int_chain_cells", "intermediate/int_district_cells",
         "intermediate/int_indicator_series", "intermediate/int_indicator_outlook",

@@ -229,7 +229,7 @@ COMPARED = [
         "indicator_progress", "indicator_vintages", "publish_log",
     )),
     *(f"build:intermediate.{name}" for name in (
-        "int_chain_cells", "int_district_cells", "int_district_filing_totals", "int_district_submission_months",
+        "int_chain_cells", "int_district_cells", "int_district_reconciliation", "int_district_submission_months",
         "int_enterprise_filings", "int_filed_periods", "int_reported_figures",
         "int_enterprise_months", "int_enterprise_months_yoy", "int_enterprise_surveys",
         "int_enterprises_in_scope", "int_indicator_annuals", "int_indicator_outlook", "int_indicator_series",

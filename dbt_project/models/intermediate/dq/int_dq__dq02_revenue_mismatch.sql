@@ -1,55 +1,29 @@
 {#-
     DQ02 cross-table: a district's submitted revenue_ytd equals the sum of its in-scope
     enterprises' filings (relative gap above the rule's error threshold is an error). The
-    submission compared is the one that counts (int_district_submission_months): a superseded
-    line is not judged.
+    submission compared is the one that counts (int_district_reconciliation): a superseded line is
+    not judged.
 -#}
 
 with
 
-filing_totals as (select * from {{ ref('int_district_filing_totals') }}),
-
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-filed_periods as (select * from {{ ref('int_filed_periods') }}),
+reconciliation as (select * from {{ ref('int_district_reconciliation') }}),
 
 {{ dq_rule('DQ02') }},
-
-compared as (
-
-    select
-        submissions.district_code,
-        submissions.period,
-        submissions.revenue_ytd_wan as submitted_revenue_ytd_wan,
-        coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
-        submissions.source_file,
-        submissions.source_row
-
-    from submissions
-
-    -- a submission is compared once the enterprise filings of its period are in
-    inner join filed_periods
-        on submissions.period = filed_periods.period
-
-    left join filing_totals
-        on submissions.district_code = filing_totals.district_code
-            and submissions.period = filing_totals.period
-
-    where submissions.revenue_ytd_wan is not null
-
-),
 
 gaps as (
 
     select
-        compared.*,
+        reconciliation.*,
         case
-            when compared.filed_revenue_ytd_wan <> 0
-                then abs(cast(compared.submitted_revenue_ytd_wan - compared.filed_revenue_ytd_wan as double))
-                    / abs(cast(compared.filed_revenue_ytd_wan as double))
+            when reconciliation.filed_revenue_ytd_wan <> 0
+                then abs(cast(reconciliation.submitted_revenue_ytd_wan - reconciliation.filed_revenue_ytd_wan as double))
+                    / abs(cast(reconciliation.filed_revenue_ytd_wan as double))
         end as relative_gap
 
-    from compared
+    from reconciliation
+
+    where reconciliation.submitted_revenue_ytd_wan is not null
 
 ),
 
