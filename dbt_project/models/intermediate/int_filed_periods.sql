@@ -1,6 +1,7 @@
 {#-
-    The months whose enterprise filings are in: a cross-table rule (DQ02, DQ03, DQ12) compares a
-    district's or the bureau's figure for a month only once there are filings to compare it with.
+    The months whose enterprise filings are in: DQ01 expects a district submission for each, and a
+    cross-table rule (DQ02, DQ03, DQ12) compares a district's or the bureau's figure for a month only
+    once there are filings to compare it with.
 -#}
 
 with

@@ -4,17 +4,11 @@ with
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
 submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
+filed_periods as (select * from {{ ref('int_filed_periods') }}),
+
 {{ dq_rule('DQ01') }},
-
-periods as (
-
-    select distinct enterprise_months.period from enterprise_months
-
-),
 
 active_units as (
 
@@ -22,12 +16,12 @@ active_units as (
     -- puts in-scope enterprises in it
     select distinct
         enterprises.district_code,
-        periods.period
+        filed_periods.period
 
     from enterprises
 
-    inner join periods
-        on enterprises.scope_year = {{ period_year('periods.period') }}
+    inner join filed_periods
+        on enterprises.scope_year = {{ period_year('filed_periods.period') }}
 
     where enterprises.district_code is not null
 
