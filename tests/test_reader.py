@@ -232,6 +232,67 @@ def test_registry_year_not_a_year_names_the_cell(tmp_path: Path) -> None:
         parse_file(path, "registry")
 
 
+def test_unit_line_in_millions_is_read_whole(tmp_path: Path) -> None:
+    """单位：百万元 above the table: 50.166 百万元 = 5016.6 万元 (not 50.166 万元, the 万元 inside it)."""
+    path = write_xlsx(
+        tmp_path / "企业月报_2026-08_更正.xlsx",
+        [
+            ["2026年1-8月电子信息制造业企业月报（更正）"],
+            ["单位：百万元"],
+            ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"],
+            ["915000007339743120", "2026-08", 50.166, 0.9],
+        ],
+    )
+    parsed = parse_file(path, "filings")
+    assert [(r["revenue_ytd_wan"], r["rd_ytd_wan"]) for r in parsed.rows] == [
+        (Decimal("5016.6"), Decimal("90"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "label"),
+    [
+        (
+            [["单位：万美元"], ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"]],
+            "营业收入本年累计",
+        ),
+        (
+            [["统一社会信用代码", "报告期", "营业收入本年累计（万美元）", "研发费用本年累计"]],
+            "营业收入本年累计（万美元）",
+        ),
+    ],
+)
+def test_money_in_another_currency_is_refused_naming_the_unit(
+    tmp_path: Path, rows: list[list[object]], label: str
+) -> None:
+    path = write_xlsx(
+        tmp_path / "外资企业_2024-10.xlsx", [*rows, ["915000007339743120", "2024-10", 120, 3]], sheet="月报"
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "filings", "filings/外资企业_2024-10.xlsx")
+    assert str(caught.value) == (
+        f"filings/外资企业_2024-10.xlsx, sheet 月报: {label}: the amounts are in 万美元, which planwatch does "
+        "not convert to 万元 (it converts 亿元、千万元、百万元、万元、千元、元); send them in one of these units"
+    )
+
+
+def test_period_typed_as_a_number_that_could_be_october_or_january_is_refused(tmp_path: Path) -> None:
+    """报告期 typed 2024.10 in a number cell: the workbook holds 2024.1, which was read as January."""
+    path = write_xlsx(
+        tmp_path / "企业月报_2024-10_补报.xlsx",
+        [
+            ["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"],
+            ["915000007339743120", 2024.10, 120, 3],
+        ],
+        sheet="补报",
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "filings", "filings/企业月报_2024-10_补报.xlsx")
+    assert str(caught.value).startswith(
+        "filings/企业月报_2024-10_补报.xlsx, sheet 补报, row 2: 报告期: '2024.1' is a number"
+    )
+
+
 def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "万州_2024-10.xlsx",

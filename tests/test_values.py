@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from orchestration.ingest.values import (
+    check_unit,
     find_period,
     find_unit,
     find_year,
@@ -75,10 +76,26 @@ def test_parse_int_rejects_fraction() -> None:
         ("营业收入(亿元)", "亿元"),
         ("营业收入本年累计", None),
         ("", None),
+        # the unit is read whole: 百万元 is not the 万元 inside it, 万美元 is not yuan
+        ("单位：百万元", "百万元"),
+        ("单位：千万元", "千万元"),
+        ("营业收入（万美元）", "万美元"),
+        ("单位：万元人民币", "万元"),
     ],
 )
 def test_find_unit(text: str, unit: str | None) -> None:
     assert find_unit(text) == unit
+
+
+@pytest.mark.parametrize("unit", ["元", "千元", "万元", "百万元", "千万元", "亿元"])
+def test_check_unit_accepts_the_units_it_converts(unit: str) -> None:
+    assert check_unit(unit) == unit
+
+
+@pytest.mark.parametrize("unit", ["万美元", "美元", "十万元"])
+def test_check_unit_refuses_others_and_lists_the_ones_it_converts(unit: str) -> None:
+    with pytest.raises(ValueError, match=f"in {unit}, which planwatch does not convert to 万元 .*百万元"):
+        check_unit(unit)
 
 
 @pytest.mark.parametrize(
@@ -88,6 +105,8 @@ def test_find_unit(text: str, unit: str | None) -> None:
         (Decimal(1234), "千元", Decimal("123.4")),
         (Decimal("12.5"), "万元", Decimal("12.5")),
         (Decimal("1.25"), "亿元", Decimal(12500)),
+        (Decimal("50.166"), "百万元", Decimal("5016.6")),
+        (Decimal("5.0166"), "千万元", Decimal("5016.6")),
         (Decimal(7), None, Decimal(7)),
         (None, "亿元", None),
     ],
@@ -124,6 +143,28 @@ def test_parse_period(cell: object, period: dt.date) -> None:
 def test_parse_period_rejects(cell: str) -> None:
     with pytest.raises(ValueError):
         parse_period(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "period"),
+    [
+        # 2024.03 and 2024.11 typed in number cells: the number says which month
+        (2024.03, dt.date(2024, 3, 1)),
+        (2024.11, dt.date(2024, 11, 1)),
+        (2024.12, dt.date(2024, 12, 1)),
+        (2024.2, dt.date(2024, 2, 1)),
+    ],
+)
+def test_parse_period_of_a_number_cell(cell: float, period: dt.date) -> None:
+    assert parse_period(cell) == period
+
+
+def test_parse_period_refuses_a_number_that_is_october_or_january() -> None:
+    """2024.10 in a number cell is stored as 2024.1: it was read as January."""
+    with pytest.raises(
+        ValueError, match=r"'2024.1' is a number.*October or January\? Type the period as text"
+    ):
+        parse_period(2024.1)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from orchestration.ingest.values import clean_text
+from orchestration.ingest.values import MONEY_UNIT, clean_text
 
 SYNONYMS_SEED = "header_synonyms.csv"
 ANY_KIND = "*"
@@ -15,11 +15,11 @@ ANY_KIND = "*"
 # Bracket pairs after NFKC (which already folds （）［］ to ()[]).
 _BRACKETED = re.compile(r"[(\[【〔<《]([^()\[\]【】〔〕<>《》]*)[)\]】〕>》]")
 # A bracket piece that is only a unit: (万元), (%), (单位：千元), (人).
-_UNIT_PIECE = re.compile(r"(计量)?(单位)?[:：]?(亿元|万元|千元|元|%|‰|百分比|人|个|家|户)?")
+_UNIT_PIECE = re.compile(rf"(计量)?(单位)?[:：]?({MONEY_UNIT}|%|‰|百分比|人|个|家|户)?")
 # A bracket piece that is only an answer hint: (是/否), (1/0), (是=1,否=0), (填是或否), (Y/N).
 _HINT_PIECE = re.compile(r"[是否有无10yn/|、=或填:：]+|(yes|no)(/(yes|no))?")
 # A unit at the end of the cell without brackets: 营业收入本年累计 单位：千元, 营业收入/万元.
-_TRAILING_UNIT = re.compile(r"(计量)?(单位)?[:：/]?(亿元|万元|千元|元|%|‰)$")
+_TRAILING_UNIT = re.compile(rf"(计量)?(单位)?[:：/]?({MONEY_UNIT}|%|‰)$")
 # Separators people put between words or around a header: rd_ytd, 营业收入-本年累计, *统一社会信用代码.
 _SEPARATORS = re.compile(r"[_\-·•*※★:：/\\.、\u200b\ufeff]")
 

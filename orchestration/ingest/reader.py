@@ -32,6 +32,7 @@ from orchestration.ingest.layout import (
     find_header,
 )
 from orchestration.ingest.values import (
+    check_unit,
     clean_text,
     find_period,
     find_year,
@@ -201,6 +202,7 @@ def parse_sheet(
     key_column = header.columns[key_field]
     extras = _extra_columns(sheet.rows, header)
     plan, money = _column_plan(kind, header, table_unit)
+    _check_units(plan, header, where)
     absent = {f.name: None for f in kind.fields if f.name not in header.columns}
     # Texts repeat down a column (periods, districts, names): parse each distinct text once.
     memo: dict[str, dict[str, object]] = {name: {} for name in header.columns}
@@ -251,6 +253,19 @@ def _column_plan(
         for name, column in header.columns.items()
     ]
     return plan, {name for name, *_ in plan if fields[name].money}
+
+
+def _check_units(
+    plan: list[tuple[str, int, Callable[[object], object], str | None]], header: Header, where: str
+) -> None:
+    """Refuse a money column in a unit planwatch cannot convert (万美元), before any row is read."""
+    for name, _, _, unit in plan:
+        if unit is None:
+            continue
+        try:
+            check_unit(unit)
+        except ValueError as exc:
+            raise FileRejected(f"{where}: {header.labels[name]}: {exc}") from exc
 
 
 def _extras_json(cells: Sequence[object], extras: dict[int, str]) -> str | None:

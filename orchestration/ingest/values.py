@@ -19,11 +19,17 @@ MISSING_MARKERS = frozenset(
 # Multipliers that turn a value in the given unit into 万元, the unit kept internally.
 UNIT_TO_WAN: dict[str, Decimal] = {
     "亿元": Decimal(10000),
+    "千万元": Decimal(1000),
+    "百万元": Decimal(100),
     "万元": Decimal(1),
     "千元": Decimal("0.1"),
     "元": Decimal("0.0001"),
 }
-_UNIT_PATTERN = re.compile(r"(亿元|万元|千元|元)")
+# A money unit as written, whole: a multiple of the yuan (百万元) or of another currency (万美元).
+# Read whole so that 百万元 is never taken for the 万元 inside it, and a currency planwatch cannot
+# convert is refused (`check_unit`) rather than read as yuan.
+MONEY_UNIT = r"[十百千万亿]*(?:美元|港元|欧元|日元|元)"
+_UNIT_PATTERN = re.compile(MONEY_UNIT)
 _BLANKS = re.compile(r"\s+")
 
 
@@ -98,9 +104,20 @@ def parse_int(value: object) -> int | None:
 
 
 def find_unit(text: object) -> str | None:
-    """The money unit named in a header cell or a unit line ('单位：万元', '营业收入(亿元)'), if any."""
+    """The money unit named in a header cell or a unit line ('单位：万元', '营业收入(亿元)'), if any,
+    as written (万美元 too: `check_unit` says whether it can be converted)."""
     match = _UNIT_PATTERN.search(clean_text(text))
-    return match.group(1) if match else None
+    return match.group(0) if match else None
+
+
+def check_unit(unit: str) -> str:
+    """`unit` if planwatch converts it to 万元; otherwise a ValueError saying which units it converts."""
+    if unit not in UNIT_TO_WAN:
+        raise ValueError(
+            f"the amounts are in {unit}, which planwatch does not convert to 万元 (it converts "
+            f"{'、'.join(UNIT_TO_WAN)}); send them in one of these units"
+        )
+    return unit
 
 
 def to_wan(number: Decimal | None, unit: str | None) -> Decimal | None:
@@ -129,6 +146,12 @@ def parse_period(value: object) -> dt.date:
         return dt.date(value.year, value.month, 1)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, float) and re.fullmatch(r"\d{4}\.1", repr(value)):
+        # 2024.10 typed in a number cell is stored as 2024.1, the same number as 2024.1 (January)
+        raise ValueError(
+            f"'{value}' is a number, and a spreadsheet keeps 2024.10 and 2024.1 as the same number: "
+            "October or January? Type the period as text (2024-10) or as a date"
+        )
     text = clean_text(value)
     for pattern in _PERIOD_PATTERNS:
         match = pattern.search(text)
