@@ -293,6 +293,29 @@ def test_period_typed_as_a_number_that_could_be_october_or_january_is_refused(tm
     )
 
 
+def test_total_lines_under_a_serial_number_column_are_skipped(tmp_path: Path) -> None:
+    """序号 | 所属区县 | …: 合计 stands under 序号 with 所属区县 blank; a subtotal and 合计： too."""
+    path = write_xlsx(
+        tmp_path / "区县报送_2024-10.xlsx",
+        [
+            ["2024年1-10月各区县电子信息制造业主要指标"],
+            ["序号", "所属区县", "统计期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+            [1, "两江新区", "2024-10", 6, 200, 2],
+            [2, "重庆高新区", "2024-10", 4, 100, 1],
+            ["", "两江新区、高新区小计", "", 10, 300, 3],
+            [3, "万州区", "2024-10", 2, 50, 1],
+            ["合计", "", "", 12, 350, 4],
+            ["合计：", None, None, 12, 350, 4],
+        ],
+    )
+    parsed = parse_file(path, "districts")
+    assert [(r["district_code"], r["source_row"]) for r in parsed.rows] == [
+        ("5001A1", 3),
+        ("5001A2", 4),
+        ("500101", 6),
+    ]
+
+
 def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "万州_2024-10.xlsx",

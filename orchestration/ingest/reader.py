@@ -43,7 +43,7 @@ from orchestration.ingest.values import (
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # A note line ends the table: 注：…, 说明：…, 资料来源：…
 _NOTE = re.compile(r"^(注|说明|备注|资料来源|数据来源)\d*[:：]?")
-# Total lines are sums of the rows above them, not data.
+# Total lines are sums of the rows above them, not data (and lines ending in 小计: subtotals).
 _TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全市合计", "总计合计"})
 
 
@@ -287,16 +287,24 @@ class _BadCell(Exception):
 
 
 def _line_kind(cells: Sequence[object], key_column: int) -> str:
-    """blank, notes (注：… under the table: the end), total (合计, 总计) or data."""
+    """blank, notes (注：… under the table: the end), total (合计, 总计, 小计) or data."""
     first = cells[0] if cells and not _blank(cells[0]) else next((c for c in cells if not _blank(c)), None)
     if first is None:
         return "blank"
     if isinstance(first, str) and not first.isascii() and _NOTE.match(clean_text(first)):
         return "notes"
-    key_cell = _cell(cells, key_column)
-    if isinstance(key_cell, str) and not key_cell.isascii() and clean_text(key_cell) in _TOTAL_LABELS:
+    # 合计 stands in the key column, or in the first (序号 | 所属区县 | …: 合计 under 序号)
+    if _is_total(_cell(cells, key_column)) or _is_total(first):
         return "total"
     return "data"
+
+
+def _is_total(cell: object) -> bool:
+    """合计, 总计, 全市合计 (a colon after it too), or a subtotal such as 两江新区小计."""
+    if not isinstance(cell, str) or cell.isascii():
+        return False
+    text = clean_text(cell).rstrip(":：")
+    return text in _TOTAL_LABELS or text.endswith("小计")
 
 
 def _parse_cells(
