@@ -232,6 +232,27 @@ def test_registry_year_not_a_year_names_the_cell(tmp_path: Path) -> None:
         parse_file(path, "registry")
 
 
+def test_form_particulars_above_the_title_do_not_date_the_table(tmp_path: Path) -> None:
+    """An official form's corner (表号, 文号, 有效期至) and 填报日期 stand above the title: the bureau's
+    table is 2026年1-10月 and the registry's year is 2026, not their dates."""
+    bureau = write_xlsx(
+        tmp_path / "统计局月报.xlsx",
+        [
+            ["表号：B204-1", "", "有效期至：2027年6月"],
+            ["2026年1-10月重庆市规模以上工业企业营业收入（分行业）"],
+            ["填报日期：2026年11月12日", "", "单位：亿元"],
+            ["行业", "营业收入本年累计", "同比增长(%)"],
+            ["计算机、通信和其他电子设备制造业", 12.5, "3.1"],
+        ],
+    )
+    assert [r["period"] for r in parse_file(bureau, "bureau").rows] == [dt.date(2026, 10, 1)]
+    registry = write_xlsx(
+        tmp_path / "企业名录.xlsx",
+        [["文号：渝统发〔2024〕35号"], ["2026年重庆市规上电子信息企业名录"], REGISTRY_HEADER, REGISTRY_ROW],
+    )
+    assert [r["registry_year"] for r in parse_file(registry, "registry").rows] == [2026]
+
+
 def test_unit_line_in_millions_is_read_whole(tmp_path: Path) -> None:
     """单位：百万元 above the table: 50.166 百万元 = 5016.6 万元 (not 50.166 万元, the 万元 inside it)."""
     path = write_xlsx(

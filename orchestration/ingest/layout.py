@@ -5,6 +5,7 @@ found. No file reading here (reader.py) and no value parsing (values.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
@@ -170,22 +171,32 @@ def _table_unit(rows: list[list[object]], header: Header) -> str | None:
     return None
 
 
+# The form's own particulars, printed above the table on official statistical forms (表号, 文号,
+# 有效期至) or filled in by the sender (填报日期): a date there is not the period the table covers.
+_FORM_PARTICULARS = re.compile(
+    r"^(表号|制定机关|批准机关|(批准)?文号|有效期|(填报|报出|报送|制表|打印)(日期|时间))"
+)
+
+
+def _title_cells(rows: list[list[object]], header: Header) -> list[object]:
+    """The cells above the header that may name the table's period or year, in reading order."""
+    return [
+        cell
+        for cells in rows[: header.first_row]
+        for cell in cells
+        if not _FORM_PARTICULARS.match(clean_text(cell))
+    ]
+
+
 def _title_period(rows: list[list[object]], header: Header) -> dt.date | None:
-    for cells in rows[: header.first_row]:
-        for cell in cells:
-            period = find_period(cell)
-            if period:
-                return period
-    return None
+    return next((period for cell in _title_cells(rows, header) if (period := find_period(cell))), None)
 
 
 def _title_year(rows: list[list[object]], header: Header) -> int | None:
-    for cells in rows[: header.first_row]:
-        for cell in cells:
-            year = find_year(cell) if isinstance(cell, str) else None
-            if year:
-                return year
-    return None
+    return next(
+        (year for cell in _title_cells(rows, header) if isinstance(cell, str) and (year := find_year(cell))),
+        None,
+    )
 
 
 def _guess_kind(rows: list[list[object]], expected: Kind) -> str | None:
