@@ -105,6 +105,8 @@ def outputs(settings: Settings) -> dict[str, list[int] | None]:
     paths = {
         "build": settings.build_db,
         "snapshot": settings.analytics_db,
+        # a log an analyst's read-write connection left beside the snapshot makes it unreadable
+        "snapshot_wal": Path(f"{settings.analytics_db}.wal"),
         "docs": settings.docs_dir / "static_index.html",
         "data_docs": settings.data_docs_dir / "index.html",
     }

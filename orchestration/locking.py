@@ -205,6 +205,40 @@ def connect_for_writing(db_file: Path, wait_seconds: float = 15.0):
             time.sleep(0.2)
 
 
+class SnapshotUnreadable(Exception):
+    """The published snapshot cannot be opened; the message says why and what to do."""
+
+
+def connect_snapshot(analytics_db: Path):
+    """The published snapshot opened read-only, as every command reads it; SnapshotUnreadable, saying
+    why, when DuckDB refuses it."""
+    import duckdb
+
+    try:
+        return duckdb.connect(str(analytics_db), read_only=True)
+    except duckdb.Error as exc:
+        raise SnapshotUnreadable(_unreadable(Path(analytics_db), str(exc))) from exc
+
+
+def _unreadable(analytics_db: Path, message: str) -> str:
+    if is_lock_error(message):
+        return (
+            f"{describe_locked_file(analytics_db, message)}; it was opened read-write: close that connection "
+            "(analysts connect with read_only=True) and try again"
+        )
+    duckdb_says = message.splitlines()[0] if message else "no reason given"
+    wal = Path(f"{analytics_db}.wal")
+    if wal.exists():
+        # A connection that opened an earlier snapshot read-write keeps writing its log under the name,
+        # beside the file a publish swapped in, which DuckDB then refuses to open with it.
+        return (
+            f"{analytics_db} cannot be opened: {wal.name} beside it was written by a connection that opened "
+            f"an earlier snapshot read-write (DuckDB: {duckdb_says}). Close that connection (analysts connect "
+            "with read_only=True) and run `planwatch run` to publish the snapshot again"
+        )
+    return f"{analytics_db} cannot be opened (DuckDB: {duckdb_says}); run `planwatch run --force` to publish it again"
+
+
 def is_lock_error(message: str) -> bool:
     return "could not set lock" in message.lower() or "conflicting lock" in message.lower()
 

@@ -8,8 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
+from orchestration.locking import connect_snapshot
 from orchestration.vintages import latest_revisions
 
 
@@ -32,7 +31,7 @@ def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
 
 def revised_count(analytics_db: Path) -> int:
     """How many figures the snapshot's publish revised (marts.indicator_revisions)."""
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
+    with connect_snapshot(analytics_db) as con:
         return len(latest_revisions(con))
 
 
@@ -50,7 +49,7 @@ def chance_text(probability: float | None) -> str:
 def scorecard(analytics_db: Path) -> str:
     """The latest period's indicators against the plan, and the outlook's chance of each target, as a
     small text table."""
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
+    with connect_snapshot(analytics_db) as con:
         has_outlook = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' "
             "and table_name = 'indicator_outlook'"

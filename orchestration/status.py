@@ -44,6 +44,10 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
     return EXIT_OK
 
 
+# The code column of the findings that name no district (DQ12 is city-wide).
+CITY_WIDE = "—"
+
+
 def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
     """Three lines: the files by status, the last publish, the findings."""
     lines = ["Summary"]
@@ -60,7 +64,10 @@ def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
             f"{len(revisions)} figures revised"
         )
     errors, warns = sum(row[2] for row in findings), sum(row[3] for row in findings)
-    lines.append(f"  findings: {errors} errors, {warns} warnings in {len(findings)} districts")
+    # as the run's summary counts them: the city-wide findings (no district) are no district's
+    districts = sum(1 for row in findings if row[0] != CITY_WIDE)
+    city_wide = " and city-wide" if any(row[0] == CITY_WIDE for row in findings) else ""
+    lines.append(f"  findings: {errors} errors, {warns} warnings in {districts} districts{city_wide}")
     return lines
 
 
@@ -87,10 +94,8 @@ def _read_published(analytics_db: Path) -> tuple[tuple | None, str | None]:
         return None, "Nothing published yet."
     try:
         return _published(analytics_db), None
-    except duckdb.IOException as exc:
-        if not locking.is_lock_error(str(exc)):
-            raise
-        return None, f"Published snapshot: not shown, {locking.describe_locked_file(analytics_db, str(exc))}."
+    except locking.SnapshotUnreadable as exc:
+        return None, f"Published snapshot: not shown, {exc}."
 
 
 def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) -> tuple[list, ...]:
@@ -168,7 +173,7 @@ def _print_revisions(revisions: list) -> None:
 
 def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
     """The last publish, the figures it revised and the findings by district, from the snapshot."""
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
+    with locking.connect_snapshot(analytics_db) as con:
         last = con.execute(
             "select published_at, run_id, first_period, last_period from marts.publish_log "
             "order by published_at desc limit 1"
@@ -177,7 +182,7 @@ def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
             """
             with names as (select distinct district_code, district_name from marts.district_monthly)
             select
-                coalesce(findings.district_code, '—'),
+                coalesce(findings.district_code, ?),
                 coalesce(names.district_name, '全市 city-wide'),
                 count(*) filter (where findings.severity = 'error'),
                 count(*) filter (where findings.severity = 'warn')
@@ -185,7 +190,8 @@ def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
             left join names on findings.district_code = names.district_code
             group by all
             order by 3 desc, 4 desc, 1
-            """
+            """,
+            [CITY_WIDE],
         ).fetchall()
         revisions = latest_revisions(con)
     return last, revisions, findings

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import locking
+from orchestration import freshness, locking
 from orchestration.cli import status
 from orchestration.constants import PUBLIC_MARTS
 from orchestration.publish import publish
@@ -196,6 +196,76 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
         ).fetchall() == [
             ("run-1",),
             ("run-2",),
+        ]
+
+
+# An analyst's read-write connection, opened before a publish and written through after it: DuckDB
+# writes the log under the snapshot's name, beside the file the publish swapped in.
+LATE_WRITER = r"""
+import sys, time
+from pathlib import Path
+import duckdb
+snapshot, folder = sys.argv[1], Path(sys.argv[2])
+con = duckdb.connect(snapshot)
+(folder / "connected").touch()
+while not (folder / "write").exists():
+    time.sleep(0.05)
+con.execute("create table main.my_notes as select 42 as note")
+(folder / "written").touch()
+time.sleep(120)
+"""
+
+
+def _wait_for(path: Path) -> None:
+    for _ in range(400):
+        if path.exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path.name} did not appear")
+
+
+def test_a_log_written_beside_a_new_snapshot_is_explained_and_the_next_run_publishes_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's case: readers got DuckDB's 'WAL does not match database file' as a traceback, and
+    `planwatch run` said the snapshot was current."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    build, snapshot = warehouse / "build.duckdb", warehouse / "analytics.duckdb"
+    write_build_db(build, "2024-09-01", ledger_file="filings/x.csv")
+    publish(build, snapshot, "run-1")
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", LATE_WRITER, str(snapshot), str(tmp_path)], start_new_session=True
+    )
+    try:
+        _wait_for(tmp_path / "connected")
+        settings = Settings(tmp_path / "raw", warehouse)
+        freshness.remember(settings, {}, "run-2", "2026-12-05 10:00:00")
+        build = write_build_db(warehouse / "build2.duckdb", "2024-10-01", ledger_file="filings/x.csv")
+        publish(build, snapshot, "run-2")
+        (tmp_path / "write").touch()
+        _wait_for(tmp_path / "written")
+        assert Path(f"{snapshot}.wal").exists()
+        with pytest.raises(locking.SnapshotUnreadable) as caught:
+            locking.connect_snapshot(snapshot)
+        assert str(caught.value).startswith(
+            f"{snapshot} cannot be opened: analytics.duckdb.wal beside it was written by a connection that "
+            "opened an earlier snapshot read-write (DuckDB: "
+        )
+        assert str(caught.value).endswith("run `planwatch run` to publish the snapshot again")
+        assert status(settings) == 0
+        out = capsys.readouterr().out
+        assert "Traceback" not in out
+        assert f"Published snapshot: not shown, {snapshot} cannot be opened: analytics.duckdb.wal" in out
+        # what the last run left has changed: the next `planwatch run` is not a no-op
+        assert freshness.unchanged_since(settings, {}) is None
+    finally:
+        _stop(analyst)
+    publish(build, snapshot, "run-3")
+    with locking.connect_snapshot(snapshot) as con:
+        assert con.execute("select run_id from marts.publish_log order by all").fetchall() == [
+            ("run-2",),
+            ("run-3",),
         ]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration.locking import connect_snapshot
 from orchestration.report.model import (
     INDICATOR_ORDER,
     MARTS,
@@ -24,7 +25,7 @@ def latest_period(analytics_db: Path) -> dt.date:
     """The latest period the snapshot (the latest publish) holds: what a briefing is about by default."""
     if not analytics_db.is_file():
         raise FileNotFoundError(f"analyst snapshot not found: {analytics_db}; run `planwatch run` first")
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
+    with connect_snapshot(analytics_db) as con:
         _check_marts(con, analytics_db)
         (latest,) = con.execute("select max(period) from marts.indicator_progress").fetchone()
     if latest is None:
@@ -89,7 +90,7 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
     month = parse_period(period)
     if not analytics_db.is_file():
         raise FileNotFoundError(f"analyst snapshot not found: {analytics_db}; run `planwatch run` first")
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
+    with connect_snapshot(analytics_db) as con:
         _check_marts(con, analytics_db)
         periods = [
             row[0]
