@@ -70,7 +70,8 @@ def refresh_request(
 def partition_range(settings: Settings) -> tuple[str, str] | None:
     """First and last monthly partition that new files touch, clipped to the partitions that exist."""
     from orchestration import locking
-    from orchestration.ingest.loader import file_periods, new_files
+    from orchestration.ingest.loader import new_files
+    from orchestration.ingest.parsing import file_periods
 
     keys = monthly_partitions.get_partition_keys()
     if not keys:

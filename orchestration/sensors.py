@@ -19,7 +19,7 @@ import duckdb
 from orchestration import locking
 from orchestration.constants import MONTHLY_INGEST_OPS, MONTHLY_KINDS, RAW_KIND_FOLDERS, monthly_partitions
 from orchestration.ingest.files import RawFile, file_sha256
-from orchestration.ingest.loader import file_periods
+from orchestration.ingest.parsing import file_periods
 from orchestration.settings import Settings
 
 

@@ -127,12 +127,13 @@ class LedgerEntry:
     status: str
     periods: frozenset[str]
     districts: frozenset[str]
+    superseded_by: str | None = None  # the path of the file that superseded this one, if one did
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, kind: str) -> dict[tuple[str, str], LedgerEntry]:
     rows = con.execute(
-        "select file_sha256, source_file, status, coalesce(periods, ''), coalesce(districts, '') "
-        "from raw.ingest_ledger where kind = ?",
+        "select file_sha256, source_file, status, coalesce(periods, ''), coalesce(districts, ''), "
+        "superseded_by from raw.ingest_ledger where kind = ?",
         [kind],
     ).fetchall()
     return {
@@ -142,8 +143,9 @@ def _ledger(con: duckdb.DuckDBPyConnection, kind: str) -> dict[tuple[str, str], 
             status,
             frozenset(filter(None, periods.split(","))),
             frozenset(filter(None, districts.split(","))),
+            superseded_by,
         )
-        for sha, source, status, periods, districts in rows
+        for sha, source, status, periods, districts, superseded_by in rows
     }
 
 
@@ -237,11 +239,19 @@ def _withdraw(
     present: set[tuple[str, str]],
     now: dt.datetime,
     report: IngestReport,
+    unread: Iterable[str] = (),
 ) -> None:
     """A file that was ingested and is no longer under raw/ (with the same content) is withdrawn: its
-    rows leave the raw table, so they leave the marts on this run; the ledger keeps the entry."""
+    rows leave the raw table, so they leave the marts on this run; the ledger keeps the entry.
+
+    `unread`: folders refused unread (a symbolic link in place of a folder). A file under one is kept:
+    nothing there was looked at, so nothing is known to have left. What a withdrawn file superseded
+    comes back in its place (`_stranded`, and the loader's `_IngestRun.bring_back`)."""
+    folders = tuple(f"{rel}/" for rel in unread)
     for key, entry in seen.items():
         if entry.status not in ("ingested", "duplicate") or key in present:
+            continue
+        if entry.source_file.startswith(folders):
             continue
         if entry.status == "ingested":
             _delete_rows(con, kind, entry.sha256, entry.source_file)
@@ -255,6 +265,47 @@ def _withdraw(
         report.withdrawn.append(entry.source_file)
 
 
+def _stranded(seen: dict[tuple[str, str], LedgerEntry], unread: Iterable[str] = ()) -> list[LedgerEntry]:
+    """Superseded files whose correction is no longer in: following `superseded_by` from one reaches
+    no ingested file (the file that superseded it was withdrawn or rejected, or was itself superseded by
+    one that was). Only the latest of each chain is listed: it comes back if it is still under raw/, or
+    is withdrawn if it left too, and then the one it superseded is listed in turn. A file superseded
+    before the ledger recorded by what, and anything under a folder refused unread (`unread`, see
+    _withdraw), is left as it is."""
+    folders = tuple(f"{rel}/" for rel in unread)
+    by_path: dict[str, list[LedgerEntry]] = {}
+    for entry in seen.values():
+        by_path.setdefault(entry.source_file, []).append(entry)
+
+    def replaced(entry: LedgerEntry, visited: frozenset[tuple[str, str]]) -> bool:
+        if entry.superseded_by is None or entry.superseded_by.startswith(folders):
+            return True
+        for newer in by_path.get(entry.superseded_by, []):
+            key = (newer.sha256, newer.source_file)
+            if newer.status == "ingested" or (
+                newer.status == "superseded" and key not in visited and replaced(newer, visited | {key})
+            ):
+                return True
+        return False
+
+    stranded = [
+        entry
+        for key, entry in seen.items()
+        if entry.status == "superseded"
+        and not entry.source_file.startswith(folders)
+        and not replaced(entry, frozenset({key}))
+    ]
+    ids = {id(entry) for entry in stranded}
+    latest = [
+        entry
+        for entry in stranded
+        if not any(id(newer) in ids for newer in by_path.get(entry.superseded_by or "", []))
+    ]
+    # a path used again can close a loop (A superseded by B, B by a new version of A's path): then
+    # there is no latest, and every file of the loop is decided at once
+    return latest or stranded
+
+
 @dataclass
 class IngestReport:
     """What one ingest call did, for the asset's metadata and the run's log."""
@@ -265,6 +316,7 @@ class IngestReport:
     rejected: dict[str, str] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)  # superseded files back in place of a withdrawn one
     refused: dict[str, str] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)
     rows_loaded: int = 0

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
-import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from orchestration.ingest.files import RawFile, Refusal, _quarantine, archive_copy, read_regular_file, scan
+from orchestration.ingest.files import (
+    RawFile,
+    Refusal,
+    Scan,
+    _quarantine,
+    archive_copy,
+    read_regular_file,
+    scan,
+)
 from orchestration.ingest.kinds import KINDS, Kind
 from orchestration.ingest.ledger import (
-    COLUMNS,
     IngestReport,
     LedgerEntry,
     _delete_rows,
@@ -27,135 +32,12 @@ from orchestration.ingest.ledger import (
     _load_rows,
     _record,
     _set_status,
+    _stranded,
     _withdraw,
     ensure_schema,
 )
-from orchestration.ingest.reader import (
-    SUPPORTED_SUFFIXES,
-    FileRejected,
-    Limits,
-    ParsedFile,
-    check_limits,
-    parse_file,
-)
-from orchestration.ingest.values import find_period
-
-# Parsed files kept for the rest of the process, so that planning which partitions to run and loading
-# share the work. Bounded by rows, not files: a parsed row is about 1 kB of Python objects, and keeping
-# every file of a kind (1.8 GB for the filings of 50,000 enterprises) drove a run's peak memory. A file
-# leaves the cache once it is loaded; the months a file covers are kept apart, as they are small.
-PARSE_CACHE_MAX_ROWS = 100_000
-_PARSE_CACHE: dict[tuple[str, str], ParsedFile | FileRejected] = {}
-_PERIODS: dict[tuple[str, str], frozenset[str]] = {}
-
-
-def _cached_rows() -> int:
-    return sum(len(item.rows) for item in _PARSE_CACHE.values() if isinstance(item, ParsedFile))
-
-
-def parse_cached(raw_file: RawFile, limits: Limits | None = None) -> ParsedFile:
-    """Parse a file, or take it from the cache when planning parsed it already (see PARSE_CACHE_MAX_ROWS)."""
-    key = (raw_file.sha256, raw_file.kind)
-    result = _PARSE_CACHE.get(key)
-    if result is None:
-        try:
-            result = _parse(raw_file, limits or Limits.from_env())
-        except FileRejected as exc:
-            result = exc
-        if isinstance(result, ParsedFile):
-            _PERIODS[key] = _period_keys(result, KINDS[raw_file.kind])
-        _PARSE_CACHE[key] = result
-        while len(_PARSE_CACHE) > 1 and (len(_PARSE_CACHE) > 256 or _cached_rows() > PARSE_CACHE_MAX_ROWS):
-            del _PARSE_CACHE[next(iter(_PARSE_CACHE))]  # the oldest first; the file just parsed stays
-    if isinstance(result, FileRejected):
-        raise result
-    return result
-
-
-def forget_parsed(raw_file: RawFile) -> None:
-    """Drop a loaded file's parsed rows: nothing in this process reads them again."""
-    _PARSE_CACHE.pop((raw_file.sha256, raw_file.kind), None)
-
-
-def _parse(raw_file: RawFile, limits: Limits) -> ParsedFile:
-    if raw_file.path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise FileRejected(f"{raw_file.rel} has suffix '{raw_file.path.suffix}'; send .xlsx, .xls or .csv")
-    size = raw_file.path.lstat().st_size
-    if size > limits.max_file_bytes:
-        try:
-            check_limits(raw_file.path, limits)  # refuses before reading the file into memory
-        except FileRejected as exc:
-            raise FileRejected(f"{raw_file.rel} {exc}") from exc
-    try:
-        data = read_regular_file(raw_file.path)
-    except FileRejected as exc:
-        raise FileRejected(f"{raw_file.rel} {exc}") from exc
-    if hashlib.sha256(data).hexdigest() != raw_file.sha256:
-        raise FileRejected(
-            f"{raw_file.rel} changed while it was being read (another program is still writing it); "
-            "it will be read on the next run"
-        )
-    parsed = parse_file(raw_file.path, raw_file.kind, raw_file.rel, limits, data=data)
-    check_storable(KINDS[raw_file.kind], parsed, raw_file.rel)
-    return parsed
-
-
-def _largest_storable(data_type: pa.DataType) -> float | None:
-    """The largest magnitude a raw column can hold: Decimal(p, s) keeps p - s integer digits."""
-    if pa.types.is_decimal(data_type):
-        return 10.0 ** (data_type.precision - data_type.scale)
-    if pa.types.is_int32(data_type):
-        return 2.0**31 - 1
-    return None
-
-
-def check_storable(kind: Kind, parsed: ParsedFile, rel: str) -> None:
-    """Refuse a file with a number its raw column cannot hold (1e40 in a Decimal(38, 6) money column),
-    naming the row and column: one such cell would otherwise fail the whole batch in Arrow and stop the
-    ingest of every other file. Huge values that fit are stored and found by rule DQ07."""
-    bounds = {
-        name: bound
-        for name, data_type in COLUMNS[kind.table]
-        if (bound := _largest_storable(data_type)) is not None
-    }
-    for row in parsed.rows:
-        for name, bound in bounds.items():
-            value = row.get(name)
-            if value is None:
-                continue
-            number = float(value)
-            if not math.isfinite(number) or abs(number) >= bound:
-                where = f"{rel}" + (f", sheet {row['source_sheet']}" if row.get("source_sheet") else "")
-                label = parsed.labels.get(name, name)
-                unit = " 万元" if name.endswith("_wan") else ""
-                raise FileRejected(
-                    f"{where}, row {row['source_row']}: {label} is {number:.6g}{unit}, which cannot be "
-                    f"stored (at most {bound:.0e}{unit} in this column); correct the cell and send the "
-                    "file again"
-                )
-
-
-def _period_keys(parsed: ParsedFile, kind: Kind) -> frozenset[str]:
-    if kind.name == "surveys":
-        return frozenset(str(row["survey_year"]) for row in parsed.rows)
-    if kind.name == "registry":
-        # a registry of another year is another list, never a correction that supersedes this one
-        return frozenset(str(row["registry_year"]) for row in parsed.rows if row.get("registry_year"))
-    return frozenset(p.strftime("%Y-%m") for p in parsed.periods)
-
-
-def file_periods(raw_file: RawFile) -> frozenset[str]:
-    """The months a monthly file covers: from its name when it names one, else from its rows."""
-    named = find_period(raw_file.path.stem)
-    if named is not None:
-        return frozenset({named.strftime("%Y-%m")})
-    key = (raw_file.sha256, raw_file.kind)
-    if key not in _PERIODS:
-        try:
-            parse_cached(raw_file)
-        except FileRejected:
-            return frozenset()
-    return _PERIODS[key]
+from orchestration.ingest.parsing import file_periods, forget_parsed, parse_cached, period_keys
+from orchestration.ingest.reader import FileRejected
 
 
 def new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[RawFile]:
@@ -257,26 +139,23 @@ def ingest(
 
     A file that cannot be read is recorded as rejected and copied to quarantine; an entry that is not a
     regular file (a link, a pipe, a folder named like a file, a hidden file) is recorded as refused,
-    unread; an ingested file no longer under raw/ is withdrawn. The other files go on.
+    unread; an ingested file no longer under raw/ is withdrawn, and what it had superseded comes back
+    (`_IngestRun.bring_back`). A kind folder that is a symbolic link is refused and withdraws nothing,
+    as a missing one. The other files go on.
     """
     kind = KINDS[kind_name]
     ensure_schema(con)
     run = _IngestRun(
         con, kind, quarantine_dir, archive_dir, run_id, log, dt.datetime.now().replace(microsecond=0)
     )
-    found = scan(raw_dir, kind_name)
-    present = {(f.sha256, f.rel) for f in found.files}
+    folder = raw_dir / kind_name
+    linked = folder.is_symlink()
+    found = Scan(refused=[_linked_kind_folder(folder, kind_name)]) if linked else scan(raw_dir, kind_name)
     con.execute("begin transaction")
     try:
         run.refuse(found.refused)
-        # Withdraw first, so that a file whose original was withdrawn is ingested in its place below.
-        if (raw_dir / kind_name).is_dir():
-            _withdraw(con, kind, run.seen, present, run.now, run.report)
-        elif any(entry.status == "ingested" for entry in run.seen.values()) and log:
-            log.warning(
-                f"raw/{kind_name}/ is missing: its ingested files are kept; create the folder empty to "
-                "withdraw them"
-            )
+        if not linked:  # refused above, saying why: nothing there was read, so nothing is known to have left
+            run.take_stock(folder, found)
         run.note_ingested_shas()
         for number, raw_file in enumerate(found.files, start=1):
             action, original = plan_file(
@@ -295,6 +174,19 @@ def ingest(
         con.execute("rollback")
         raise
     return run.report
+
+
+def _linked_kind_folder(folder: Path, kind_name: str) -> Refusal:
+    """The refusal of a kind folder that is a symbolic link: as for a linked file, the link is never
+    followed, and, as for a missing folder, the files ingested from it are kept."""
+    return Refusal(
+        kind_name,
+        kind_name,
+        f"is a symbolic link (to {os.readlink(folder)!r}), not a real folder: planwatch reads only files "
+        f"placed under raw/ itself and never follows a link, so no file of raw/{kind_name}/ was read and "
+        "the files ingested from it before are kept (none is withdrawn); replace the link with a real "
+        "folder holding the files",
+    )
 
 
 class _IngestRun:
@@ -324,6 +216,88 @@ class _IngestRun:
                 )
             self.report.refused[refusal.rel] = refusal.reason
 
+    def take_stock(self, folder: Path, found: Scan) -> None:
+        """Before any new file: withdraw what left raw/, so that a file whose original was withdrawn is
+        ingested in its place, and bring back what a withdrawn file superseded, before a new file may
+        supersede it again. A missing kind folder changes nothing."""
+        if folder.is_dir():
+            unread = [refusal.rel for refusal in found.refused]
+            present = {(f.sha256, f.rel) for f in found.files}
+            _withdraw(self.con, self.kind, self.seen, present, self.now, self.report, unread)
+            self.bring_back(found.files, unread)
+        elif any(entry.status == "ingested" for entry in self.seen.values()) and self.log:
+            self.log.warning(
+                f"raw/{self.kind.name}/ is missing: its ingested files are kept; create the folder empty to "
+                "withdraw them"
+            )
+
+    def bring_back(self, files: list[RawFile], unread: list[str]) -> None:
+        """Superseded files whose correction is no longer in (`_stranded`) come back: loaded again when
+        still under raw/ with the same content, else withdrawn in turn, so that a chain unwinds to the
+        latest file still there (A superseded by B superseded by C: C withdrawn brings back B, not A;
+        if B left raw/ too, A). Nothing under a folder refused unread changes."""
+        by_key = {(f.sha256, f.rel): f for f in files}
+        while stranded := _stranded(self.seen, unread):
+            for entry in stranded:
+                raw_file = by_key.get((entry.sha256, entry.source_file))
+                if raw_file is not None:
+                    self._restore(raw_file, entry)
+                    continue
+                _set_status(
+                    self.con,
+                    entry,
+                    "withdrawn",
+                    self.now,
+                    f"{entry.source_file} is no longer under raw/ (noticed {self.now:%Y-%m-%d %H:%M}), so it "
+                    f"could not come back in place of {entry.superseded_by}, which had superseded it",
+                )
+                self.report.withdrawn.append(entry.source_file)
+
+    def _restore(self, raw_file: RawFile, entry: LedgerEntry) -> None:
+        """Load a superseded file again, its ledger row saying why; as any file, it may be a duplicate
+        of one that is in, or be rejected by today's checks. Its rows carry the time the file arrived,
+        not now, so that "the latest row wins" in dbt still prefers a file that arrived after it (a
+        later 补报 for one enterprise) to the one that comes back."""
+        original = next(
+            (
+                e.source_file
+                for e in self.seen.values()
+                if e.status == "ingested" and e.sha256 == entry.sha256
+            ),
+            None,
+        )
+        if original is not None:
+            _set_status(self.con, entry, "duplicate", self.now, f"same bytes as {original}")
+            self.report.duplicates.append(raw_file.rel)
+            return
+        try:
+            parsed = parse_cached(raw_file)
+        except FileRejected as exc:
+            self._reject(raw_file, str(exc))
+            entry.status = "rejected"
+            return
+        (arrived,) = self.con.execute(
+            "select first_seen_at from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
+            [entry.sha256, entry.source_file],
+        ).fetchone()
+        self.report.rows_loaded += _load_rows(self.con, self.kind, raw_file, parsed, arrived)
+        forget_parsed(raw_file)
+        if self.archive_dir is not None:
+            archive_copy(raw_file, self.archive_dir)
+        _set_status(
+            self.con,
+            entry,
+            "ingested",
+            self.now,
+            f"back in place of {entry.superseded_by}, which had superseded it and is no longer in "
+            f"(noticed {self.now:%Y-%m-%d %H:%M})",
+        )
+        self.report.restored.append(raw_file.rel)
+        if self.log:
+            self.log.warning(
+                f"{raw_file.rel} is back in: {entry.superseded_by}, which had superseded it, is no longer in"
+            )
+
     def apply(self, action: Action, raw_file: RawFile, original: str | None) -> None:
         if action is Action.RELOAD:
             self.report.rows_loaded += _load_rows(
@@ -344,7 +318,7 @@ class _IngestRun:
         except FileRejected as exc:
             self._reject(raw_file, str(exc))
             return
-        file_keys = _period_keys(parsed, self.kind)
+        file_keys = period_keys(parsed, self.kind)
         districts = frozenset(parsed.districts)
         entities = _entities(self.kind, parsed.rows)
         for other in list(self.seen.values()):
