@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from orchestration import refresh
 from orchestration.constants import RAW_KIND_FOLDERS
+from orchestration.locking import SnapshotUnreadable
 from orchestration.scorecard import revised_count, scorecard
 from orchestration.settings import ConfigurationError, Settings
 from orchestration.status import NoWarehouse, status
@@ -58,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--accept-drop",
         metavar="REASON",
-        help="publish even if the coverage gate refuses (no enterprise in scope, or the latest period "
-        "losing more than var publish_max_drop_share); REASON is recorded in marts.publish_log",
+        help="publish even if the coverage gate refuses (no enterprise in scope, a published month left "
+        "without figures, or the latest period losing more than var publish_max_drop_share); REASON is "
+        "recorded in marts.publish_log",
     )
     status = commands.add_parser("status", help="a summary, files by status, the last publish, findings")
     status.add_argument(
@@ -128,14 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigurationError, NoWarehouse) as exc:
         print(f"planwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SnapshotUnreadable as exc:
+        print(f"planwatch: {exc}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
     return EXIT_USAGE
 
 
 def report(settings: Settings, period: str | None, out: str | None) -> int:
     """Write the monthly briefing for `period` (default: the latest published) from the snapshot."""
-    import duckdb
-
-    from orchestration import locking
     from orchestration.report import build_report
     from orchestration.report.data import latest_period
 
@@ -143,16 +145,8 @@ def report(settings: Settings, period: str | None, out: str | None) -> int:
         raise UsageError(f"no published snapshot at {settings.analytics_db}; run `planwatch run` first")
     folder = Path(out) if out else settings.reports_dir / "briefing"
     try:
+        # a snapshot held read-write or beside a stray .wal: SnapshotUnreadable, exit 1 (main)
         files = build_report(settings.analytics_db, period or latest_period(settings.analytics_db), folder)
-    except duckdb.IOException as exc:
-        if not locking.is_lock_error(str(exc)):
-            raise
-        print(
-            f"planwatch: {locking.describe_locked_file(settings.analytics_db, str(exc))}; it was opened "
-            "read-write: close that connection (analysts connect with read_only=True) and run the report again",
-            file=sys.stderr,
-        )
-        return EXIT_NOT_PUBLISHED
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     print(f"wrote {files.xlsx}")
@@ -195,9 +189,14 @@ def run(
             f"raw folder {settings.raw_dir} does not exist; write sample data with "
             f"`planwatch demo-data --out {settings.raw_dir}` or point --raw at your files"
         )
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     try:
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
         locking.acquire(settings.warehouse_dir, f"planwatch run --raw {settings.raw_dir}")
+    except OSError as exc:  # a read-only mount (EROFS), another user's folder (EACCES)
+        raise UsageError(
+            f"cannot write in the warehouse folder {settings.warehouse_dir} ({exc.strerror}): a run writes its "
+            "databases there; point --warehouse (or PLANWATCH_WAREHOUSE_DIR) at a folder you can write"
+        ) from exc
     except locking.RunInProgress as exc:
         print(
             f"planwatch: {exc}; nothing published by this command, {settings.analytics_db} is unchanged. "
@@ -286,7 +285,7 @@ def _print_outcome(
             f"{outcome}. Run {result.run_id} is in the Dagster UI (make dev).",
         ]:
             print(f"planwatch: {line}", file=sys.stderr)
-        _print_summary(settings, since, outcome, log=log)
+        _print_summary(settings, since, outcome, log=log, feedback_written=_wrote_feedback(result))
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
     revised = revised_count(settings.analytics_db)
@@ -301,9 +300,18 @@ def _print_outcome(
     return EXIT_PUBLISHED
 
 
-def _print_summary(
-    settings: Settings, since: dt.datetime, published: str, revised: int = 0, log: Path | None = None
-) -> None:
+def _wrote_feedback(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether the run wrote the feedback workbooks: they come after the publish, so a run that failed
+    before it or whose publish was refused did not."""
+    from orchestration.assets.reports import district_feedback
+
+    return any(
+        event.asset_key == district_feedback.key for event in result.get_asset_materialization_events()
+    )
+
+
+def _print_summary(settings: Settings, since: dt.datetime, published: str, *args, **kwargs) -> None:
+    """The run's summary on stderr (`orchestration/summary.py`: the arguments are summary_lines')."""
     from orchestration.summary import summary_lines
 
-    print("\n".join(summary_lines(settings, since, published, revised, log)), file=sys.stderr)
+    print("\n".join(summary_lines(settings, since, published, *args, **kwargs)), file=sys.stderr)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sys
 
 import dagster as dg
@@ -32,6 +33,12 @@ QUIET_PREFIXES = (
     "Copying `",
 )
 _DONE = {"STEP_SUCCESS": "done", "STEP_FAILURE": "failed (the summary below says why)"}
+# Dagster's words, at error level, for a step it does not run because one before it failed (the
+# feedback workbooks after a refused publish): not an error of that step.
+_NOT_RUN = re.compile(
+    r"Dependencies for step \S+(?: failed: \[(?P<failed>[^\]]*)\])?"
+    r"(?: were not executed: \[(?P<abandoned>[^\]]*)\])?\. Not executing\."
+)
 
 
 def stage_of(step_key: str | None) -> str:
@@ -63,6 +70,10 @@ def progress_line(record: logging.LogRecord) -> str | None:
     message = str(meta.get("orig_message", record.getMessage()))
     if record.levelno < logging.INFO or message.startswith(QUIET_PREFIXES):
         return None
+    not_run = _NOT_RUN.fullmatch(message)
+    if not_run:
+        keys = ",".join(filter(None, not_run.groups())).replace("'", "").split(",")
+        return f"{prefix} not run: {', '.join(step_label(key.strip()) for key in keys)} did not succeed"
     level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
     return f"{prefix}: {level}{message}"
 

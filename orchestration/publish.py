@@ -18,6 +18,14 @@ import pyarrow as pa
 
 from orchestration import vintages
 from orchestration.constants import PUBLIC_MARTS
+from orchestration.coverage import (
+    Coverage,
+    coverage_refusal,
+    has_table,
+    likely_causes,
+    previous_coverage,
+    read_coverage,
+)
 from orchestration.settings import dbt_var
 
 # GB 32100-2015 credit codes: 18 characters from the code's alphabet (no I, O, Z, S, V).
@@ -37,131 +45,10 @@ create table if not exists marts.publish_log (
     coverage_override varchar
 )
 """
-# What the gate compares a new snapshot with: per period, enterprises and revenue of the last publish.
-COVERAGE_SQL = """
-with chains as (
-    select period, sum(enterprise_count) as enterprises
-    from {schema}.chain_monthly
-    group by period
-),
-revenue as (
-    select period, max(actual_value) as revenue_yi
-    from {schema}.indicator_progress
-    where indicator_code = 'revenue'
-    group by period
-)
-select
-    coalesce(chains.period, revenue.period) as period,
-    coalesce(chains.enterprises, 0) as enterprises,
-    revenue.revenue_yi
-from chains
-full outer join revenue on chains.period = revenue.period
-order by 1
-"""
-# Ledger statuses that can shrink a snapshot, and how a person says what happened.
-_CAUSE_WORDS = {
-    "rejected": "was rejected",
-    "refused": "was refused unread",
-    "withdrawn": "was withdrawn (no longer under raw/)",
-    "superseded": "was replaced by a corrected file",
-}
-_KIND_WORDS = {
-    "registry": "the registry",
-    "filings": "the filings file",
-    "surveys": "the survey file",
-    "districts": "the district submission",
-    "bureau": "the bureau table",
-}
 
 
 class PublishRefused(Exception):
     """The new snapshot failed a publication check; the previous snapshot is untouched."""
-
-
-Coverage = dict[dt.date, tuple[int, float | None]]  # period → (enterprises, revenue in 亿元)
-
-
-def coverage_refusal(
-    previous: Coverage | None, new: Coverage, max_drop_share: float, previous_label: str = "the last publish"
-) -> str | None:
-    """Why a snapshot with coverage `new` must not replace one with `previous`, or None.
-
-    Refused: a snapshot with no enterprise in scope at all (also on a first publish), and one whose
-    latest period in common with the previous publish lost more than `max_drop_share` of its
-    enterprises or of its revenue. Periods the previous publish did not have are not compared."""
-    if not any(enterprises for enterprises, _revenue in new.values()):
-        return "no enterprise is in scope: the snapshot would have no figures"
-    common = sorted(set(previous or {}) & set(new))
-    if not common:
-        return None
-    period = common[-1]
-    for label, old, now in (
-        ("enterprises", previous[period][0], new[period][0]),
-        ("revenue (亿元)", previous[period][1], new[period][1]),
-    ):
-        if old is None or old <= 0:
-            continue
-        drop = (old - (now or 0)) / old
-        if drop > max_drop_share:
-            return (
-                f"{period:%Y-%m} would lose {drop:.0%} of its {label} against {previous_label} "
-                f"({old:,.2f} → {now or 0:,.2f}; the limit is {max_drop_share:.0%}, dbt var "
-                "publish_max_drop_share)".replace(".00 →", " →").replace(".00;", ";")
-            )
-    return None
-
-
-def read_coverage(con: duckdb.DuckDBPyConnection, schema: str) -> Coverage:
-    rows = con.execute(COVERAGE_SQL.format(schema=schema)).fetchall()
-    return {period: (int(enterprises), revenue) for period, enterprises, revenue in rows}
-
-
-def _previous_coverage(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> tuple[Coverage | None, str]:
-    """The coverage of the last publish, from the build database's record of it (the pipeline's own
-    file), or, for a warehouse published before that record existed, from the snapshot itself."""
-    if _has_table(con, "build", "meta", "publish_coverage"):
-        rows = con.execute(
-            "select period, enterprises, revenue_yi from build.meta.publish_coverage"
-        ).fetchall()
-        when = con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
-        label = f"the publish of {when:%Y-%m-%d %H:%M}" if when else "the last publish"
-        return {period: (int(enterprises), revenue) for period, enterprises, revenue in rows}, label
-    if not analytics_db.exists():
-        return None, "the last publish"
-    try:
-        con.execute("attach ? as previous (read_only)", [str(analytics_db)])
-    except duckdb.Error:
-        return None, "the last publish"  # held read-write by an analyst: only the empty-scope rule applies
-    try:
-        if _has_table(con, "previous", "marts", "chain_monthly"):
-            return read_coverage(con, "previous.marts"), "the published snapshot"
-        return None, "the last publish"
-    finally:
-        con.execute("detach previous")
-
-
-def _likely_causes(con: duckdb.DuckDBPyConnection, since: dt.datetime | None) -> list[str]:
-    """Files rejected, refused, withdrawn or replaced since the last publish, the registry first: what a
-    person should look at when the coverage fell."""
-    rows = con.execute(
-        """
-        select kind, source_file, status, reason
-        from build.raw.ingest_ledger
-        where status in ('rejected', 'refused', 'withdrawn', 'superseded')
-            and coalesce(status_changed_at, first_seen_at) >= coalesce(?::timestamp, '-infinity'::timestamp)
-        order by kind <> 'registry', kind, source_file
-        """,
-        [since],
-    ).fetchall()
-    causes = []
-    for kind, source_file, status, reason in rows[:5]:
-        cause = f"{_KIND_WORDS.get(kind, kind)} {source_file} {_CAUSE_WORDS[status]}"
-        if status in ("rejected", "refused") and reason:
-            cause += f": {reason}"
-        causes.append(cause)
-    if len(rows) > 5:
-        causes.append(f"and {len(rows) - 5} more files (planwatch status)")
-    return causes
 
 
 @dataclass(frozen=True)
@@ -223,23 +110,13 @@ def export_parquet(analytics_db: Path, parquet_dir: Path) -> list[Path]:
     return [parquet_dir / f"{table}.parquet" for table in tables]
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_catalog = ? and table_schema = ? and table_name = ?",
-            [catalog, schema, table],
-        ).fetchone()[0]
-    )
-
-
 def _history_schema(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> str | None:
     """Where the earlier publishes are recorded (publish log, vintages, revisions): the build
     database's copy (the pipeline's own file), or the published snapshot when it records a later
     publish than that copy (a run killed between the swap and the copy, or a warehouse published
     before the copy existed), attached read-only as `previous`. An analyst's write lock on the
     snapshot costs only that fallback, never the publish."""
-    in_build = _has_table(con, "build", "meta", "publish_log")
+    in_build = has_table(con, "build", "meta", "publish_log")
     build_last = (
         con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
         if in_build
@@ -250,7 +127,7 @@ def _history_schema(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> str |
             con.execute("attach ? as previous (read_only)", [str(analytics_db)])
         except duckdb.Error:
             return "build.meta" if in_build else None
-        if _has_table(con, "previous", "marts", "publish_log"):
+        if has_table(con, "previous", "marts", "publish_log"):
             snapshot_last = con.execute(
                 "select max(published_at) from previous.marts.publish_log"
             ).fetchone()[0]
@@ -371,16 +248,16 @@ def _coverage_gate(
 ) -> tuple[dict, str | None]:
     """The new marts' coverage, and the operator's override when a drop was accepted; refused otherwise."""
     coverage = read_coverage(con, "marts")
-    previous, previous_label = _previous_coverage(con, analytics_db)
+    previous, previous_label = previous_coverage(con, analytics_db)
     refusal = coverage_refusal(previous, coverage, max_drop_share, previous_label)
     if refusal is None:
         return coverage, None
     since = (
         con.execute("select max(published_at) from build.meta.publish_log").fetchone()[0]
-        if _has_table(con, "build", "meta", "publish_log")
+        if has_table(con, "build", "meta", "publish_log")
         else None
     )
-    causes = _likely_causes(con, since)
+    causes = likely_causes(con, since)
     explained = (
         "; ".join(causes)
         if causes

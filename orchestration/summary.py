@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.locking import SnapshotUnreadable, connect_snapshot
 from orchestration.settings import Settings
 
 # Ledger statuses in the order a person reads them, and how the summary names them.
@@ -39,7 +40,7 @@ def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, int] | None:
     """Periods covered, error and warning findings, and districts with findings, of the snapshot."""
     if not analytics_db.exists():
         return None
-    with duckdb.connect(str(analytics_db), read_only=True) as con:
+    with connect_snapshot(analytics_db) as con:
         first, last, periods = con.execute(
             "select min(period), max(period), count(distinct period) from marts.indicator_progress"
         ).fetchone()
@@ -52,13 +53,23 @@ def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, int] | None:
 
 
 def summary_lines(
-    settings: Settings, since: dt.datetime, published: str, revised: int = 0, log: Path | None = None
+    settings: Settings,
+    since: dt.datetime,
+    published: str,
+    revised: int = 0,
+    log: Path | None = None,
+    feedback_written: bool = True,
 ) -> list[str]:
-    """The run's summary; `published` says what happened to the snapshot, in words that are true."""
+    """The run's summary; `published` says what happened to the snapshot, in words that are true.
+    `feedback_written`: this run wrote the feedback workbooks (they are written only after a publish)."""
     counts = file_counts(settings.build_db, since)
     files = ", ".join(f"{counts[status]} {words}" for status, words in STATUS_WORDS if counts.get(status))
     lines = ["Summary", f"  files this run: {files or 'none new, none changed'}"]
-    facts = snapshot_facts(settings.analytics_db)
+    try:
+        facts = snapshot_facts(settings.analytics_db)
+    except SnapshotUnreadable as exc:
+        facts = None
+        lines.append(f"  snapshot: not readable: {exc}")
     if facts is not None:
         covered, errors, warns, districts = facts
         lines.append(
@@ -71,8 +82,14 @@ def summary_lines(
         )
     if log is not None:
         lines.append(f"  dbt's line per model and test: {log} (planwatch run --verbose prints them)")
+    feedback = f"feedback workbooks in {settings.feedback_dir} · " if feedback_written else ""
     lines.append(
         f"  next: planwatch status (files, revisions, findings) · planwatch report (the briefing) · "
-        f"feedback workbooks in {settings.feedback_dir} · make dev (the Dagster UI)"
+        f"{feedback}make dev (the Dagster UI)"
     )
+    if not feedback_written and any(settings.feedback_dir.glob("*/*.xlsx")):
+        lines.append(
+            f"  feedback workbooks in {settings.feedback_dir}: not rewritten by this run (they are from an "
+            "earlier publish)"
+        )
     return lines

@@ -18,11 +18,16 @@ _MART_COLUMNS = (
 
 
 def write_build_db(
-    path: Path, last_period: str = "2024-10-01", subject: str = "营业收入", ledger_file: str | None = None
+    path: Path,
+    last_period: str = "2024-10-01",
+    subject: str = "营业收入",
+    ledger_file: str | None = None,
+    earlier_periods: tuple[str, ...] = (),
 ) -> Path:
     """A build database whose public marts hold one row each (period `last_period`, 5 enterprises,
     100 亿元 of revenue, dq_findings' subject `subject`) and an ingest ledger, with one ingested
-    filings file named `ledger_file` when it is given."""
+    filings file named `ledger_file` when it is given. chain_monthly and indicator_progress, which the
+    coverage gate reads, have the same row again for each of `earlier_periods`."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema raw")
         for mart in PUBLIC_MARTS:
@@ -32,6 +37,13 @@ def write_build_db(
                 "null, 'no_data')",
                 [last_period, subject],
             )
+        for period in earlier_periods:
+            for mart in ("chain_monthly", "indicator_progress"):
+                con.execute(
+                    f"insert into marts.{mart} select * replace (?::date as period) from marts.{mart} "
+                    "where period = ?::date",
+                    [period, last_period],
+                )
         con.execute(LEDGER_DDL)
         if ledger_file is not None:
             con.execute(

@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import openpyxl
 import pytest
 
 from orchestration import feedback
+from orchestration.assets.reports import FEEDBACK_MARTS, PUBLISHED, district_feedback
 from orchestration.feedback import (
     Finding,
     Rule,
@@ -33,6 +35,7 @@ from orchestration.feedback import (
     write_feedback,
 )
 from orchestration.ingest.ledger import ensure_schema
+from orchestration.resources import WarehouseResource
 
 INJECTED = '=HYPERLINK("http://example.invalid/x","点此查看")'
 # fmt: off
@@ -422,4 +425,69 @@ def test_the_tracked_months_are_the_builds_not_today() -> None:
     )
     assert filed_under(finding, FILE_MONTHS, (dt.date(2022, 1, 1), dt.date(2026, 12, 1))) == dt.date(
         2025, 3, 1
+    )
+
+
+def test_the_asset_comes_after_the_publish_and_writes_only_published_findings(tmp_path) -> None:
+    """reports/district_feedback depends on published/analytics_snapshot, so in the refresh job a
+    refused publish (a failed step) skips it. Materialized on its own, it writes the four workbooks when
+    the marts it reads were published after they were built, and fails, leaving them byte for byte,
+    when the marts were built again and not published (the second build drops F3: 2024-09 would go)."""
+    assert {dep.asset_key for dep in district_feedback.specs_by_key[district_feedback.key].deps} == {
+        *FEEDBACK_MARTS,
+        PUBLISHED,
+    }
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    out = warehouse / "reports" / "feedback"
+    resources = {"warehouse": WarehouseResource(raw_dir=str(tmp_path / "raw"), warehouse_dir=str(warehouse))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        build_db(warehouse / "build.duckdb")
+        for key in (*FEEDBACK_MARTS, PUBLISHED):
+            instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        assert dg.materialize([district_feedback], instance=instance, resources=resources).success
+        before = {name: (out / name).read_bytes() for name in files(out)}
+        assert sorted(before) == [
+            "2024-09/500102_涪陵区.xlsx", "2024-10/500101_万州区.xlsx", "2024-10/全市_citywide.xlsx",
+            "2026-07/500101_万州区.xlsx",
+        ]  # fmt: skip
+
+        (warehouse / "build.duckdb").unlink()
+        build_db(warehouse / "build.duckdb", [finding for finding in FINDINGS if finding[0] != "f3"])
+        for key in FEEDBACK_MARTS:
+            instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        refused = dg.materialize(
+            [district_feedback], instance=instance, resources=resources, raise_on_error=False
+        )
+    assert not refused.success
+    [failure] = refused.get_step_failure_events()
+    assert failure.step_failure_data.user_failure_data.description.startswith(
+        "marts/dq_findings, marts/dq_rules were built after the last publish of published/analytics_snapshot"
+    )
+    assert {name: (out / name).read_bytes() for name in files(out)} == before
+
+
+@pytest.mark.slow
+def test_a_refused_publish_leaves_the_workbooks_of_the_last_publish(
+    tmp_path: Path, planwatch, demo_first_run
+) -> None:
+    """The demo warehouse (30 enterprises, 2022-02..2022-04, published once, 15 workbooks); the registry
+    leaves raw/, no enterprise is in scope and the publish is refused. The workbooks are written from
+    what was published only: the folder keeps the first run's files byte for byte (a build without
+    the registry would file a finding for every enterprise), and the summary says they were not
+    rewritten instead of pointing at them as this run's."""
+    raw, warehouse = demo_first_run.copy_to(tmp_path)
+    out = warehouse / "reports" / "feedback"
+    before = {name: (out / name).read_bytes() for name in files(out)}
+    assert len(before) == 15
+    for registry in (raw / "registry").iterdir():
+        registry.unlink()
+
+    second = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert second.returncode == 1, second.stderr[-3000:]
+    assert "refused to publish: no enterprise is in scope" in second.stderr
+    assert {name: (out / name).read_bytes() for name in files(out)} == before
+    assert f"feedback workbooks in {out} ·" not in second.stderr
+    assert f"feedback workbooks in {out}: not rewritten by this run (they are from an earlier publish)" in (
+        second.stderr
     )

@@ -8,8 +8,8 @@ Seven runs on five warehouses, the sequence and the full builds side by side (tw
               run 2  + month 36                                      ≡  full      one run, months 1..36
               run 3  + a corrected 2023-06 filings file              ≡  corrected one run, months 1..36
                                                                                    and the correction
-              run 4  − the 2023-03 filings file (withdrawn)          ≡  withdrawn one run, as corrected
-                                                                                   without 2023-03
+              run 4  − the 2023-03 filings file (withdrawn; published   ≡  withdrawn one run, as corrected
+                       with --accept-drop, as the gate asks)                       without 2023-03
 
 The correction repeats every line of 企业月报_2023-06.xlsx (same enterprises, districts and month,
 so the loader marks the original superseded), puts the revenue of fault F04 back to what it should
@@ -27,6 +27,8 @@ intermediate table and meta.publish_coverage of build.duckdb. Left out, each for
     mark on every month it had no reason to rebuild (and so did not rebuild);
   - marts.publish_log and marts.indicator_vintages: published_at and run_id name the run; the
     sequence has a row (a vintage) per publish, so its latest is compared with the full build's;
+    publish_log.coverage_override holds the reason the sequence's withdrawal was accepted with
+    (checked on its own);
   - marts.indicator_revisions: the sequence revises what its earlier publishes said, the full build
     published once; instead, the test checks that the correction and the withdrawal revised exactly
     the figures they changed and name their files.
@@ -66,9 +68,11 @@ MARCH_2023, MARCH_2024 = dt.date(2023, 3, 1), dt.date(2024, 3, 1)
 # column names left out of the comparison, by table (see the module docstring for why)
 EXCLUDED = {
     **{model: ("loaded_at",) for model in INCREMENTAL},
-    "publish_log": ("published_at", "run_id"),
+    # the sequence's withdrawal was published with --accept-drop: test_the_withdrawal_was_accepted
+    "publish_log": ("published_at", "run_id", "coverage_override"),
     "indicator_vintages": ("published_at", "run_id"),
 }
+ACCEPTED = "2023年3月企业月报撤回"
 LATEST_PUBLISH_ONLY = ("publish_log", "indicator_vintages")
 NOT_COMPARED = ("marts.indicator_revisions",)
 
@@ -104,6 +108,9 @@ def state(warehouse: Path) -> dict[str, list[tuple]]:
         for table in tables(con, ("marts",)):
             if table not in NOT_COMPARED:
                 out[f"analytics:{table}"] = read_rows(con, table)
+        out["coverage_override"] = con.execute(
+            "select coverage_override from marts.publish_log order by published_at desc limit 1"
+        ).fetchone()
         out["revisions"] = con.execute(
             "select run_id, indicator_code, strftime(period, '%Y-%m'), revision_kind, caused_by "
             "from marts.indicator_revisions order by all"
@@ -172,8 +179,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict[str, dic
     made = planwatch("demo-data", "--out", str(generated), "--enterprises", "60", "--months", "36")
     assert made.returncode == 0, made.stderr
 
-    def run(raw: Path, warehouse: Path) -> None:
-        result = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    def run(raw: Path, warehouse: Path, *options: str) -> None:
+        result = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse), *options)
         assert result.returncode == 0, f"{raw}: " + result.stdout[-2000:] + result.stderr[-3000:]
 
     seq_raw, seq = root / "sequence_raw", root / "sequence"
@@ -217,7 +224,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict[str, dic
     shutil.copytree(corrected_raw, withdrawn_raw)
     for raw in (seq_raw, withdrawn_raw):
         (raw / WITHDRAWN).unlink()
-    in_parallel(lambda: run(seq_raw, seq), lambda: run(withdrawn_raw, withdrawn))
+    # a published month leaving is a drop the coverage gate refuses unless the operator accepts it
+    in_parallel(lambda: run(seq_raw, seq, "--accept-drop", ACCEPTED), lambda: run(withdrawn_raw, withdrawn))
     out["sequence withdrawn"] = state(seq)
     out["withdrawn"] = state(withdrawn)
     return out
@@ -318,6 +326,15 @@ def test_the_sequence_revised_exactly_what_the_correction_and_the_withdrawal_cha
         (code, "2023-03", "removed", f"{WITHDRAWN} (withdrawn)")
         for code in ("digitalization_rate", "rd_intensity", "rd_spend", "revenue")
     ]
+
+
+def test_the_withdrawal_was_accepted(builds: dict) -> None:
+    """Run 4 took away a month the snapshot had: the gate let it through only with the operator's
+    reason, which the publish log keeps with what it overrode; the full build never had the month."""
+    (override,) = builds["sequence withdrawn"]["coverage_override"]
+    assert override.startswith(f"{ACCEPTED} (accepted: 2023-03 would be missing against the publish of ")
+    assert builds["withdrawn"]["coverage_override"] == (None,)
+    assert builds["sequence corrected"]["coverage_override"] == (None,)
 
 
 def test_f04_is_gone_after_the_correction(builds: dict) -> None:

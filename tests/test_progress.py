@@ -47,6 +47,17 @@ def _record(level: int, message: str, step_key: str | None) -> logging.LogRecord
         (logging.INFO, "A dbt subsetted execution is not being performed. Using the default", "planwatch_dbt", None),
         (logging.INFO, "Copying `target/partial_parse.msgpack` to `warehouse/dbt`", "planwatch_dbt", None),
         (logging.DEBUG, "a debug line", "planwatch_dbt", None),
+        # a step Dagster does not run because one before it failed: said as such, not as its error
+        (logging.ERROR,
+         "Dependencies for step reports__district_feedback failed: ['published__analytics_snapshot']. Not executing.",
+         "reports__district_feedback",
+         r"\d\d:\d\d:\d\d  reports  reports/district_feedback not run: published/analytics_snapshot did not succeed"),
+        (logging.ERROR,
+         "Dependencies for step reports__dbt_docs failed: ['planwatch_dbt'] were not executed: "
+         "['published__analytics_snapshot']. Not executing.",
+         "reports__dbt_docs",
+         r"\d\d:\d\d:\d\d  reports  reports/dbt_docs not run: planwatch_dbt, published/analytics_snapshot "
+         r"did not succeed"),
     ],
 )  # fmt: skip
 def test_a_message_becomes_one_short_line(

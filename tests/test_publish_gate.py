@@ -1,7 +1,7 @@
-"""The publish gate: a snapshot with no enterprise in scope, or one whose latest common period lost
-more than var publish_max_drop_share of its enterprises or revenue, is not published; the previous
-snapshot stays byte for byte and the message names the cause. `--accept-drop REASON` overrides and
-is recorded in marts.publish_log."""
+"""The publish gate: a snapshot with no enterprise in scope, one that no longer has a month the previous
+publish had figures for, or one whose latest common period lost more than var publish_max_drop_share
+of its enterprises or revenue, is not published; the previous snapshot stays byte for byte and the
+message names the cause. `--accept-drop REASON` overrides and is recorded in marts.publish_log."""
 
 import datetime as dt
 import hashlib
@@ -10,11 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.coverage import coverage_refusal
 from orchestration.identity import uscc_check_char
-from orchestration.publish import coverage_refusal
+from orchestration.publish import PublishRefused, publish
+from tests.builds import write_build_db
 from tests.sheets import write_csv, write_xlsx
 
-OCT, NOV = dt.date(2024, 10, 1), dt.date(2024, 11, 1)
+AUG, SEP, OCT, NOV = (dt.date(2024, month, 1) for month in (8, 9, 10, 11))
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,21 @@ OCT, NOV = dt.date(2024, 10, 1), dt.date(2024, 11, 1)
         ({OCT: (100, 500.0), NOV: (90, 560.0)}, {OCT: (100, 500.0), NOV: (10, 60.0)}, "2024-11"),
         # growth is never refused; a previous period without revenue compares enterprises only
         ({OCT: (100, None)}, {OCT: (300, 900.0)}, None),
+        # a month the previous publish had figures for and the new snapshot has not is a drop of 100%:
+        # the latest month (its filings left raw/) or any other
+        ({OCT: (100, 500.0), NOV: (90, 560.0)}, {OCT: (100, 500.0)}, "2024-11 would be missing"),
+        (
+            {OCT: (100, 500.0), NOV: (90, 560.0)},
+            {OCT: (100, 500.0), NOV: (0, None)},
+            "2024-11 would be missing",
+        ),
+        (
+            {SEP: (100, 450.0), OCT: (100, 500.0), NOV: (90, 560.0)},
+            {SEP: (100, 450.0), NOV: (90, 560.0)},
+            "2024-10 would be missing",
+        ),
+        # ... but not a month that had no figures in the previous publish either
+        ({SEP: (0, None), OCT: (100, 500.0)}, {OCT: (100, 500.0)}, None),
     ],
 )
 def test_coverage_refusal(previous, new, refused) -> None:
@@ -50,6 +67,86 @@ def test_refusal_names_the_numbers_and_the_limit() -> None:
     assert verdict == (
         "2024-10 would lose 85% of its enterprises against the publish of 2024-11-20 06:00 "
         "(812 → 120; the limit is 20%, dbt var publish_max_drop_share)"
+    )
+
+
+def test_missing_months_are_named_with_what_the_last_publish_had() -> None:
+    """One month: its figures in the last publish. Several: each named, consecutive ones as a range,
+    with the figures of the latest."""
+    one = coverage_refusal(
+        {SEP: (800, 5712.71), OCT: (812, 6428.47)},
+        {SEP: (800, 5712.71)},
+        0.2,
+        "the publish of 2024-11-20 06:00",
+    )
+    assert one == (
+        "2024-10 would be missing against the publish of 2024-11-20 06:00, which has figures for it "
+        "(812 enterprises, 6,428.47 亿元 of revenue); the new snapshot has none"
+    )
+    several = coverage_refusal(
+        {AUG: (790, 5000.0), SEP: (800, 5712.71), OCT: (812, None), NOV: (815, 7100.5)},
+        {SEP: (800, 5712.71)},
+        0.2,
+    )
+    assert several == (
+        "2024-08, 2024-10..2024-11 would be missing against the last publish, which has figures for them "
+        "(2024-11: 815 enterprises, 7,100.50 亿元 of revenue); the new snapshot has none"
+    )
+
+
+def test_a_build_that_lost_a_published_month_is_refused_one_that_adds_one_is_published(
+    tmp_path: Path,
+) -> None:
+    """Published 2024-09..2024-10; a build that adds 2024-11 is published. Then the 2024-11 filings
+    file is withdrawn and the build ends at 2024-10 again: 2024-11 still in the snapshot would be
+    missing, so the publish is refused, the message names the month, the withdrawn file and
+    --accept-drop, and the snapshot stays byte for byte. With a reason it is published and
+    publish_log records the reason and what was accepted."""
+    snapshot = tmp_path / "analytics.duckdb"
+    first = write_build_db(tmp_path / "build.duckdb", "2024-10-01", earlier_periods=("2024-09-01",))
+    publish(first, snapshot, "run-1")
+    build = write_build_db(
+        tmp_path / "build2.duckdb",
+        "2024-11-01",
+        ledger_file="filings/万州_2024-11.csv",
+        earlier_periods=("2024-09-01", "2024-10-01"),
+    )
+    publish(build, snapshot, "run-2")
+    with duckdb.connect(str(build)) as con:
+        con.execute("delete from marts.chain_monthly where period = ?", [NOV])
+        con.execute("delete from marts.indicator_progress where period = ?", [NOV])
+        # withdrawn after run-2 (whose time may be a second ahead of the clock: two publishes in a second)
+        con.execute(
+            "update raw.ingest_ledger set status = 'withdrawn', "
+            "status_changed_at = (select max(published_at) from meta.publish_log) + interval 1 second "
+            "where source_file = 'filings/万州_2024-11.csv'"
+        )
+    before = _sha256(snapshot)
+    with pytest.raises(PublishRefused) as refused:
+        publish(build, snapshot, "run-3")
+    message = str(refused.value)
+    assert message.startswith("refused to publish: 2024-11 would be missing against the publish of ")
+    assert "(5 enterprises, 100 亿元 of revenue); the new snapshot has none" in message
+    assert (
+        "Likely cause: the filings file filings/万州_2024-11.csv was withdrawn (no longer under raw/)"
+        in message
+    )
+    assert "`planwatch run --accept-drop REASON`" in message
+    assert _sha256(snapshot) == before
+
+    publish(build, snapshot, "run-4", accept_drop="十一月企业月报撤回重报")
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        log = con.execute(
+            "select run_id, last_period::varchar, coverage_override from marts.publish_log order by published_at"
+        ).fetchall()
+    assert [row[:2] for row in log] == [
+        ("run-1", "2024-10-01"),
+        ("run-2", "2024-11-01"),
+        ("run-4", "2024-10-01"),
+    ]
+    assert [row[2] for row in log[:2]] == [None, None]
+    assert log[2][2].startswith(
+        "十一月企业月报撤回重报 (accepted: 2024-11 would be missing against the publish of "
     )
 
 
@@ -133,3 +230,40 @@ def test_a_rejected_registry_after_a_good_publish_keeps_the_snapshot(tmp_path: P
         ).fetchall()
     assert log[0] == (None,)
     assert log[-1][0].startswith("名录更正中，先行发布 (accepted: no enterprise is in scope")
+
+
+@pytest.mark.slow
+def test_a_run_without_the_latest_months_filings_is_refused_until_accepted(
+    tmp_path: Path, planwatch, demo_first_run
+) -> None:
+    """The demo warehouse (30 enterprises, 2022-02..2022-04, published once); the 2022-04 filings file
+    leaves raw/, so the build no longer has 2022-04 (28 enterprises, 740.26 亿元 in the snapshot): the
+    run exits 1 naming the month, the withdrawn file and --accept-drop, and the snapshot stays byte for
+    byte, still ending at 2022-04. With --accept-drop it ends at 2022-03 and the reason is recorded."""
+    raw, warehouse = demo_first_run.copy_to(tmp_path)
+    snapshot = warehouse / "analytics.duckdb"
+    before = _sha256(snapshot)
+    (raw / "filings" / "企业月报_2022-04.xlsx").unlink()
+
+    second = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert second.returncode == 1, second.stderr[-3000:]
+    assert "refused to publish: 2022-04 would be missing against the publish of " in second.stderr
+    assert "which has figures for it (28 enterprises, 740.26 亿元 of revenue)" in second.stderr
+    assert "the filings file filings/企业月报_2022-04.xlsx was withdrawn" in second.stderr
+    assert "`planwatch run --accept-drop REASON`" in second.stderr
+    assert f"nothing published; {snapshot} is unchanged" in second.stderr
+    assert _sha256(snapshot) == before
+
+    third = planwatch(
+        "run", "--raw", str(raw), "--warehouse", str(warehouse), "--accept-drop", "四月企业月报退回重报"
+    )
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert "Scorecard for 2022-03" in third.stdout
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        last_period, override = con.execute(
+            "select last_period::varchar, coverage_override from marts.publish_log order by published_at desc limit 1"
+        ).fetchone()
+    assert last_period == "2022-03-01"
+    assert override.startswith(
+        "四月企业月报退回重报 (accepted: 2022-04 would be missing against the publish of "
+    )

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration import freshness, locking
-from orchestration.cli import status
+from orchestration.cli import main, status
 from orchestration.constants import PUBLIC_MARTS
 from orchestration.publish import publish
 from orchestration.refresh import snapshot_outcome
@@ -182,7 +182,12 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
         analyst.wait()
     wal = Path(f"{snapshot}.wal")
     assert wal.exists()
-    write_build_db(build.with_name("build2.duckdb"), "2024-10-01", ledger_file="filings/x.csv")
+    write_build_db(
+        build.with_name("build2.duckdb"),
+        "2024-10-01",
+        ledger_file="filings/x.csv",
+        earlier_periods=("2024-09-01",),
+    )
     result = publish(build.with_name("build2.duckdb"), snapshot, "run-2")
     assert result.stale_wal == wal
     assert not wal.exists()
@@ -241,7 +246,12 @@ def test_a_log_written_beside_a_new_snapshot_is_explained_and_the_next_run_publi
         _wait_for(tmp_path / "connected")
         settings = Settings(tmp_path / "raw", warehouse)
         freshness.remember(settings, {}, "run-2", "2026-12-05 10:00:00")
-        build = write_build_db(warehouse / "build2.duckdb", "2024-10-01", ledger_file="filings/x.csv")
+        build = write_build_db(
+            warehouse / "build2.duckdb",
+            "2024-10-01",
+            ledger_file="filings/x.csv",
+            earlier_periods=("2024-09-01",),
+        )
         publish(build, snapshot, "run-2")
         (tmp_path / "write").touch()
         _wait_for(tmp_path / "written")
@@ -267,6 +277,21 @@ def test_a_log_written_beside_a_new_snapshot_is_explained_and_the_next_run_publi
             ("run-2",),
             ("run-3",),
         ]
+
+
+def test_a_warehouse_folder_that_cannot_be_written_is_a_usage_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tests run as root, for whom no folder is read-only: a warehouse under a file fails the same way
+    (an OSError from the folder, as EROFS from a read-only mount)."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
+    warehouse = tmp_path / "notes.txt" / "warehouse"
+    assert main(["run", "--raw", str(tmp_path / "raw"), "--warehouse", str(warehouse), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith(f"planwatch: cannot write in the warehouse folder {warehouse} (Not a directory): ")
+    assert "point --warehouse (or PLANWATCH_WAREHOUSE_DIR) at a folder you can write" in err
 
 
 def test_a_failed_runs_message_says_what_happened_to_the_snapshot(tmp_path: Path) -> None:

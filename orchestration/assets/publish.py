@@ -9,7 +9,8 @@ from orchestration.resources import WarehouseResource
 
 class PublishConfig(dg.Config):
     """`accept_drop`: the operator's reason to publish a snapshot that the coverage gate refuses (no
-    enterprise in scope, or a drop beyond var publish_max_drop_share); recorded in marts.publish_log."""
+    enterprise in scope, a published month left without figures, or a drop beyond var
+    publish_max_drop_share); recorded in marts.publish_log."""
 
     accept_drop: str = ""
 
@@ -24,8 +25,9 @@ def analytics_snapshot(
     context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """analytics.duckdb: the marts analysts query (aggregates only, no credit code), swapped in whole;
-    refused when it would expose a credit code, have no enterprise in scope, or lose more coverage
-    than var publish_max_drop_share against the last publish."""
+    refused (PublishRefused: the step fails, so the reports after it are skipped) when it would expose
+    a credit code, have no enterprise in scope, have no figures for a month the last publish had, or
+    lose more coverage than var publish_max_drop_share against the last publish."""
     settings = warehouse.settings
     result = publish(
         settings.build_db, settings.analytics_db, context.run_id, accept_drop=config.accept_drop or None

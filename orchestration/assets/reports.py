@@ -11,18 +11,46 @@ from orchestration.freshness import dbt_digest
 from orchestration.publish import replace_folder
 from orchestration.resources import WarehouseResource
 
+PUBLISHED = dg.AssetKey(["published", "analytics_snapshot"])
+# The marts the feedback workbooks are written from.
+FEEDBACK_MARTS = (dg.AssetKey(["marts", "dq_findings"]), dg.AssetKey(["marts", "dq_rules"]))
+
+
+def unpublished_marts(instance: dg.DagsterInstance) -> list[str]:
+    """The marts of FEEDBACK_MARTS built since the last publish (or never published): a refused
+    publish, or a build that stopped before it, left what they hold out of the snapshot."""
+    published = instance.get_latest_materialization_event(PUBLISHED)
+    unpublished = []
+    for key in FEEDBACK_MARTS:
+        built = instance.get_latest_materialization_event(key)
+        if built is not None and (published is None or built.timestamp > published.timestamp):
+            unpublished.append(key.to_user_string())
+    return unpublished
+
 
 @dg.asset(
     key=["reports", "district_feedback"],
     group_name="reports",
     kinds={"excel"},
-    deps=[dg.AssetKey(["marts", "dq_findings"]), dg.AssetKey(["marts", "dq_rules"])],
+    # After the publish: a refused publish fails its step, so Dagster skips this one and the
+    # workbooks stay those of the last snapshot published.
+    deps=[*FEEDBACK_MARTS, PUBLISHED],
 )
 def district_feedback(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """One workbook per district and period with findings (warehouse/reports/feedback/<YYYY-MM>/):
-    what to fix, in words a district officer can act on."""
+    what to fix, in words a district officer can act on. Written only from marts that were published:
+    materialized on its own after a refused publish, it fails and leaves the workbooks as they were."""
+    unpublished = unpublished_marts(context.instance)
+    if unpublished:
+        raise dg.Failure(
+            description=(
+                f"{', '.join(unpublished)} were built after the last publish of {PUBLISHED.to_user_string()} "
+                "(refused, or not reached): feedback workbooks are written only from published findings, "
+                "so they were left as they were; run the refresh job (planwatch run) to publish first"
+            )
+        )
     settings = warehouse.settings
     paths = write_feedback(settings.build_db, settings.feedback_dir)
     periods = sorted({path.parent.name for path in paths})
