@@ -337,6 +337,30 @@ def test_total_lines_under_a_serial_number_column_are_skipped(tmp_path: Path) ->
     ]
 
 
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        # typed in a number cell: the workbook holds 9.15000005418215E+17, not 915000005418214869
+        (915000005418214869.0, "9.150000054182149e+17"),
+        # the same column exported to CSV by a spreadsheet
+        ("9.15000005418215E+17", "9.15000005418215E+17"),
+    ],
+)
+def test_a_credit_code_stored_as_a_number_is_refused(tmp_path: Path, cell: object, shown: str) -> None:
+    path = write_xlsx(
+        tmp_path / "企业名录_2024.xlsx",
+        [["统一社会信用代码", "企业名称", "区县", "行业代码"], [cell, "重庆甲电子有限公司", "万州", "3911"]],
+        sheet="名录",
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "registry", "registry/企业名录_2024.xlsx")
+    assert str(caught.value) == (
+        f"registry/企业名录_2024.xlsx, sheet 名录, row 2: 统一社会信用代码: '{shown}' is a credit code stored as a "
+        "number, which keeps only 15 digits of the 18: format the column as text and type the code again; "
+        "correct the cell and send the file again"
+    )
+
+
 def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "万州_2024-10.xlsx",

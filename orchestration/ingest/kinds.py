@@ -4,6 +4,7 @@ headers people give a column are data, in dbt_project/seeds/header_synonyms.csv.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -32,8 +33,19 @@ def _name(value: object) -> str | None:
     return text or None
 
 
+# A code typed in a number cell: a spreadsheet keeps 15 significant digits of a number, so an
+# 18-digit code (915000005418214869) is stored rounded (9.15000005418215E+17) and would be read
+# back as another enterprise's code; CSV exports write it in this E notation.
+_CODE_IN_E_NOTATION = re.compile(r"\d(\.\d+)?E\+?\d+")
+
+
 def _uscc(value: object) -> str | None:
     text = clean_text(value).upper()
+    if isinstance(value, float) or _CODE_IN_E_NOTATION.fullmatch(text):
+        raise ValueError(
+            f"'{value}' is a credit code stored as a number, which keeps only 15 digits of the 18: "
+            "format the column as text and type the code again"
+        )
     return text or None
 
 
