@@ -110,6 +110,24 @@ def _month_ranges(periods: list[dt.date]) -> str:
     )
 
 
+def partial_month(coverage: Coverage, period: dt.date, max_drop_share: float) -> str | None:
+    """A note when `period` has fewer filers than the month before it by more than `max_drop_share`:
+    the first batch of a month's filings (the gate compares only months published before, so a new
+    month is published as it stands), whose totals are not yet the month's."""
+    earlier = [month for month in sorted(coverage) if month < period and coverage[month][0]]
+    if not earlier:
+        return None
+    before = earlier[-1]
+    now, then = coverage.get(period, (0, None))[0], coverage[before][0]
+    if now >= (1 - max_drop_share) * then:
+        return None
+    share = "<1%" if 0 < now / then < 0.01 else f"{now / then:.0%}"
+    return (
+        f"note: {period:%Y-%m} has filings from {now:,} enterprises, {share} of the {then:,} of "
+        f"{before:%Y-%m}: its figures are partial until the rest of the month's filings arrive"
+    )
+
+
 def read_coverage(con: duckdb.DuckDBPyConnection, schema: str) -> Coverage:
     rows = con.execute(COVERAGE_SQL.format(schema=schema)).fetchall()
     return {period: (int(enterprises), revenue) for period, enterprises, revenue in rows}

@@ -8,7 +8,9 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from orchestration.coverage import partial_month, read_coverage
 from orchestration.locking import connect_snapshot
+from orchestration.settings import dbt_var
 from orchestration.vintages import latest_revisions
 
 
@@ -61,6 +63,7 @@ def scorecard(analytics_db: Path) -> str:
             if has_outlook
             else "select null"
         )
+        coverage = read_coverage(con, "marts")
         rows = con.execute(
             f"""
             select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
@@ -102,4 +105,7 @@ def scorecard(analytics_db: Path) -> str:
     lines = [f"Scorecard for {period:%Y-%m} (plan {plans}), from {analytics_db}"]
     lines += [_cells(row, widths) for row in table]
     lines.append("chance: the outlook's probability of meeting the target (marts.indicator_outlook)")
+    partial = partial_month(coverage, period, float(dbt_var("publish_max_drop_share")))
+    if partial:
+        lines.append(partial)
     return "\n".join(lines)

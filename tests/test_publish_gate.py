@@ -10,9 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.coverage import coverage_refusal
+from orchestration.coverage import coverage_refusal, partial_month
 from orchestration.identity import uscc_check_char
 from orchestration.publish import PublishRefused, publish
+from orchestration.scorecard import scorecard
 from tests.builds import write_build_db
 from tests.sheets import write_csv, write_xlsx
 
@@ -58,6 +59,56 @@ def test_coverage_refusal(previous, new, refused) -> None:
         assert verdict is None
     else:
         assert verdict is not None and refused in verdict
+
+
+@pytest.mark.parametrize(
+    ("coverage", "period", "note"),
+    [
+        # the first batch of November: 3 of October's 820 filers (published: the gate compares
+        # only months published before), so the scorecard says its totals are not the month's yet
+        (
+            {OCT: (820, 6400.0), NOV: (3, 24.8)},
+            NOV,
+            "note: 2024-11 has filings from 3 enterprises, <1% of the 820 of 2024-10: its figures are partial "
+            "until the rest of the month's filings arrive",
+        ),
+        ({OCT: (100, 500.0), NOV: (79, 420.0)}, NOV, "note: 2024-11 has filings from 79 enterprises, 79% of"),
+        # 20% fewer is within the limit; a first month has nothing to compare with
+        ({OCT: (100, 500.0), NOV: (80, 420.0)}, NOV, None),
+        ({NOV: (3, 24.8)}, NOV, None),
+        # the month before is the latest earlier month with filers
+        ({AUG: (100, 500.0), SEP: (0, None), NOV: (95, 520.0)}, NOV, None),
+    ],
+)
+def test_a_latest_month_with_few_filers_is_noted_as_partial(coverage, period, note) -> None:
+    found = partial_month(coverage, period, 0.2)
+    if note is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(note)
+
+
+def test_the_scorecard_notes_a_partial_latest_month(tmp_path: Path) -> None:
+    """A new month is published as it stands (it is no drop), and the scorecard says what it is: 2024-10
+    has 1 filer against 5 in 2024-09. The snapshot holds the two marts the scorecard reads."""
+    snapshot = tmp_path / "analytics.duckdb"
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute(
+            "create schema marts; "
+            "create table marts.chain_monthly as select * from (values "
+            "(date '2024-09-01', 'smart_terminal', 5), (date '2024-10-01', 'smart_terminal', 1)) "
+            "as t(period, chain_code, enterprise_count); "
+            "create table marts.indicator_progress as select 'cq-ei-2023-2027' as plan_id, 'revenue' as "
+            "indicator_code, '亿元' as unit, period, revenue as actual_value, null::double as projected_annual, "
+            "null::double as trajectory_value, 10000.0 as target_value, 2027 as target_year, 'behind' as status "
+            "from (values (date '2024-09-01', 500.0), (date '2024-10-01', 2.5)) as t(period, revenue)"
+        )
+    lines = scorecard(snapshot).splitlines()
+    assert lines[0].startswith("Scorecard for 2024-10")
+    assert lines[-1] == (
+        "note: 2024-10 has filings from 1 enterprises, 20% of the 5 of 2024-09: its figures are partial "
+        "until the rest of the month's filings arrive"
+    )
 
 
 def test_refusal_names_the_numbers_and_the_limit() -> None:
