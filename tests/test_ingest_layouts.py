@@ -232,6 +232,14 @@ def test_run_publishes_despite_rejections(run: dict) -> None:
     assert (run["warehouse"] / "analytics.duckdb").exists()
 
 
+def test_each_rejection_is_said_once_naming_the_file_once(run: dict) -> None:
+    lines = [line for line in run["result"].stderr.splitlines() if ": warning: rejected " in line]
+    for bad in ("B1", "B2", "B3", "B4"):
+        said = [line for line in lines if f"filings/{bad}_" in line]
+        assert len(said) == 1, said
+        assert said[0].count(f"filings/{bad}_") == 1, said[0]
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED_FILINGS))
 def test_filing_values_per_file(run: dict, name: str) -> None:
     rows = query(

@@ -60,7 +60,8 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
             )
             total = con.execute(f"select count(*) from raw.{kind.table}").fetchone()[0]
         for rel, reason in report.rejected.items():
-            context.log.warning(f"rejected {rel}: {reason}")
+            # most reasons begin with the file (and its sheet and row): named once
+            context.log.warning(f"rejected {reason if reason.startswith(rel) else f'{rel}: {reason}'}")
         for rel, reason in report.refused.items():
             context.log.warning(f"refused {rel}: {reason}")
         for rel in report.withdrawn:
@@ -72,6 +73,7 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
                 "files_rejected": len(report.rejected),
                 "files_duplicate": len(report.duplicates),
                 "files_superseded": len(report.superseded),
+                "files_restored": len(report.restored),
                 "files_refused": len(report.refused),
                 "files_withdrawn": len(report.withdrawn),
                 "rows_loaded": report.rows_loaded,

@@ -348,6 +348,4 @@ class _IngestRun:
         except FileRejected:
             data = None
         _quarantine(raw_file, reason, self.quarantine_dir, data)
-        self.report.rejected[raw_file.rel] = reason
-        if self.log:
-            self.log.warning(f"rejected {reason}")
+        self.report.rejected[raw_file.rel] = reason  # the asset logs it, with the other files' fates
