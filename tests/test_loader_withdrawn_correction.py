@@ -114,6 +114,31 @@ def test_deleting_a_correction_brings_back_the_file_it_superseded(
     assert may_rows(con) == [(ORIGINAL, 3, 2445.75)]
 
 
+def test_the_corrected_bytes_under_another_name_never_undo_the_correction(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """The office sent May twice (企业月报_2025-05_副本.csv, the same bytes: a duplicate), then the
+    correction; later it sends the original once more under a third name. Neither copy is loaded: their
+    bytes were corrected, and loading them (as files newer than the correction) would put 1,200.5 back."""
+    raw = tmp_path / "raw"
+    write(raw, "filings/企业月报_2025-04.csv", APRIL)
+    write(raw, ORIGINAL, may("1200.5"))
+    write(raw, "filings/企业月报_2025-05_副本.csv", may("1200.5"))
+    assert run(con, tmp_path).duplicates == ["filings/企业月报_2025-05_副本.csv"]
+    write(raw, FIRST_FIX, may("1250.5"))
+    assert run(con, tmp_path).superseded == [ORIGINAL]
+
+    again = run(con, tmp_path)
+    write(raw, "filings/再次报送_2025-05.csv", may("1200.5"))
+    resent = run(con, tmp_path)
+
+    assert (again.ingested, again.superseded, resent.ingested) == ([], [], [])
+    assert resent.duplicates == ["filings/再次报送_2025-05.csv"]
+    assert may_rows(con) == [(FIRST_FIX, 3, 2495.75)]
+    assert status(con)[FIRST_FIX] == ("ingested", None)
+    assert status(con)["filings/企业月报_2025-05_副本.csv"] == ("duplicate", None)
+
+
 def test_putting_the_correction_back_supersedes_the_original_again(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:

@@ -107,9 +107,9 @@ def plan_file(
     `covers`, the months it covers, asked only when a partition run needs them).
 
     `entry`: the ledger's row for this path and content, if any. `original_of_same_bytes`: the ingested
-    file with the same sha256, if any. `periods`: the months of a partition re-run (YYYY-MM), None for a
-    refresh. A file seen again after it was withdrawn is new again; so is a duplicate whose original
-    is no longer in. Returns the action and, for a duplicate, the file it duplicates.
+    (else the superseded) file with the same sha256, if any. `periods`: the months of a partition re-run
+    (YYYY-MM), None for a refresh. A file seen again after it was withdrawn is new again; so is a
+    duplicate whose original left raw/. Returns the action and, for a duplicate, the file it duplicates.
     """
     again = entry is not None and (
         entry.status == "withdrawn" or (entry.status == "duplicate" and original_of_same_bytes is None)
@@ -200,8 +200,12 @@ class _IngestRun:
         self.shas: dict[str, str] = {}  # sha256 → the ingested file with those bytes (after withdrawals)
 
     def note_ingested_shas(self) -> None:
+        """The files whose bytes are accounted for: ingested, or superseded by a correction. A copy of a
+        superseded file is a duplicate too: loaded, as a file newer than the correction, it would undo it."""
         self.shas = {
-            entry.sha256: entry.source_file for entry in self.seen.values() if entry.status == "ingested"
+            entry.sha256: entry.source_file
+            for entry in sorted(self.seen.values(), key=lambda entry: entry.status == "ingested")
+            if entry.status in ("ingested", "superseded")
         }
 
     def refuse(self, refusals: list[Refusal]) -> None:
