@@ -68,6 +68,19 @@ def may_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+def latest_may_line(con: duckdb.DuckDBPyConnection, uscc: str) -> tuple:
+    """The file and revenue of an enterprise's May line that counts, in dbt's order (latest_row_rank)."""
+    return con.execute(
+        """
+        select source_file, revenue_ytd_wan from raw.filings
+        where uscc = ? and period = date '2025-05-01'
+        order by ingested_at desc, source_file desc, source_row desc
+        limit 1
+        """,
+        [uscc],
+    ).fetchone()
+
+
 def run(con: duckdb.DuckDBPyConnection, tmp_path: Path, periods: set[str] | None = None):
     return ingest(con, tmp_path / "raw", tmp_path / "quarantine", "filings", periods)
 
@@ -225,6 +238,52 @@ def test_run_period_heals_a_month_lost_by_an_earlier_planwatch(
     assert status(con)[ORIGINAL] == ("ingested", FIRST_FIX)
 
 
+def test_a_backfill_keeps_when_each_file_arrived(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """企业月报_2025-05-补报.csv (甲 alone, 1,230) arrived after the May file and counts for 甲. A re-run
+    of May loads both files again with the time each arrived: stamped with the re-run's time, they
+    tied, and the file name decided (the 补报's name sorts first), putting 1,200.5 back."""
+    raw = tmp_path / "raw"
+    write(raw, "filings/企业月报_2025-04.csv", APRIL)
+    write(raw, ORIGINAL, may("1200.5"))
+    run(con, tmp_path)
+    time.sleep(1.1)  # ingested_at is kept to the second
+    supplement = "filings/企业月报_2025-05-补报.csv"
+    write(raw, supplement, TITLE + HEADER + f"{JIA},重庆甲电子有限公司,万州区,2025-05,1230,36.2,210\n")
+    assert run(con, tmp_path).ingested == [supplement]
+    before = con.execute("select source_file, ingested_at from raw.filings order by all").fetchall()
+
+    assert sorted(run(con, tmp_path, {"2025-05"}).reloaded) == sorted([ORIGINAL, supplement])
+
+    assert con.execute("select source_file, ingested_at from raw.filings order by all").fetchall() == before
+    assert latest_may_line(con, JIA) == (supplement, 1230)
+
+
+def test_a_backfill_leaves_the_files_of_other_months_for_the_next_refresh(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """April's file corrected in place, then a re-run of May: April's file is not "no longer under
+    raw/" (it is there, with new content), so the re-run leaves it as it was; the next refresh takes
+    the new content in."""
+    raw = tmp_path / "raw"
+    write(raw, "filings/企业月报_2025-04.csv", APRIL)
+    write(raw, ORIGINAL, may("1200.5"))
+    run(con, tmp_path)
+    write(raw, "filings/企业月报_2025-04.csv", APRIL.replace(",960,", ",990,"))
+
+    backfill = run(con, tmp_path, {"2025-05"})
+
+    assert (backfill.withdrawn, backfill.ingested, backfill.reloaded) == ([], [], [ORIGINAL])
+    assert status(con)["filings/企业月报_2025-04.csv"] == ("ingested", None)
+    april = "select revenue_ytd_wan from raw.filings where period = date '2025-04-01'"
+    assert con.execute(april).fetchall() == [(960,)]
+    refresh = run(con, tmp_path)
+    assert (refresh.withdrawn, refresh.ingested) == (
+        ["filings/企业月报_2025-04.csv"],
+        ["filings/企业月报_2025-04.csv"],
+    )
+    assert con.execute(april).fetchall() == [(990,)]
+
+
 def test_rows_that_come_back_keep_their_arrival_so_a_later_supplement_still_wins(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
@@ -252,15 +311,7 @@ def test_rows_that_come_back_keep_their_arrival_so_a_later_supplement_still_wins
     assert con.execute(
         "select distinct ingested_at from raw.filings where source_file = ?", [ORIGINAL]
     ).fetchall() == [arrived]
-    assert con.execute(
-        """
-        select source_file, revenue_ytd_wan from raw.filings
-        where uscc = ? and period = date '2025-05-01'
-        order by ingested_at desc, source_file desc, source_row desc
-        limit 1
-        """,
-        [JIA],
-    ).fetchone() == ("filings/补报_2025-05.csv", 1230)
+    assert latest_may_line(con, JIA) == ("filings/补报_2025-05.csv", 1230)
 
 
 def test_a_correction_sent_again_under_the_first_name_then_deleted_leaves_the_correction(

@@ -155,7 +155,7 @@ def ingest(
     try:
         run.refuse(found.refused)
         if not linked:  # refused above, saying why: nothing there was read, so nothing is known to have left
-            run.take_stock(folder, found)
+            run.take_stock(folder, found, periods)
         run.note_ingested_shas()
         for number, raw_file in enumerate(found.files, start=1):
             action, original = plan_file(
@@ -220,28 +220,38 @@ class _IngestRun:
                 )
             self.report.refused[refusal.rel] = refusal.reason
 
-    def take_stock(self, folder: Path, found: Scan) -> None:
+    def take_stock(self, folder: Path, found: Scan, periods: set[str] | None = None) -> None:
         """Before any new file: withdraw what left raw/, so that a file whose original was withdrawn is
         ingested in its place, and bring back what a withdrawn file superseded, before a new file may
-        supersede it again. A missing kind folder changes nothing."""
+        supersede it again. A missing kind folder changes nothing. A partition run (`periods`) looks
+        only at the files of its months: a file of another month changed in place is new content that
+        waits, with the other new files, for the next refresh (withdrawn now, it would leave a hole)."""
         if folder.is_dir():
             unread = [refusal.rel for refusal in found.refused]
             present = {(f.sha256, f.rel) for f in found.files}
-            _withdraw(self.con, self.kind, self.seen, present, self.now, self.report, unread)
-            self.bring_back(found.files, unread)
+            seen = {
+                key: entry for key, entry in self.seen.items() if periods is None or entry.periods & periods
+            }
+            _withdraw(self.con, self.kind, seen, present, self.now, self.report, unread)
+            self.bring_back(found.files, unread, periods)
         elif any(entry.status == "ingested" for entry in self.seen.values()) and self.log:
             self.log.warning(
                 f"raw/{self.kind.name}/ is missing: its ingested files are kept; create the folder empty to "
                 "withdraw them"
             )
 
-    def bring_back(self, files: list[RawFile], unread: list[str]) -> None:
+    def bring_back(self, files: list[RawFile], unread: list[str], periods: set[str] | None = None) -> None:
         """Superseded files whose correction is no longer in (`_stranded`) come back: loaded again when
         still under raw/ with the same content, else withdrawn in turn, so that a chain unwinds to the
         latest file still there (A superseded by B superseded by C: C withdrawn brings back B, not A;
-        if B left raw/ too, A). Nothing under a folder refused unread changes."""
+        if B left raw/ too, A). Nothing under a folder refused unread changes, nor, in a partition run,
+        outside its months."""
         by_key = {(f.sha256, f.rel): f for f in files}
-        while stranded := _stranded(self.seen, unread):
+
+        def stranded_here() -> list[LedgerEntry]:
+            return [e for e in _stranded(self.seen, unread) if periods is None or e.periods & periods]
+
+        while stranded := stranded_here():
             for entry in stranded:
                 raw_file = by_key.get((entry.sha256, entry.source_file))
                 if raw_file is not None:
@@ -304,8 +314,14 @@ class _IngestRun:
 
     def apply(self, action: Action, raw_file: RawFile, original: str | None) -> None:
         if action is Action.RELOAD:
+            # the rows keep the time they arrived: stamped now, a reloaded original would tie with its
+            # own correction (reloaded with it) and the latest row would be chosen by file name
+            (arrived,) = self.con.execute(
+                f"select max(ingested_at) from raw.{self.kind.table} where file_sha256 = ? and source_file = ?",
+                [raw_file.sha256, raw_file.rel],
+            ).fetchone()
             self.report.rows_loaded += _load_rows(
-                self.con, self.kind, raw_file, parse_cached(raw_file), self.now
+                self.con, self.kind, raw_file, parse_cached(raw_file), arrived or self.now
             )
             forget_parsed(raw_file)
             self.report.reloaded.append(raw_file.rel)
