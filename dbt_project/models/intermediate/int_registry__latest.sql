@@ -1,14 +1,24 @@
 {{ config(materialized='view') }}
 
 {#-
-    The registry as it stands now: for each credit code, its latest row over every registry file and
-    vintage. The identity rules (DQ09, DQ15) check this row, so that a corrected list clears their
-    finding. Which row counts for a scope year is int_registry_rows_in_force's question, not this.
+    The registry as it stands now: the newest list (the latest vintage, its files together) and, in
+    it, each credit code's latest row. The identity rules (DQ09, DQ15) check these rows, so that a
+    corrected list clears their finding, whatever order the lists arrived in: a code an older list
+    misspelt is in no newer list. Which row counts for a scope year is int_registry_rows_in_force's
+    question, not this.
 -#}
 
 with
 
 registry as (select * from {{ ref('stg_raw__registry') }}),
+
+newest_vintage as (
+
+    select max(registry.registry_vintage) as registry_vintage
+
+    from registry
+
+),
 
 ranked_rows as (
 
@@ -17,6 +27,9 @@ ranked_rows as (
         {{ latest_row_rank('registry', ['uscc']) }} as registry_row_rank
 
     from registry
+
+    inner join newest_vintage
+        on registry.registry_vintage = newest_vintage.registry_vintage
 
 ),
 

@@ -1,8 +1,8 @@
 {#-
     DQ09 identity: a credit code is 18 characters of the GB 32100-2015 alphabet and its check
-    character is right. Checked on the registry (the latest row of each code) and on the filing
-    line that counts for each code and period. The code itself never reaches the finding: the
-    enterprise is named, and what is wrong is described (length, characters, check character).
+    character is right. Checked on the registry (the newest list, int_registry__latest) and on the
+    filing line that counts for each code and period. The code itself never reaches the finding:
+    the enterprise is named, and what is wrong is described (length, characters, check character).
 -#}
 
 with

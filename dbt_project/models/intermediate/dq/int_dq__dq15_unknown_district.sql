@@ -1,6 +1,6 @@
 {#-
     DQ15 identity: a district (区县) text that matches no reporting unit. Checked on the registry
-    (the latest row of each code: an empty 区县 is unknown too), on the filings' optional 区县
+    (the newest list, int_registry__latest: an empty 区县 is unknown too), on the filings' optional 区县
     column (when filled in) and on the district submissions. The ingest accepts a unit's code, its
     full name and its name without suffix (reporting_units.short_name); anything else leaves
     district_code NULL, and the line belongs to no district. An unplaced enterprise's figures stay
