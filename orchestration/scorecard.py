@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from orchestration.coverage import partial_month, read_coverage
 from orchestration.locking import connect_snapshot
 from orchestration.settings import dbt_var
@@ -48,31 +50,37 @@ def chance_text(probability: float | None) -> str:
     return f"{probability:.0%}"
 
 
+def _latest_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The latest period's indicator rows, each with the outlook's chance (None in a snapshot
+    published before the outlook existed)."""
+    has_outlook = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' "
+        "and table_name = 'indicator_outlook'"
+    ).fetchone()[0]
+    outlook = (
+        "select probability_meets_target from marts.indicator_outlook as outlook "
+        "where outlook.plan_id = progress.plan_id and outlook.indicator_code = progress.indicator_code "
+        "and outlook.as_of_period = progress.period and outlook.is_plan_target_year"
+        if has_outlook
+        else "select null"
+    )
+    return con.execute(
+        f"""
+        select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
+               target_value, target_year, ({outlook}) as probability, status
+        from marts.indicator_progress as progress
+        where period = (select max(period) from marts.indicator_progress)
+        order by plan_id, indicator_code
+        """
+    ).fetchall()
+
+
 def scorecard(analytics_db: Path) -> str:
     """The latest period's indicators against the plan, and the outlook's chance of each target, as a
     small text table."""
     with connect_snapshot(analytics_db) as con:
-        has_outlook = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' "
-            "and table_name = 'indicator_outlook'"
-        ).fetchone()[0]
-        outlook = (
-            "select probability_meets_target from marts.indicator_outlook as outlook "
-            "where outlook.plan_id = progress.plan_id and outlook.indicator_code = progress.indicator_code "
-            "and outlook.as_of_period = progress.period and outlook.is_plan_target_year"
-            if has_outlook
-            else "select null"
-        )
         coverage = read_coverage(con, "marts")
-        rows = con.execute(
-            f"""
-            select plan_id, indicator_code, unit, period, actual_value, projected_annual, trajectory_value,
-                   target_value, target_year, ({outlook}) as probability, status
-            from marts.indicator_progress as progress
-            where period = (select max(period) from marts.indicator_progress)
-            order by plan_id, indicator_code
-            """
-        ).fetchall()
+        rows = _latest_rows(con)
     if not rows:
         return "planwatch: the snapshot has no indicator values yet"
     period: dt.date = rows[0][3]

@@ -59,8 +59,7 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
                 archive_dir=settings.archive_dir,
             )
             total = con.execute(f"select count(*) from raw.{kind.table}").fetchone()[0]
-        for rel, reason in report.rejected.items():
-            # most reasons begin with the file (and its sheet and row): named once
+        for rel, reason in report.rejected.items():  # a reason that begins with the file names it once
             context.log.warning(f"rejected {reason if reason.startswith(rel) else f'{rel}: {reason}'}")
         for rel, reason in report.refused.items():
             context.log.warning(f"refused {rel}: {reason}")
