@@ -137,6 +137,27 @@ def _history_schema(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> str |
     return "build.meta" if in_build else None
 
 
+def _refuse_lost_history(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> None:
+    """Refused when no readable place records the earlier publishes: the build database has no copy
+    (deleted, or rebuilt from scratch) and the snapshot beside it cannot be opened (an analyst's
+    read-write connection, a damaged file). Publishing then would start the publish log, vintages and
+    revisions again, and the coverage gate would have nothing to compare with."""
+    if has_table(con, "build", "meta", "publish_log") or not analytics_db.exists():
+        return
+    try:
+        con.execute("attach ? as previous (read_only)", [str(analytics_db)])
+    except duckdb.Error as error:
+        reason = str(error).strip().splitlines()[0]
+        raise PublishRefused(
+            f"refused to publish: the published snapshot {analytics_db} cannot be read ({reason}), and "
+            "the build database holds no record of earlier publishes, so this publish would start the "
+            "publish log, the indicator vintages and the revisions again. If a connection holds the "
+            "snapshot read-write, close it (analysts open it with read_only=True) and run again; to "
+            f"start a new history on purpose, move {analytics_db.name} aside first"
+        ) from None
+    con.execute("detach previous")
+
+
 def _record_in_build(build_db: Path, history: dict[str, pa.Table], coverage: Coverage) -> None:
     """Keep the build database's copy of the publish log, vintages and revisions equal to the
     snapshot's, with the coverage the next publish is compared with."""
@@ -193,6 +214,7 @@ def publish(
     try:
         with duckdb.connect(str(temporary)) as con:
             con.execute("attach ? as build (read_only)", [str(build_db)])
+            _refuse_lost_history(con, analytics_db)
             tables = _copy_marts(con)
             coverage, override = _coverage_gate(con, analytics_db, max_drop_share, accept_drop)
             logged = _log_publish(con, analytics_db, run_id, override)

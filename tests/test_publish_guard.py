@@ -1,11 +1,13 @@
 """A failed run leaves the last good snapshot exactly as it was: a broken mart invariant stops the
 run with exit status 1, and the publish step refuses a snapshot that would expose credit codes."""
 
+import contextlib
 import hashlib
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -106,12 +108,9 @@ def test_publish_log_grows_by_one_row_per_publish(tmp_path: Path) -> None:
     ]
 
 
-def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_path: Path) -> None:
-    """An analyst who opened analytics.duckdb without read-only holds a write lock on it: the
-    publish neither waits for nor needs that file, and the log keeps every earlier publish."""
-    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
-    write_build_db(build, subject="营业收入本年累计")
-    publish(build, snapshot, "run-1")
+@contextlib.contextmanager
+def _held_read_write(snapshot: Path, tmp_path: Path) -> Iterator[None]:
+    """An analyst's session that opened the snapshot without read-only, for as long as the block runs."""
     ready = tmp_path / "ready"
     holder = subprocess.Popen(
         [sys.executable, "-c",
@@ -123,10 +122,21 @@ def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_pat
             if ready.exists():
                 break
             time.sleep(0.05)
-        publish(build, snapshot, "run-2")
+        yield
     finally:
         holder.kill()
         holder.wait()
+        ready.unlink(missing_ok=True)
+
+
+def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_path: Path) -> None:
+    """An analyst who opened analytics.duckdb without read-only holds a write lock on it: the
+    publish neither waits for nor needs that file, and the log keeps every earlier publish."""
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    with _held_read_write(snapshot, tmp_path):
+        publish(build, snapshot, "run-2")
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert con.execute(
             "select run_id from marts.publish_log order by published_at, run_id"
@@ -134,6 +144,35 @@ def test_publish_succeeds_while_an_analyst_holds_the_snapshot_read_write(tmp_pat
             ("run-1",),
             ("run-2",),
         ]
+
+
+def test_a_lost_build_database_and_a_locked_snapshot_refuse_rather_than_restart_history(
+    tmp_path: Path,
+) -> None:
+    """build.duckdb deleted (its copy of the history with it) while an analyst holds the snapshot
+    read-write: no readable place records the earlier publishes, so the publish is refused and the
+    snapshot kept; once the connection is closed, the history carries on from the snapshot."""
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    kept = sha256(snapshot)
+    build.unlink()
+    write_build_db(build, subject="营业收入本年累计")
+    refusal = r"cannot be read .*close it .*move analytics\.duckdb aside"
+    with _held_read_write(snapshot, tmp_path), pytest.raises(PublishRefused, match=refusal):
+        publish(build, snapshot, "run-2")
+    assert sha256(snapshot) == kept
+    publish(build, snapshot, "run-3")
+    assert [run for (run,) in _history(snapshot)[0]] == ["run-1", "run-3"]
+
+
+def test_a_damaged_snapshot_without_a_build_record_is_not_replaced_by_a_new_history(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    snapshot.write_bytes(b"not a database, but somebody's published history")
+    with pytest.raises(PublishRefused, match=r"analytics\.duckdb cannot be read"):
+        publish(build, snapshot, "run-1")
+    assert snapshot.read_bytes() == b"not a database, but somebody's published history"
 
 
 def _history(snapshot: Path) -> tuple[list, list, list]:
