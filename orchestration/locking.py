@@ -223,7 +223,7 @@ def connect_snapshot(analytics_db: Path):
 def _unreadable(analytics_db: Path, message: str) -> str:
     if is_lock_error(message):
         return (
-            f"{describe_locked_file(analytics_db, message)}; it was opened read-write: close that connection "
+            f"{describe_locked_file(analytics_db, message, run_may_hold=False)}; it was opened read-write: close that connection "
             "(analysts connect with read_only=True) and try again"
         )
     duckdb_says = message.splitlines()[0] if message else "no reason given"
@@ -243,9 +243,11 @@ def is_lock_error(message: str) -> bool:
     return "could not set lock" in message.lower() or "conflicting lock" in message.lower()
 
 
-def describe_locked_file(db_file: Path, message: str) -> str:
-    """Who holds a DuckDB file, for a person: planwatch's run lock first, then DuckDB's own words."""
-    holder = current_holder(Path(db_file).parent)
+def describe_locked_file(db_file: Path, message: str, *, run_may_hold: bool = True) -> str:
+    """Who holds a DuckDB file, for a person: planwatch's run lock first (for build.duckdb, which a run
+    and its dbt child write; never for the snapshot, which a run replaces without opening it
+    read-write), then DuckDB's own words."""
+    holder = current_holder(Path(db_file).parent) if run_may_hold else None
     if holder is not None and holder.pid:
         return f"{Path(db_file).name} is being written by {holder.command}, pid {holder.pid}, since {holder.started}"
     pid = duckdb_lock_pid(message)

@@ -139,6 +139,31 @@ def test_duckdb_lock_pid_is_read_from_its_error() -> None:
     )
 
 
+def test_an_analysts_lock_on_the_snapshot_is_not_blamed_on_the_run_in_progress(tmp_path: Path) -> None:
+    """A run holds the warehouse's run lock, but never the snapshot read-write: the process DuckDB names
+    holds it, and the message names that process, not the run."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    write_build_db(warehouse / "build.duckdb", ledger_file="filings/x.csv")
+    snapshot = warehouse / "analytics.duckdb"
+    publish(warehouse / "build.duckdb", snapshot, "run-1")
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, pathlib, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "pathlib.Path(sys.argv[2]).touch(); time.sleep(120)", str(snapshot), str(tmp_path / "held")],
+        start_new_session=True,
+    )  # fmt: skip
+    run = _start_holder(warehouse)
+    try:
+        _wait_for(tmp_path / "held")
+        with pytest.raises(locking.SnapshotUnreadable) as caught:
+            locking.connect_snapshot(snapshot)
+    finally:
+        _stop(run)
+        _stop(analyst)
+    assert str(caught.value).startswith(f"analytics.duckdb is locked by process {analyst.pid} (DuckDB: ")
+    assert str(run.pid) not in str(caught.value)
+
+
 def test_status_names_the_run_that_holds_build_duckdb_and_shows_the_snapshot(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
