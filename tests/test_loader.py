@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.ingest.files import safe_file_name
 from orchestration.ingest.ledger import LedgerEntry
-from orchestration.ingest.loader import Action, ingest, plan_file
+from orchestration.ingest.loader import Action, covers_every_entity, ingest, plan_file
 
 HEADER = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
 
@@ -185,6 +185,44 @@ def test_registry_of_a_new_year_keeps_the_old_year(tmp_path: Path, con: duckdb.D
         ("registry/企业名录_2022_更正.csv", "ingested", "2022"),
         ("registry/企业名录_2024.csv", "ingested", "2024"),
     ]
+
+
+def test_registry_list_that_corrects_a_code_replaces_the_list_that_had_it(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """The 2024 list had 巴南甲's code with a wrong check character; the district sends the list
+    again with the code corrected. The corrected list replaces the first, so the misspelt code leaves
+    the registry (it would stay an enterprise of its own, and a DQ09 finding, beside the right one)."""
+    raw = tmp_path / "raw"
+    rows = "91500000747150426A,巴南甲电子公司,巴南区,3911\n91110000802085421K,巴南乙电子公司,巴南区,3974\n"
+    drop(raw, "registry/巴南_企业名录_2024.csv", REGISTRY + rows)
+    ingest(con, raw, tmp_path / "q", "registry")
+    drop(raw, "registry/巴南_企业名录_2024_更正.csv", REGISTRY + rows.replace("426A", "4265"))
+    report = ingest(con, raw, tmp_path / "q", "registry")
+    assert report.superseded == ["registry/巴南_企业名录_2024.csv"]
+    assert con.execute("select uscc from raw.registry order by 1").fetchall() == [
+        ("91110000802085421K",),
+        ("915000007471504265",),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "covered"),
+    [
+        ({"A": "甲"}, {"A": "甲"}, True),  # the same list again
+        ({"A": "甲"}, {"A": "甲电脑"}, True),  # a name corrected
+        ({"A": "甲", "B": "乙"}, {"A": "甲", "B2": "乙"}, True),  # a code corrected
+        ({"A": "甲", "B": "乙"}, {"A": "甲", "B": "乙", "C": "丙"}, True),  # an enterprise added
+        ({"A": "甲", "B": "乙"}, {"A": "甲"}, False),  # an enterprise left out
+        ({"A": "甲", "B": "乙"}, {"A": "甲", "C": "丙"}, False),  # another enterprise in its place
+        ({"A": "甲"}, {"C": "丙"}, False),  # a second batch of other enterprises
+        ({"A": None}, {"A2": None}, False),  # no names: a changed code is another enterprise
+        ({"A": "甲", "B": "乙"}, {"A": "乙"}, False),  # a name that stays with its own code
+        ({"500101": None}, {"500101": None, "500102": None}, True),  # districts: no names
+    ],
+)
+def test_covers_every_entity(earlier: dict, later: dict, covered: bool) -> None:
+    assert covers_every_entity(earlier, later) is covered
 
 
 def _entry(status: str, periods: str = "") -> LedgerEntry:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -52,6 +52,7 @@ def new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[
 
 
 # What one row of each raw table is about: a corrected file must cover all of the earlier file's.
+NAME_COLUMN = "enterprise_name"
 ENTITY_COLUMN = {
     "registry": "uscc",
     "filings": "uscc",
@@ -61,9 +62,24 @@ ENTITY_COLUMN = {
 }
 
 
-def _entities(kind: Kind, rows: list[dict[str, object]]) -> frozenset[str]:
+def _entities(kind: Kind, rows: list[dict[str, object]]) -> dict[str, str | None]:
+    """What a file's rows are about, each with the enterprise's name where the kind has one."""
     column = ENTITY_COLUMN[kind.table]
-    return frozenset(str(row[column]) for row in rows if row.get(column) is not None)
+    named = any(field.name == NAME_COLUMN for field in kind.fields)
+    return {
+        str(row[column]): (row.get(NAME_COLUMN) if named else None)
+        for row in rows
+        if row.get(column) is not None
+    }
+
+
+def covers_every_entity(earlier: Mapping[str, str | None], later: Mapping[str, str | None]) -> bool:
+    """True when the later file has every entity of the earlier one: under the same key, or, for an
+    enterprise whose credit code the later file corrected, under a new code with the same name. A
+    corrected list that fixes a misspelt code then replaces the list that had it, while a batch of
+    other enterprises (different names) never replaces the first batch."""
+    renamed = {name for key, name in later.items() if key not in earlier and name}
+    return all(key in later or (name and name in renamed) for key, name in earlier.items())
 
 
 def _supersedes(
@@ -72,20 +88,22 @@ def _supersedes(
     earlier: LedgerEntry,
     periods: frozenset[str],
     districts: frozenset[str],
-    entities: frozenset[str],
+    entities: Mapping[str, str | None],
 ) -> bool:
     """A corrected file replaces an earlier one of the same kind when it covers the same months and
-    districts and every enterprise (district, industry line) the earlier one did. Two batches of
-    filings for one month are therefore both kept; a resubmitted file replaces the first."""
+    districts and every enterprise (district, industry line) the earlier one did, an enterprise by
+    its credit code or its name (`covers_every_entity`). Two batches of filings for one month are
+    therefore both kept; a resubmitted file replaces the first."""
     if earlier.periods != periods or earlier.districts != districts:
         return False
     column = ENTITY_COLUMN[kind.table]
+    name = NAME_COLUMN if any(field.name == NAME_COLUMN for field in kind.fields) else "null"
     rows = con.execute(
-        f"select distinct cast({column} as varchar) from raw.{kind.table} "
-        f"where file_sha256 = ? and source_file = ? and {column} is not null",
+        f"select cast({column} as varchar), max({name}) from raw.{kind.table} "
+        f"where file_sha256 = ? and source_file = ? and {column} is not null group by 1",
         [earlier.sha256, earlier.source_file],
     ).fetchall()
-    return {row[0] for row in rows} <= entities
+    return covers_every_entity(dict(rows), entities)
 
 
 class Action(enum.Enum):
