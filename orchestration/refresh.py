@@ -42,10 +42,12 @@ def refresh_request(
                 f"--period {period} is outside the months the warehouse tracks, {keys[0][:7]}..{keys[-1][:7]}"
             )
         partitions = (f"{period}-01", f"{period}-01")
-        announcement = (
-            f"re-running {period}: its files under raw/ are loaded again (new files of other "
-            "months wait for the next `planwatch run`)"
+        loaded = (
+            "its files under raw/ are loaded again"
+            if month_has_files(settings, period)
+            else "no file under raw/ covers it, so nothing is loaded; the models are rebuilt"
         )
+        announcement = f"re-running {period}: {loaded} (new files of other months wait for the next `planwatch run`)"
     elif found := partition_range(settings):
         partitions = found
         announcement = f"new monthly files for {partitions[0][:7]}..{partitions[1][:7]}"
@@ -85,6 +87,28 @@ def partition_range(settings: Settings) -> tuple[str, str] | None:
         return None
     clipped = sorted(min(max(f"{month}-01", keys[0]), keys[-1]) for month in months)
     return clipped[0], clipped[-1]
+
+
+def month_has_files(settings: Settings, period: str) -> bool:
+    """Whether a backfill of `period` (YYYY-MM) has anything to load: a file the ledger has ingested
+    for it, or a new file under raw/ covering it."""
+    from orchestration import locking
+    from orchestration.ingest.ledger import ensure_schema
+    from orchestration.ingest.loader import new_files
+    from orchestration.ingest.parsing import file_periods
+
+    with locking.connect_for_writing(settings.build_db) as con:
+        ensure_schema(con)
+        ingested = con.execute(
+            "select count(*) from raw.ingest_ledger where status = 'ingested' and kind in ? "
+            "and list_contains(string_split(periods, ','), ?)",
+            [list(MONTHLY_KINDS), period],
+        ).fetchone()[0]
+        return ingested > 0 or any(
+            period in file_periods(raw_file)
+            for kind in MONTHLY_KINDS
+            for raw_file in new_files(con, settings.raw_dir, kind)
+        )
 
 
 def execute_refresh(run_config: dict, tags: dict[str, str], run_log: Path | None):

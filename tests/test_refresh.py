@@ -45,7 +45,18 @@ def test_a_backfill_reloads_its_month_only(tmp_path: Path) -> None:
     )
     assert "planwatch_dbt" not in ops and "published__analytics_snapshot" not in ops
     assert request.run_config["loggers"]["console"]["config"]["log_level"] == "WARNING"
-    assert request.announcement.startswith("re-running 2024-03")
+    assert request.announcement.startswith(
+        "re-running 2024-03: no file under raw/ covers it, so nothing is loaded; the models are rebuilt"
+    )
+
+
+def test_a_backfill_of_a_month_with_files_says_it_loads_them_again(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    write_csv(config.raw_dir / "filings" / "企业月报_2024-03.csv", [["统一社会信用代码", "报告期"]])
+    request = refresh_request(config, quiet=True, accept_drop=None, full_refresh=False, period="2024-03")
+    assert request.announcement.startswith("re-running 2024-03: its files under raw/ are loaded again")
+    other = refresh_request(config, quiet=True, accept_drop=None, full_refresh=False, period="2024-04")
+    assert other.announcement.startswith("re-running 2024-04: no file under raw/ covers it")
 
 
 @pytest.mark.parametrize("period", ["2021-12", "2099-01"])
