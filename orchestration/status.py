@@ -33,6 +33,8 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
         print(files_note)
     if ledger is not None:
         _print_ledger(*ledger[:5], settings)
+        if ledger[6]:
+            print(ledger[6])
     docs = settings.data_docs_dir / "index.html"
     print(f"Great Expectations Data Docs: {docs if docs.exists() else 'not written yet'}")
     workbooks = sorted(settings.feedback_dir.glob("*/*.xlsx")) if settings.feedback_dir.is_dir() else []
@@ -131,7 +133,29 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             f"select status, count(*) from raw.ingest_ledger where {where} group by status order by status",
             params,
         ).fetchall()
-    return (counts, *lists, totals)
+        in_force = registry_in_force(con, period) if kind in (None, "registry") and period else None
+    return (counts, *lists, totals, in_force)
+
+
+def registry_in_force(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
+    """Which registry list the figures of `period`'s year use (README: a registry is a list as of a
+    year), as the last build decided it; None before the first build."""
+    year = int(period[:4])
+    built = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'intermediate' and table_name = 'int_registry_vintages'"
+    ).fetchone()[0]
+    if not built:
+        return None
+    row = con.execute(
+        "select registry_vintage from intermediate.int_registry_vintages where scope_year = ?", [year]
+    ).fetchone()
+    if row is None or row[0] is None:
+        return f"Registry in force for {year}: none (the last build had no registry list for that year)"
+    files = (
+        "" if row[0] == year else f"; `planwatch status --kind registry --period {row[0]}` lists its files"
+    )
+    return f"Registry in force for {year}: the list of {row[0]}{files}"
 
 
 def _print_ledger(

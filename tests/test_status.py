@@ -2,9 +2,10 @@
 
 import datetime as dt
 
+import duckdb
 import pytest
 
-from orchestration.status import CITY_WIDE, summary
+from orchestration.status import CITY_WIDE, registry_in_force, summary
 
 LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2026, 10, 1))
 
@@ -29,3 +30,36 @@ def test_findings_count_districts_as_the_run_summary_does(findings: list[tuple],
         "  published 2026-11-03 09:30, periods 2022-01..2026-10, 0 figures revised",
         line,
     ]
+
+
+@pytest.fixture
+def vintages() -> duckdb.DuckDBPyConnection:
+    """intermediate.int_registry_vintages as a build leaves it: a 2022 list and a 2025 list received."""
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.int_registry_vintages as select * from (values "
+        "(2022, 2022), (2023, 2022), (2024, 2022), (2025, 2025), (2026, 2025)) as t(scope_year, registry_vintage)"
+    )
+    return con
+
+
+@pytest.mark.parametrize(
+    ("period", "line"),
+    [
+        ("2024", "Registry in force for 2024: the list of 2022; "
+                 "`planwatch status --kind registry --period 2022` lists its files"),
+        ("2024-03", "Registry in force for 2024: the list of 2022; "
+                    "`planwatch status --kind registry --period 2022` lists its files"),
+        ("2025-01", "Registry in force for 2025: the list of 2025"),
+        ("2019", "Registry in force for 2019: none (the last build had no registry list for that year)"),
+    ],
+)  # fmt: skip
+def test_status_names_theregistry_in_force_for_a_year(
+    vintages: duckdb.DuckDBPyConnection, period: str, line: str
+) -> None:
+    assert registry_in_force(vintages, period) == line
+
+
+def test_before_the_first_build_no_registry_is_named() -> None:
+    assert registry_in_force(duckdb.connect(), "2024") is None
