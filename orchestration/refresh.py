@@ -47,7 +47,9 @@ def refresh_request(
             if month_has_files(settings, period)
             else "no file under raw/ covers it, so nothing is loaded; the models are rebuilt"
         )
-        announcement = f"re-running {period}: {loaded} (new files of other months wait for the next `planwatch run`)"
+        announcement = (
+            f"re-running {period}: {loaded} (new files of other months wait for the next `planwatch run`)"
+        )
     elif found := partition_range(settings):
         partitions = found
         announcement = f"new monthly files for {partitions[0][:7]}..{partitions[1][:7]}"

@@ -165,6 +165,10 @@ def test_putting_the_correction_back_supersedes_the_original_again(
     assert (report.ingested, report.superseded) == ([FIRST_FIX], [ORIGINAL])
     assert may_rows(con) == [(FIRST_FIX, 3, 2495.75)]
     assert status(con)[ORIGINAL] == ("superseded", FIRST_FIX)
+    # the reason it had while back in ("back in place of …") no longer holds
+    assert con.execute(
+        "select reason from raw.ingest_ledger where source_file = ?", [ORIGINAL]
+    ).fetchone() == (None,)
 
 
 def test_a_chain_unwinds_one_correction_at_a_time(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:

@@ -223,8 +223,10 @@ def _set_status(
     reason: str | None = None,
     superseded_by: str | None = None,
 ) -> None:
+    # the reason is the new status's (none for a superseded file, which `superseded_by` explains): a
+    # file superseded again after it came back no longer says "back in place of …"
     con.execute(
-        "update raw.ingest_ledger set status = ?, reason = coalesce(?, reason), "
+        "update raw.ingest_ledger set status = ?, reason = ?, "
         "superseded_by = coalesce(?, superseded_by), status_changed_at = ? "
         "where file_sha256 = ? and source_file = ?",
         [status, reason, superseded_by, now, entry.sha256, entry.source_file],
