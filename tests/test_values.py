@@ -130,6 +130,14 @@ def test_to_wan(value: Decimal | None, unit: str | None, wan: Decimal | None) ->
         ("2024.10", dt.date(2024, 10, 1)),
         ("2024/3", dt.date(2024, 3, 1)),
         ("2024-10-31", dt.date(2024, 10, 1)),
+        ("2024/10/31", dt.date(2024, 10, 1)),
+        ("2024.10.31", dt.date(2024, 10, 1)),
+        # a span after a dot or a slash names its last month (it was read as January, day 2)
+        ("2024.1-2", dt.date(2024, 2, 1)),
+        ("2024.1-12", dt.date(2024, 12, 1)),
+        ("2024/1-3", dt.date(2024, 3, 1)),
+        ("2024.1-10月", dt.date(2024, 10, 1)),
+        ("2024.01—02", dt.date(2024, 2, 1)),
         (" ２０２４－１０ ", dt.date(2024, 10, 1)),
         (dt.datetime(2024, 10, 31, 0, 0), dt.date(2024, 10, 1)),
         (dt.date(2023, 12, 1), dt.date(2023, 12, 1)),
@@ -139,7 +147,7 @@ def test_parse_period(cell: object, period: dt.date) -> None:
     assert parse_period(cell) == period
 
 
-@pytest.mark.parametrize("cell", ["2024-13", "十月", "2024", "", "24-10"])
+@pytest.mark.parametrize("cell", ["2024-13", "十月", "2024", "", "24-10", "2024.1-13", "2024-10/31"])
 def test_parse_period_rejects(cell: str) -> None:
     with pytest.raises(ValueError):
         parse_period(cell)

@@ -131,7 +131,10 @@ _PERIOD_PATTERNS = [
     # 2024年1-10月, 2024年1—10月, 2024年1~10月: year-to-date spans name their last month.
     re.compile(r"(?P<y>(19|20)\d{2})年(\d{1,2})[-—–~～至](?P<m>\d{1,2})月"),
     re.compile(r"(?P<y>(19|20)\d{2})年(?P<m>\d{1,2})月"),
-    re.compile(r"^(?P<y>(19|20)\d{2})[-./](?P<m>\d{1,2})([-./]\d{1,2})?(T.*|\d{2}:.*)?$"),
+    # 2024.1-2, 2024/1-10月: a span after a dot or a slash (2024-1-2 is a date, below)
+    re.compile(r"^(?P<y>(19|20)\d{2})[./](\d{1,2})[-—–~～至](?P<m>\d{1,2})月?$"),
+    # 2024-10, 2024.10, 2024-10-31, 2024/10/31 00:00: a date's day follows the same separator
+    re.compile(r"^(?P<y>(19|20)\d{2})(?P<sep>[-./])(?P<m>\d{1,2})((?P=sep)\d{1,2})?(T.*|\d{2}:.*)?$"),
     re.compile(r"^(?P<y>(19|20)\d{2})(?P<m>\d{2})$"),
 ]
 
@@ -139,8 +142,8 @@ _PERIOD_PATTERNS = [
 def parse_period(value: object) -> dt.date:
     """A reporting period as the first day of its month.
 
-    Accepts 2024-10, 202410, 2024年10月, 2024年1-10月 (year to date: October), 2024.10, 2024/10,
-    and spreadsheet dates. The bureau's combined 1-2月 is February.
+    Accepts 2024-10, 202410, 2024年10月, 2024年1-10月 and 2024.1-10 (year to date: October),
+    2024.10, 2024/10, and spreadsheet dates. The bureau's combined 1-2月 is February.
     """
     if isinstance(value, dt.datetime | dt.date):
         return dt.date(value.year, value.month, 1)
