@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.files import safe_file_name
+from orchestration.ingest.files import arrival_key, safe_file_name
 from orchestration.ingest.ledger import LedgerEntry
 from orchestration.ingest.loader import Action, covers_every_entity, ingest, plan_file
 
@@ -137,6 +137,55 @@ def test_two_batches_of_filings_for_one_month_are_both_kept(
     report = ingest(con, raw, tmp_path / "q", "filings")
     assert report.superseded == ["filings/batch1_2024-10.csv"]
     assert con.execute("select sum(revenue_ytd_wan), count(*) from raw.filings").fetchone() == (230, 3)
+
+
+def test_an_original_and_its_corrections_sent_together_are_taken_in_that_order(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """A backlog arrives at once: February with its full 更正 (named so that it sorts before the
+    original: "(" and " " come before "."), March with a one-line 更正. The corrections count, and
+    the ledger says the original was superseded, not the correction."""
+    raw = tmp_path / "raw"
+    jia, yi = "915000007339743120,2025-02,100,1\n", "91110000802085421K,2025-02,100,1\n"
+    drop(raw, "filings/企业月报_2025-02.csv", FILINGS + jia + yi)
+    drop(raw, "filings/企业月报_2025-02(更正).csv", FILINGS + jia + yi.replace(",100,", ",300,"))
+    drop(raw, "filings/企业月报_2025-03.csv", FILINGS + (jia + yi).replace("2025-02", "2025-03"))
+    drop(raw, "filings/企业月报_2025-03 更正.csv", FILINGS + "91110000802085421K,2025-03,450,1\n")
+    report = ingest(con, raw, tmp_path / "q", "filings")
+    assert report.superseded == ["filings/企业月报_2025-02.csv"]
+    # "the latest row wins" as dbt ranks rows (macros/latest_row.sql)
+    latest = con.execute(
+        """
+        select period::varchar, uscc, revenue_ytd_wan from (
+            select *, row_number() over (
+                partition by uscc, period order by ingested_at desc, source_file desc, source_row desc
+            ) as rank
+            from raw.filings
+        ) where rank = 1 order by all
+        """
+    ).fetchall()
+    assert latest == [
+        ("2025-02-01", "91110000802085421K", 300),
+        ("2025-02-01", "915000007339743120", 100),
+        ("2025-03-01", "91110000802085421K", 450),
+        ("2025-03-01", "915000007339743120", 100),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rel", "after"),
+    [
+        ("filings/企业月报_2025-02(更正).csv", "filings/企业月报_2025-02.csv"),
+        ("filings/企业月报_2025-02 更正.csv", "filings/企业月报_2025-02.csv"),
+        ("filings/企业月报_2025-02-更正.xlsx", "filings/企业月报_2025-02.xlsx"),
+        ("filings/corrected_2025-02.csv", "filings/filings_2025-02.csv"),
+        ("filings/企业月报_2025-02_更正2.csv", "filings/企业月报_2025-02_更正.csv"),
+        ("filings/企业月报_2025-02_v2.csv", "filings/企业月报_2025-02.csv"),
+        ("filings/b_2025-02.csv", "filings/a_2025-02.csv"),
+    ],
+)
+def test_arrival_order(rel: str, after: str) -> None:
+    assert arrival_key(rel) > arrival_key(after)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 {#-
     "The latest row wins": when a raw table holds several rows for one key (an enterprise and month
-    filed twice, a registry listing an enterprise in two files), the row ingested last counts, and
-    among rows ingested together the one in the later file, then the later row. Written once here;
+    filed twice, a registry listing an enterprise in two files), the row ingested last counts (the
+    files of one run are stamped in the order they are taken, a correction after what it corrects:
+    orchestration/ingest/files.py, arrival_key), then the row in the later file, then the later row. Written once here;
     every model that keeps one row per key ranks with it and keeps rank 1.
 
     latest_row_rank('filings', ['uscc', 'period']) →

@@ -130,7 +130,20 @@ def scan(raw_dir: Path, kind: str) -> Scan:
                 continue
             result.files.append(RawFile(kind, path, rel, digest))
         dirnames.sort()
+    result.files.sort(key=lambda raw_file: arrival_key(raw_file.rel))
     return result
+
+
+# Words in a file name that mark a correction or a late supplement of files sent with it.
+CORRECTION_MARKERS = ("更正", "修正", "订正", "修订", "重报", "补报", "correct", "revis")
+
+
+def arrival_key(rel: str) -> tuple[bool, str, str]:
+    """The order the files of one run are taken in: a correction after the files it may correct, then
+    by path without the extension, so that 企业月报_2025-02(更正).csv and 企业月报_2025-02 更正.csv come
+    after 企业月报_2025-02.csv ("(" and " " sort before ".", and the original was read last and won)."""
+    stem = rel[: -len(Path(rel).suffix)] if Path(rel).suffix else rel
+    return any(marker in stem.lower() for marker in CORRECTION_MARKERS), stem, rel
 
 
 def safe_file_name(name: str, limit: int = 120) -> str:

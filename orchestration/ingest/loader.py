@@ -163,9 +163,7 @@ def ingest(
     """
     kind = KINDS[kind_name]
     ensure_schema(con)
-    run = _IngestRun(
-        con, kind, quarantine_dir, archive_dir, run_id, log, dt.datetime.now().replace(microsecond=0)
-    )
+    run = _IngestRun(con, kind, quarantine_dir, archive_dir, run_id, log, dt.datetime.now())
     folder = raw_dir / kind_name
     linked = folder.is_symlink()
     found = Scan(refused=[_linked_kind_folder(folder, kind_name)]) if linked else scan(raw_dir, kind_name)
@@ -213,6 +211,7 @@ class _IngestRun:
     def __init__(self, con, kind: Kind, quarantine_dir: Path, archive_dir: Path | None, run_id, log, now):
         self.con, self.kind, self.quarantine_dir, self.archive_dir = con, kind, quarantine_dir, archive_dir
         self.run_id, self.log, self.now = run_id, log, now
+        self.taken = 0  # files read so far: each is stamped a microsecond after the one before
         self.seen = _ledger(con, kind.name)
         self.report = IngestReport(kind.name)
         self.shas: dict[str, str] = {}  # sha256 → the ingested file with those bytes (after withdrawals)
@@ -366,13 +365,17 @@ class _IngestRun:
                 _delete_rows(self.con, self.kind, other.sha256, other.source_file)
                 _set_status(self.con, other, "superseded", self.now, superseded_by=raw_file.rel)
                 self.report.superseded.append(other.source_file)
-        rows_kept = _load_rows(self.con, self.kind, raw_file, parsed, self.now)
+        # the files of one run arrive in the order they are taken (scan: a correction after what it
+        # corrects), a microsecond apart, so that "the latest row wins" follows that order, not names
+        self.taken += 1
+        arrived = self.now + dt.timedelta(microseconds=self.taken)
+        rows_kept = _load_rows(self.con, self.kind, raw_file, parsed, arrived)
         self.report.rows_loaded += rows_kept
         forget_parsed(raw_file)
         del parsed, entities  # one file's rows in memory at a time, not the last one's beside the next
         if self.archive_dir is not None:
             archive_copy(raw_file, self.archive_dir)
-        _record(self.con, raw_file, "ingested", self.now, self.run_id, None, file_keys, districts, rows_kept)
+        _record(self.con, raw_file, "ingested", arrived, self.run_id, None, file_keys, districts, rows_kept)
         self.seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
             raw_file.sha256, raw_file.rel, "ingested", file_keys, districts
         )
