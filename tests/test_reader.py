@@ -40,7 +40,18 @@ def test_district_code(text: object, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("新型显示", "new_display"), ("server", "server"), ("SERVER", "server"), ("", None), ("不存在", None)],
+    [
+        ("新型显示", "new_display"),
+        ("server", "server"),
+        ("SERVER", "server"),
+        ("", None),
+        ("不存在", None),
+        # the chain's name with 产业链, 链 or 产业 after it, as registries write it
+        ("智能终端产业链", "smart_terminal"),
+        ("智能家居链", "smart_home"),
+        ("元宇宙产业", "metaverse"),
+        ("不存在产业链", None),
+    ],
 )
 def test_chain_code(text: str, code: str | None) -> None:
     assert load_reference().chain_code(text) == code

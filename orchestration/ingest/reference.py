@@ -40,9 +40,19 @@ class Reference:
         return None
 
     def chain_code(self, value: object) -> str | None:
-        """Chain code for a chain written as its code or Chinese name; None when empty or unknown."""
+        """Chain code for a chain written as its code or Chinese name, also with 产业链, 链 or 产业
+        after it (智能终端产业链); None when empty or unknown."""
         text = clean_text(value)
-        return self.chains.get(text.lower()) or self.chains.get(text) if text else None
+        if not text:
+            return None
+        for candidate in (
+            text,
+            *(text.removesuffix(suffix) for suffix in CHAIN_SUFFIXES if text.endswith(suffix)),
+        ):
+            found = self.chains.get(candidate.lower()) or self.chains.get(candidate)
+            if found:
+                return found
+        return None
 
     def industry_code(self, value: object) -> str | None:
         """'39' for division 39 written as C39, 39 or its name; a 4-digit class as itself; else None."""
@@ -52,6 +62,10 @@ class Reference:
             return match.group(1)
         named = re.sub(r"^[Cc]?\d{2,4}", "", text)  # 'C39计算机、通信…' → the name
         return self.industries.get(named)
+
+
+# How a registry may write a chain after its name: 智能终端产业链, 智能终端链, 智能终端产业.
+CHAIN_SUFFIXES = ("产业链", "链", "产业")
 
 
 @cache
