@@ -1,12 +1,27 @@
 {#-
     Disclosure control (docs/interface.md, Analyst tables; 统计法: enterprise data are confidential).
-    A published cell is suppressed when it describes fewer than var('min_cell_enterprises') enterprises ('count'), or
+    A published cell is suppressed when it describes fewer than var('min_cell_enterprises') enterprises ('count':
+    its enterprises, or those behind its revenue or R&D, macro fewest_described), or
     when one enterprise makes more than var('dominance_share') of its revenue ('dominance'); the
     complement rule ('secondary') is in suppression_flags, which int_chain_cells and
     int_district_cells share.
 -#}
 {% macro is_small_cell(enterprise_count) -%}
     (coalesce({{ enterprise_count }}, 0) < {{ var('min_cell_enterprises') }})
+{%- endmacro %}
+
+
+{#-
+    The fewest enterprises a cell's published values describe: its enterprises, or fewer where only
+    some of them reported revenue or R&D (three filers, one R&D value: that R&D is one enterprise's).
+    A value nobody reported is NULL and describes no one. `cells` names the cell CTE.
+-#}
+{% macro fewest_described(cells) -%}
+    least(
+        {{ cells }}.enterprise_count,
+        case when {{ cells }}.revenue_enterprises > 0 then {{ cells }}.revenue_enterprises end,
+        case when {{ cells }}.rd_enterprises > 0 then {{ cells }}.rd_enterprises end
+    )
 {%- endmacro %}
 
 
@@ -81,7 +96,7 @@ primary_flags as (
 
     select
         {{ cells }}.*,
-        {{ primary_suppression_reason(cells ~ '.enterprise_count', cells ~ '.top_revenue_share') }}
+        {{ primary_suppression_reason(fewest_described(cells), cells ~ '.top_revenue_share') }}
             as primary_reason
 
     from {{ cells }}
@@ -151,7 +166,7 @@ flagged as (
 
     select
         secondary_flags.* exclude (primary_reason, suppression_reason),
-        {{ is_small_cell('secondary_flags.enterprise_count') }} as is_small_cell,
+        {{ is_small_cell(fewest_described('secondary_flags')) }} as is_small_cell,
         {{ is_dominated('secondary_flags.top_revenue_share') }} as is_dominated,
         secondary_flags.suppression_reason,
         secondary_flags.suppression_reason is not null as suppressed,
@@ -182,12 +197,16 @@ flagged as (
 
 {#-
     The values of a cell as chain_monthly and district_monthly publish them: in 亿元 and %, NULL
-    where the cell is suppressed (the digitalization rate also where too few were surveyed).
+    where the cell is suppressed (the digitalization rate also where too few were surveyed, the
+    growth where too few filed in both years: a ratio, so no complement can recover it).
     `cells` names the cell model's CTE (int_chain_cells or int_district_cells).
 -#}
 {% macro disclosed_values(cells) -%}
     cast({{ disclose(wan_to_yi(cells ~ '.revenue_ytd_wan'), cells ~ '.suppressed') }} as double) as revenue_ytd_yi,
-        cast({{ disclose(cells ~ '.revenue_yoy_pct', cells ~ '.suppressed') }} as double) as revenue_yoy_pct,
+        cast({{ disclose(
+            cells ~ '.revenue_yoy_pct',
+            cells ~ '.suppressed or ' ~ is_small_cell(cells ~ '.revenue_yoy_enterprises')
+        ) }} as double) as revenue_yoy_pct,
         cast({{ disclose(wan_to_yi(cells ~ '.rd_ytd_wan'), cells ~ '.suppressed') }} as double) as rd_ytd_yi,
         cast({{ disclose(cells ~ '.rd_intensity_pct', cells ~ '.suppressed') }} as double) as rd_intensity_pct,
         {{ disclosed_survey_rate(cells) }} as digitalization_rate_pct

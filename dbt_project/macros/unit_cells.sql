@@ -65,6 +65,10 @@ unit_aggregates as (
         {{ ratio_of_sums_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.revenue_ytd_wan') }}
             as rd_intensity_pct,
         {{ count_missing('enterprise_months.rd_ytd_wan') }} as rd_missing_enterprises,
+        count(enterprise_months.revenue_ytd_wan) as revenue_enterprises,
+        count(enterprise_months.rd_ytd_wan) as rd_enterprises,
+        {{ count_comparable('enterprise_months.revenue_ytd_wan', 'enterprise_months.prior_revenue_ytd_wan') }}
+            as revenue_yoy_enterprises,
         {{ top_share('enterprise_months.revenue_ytd_wan') }} as top_revenue_share
 
     from enterprise_months
@@ -95,6 +99,9 @@ cells as (
         unit_aggregates.rd_ytd_wan,
         unit_aggregates.rd_intensity_pct,
         cast(coalesce(unit_aggregates.rd_missing_enterprises, 0) as bigint) as rd_missing_enterprises,
+        cast(coalesce(unit_aggregates.revenue_enterprises, 0) as bigint) as revenue_enterprises,
+        cast(coalesce(unit_aggregates.rd_enterprises, 0) as bigint) as rd_enterprises,
+        cast(coalesce(unit_aggregates.revenue_yoy_enterprises, 0) as bigint) as revenue_yoy_enterprises,
         cast(coalesce(unit_surveys.surveyed_count, 0) as bigint) as surveyed_count,
         unit_surveys.digitalization_rate_pct,
         unit_aggregates.top_revenue_share

@@ -55,6 +55,12 @@
 {%- endmacro %}
 
 
+{#- How many units like_for_like_growth_pct compares: those with both values. Use inside an aggregation. -#}
+{% macro count_comparable(current_value, prior_value) -%}
+    cast(sum(case when {{ current_value }} is not null and {{ prior_value }} is not null then 1 else 0 end) as bigint)
+{%- endmacro %}
+
+
 {#-
     Ratio of two sums in percent over the units that reported both values (a NULL on either side
     leaves the unit out of both sums). Use inside an aggregation.

@@ -40,7 +40,16 @@ enterprise_surveys as (
         on ranked_surveys.uscc = enterprises.uscc
             and ranked_surveys.survey_year = enterprises.scope_year
 
-    where ranked_surveys.survey_rank = 1
+    where
+        ranked_surveys.survey_rank = 1
+        -- a line with no answer at all is an enterprise that did not respond: not surveyed, so not in
+        -- the rate's denominator (a partly answered form is surveyed, its blanks not digitalized)
+        and not (
+            ranked_surveys.is_design_digital is null
+            and ranked_surveys.is_production_digital is null
+            and ranked_surveys.is_management_digital is null
+            and ranked_surveys.is_sales_digital is null
+        )
 
 )
 

@@ -13,6 +13,8 @@ with
 
 enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
+
 ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 input_high_water_mark as (
@@ -82,16 +84,19 @@ current_months as (
 
 prior_year_months as (
 
+    -- the enterprise's own filing a year earlier, in scope then or not: growth compares with the
+    -- previous year restated to this year's enterprises (上年同期按本年口径), so an enterprise that
+    -- has just reached designated size brings its last year's figures into the base
     select
-        enterprise_months.uscc,
-        enterprise_months.period,
-        enterprise_months.revenue_ytd_wan,
-        enterprise_months.rd_ytd_wan
+        enterprise_filings.uscc,
+        enterprise_filings.period,
+        enterprise_filings.revenue_ytd_wan,
+        enterprise_filings.rd_ytd_wan
 
-    from enterprise_months
+    from enterprise_filings
 
     {% if is_incremental() %}
-    where enterprise_months.period in (
+    where enterprise_filings.period in (
         select {{ same_period_last_year('periods_to_build.period') }} from periods_to_build
     )
     {% endif %}

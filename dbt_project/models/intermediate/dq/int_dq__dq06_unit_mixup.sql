@@ -1,8 +1,9 @@
 {#-
     DQ06 unit: a year-to-date revenue about 10^k times (or 1/10^k of) its own value for the same
     period a year earlier, k in var('dq_unit_powers'), within the rule's threshold_error
-    (relative): a 元/千元/万元/亿元 mix-up. Where there is no year-earlier value, the month's
-    increment is compared with the previous month's increment of the same year. Checked on
+    (relative): a 元/千元/万元/亿元 mix-up. Where there is no year-earlier value, the period's
+    increment is compared with the previous filed period's of the same year, each per month it
+    spans (a December filed after March covers nine months, 1-2月 two). Checked on
     district submissions and on in-scope enterprise filings; peers are no yardstick (one
     assembler can be 1000 times a county's whole output), so each series is only compared with
     itself.
@@ -38,7 +39,15 @@ increments as (
     select
         series.*,
         {{ ytd_month_increment('series.value_wan', 'series.reporter_kind, series.reporter_key', 'series.period') }}
-            as increment_wan
+            as increment_wan,
+        -- the months the increment covers: since the previous filed period of the year, or January
+        month(series.period) - coalesce(
+            month(lag(series.period) over (
+                partition by series.reporter_kind, series.reporter_key, {{ period_year('series.period') }}
+                order by series.period
+            )),
+            0
+        ) as months_spanned
 
     from series
 
@@ -49,7 +58,8 @@ with_previous_increment as (
     select
         increments.*,
         lag(increments.period) over previous_month as previous_period,
-        lag(increments.increment_wan) over previous_month as previous_increment_wan
+        lag(increments.increment_wan) over previous_month as previous_increment_wan,
+        lag(increments.months_spanned) over previous_month as previous_months_spanned
 
     from increments
 
@@ -73,8 +83,12 @@ compared as (
         case
             when prior_year.period is not null
                 then cast(with_previous_increment.value_wan as double) / nullif(cast(prior_year.value_wan as double), 0)
-            else cast(with_previous_increment.increment_wan as double)
-                / nullif(cast(with_previous_increment.previous_increment_wan as double), 0)
+            else (cast(with_previous_increment.increment_wan as double) / with_previous_increment.months_spanned)
+                / nullif(
+                    cast(with_previous_increment.previous_increment_wan as double)
+                    / with_previous_increment.previous_months_spanned,
+                    0
+                )
         end as ratio
 
     from with_previous_increment
@@ -164,10 +178,18 @@ findings as (
                 then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
                     || '，约为上年同期（' || {{ period_label_zh('labelled.prior_period') }} || '）'
                     || {{ money_text('labelled.prior_value_wan') }} || '的 ' || labelled.factor_zh
+            when labelled.months_spanned = 1 and labelled.previous_months_spanned = 1
+                then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
+                    || '，本月增量 ' || {{ money_text('labelled.increment_wan') }}
+                    || '约为上月（' || {{ period_label_zh('labelled.previous_period') }} || '）增量 '
+                    || {{ money_text('labelled.previous_increment_wan') }} || '的 ' || labelled.factor_zh
             else '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
-                || '，本月增量 ' || {{ money_text('labelled.increment_wan') }}
-                || '约为上月（' || {{ period_label_zh('labelled.previous_period') }} || '）增量 '
-                || {{ money_text('labelled.previous_increment_wan') }} || '的 ' || labelled.factor_zh
+                || '，本期增量 ' || {{ money_text('labelled.increment_wan') }}
+                || '（' || cast(labelled.months_spanned as varchar) || ' 个月）按月平均约为前一期（'
+                || {{ period_label_zh('labelled.previous_period') }} || '）增量 '
+                || {{ money_text('labelled.previous_increment_wan') }}
+                || '（' || cast(labelled.previous_months_spanned as varchar) || ' 个月）按月平均的 '
+                || labelled.factor_zh
         end
         || '（误差 ' || {{ pct_text('rule.threshold_error') }} || ' 以内），疑似计量单位错误（元、千元、万元、亿元混用）。'
         || '请核对报表的计量单位并按万元更正。'
