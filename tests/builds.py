@@ -52,3 +52,18 @@ def write_build_db(
                 [ledger_file, ledger_file],
             )
     return path
+
+
+def copy_publish_history(source: Path, target: Path) -> Path:
+    """Give `target`, a build database written by write_build_db, the publish history `source` keeps
+    (schema meta), as the pipeline's next build of the same warehouse would have it."""
+    with duckdb.connect(str(target)) as con:
+        con.execute("attach ? as source (read_only)", [str(source)])
+        con.execute("create schema if not exists meta")
+        tables = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = 'source' and table_schema = 'meta'"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f"create table meta.{table} as select * from source.meta.{table}")
+    return target

@@ -21,7 +21,7 @@ from orchestration.constants import PUBLIC_MARTS
 from orchestration.publish import publish
 from orchestration.refresh import snapshot_outcome
 from orchestration.settings import DBT_PROJECT_DIR, Settings
-from tests.builds import write_build_db
+from tests.builds import copy_publish_history, write_build_db
 
 PLANWATCH = str(Path(sys.executable).with_name("planwatch"))
 
@@ -271,11 +271,14 @@ def test_a_log_written_beside_a_new_snapshot_is_explained_and_the_next_run_publi
         _wait_for(tmp_path / "connected")
         settings = Settings(tmp_path / "raw", warehouse)
         freshness.remember(settings, {}, "run-2", "2026-12-05 10:00:00")
-        build = write_build_db(
-            warehouse / "build2.duckdb",
-            "2024-10-01",
-            ledger_file="filings/x.csv",
-            earlier_periods=("2024-09-01",),
+        build = copy_publish_history(
+            build,
+            write_build_db(
+                warehouse / "build2.duckdb",
+                "2024-10-01",
+                ledger_file="filings/x.csv",
+                earlier_periods=("2024-09-01",),
+            ),
         )
         publish(build, snapshot, "run-2")
         (tmp_path / "write").touch()
@@ -299,6 +302,7 @@ def test_a_log_written_beside_a_new_snapshot_is_explained_and_the_next_run_publi
     publish(build, snapshot, "run-3")
     with locking.connect_snapshot(snapshot) as con:
         assert con.execute("select run_id from marts.publish_log order by all").fetchall() == [
+            ("run-1",),
             ("run-2",),
             ("run-3",),
         ]

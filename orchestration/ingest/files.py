@@ -140,8 +140,8 @@ CORRECTION_MARKERS = ("更正", "修正", "订正", "修订", "重报", "补报"
 
 def arrival_key(rel: str) -> tuple[bool, str, str]:
     """The order the files of one run are taken in: a correction after the files it may correct, then
-    by path without the extension, so that 企业月报_2025-02(更正).csv and 企业月报_2025-02 更正.csv come
-    after 企业月报_2025-02.csv ("(" and " " sort before ".", and the original was read last and won)."""
+    by path without the extension, so that 企业月报_2025-02(更正) and 企业月报_2025-02 更正 come after
+    企业月报_2025-02 (with the extension, "(" and " " sort before ".": the original was read last and won)."""
     stem = rel[: -len(Path(rel).suffix)] if Path(rel).suffix else rel
     return any(marker in stem.lower() for marker in CORRECTION_MARKERS), stem, rel
 
