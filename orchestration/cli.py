@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration import refresh
+from orchestration import preflight, refresh
 from orchestration.constants import RAW_KIND_FOLDERS
 from orchestration.locking import SnapshotUnreadable
 from orchestration.scorecard import revised_count, scorecard
@@ -189,6 +189,9 @@ def run(
             f"raw folder {settings.raw_dir} does not exist; write sample data with "
             f"`planwatch demo-data --out {settings.raw_dir}` or point --raw at your files"
         )
+    folders = preflight.folder_problem(settings.raw_dir, settings.warehouse_dir)
+    if folders:
+        raise UsageError(folders)
     try:
         settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
         locking.acquire(settings.warehouse_dir, f"planwatch run --raw {settings.raw_dir}")
@@ -237,6 +240,9 @@ def _run_locked(
 ) -> int:
     from orchestration import freshness
 
+    problem = preflight.build_problem(settings.build_db, dt.datetime.now())
+    if problem:
+        raise UsageError(problem)
     seen = freshness.fingerprint(settings)
     same = None if force or accept_drop is not None else freshness.unchanged_since(settings, seen)
     if same is not None:
@@ -259,12 +265,28 @@ def _run_locked(
     freshness.forget(settings)
     os.environ.update(settings.environment())
     settings.prepare_dagster_home()
+    _fail_dead_runs()
 
     before = refresh.file_signature(settings.analytics_db)
     since = dt.datetime.now().replace(microsecond=0)  # the ledger's resolution: what this run changed
     run_log = settings.warehouse_dir / "logs" / "run.log"
     result = refresh.execute_refresh(request.run_config, request.tags, None if verbose else run_log)
     return _print_outcome(settings, result, seen, before, since, None if verbose else run_log)
+
+
+def _fail_dead_runs() -> None:
+    """This process holds the run lock, so a run still 'in progress' in the instance lost its process:
+    marked failed, the run queue (schedule, sensor) goes on instead of waiting for it forever."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        failed = preflight.fail_dead_runs(instance)
+    if failed:
+        print(
+            f"planwatch: marked {len(failed)} Dagster runs failed that a killed process had left in "
+            f"progress ({', '.join(run_id[:8] for run_id in failed)}): the run queue waited for them",
+            file=sys.stderr,
+        )
 
 
 def _print_outcome(

@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration import locking
+from orchestration import locking, preflight
 from orchestration.constants import MONTHLY_INGEST_OPS, MONTHLY_KINDS, RAW_KIND_FOLDERS, monthly_partitions
 from orchestration.ingest.files import RawFile, file_sha256
 from orchestration.ingest.parsing import file_periods
@@ -79,6 +79,10 @@ def months_of(files: list[RawFile]) -> list[str]:
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     settings = Settings.resolve()
+    if locking.current_holder(settings.warehouse_dir) is None:
+        # no live run holds the lock: a run 'in progress' lost its process, and the queue would wait for it
+        for run_id in preflight.fail_dead_runs(context.instance):
+            context.log.warning(f"marked run {run_id} failed: a killed process had left it in progress")
     cursor = json.loads(context.cursor) if context.cursor else {"mtime_ns": 0}
     recent = _recent_files(settings.raw_dir, cursor["mtime_ns"])
     if not recent:

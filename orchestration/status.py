@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import locking
+from orchestration import locking, preflight
 from orchestration.settings import Settings
 from orchestration.vintages import latest_revisions
 
@@ -85,10 +85,17 @@ def _read_ledger(settings: Settings, kind: str | None, period: str | None) -> tu
         )
     try:
         return _ledger(settings.build_db, kind, period), None
-    except duckdb.IOException as exc:
-        if not locking.is_lock_error(str(exc)):
-            raise
-        return None, f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}."
+    except duckdb.BinderException:
+        # a column a later planwatch added, which `planwatch run` adds to an older warehouse
+        return None, (
+            "Files: not shown: build.duckdb was written by an older planwatch; `planwatch run` brings it "
+            "up to date."
+        )
+    except duckdb.Error as exc:
+        if locking.is_lock_error(str(exc)):
+            return None, f"Files: not shown, {locking.describe_locked_file(settings.build_db, str(exc))}."
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, f"Files: not shown: {preflight.damaged_build_message(settings.build_db, reason)}."
 
 
 def _read_published(analytics_db: Path) -> tuple[tuple | None, str | None]:

@@ -38,6 +38,7 @@ from orchestration.ingest.ledger import (
 )
 from orchestration.ingest.parsing import file_periods, forget_parsed, parse_cached, period_keys
 from orchestration.ingest.reader import FileRejected
+from orchestration.preflight import ClockBehind, clock_problem, latest_recorded
 
 
 def new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[RawFile]:
@@ -163,7 +164,11 @@ def ingest(
     """
     kind = KINDS[kind_name]
     ensure_schema(con)
-    run = _IngestRun(con, kind, quarantine_dir, archive_dir, run_id, log, dt.datetime.now())
+    now = dt.datetime.now()
+    behind = clock_problem(now, latest_recorded(con))
+    if behind:  # every way a run starts (planwatch run, the schedule, the sensor, the UI) comes here
+        raise ClockBehind(behind)
+    run = _IngestRun(con, kind, quarantine_dir, archive_dir, run_id, log, now)
     folder = raw_dir / kind_name
     linked = folder.is_symlink()
     found = Scan(refused=[_linked_kind_folder(folder, kind_name)]) if linked else scan(raw_dir, kind_name)
