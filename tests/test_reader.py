@@ -407,6 +407,33 @@ def test_truncated_workbook_is_rejected(tmp_path: Path) -> None:
         parse_file(broken, "filings")
 
 
+@pytest.mark.parametrize(
+    ("tail", "cut"),
+    [
+        ("91110000802085421K,2024-10,2442.32,36.2\r\n", False),
+        ("91110000802085421K,2024-10,2442.32,36.2", False),  # complete, only no line break after it
+        ("91110000802085421K,2024-10,244", True),  # still being copied
+    ],
+)
+def test_a_csv_cut_short_is_rejected(tmp_path: Path, tail: str, cut: bool) -> None:
+    path = tmp_path / "企业月报_2024-10.csv"
+    path.write_text(
+        "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\r\n915000007339743120,2024-10,100,1\r\n"
+        + tail,
+        encoding="utf-8",
+    )
+    if cut:
+        with pytest.raises(
+            FileRejected, match=r"row 3 has 3 of the 4 columns .* cut short, perhaps still being copied"
+        ):
+            parse_file(path, "filings")
+    else:
+        assert [row["revenue_ytd_wan"] for row in parse_file(path, "filings").rows] == [
+            100,
+            Decimal("2442.32"),
+        ]
+
+
 def test_header_without_rows_is_rejected(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "empty.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], []]

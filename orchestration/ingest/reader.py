@@ -144,6 +144,20 @@ def decode_csv(data: bytes) -> str:
     raise FileRejected("is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as .xlsx")
 
 
+def _check_complete(rows: list[list[str]], text: str) -> None:
+    """A CSV still being copied ends in the middle of a line: no line break, and fewer fields than
+    the lines above. Read as it is, its last figure would be cut (2442.32 read as 244)."""
+    if not rows or text.endswith(("\n", "\r")):
+        return
+    widest = max((len(row) for row in rows[:-1]), default=0)
+    if 1 < len(rows[-1]) < widest:
+        raise FileRejected(
+            f"row {len(rows)} has {len(rows[-1])} of the {widest} columns of the rows above and the file "
+            "does not end with a line break: it looks cut short, perhaps still being copied; copy the whole "
+            "file again"
+        )
+
+
 def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = None) -> list[Sheet]:
     """Every sheet of a workbook, or the one table of a CSV, as rows of cell values. With `data`, the
     file's bytes as already read (the path then only names the file and its suffix)."""
@@ -159,6 +173,7 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
             rows.append(row)
             if len(rows) > limits.max_rows:
                 raise FileRejected(f"has more than {limits.max_rows:,} rows (PLANWATCH_MAX_ROWS); split it")
+        _check_complete(rows, text)
         return [Sheet(None, rows)]
     try:
         workbook = (
