@@ -33,7 +33,7 @@ order by 1
 _CAUSE_WORDS = {
     "rejected": "was rejected",
     "refused": "was refused unread",
-    "withdrawn": "was withdrawn (no longer under raw/)",
+    "withdrawn": "was withdrawn (removed from raw/, or changed in place)",
     "superseded": "was replaced by a corrected file",
 }
 _KIND_WORDS = {

@@ -185,7 +185,7 @@ def _print_ledger(
         for (reason,) in refused:
             print(f"  {reason}")
     if withdrawn:
-        print("Withdrawn (ingested, then removed from raw/; their rows left the marts):")
+        print("Withdrawn (ingested, then removed from raw/ or changed in place; their rows left the marts):")
         for source, when in withdrawn:
             print(f"  {source}" + (f" (noticed {when:%Y-%m-%d %H:%M})" if when else ""))
 

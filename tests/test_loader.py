@@ -172,6 +172,26 @@ def test_an_original_and_its_corrections_sent_together_are_taken_in_that_order(
     ]
 
 
+def test_a_file_changed_in_place_is_not_called_gone(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """A file completed or edited under the same name: its old content is withdrawn, saying so, and
+    the new content is ingested; nothing says the file left raw/."""
+    raw = tmp_path / "raw"
+    drop(raw, "filings/企业月报_2023-03.csv", FILINGS + "915000007339743120,2023-03,100,1\n")
+    ingest(con, raw, tmp_path / "q", "filings")
+    drop(raw, "filings/企业月报_2023-03.csv", FILINGS + "915000007339743120,2023-03,120,1\n")
+    report = ingest(con, raw, tmp_path / "q", "filings")
+    assert (report.withdrawn, report.ingested) == (
+        ["filings/企业月报_2023-03.csv"],
+        ["filings/企业月报_2023-03.csv"],
+    )
+    reasons = con.execute("select status, reason from raw.ingest_ledger order by status").fetchall()
+    assert reasons[0] == ("ingested", None)
+    assert reasons[1][0] == "withdrawn"
+    assert reasons[1][1].startswith(
+        "filings/企业月报_2023-03.csv was replaced in place by other content (noticed "
+    )
+
+
 @pytest.mark.parametrize(
     ("rel", "after"),
     [

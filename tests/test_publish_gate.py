@@ -179,7 +179,7 @@ def test_a_build_that_lost_a_published_month_is_refused_one_that_adds_one_is_pub
     assert message.startswith("refused to publish: 2024-11 would be missing against the publish of ")
     assert "(5 enterprises, 100 亿元 of revenue); the new snapshot has none" in message
     assert (
-        "Likely cause: the filings file filings/万州_2024-11.csv was withdrawn (no longer under raw/)"
+        "Likely cause: the filings file filings/万州_2024-11.csv was withdrawn (removed from raw/, or changed in place)"
         in message
     )
     assert "`planwatch run --accept-drop REASON`" in message

@@ -64,7 +64,9 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
         for rel, reason in report.refused.items():
             context.log.warning(f"refused {rel}: {reason}")
         for rel in report.withdrawn:
-            context.log.warning(f"withdrawn {rel}: no longer under raw/, its rows leave the marts")
+            context.log.warning(
+                f"withdrawn {rel}: its content left raw/ (removed, or changed in place), its rows leave the marts"
+            )
         return dg.MaterializeResult(
             metadata={
                 "files_ingested": len(report.ingested),

@@ -250,6 +250,7 @@ def _withdraw(
     nothing there was looked at, so nothing is known to have left. What a withdrawn file superseded
     comes back in its place (`_stranded`, and the loader's `_IngestRun.bring_back`)."""
     folders = tuple(f"{rel}/" for rel in unread)
+    paths_present = {rel for _, rel in present}
     for key, entry in seen.items():
         if entry.status not in ("ingested", "duplicate") or key in present:
             continue
@@ -257,12 +258,15 @@ def _withdraw(
             continue
         if entry.status == "ingested":
             _delete_rows(con, kind, entry.sha256, entry.source_file)
+        # the same path with other bytes (a file completed or edited in place) is a new file, read on
+        # its own: the old content is what left
+        gone = (
+            "was replaced in place by other content"
+            if entry.source_file in paths_present
+            else "is no longer under raw/"
+        )
         _set_status(
-            con,
-            entry,
-            "withdrawn",
-            now,
-            f"{entry.source_file} is no longer under raw/ (noticed {now:%Y-%m-%d %H:%M})",
+            con, entry, "withdrawn", now, f"{entry.source_file} {gone} (noticed {now:%Y-%m-%d %H:%M})"
         )
         report.withdrawn.append(entry.source_file)
 
