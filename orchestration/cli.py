@@ -184,6 +184,11 @@ def run(
 
     if accept_drop is not None and not accept_drop.strip():
         raise UsageError("--accept-drop needs a reason, e.g. --accept-drop '名录按新口径调整'")
+    if settings.raw_dir.exists() and not settings.raw_dir.is_dir():
+        raise UsageError(
+            f"raw folder {settings.raw_dir} is a file, not a folder; point --raw (or PLANWATCH_RAW_DIR) at "
+            "the folder that holds registry/, filings/, districts/, bureau/ and surveys/"
+        )
     if not settings.raw_dir.is_dir():
         raise UsageError(
             f"raw folder {settings.raw_dir} does not exist; write sample data with "

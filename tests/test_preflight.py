@@ -137,3 +137,10 @@ def test_planwatch_run_with_the_clock_behind_stops_before_anything(tmp_path: Pat
     assert refused.returncode == 2, refused.stderr[-2000:]
     assert "planwatch: the clock reads " in refused.stderr
     assert not (tmp_path / "analytics.duckdb").exists()
+
+
+def test_planwatch_run_with_a_file_as_raw_folder_says_it_is_a_file(tmp_path: Path, planwatch) -> None:
+    (tmp_path / "raw").write_text("not a folder")
+    refused = planwatch("run", "--raw", str(tmp_path / "raw"), "--warehouse", str(tmp_path / "wh"))
+    assert refused.returncode == 2
+    assert "is a file, not a folder" in refused.stderr

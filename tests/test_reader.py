@@ -434,6 +434,13 @@ def test_a_csv_cut_short_is_rejected(tmp_path: Path, tail: str, cut: bool) -> No
         ]
 
 
+@pytest.mark.parametrize("name", ["企业月报_2024-10.csv", "企业月报_2024-10.xlsx"])
+def test_an_empty_file_is_called_empty(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"")
+    with pytest.raises(FileRejected, match=r"is empty \(0 bytes\): nothing to read"):
+        parse_file(tmp_path / name, "filings")
+
+
 def test_header_without_rows_is_rejected(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "empty.xlsx", [["统一社会信用代码", "报告期", "营业收入本年累计", "研发费用本年累计"], []]

@@ -166,6 +166,8 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileRejected(f"has suffix '{path.suffix}'; send .xlsx, .xls or .csv")
     check_limits(path if data is None else data, limits)
+    if (len(data) if data is not None else path.stat().st_size) == 0:
+        raise FileRejected("is empty (0 bytes): nothing to read; send the file again (was its copy cut off?)")
     if suffix == ".csv":
         text = decode_csv(path.read_bytes() if data is None else data)
         rows = []
