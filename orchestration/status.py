@@ -107,17 +107,28 @@ def _read_published(analytics_db: Path) -> tuple[tuple | None, str | None]:
         return None, f"Published snapshot: not shown, {exc}."
 
 
+# A version of a file rejected, then replaced at the same path by content that came later: the fix
+# is in, so the rejection is no longer something to act on (the ledger keeps it, status leaves it out).
+NOT_REPLACED = """not (entry.status = 'rejected' and exists (
+    select 1 from raw.ingest_ledger as later
+    where later.source_file = entry.source_file and later.first_seen_at > entry.first_seen_at
+))"""
+
+
 def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) -> tuple[list, ...]:
     """Files by kind, period and status; the rejected, superseded, refused and withdrawn files; only
     those of `kind` and covering `period` (YYYY-MM, or a registry's or survey's year) when given."""
-    where = "(? is null or kind = ?) and (? is null or list_contains(string_split(coalesce(periods, ''), ','), ?))"
+    where = (
+        "(? is null or kind = ?) and (? is null or list_contains(string_split(coalesce(periods, ''), ','), ?))"
+        f" and {NOT_REPLACED}"
+    )
     params = [kind, kind, period, period]
     with duckdb.connect(str(build_db), read_only=True) as con:
         counts = con.execute(
             f"""
             with files as (
                 select kind, status, unnest(string_split(coalesce(periods, '—'), ',')) as period
-                from raw.ingest_ledger
+                from raw.ingest_ledger as entry
                 where {where}
             )
             select kind, period, status, count(*) from files
@@ -127,7 +138,8 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             [*params, period, period],
         ).fetchall()
         lists = [
-            con.execute(f"select {columns} from raw.ingest_ledger where status = ? and {where} order by source_file",
+            con.execute(f"select {columns} from raw.ingest_ledger as entry where status = ? and {where} "
+                        "order by source_file",
                         [state, *params]).fetchall()
             for columns, state in (
                 ("source_file, reason", "rejected"),
@@ -137,7 +149,7 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             )
         ]  # fmt: skip
         totals = con.execute(
-            f"select status, count(*) from raw.ingest_ledger where {where} group by status order by status",
+            f"select status, count(*) from raw.ingest_ledger as entry where {where} group by status order by status",
             params,
         ).fetchall()
         in_force = registry_in_force(con, period) if kind in (None, "registry") and period else None

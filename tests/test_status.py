@@ -1,11 +1,13 @@
 """`planwatch status`'s summary lines, from the ledger and snapshot tuples it reads."""
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.status import CITY_WIDE, registry_in_force, summary
+from orchestration.ingest.loader import ingest
+from orchestration.status import CITY_WIDE, _ledger, registry_in_force, summary
 
 LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2026, 10, 1))
 
@@ -63,3 +65,32 @@ def test_status_names_theregistry_in_force_for_a_year(
 
 def test_before_the_first_build_no_registry_is_named() -> None:
     assert registry_in_force(duckdb.connect(), "2024") is None
+
+
+def test_a_rejection_fixed_at_the_same_path_is_no_longer_listed(tmp_path: Path) -> None:
+    """The office sends a cut file, then the whole file under the same name: status lists the fix,
+    not the rejection (which the ledger keeps)."""
+    raw, build_db = tmp_path / "raw", tmp_path / "build.duckdb"
+    path = raw / "districts" / "万州_2024-10.csv"
+    path.parent.mkdir(parents=True)
+    header = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
+    path.write_text(header + "万州区,2024-10,3,100.5,2\n万州区,2024-1", encoding="utf-8")
+    (raw / "districts" / "涪陵_2024-10.csv").write_text(
+        "区县,报告期,企业个数\n涪陵区,2024-1", encoding="utf-8"
+    )
+    with duckdb.connect(str(build_db)) as con:
+        ingest(con, raw, tmp_path / "q", "districts")
+    counts, rejected, *_ = _ledger(build_db)
+    assert [source for source, _ in rejected] == ["districts/万州_2024-10.csv", "districts/涪陵_2024-10.csv"]
+
+    path.write_text(header + "万州区,2024-10,3,100.5,2\n", encoding="utf-8")
+    with duckdb.connect(str(build_db)) as con:
+        ingest(con, raw, tmp_path / "q", "districts")
+        rejections = con.execute(
+            "select count(*) from raw.ingest_ledger where status = 'rejected'"
+        ).fetchone()
+    assert rejections == (2,)
+    counts, rejected, _superseded, _refused, _withdrawn, totals, _ = _ledger(build_db)
+    assert [source for source, _ in rejected] == ["districts/涪陵_2024-10.csv"]
+    assert totals == [("ingested", 1), ("rejected", 1)]
+    assert ("districts", "2024-10", "ingested", 1) in counts
