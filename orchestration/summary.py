@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.locking import SnapshotUnreadable, connect_snapshot
+from orchestration.locking import SnapshotUnreadable, connect_snapshot, describe_locked_file, is_lock_error
 from orchestration.settings import Settings
 
 # Ledger statuses in the order a person reads them, and how the summary names them.
@@ -62,8 +62,17 @@ def summary_lines(
 ) -> list[str]:
     """The run's summary; `published` says what happened to the snapshot, in words that are true.
     `feedback_written`: this run wrote the feedback workbooks (they are written only after a publish)."""
-    counts = file_counts(settings.build_db, since)
-    files = ", ".join(f"{counts[status]} {words}" for status, words in STATUS_WORDS if counts.get(status))
+    try:
+        counts = file_counts(settings.build_db, since)
+        files = ", ".join(f"{counts[status]} {words}" for status, words in STATUS_WORDS if counts.get(status))
+    except duckdb.Error as exc:
+        if not is_lock_error(str(exc)):
+            raise
+        # this run holds the warehouse, so the holder is a process it started and could not stop
+        counts, files = (
+            {},
+            f"not counted, {describe_locked_file(settings.build_db, str(exc), run_may_hold=False)}",
+        )
     lines = ["Summary", f"  files this run: {files or 'none new, none changed'}"]
     try:
         facts = snapshot_facts(settings.analytics_db)

@@ -4,6 +4,7 @@ true messages, a publish that survives an analyst's stale WAL, and nothing writt
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import signal
@@ -514,3 +515,43 @@ def test_the_wrapper_runs_dbt_beside_the_build_database_as_a_person_would_start_
     assert "path: build.duckdb" in result.stdout  # the profile names the file only: one partial parse
     assert database.is_file()
     assert (tmp_path / "logs" / "dbt.log").is_file()
+
+
+def test_the_summary_names_a_process_still_writing_the_build_instead_of_a_traceback(tmp_path: Path) -> None:
+    """A dbt child that outlived its failed step held build.duckdb when the summary opened it."""
+    from orchestration.summary import summary_lines
+
+    warehouse = tmp_path / "warehouse"
+    holder = _start_holder(warehouse, hold_db=True)
+    try:
+        lines = summary_lines(
+            Settings(tmp_path / "raw", warehouse),
+            since=dt.datetime(2026, 1, 1),
+            published="nothing published",
+        )
+    finally:
+        _stop(holder)
+    assert lines[1] == (
+        f"  files this run: not counted, build.duckdb is locked by process {holder.pid} "
+        f"(DuckDB: could not set lock on {warehouse / 'build.duckdb'})"
+    )
+    assert lines[2] == "  nothing published"
+
+
+@pytest.mark.parametrize("ignores_sigint", [False, True])
+def test_a_dbt_process_the_step_stops_reading_is_ended(ignores_sigint: bool) -> None:
+    """The dbt step failed on an event (a test the loaded manifest did not know) while dbt ran on."""
+    from orchestration.assets.dbt import stopped_if_abandoned
+
+    code = "import signal, time\n"
+    code += "signal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ignores_sigint else ""
+    code += "print('ready', flush=True)\ntime.sleep(120)\n"
+    dbt = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert dbt.stdout.readline() == "ready\n"
+        with pytest.raises(KeyError), stopped_if_abandoned(dbt, timeout=2):
+            raise KeyError("test.planwatch.not_null_int_chain_cells_rd_enterprises.7deca6f51a")
+        assert dbt.poll() == (-signal.SIGKILL if ignores_sigint else -signal.SIGINT)
+    finally:
+        dbt.kill()
+        dbt.wait()

@@ -1,5 +1,8 @@
 """The dbt project's seeds, models and tests as Dagster assets and asset checks."""
 
+import contextlib
+import signal
+import subprocess
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -48,4 +51,27 @@ def planwatch_dbt(
     warehouse.export_dbt_environment()
     target = warehouse.settings.dbt_target_dir
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    invocation = dbt.cli(args, context=context, target_path=target)
+    with stopped_if_abandoned(invocation.process, invocation.termination_timeout_seconds):
+        yield from invocation.stream()
+
+
+@contextlib.contextmanager
+def stopped_if_abandoned(process: subprocess.Popen, timeout: float) -> Iterator[None]:
+    """End the dbt process if the step stops reading it before it has finished.
+
+    A step can fail while dbt still runs (dagster-dbt raising on an event it cannot map, e.g. a test the
+    loaded manifest does not know); dagster-dbt stops dbt only on an interrupt. Left running, dbt held
+    build.duckdb's write lock while `planwatch run` opened it for its summary. SIGINT first, as
+    dagster-dbt does, so dbt ends its transaction; then SIGKILL.
+    """
+    try:
+        yield
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
