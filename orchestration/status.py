@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration import locking, preflight
+from orchestration.ingest.entities import loaded_entities, note_partial_repeat
+from orchestration.ingest.kinds import KINDS
 from orchestration.settings import Settings
 from orchestration.vintages import latest_revisions
 
@@ -33,6 +35,10 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
         print(files_note)
     if ledger is not None:
         _print_ledger(*ledger[:5], settings)
+        if ledger[7]:
+            print("Files that repeat part of an earlier file and leave out the rest (both count):")
+            for note in ledger[7]:
+                print(f"  {note}")
         if ledger[6]:
             print(ledger[6])
     docs = settings.data_docs_dir / "index.html"
@@ -153,7 +159,40 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             params,
         ).fetchall()
         in_force = registry_in_force(con, period) if kind in (None, "registry") and period else None
-    return (counts, *lists, totals, in_force)
+        repeats = partial_repeats(con, kind, period)
+    return (counts, *lists, totals, in_force, repeats)
+
+
+def partial_repeats(con: duckdb.DuckDBPyConnection, kind: str | None, period: str | None) -> list[str]:
+    """Files in that repeat part of an earlier file of the same months and leave out the rest, both
+    counting (`note_partial_repeat`): read now, so that a note goes when either file does."""
+    pairs = con.execute(
+        """
+        select later.kind, earlier.file_sha256, earlier.source_file, later.file_sha256, later.source_file
+        from raw.ingest_ledger as later
+        join raw.ingest_ledger as earlier
+            on later.kind = earlier.kind and later.periods = earlier.periods
+            and later.first_seen_at > earlier.first_seen_at
+        where later.status = 'ingested' and earlier.status = 'ingested'
+            and (? is null or later.kind = ?)
+            and (? is null or list_contains(string_split(later.periods, ','), ?))
+        order by later.source_file, earlier.source_file
+        """,
+        [kind, kind, period, period],
+    ).fetchall()
+    notes = []
+    for kind_name, earlier_sha, earlier_file, later_sha, later_file in pairs:
+        kind_def = KINDS[kind_name]
+        note = note_partial_repeat(
+            kind_def,
+            earlier_file,
+            later_file,
+            loaded_entities(con, kind_def, earlier_sha, earlier_file),
+            loaded_entities(con, kind_def, later_sha, later_file),
+        )
+        if note:
+            notes.append(note)
+    return notes
 
 
 def registry_in_force(con: duckdb.DuckDBPyConnection, period: str) -> str | None:

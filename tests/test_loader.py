@@ -6,9 +6,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingest.entities import covers_every_entity, note_partial_repeat
 from orchestration.ingest.files import arrival_key, safe_file_name
+from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.ledger import LedgerEntry
-from orchestration.ingest.loader import Action, covers_every_entity, ingest, plan_file
+from orchestration.ingest.loader import Action, ingest, plan_file
 
 HEADER = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
 
@@ -292,6 +294,31 @@ def test_registry_list_that_corrects_a_code_replaces_the_list_that_had_it(
 )
 def test_covers_every_entity(earlier: dict, later: dict, covered: bool) -> None:
     assert covers_every_entity(earlier, later) is covered
+
+
+@pytest.mark.parametrize(
+    ("kind", "earlier", "later", "said"),
+    [
+        ("filings", {"A": "甲", "B": "乙"}, {"A": "甲", "B": "乙"}, None),  # covers it: supersedes instead
+        ("filings", {"A": "甲"}, {"C": "丙"}, None),  # another batch
+        ("filings", {"A": "甲", "B": "乙"}, {"A": "甲"}, "repeats 1 of the 2 enterprises of e.csv (same months) "
+         "and leaves out 1 (乙 B): both files count, the later row for each of the 1 and e.csv's rows for the 1"),
+        ("filings", {"A": "甲", "B": "乙", "C": "丙", "D": "丁", "E": "戊"}, {"E": "戊"},
+         "repeats 1 of the 5 enterprises of e.csv (same months) and leaves out 4 (甲 A、乙 B、丙 C…)"),
+        ("filings", {"A": "甲", "B": "乙"}, {"A": "甲", "B2": "乙"}, None),  # a code corrected, by name
+        ("districts", {"500101": None, "500102": None}, {"500101": None},
+         "repeats 1 of the 2 districts of e.csv (same months) and leaves out 1 (500102)"),
+    ],
+)  # fmt: skip
+def test_note_partial_repeat(kind: str, earlier: dict, later: dict, said: str | None) -> None:
+    note = note_partial_repeat(KINDS[kind], "e.csv", "l.csv", earlier, later)
+    if said is None:
+        assert note is None
+    else:
+        assert note.startswith(f"l.csv {said}")
+        assert note.endswith(
+            "if l.csv is the whole new list, move e.csv out of raw/ and run planwatch run again"
+        )
 
 
 def _entry(status: str, periods: str = "") -> LedgerEntry:

@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from orchestration.ingest.loader import ingest
-from orchestration.status import CITY_WIDE, _ledger, registry_in_force, summary
+from orchestration.settings import Settings
+from orchestration.status import CITY_WIDE, _ledger, registry_in_force, status, summary
 
 LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2026, 10, 1))
 
@@ -90,7 +91,57 @@ def test_a_rejection_fixed_at_the_same_path_is_no_longer_listed(tmp_path: Path) 
             "select count(*) from raw.ingest_ledger where status = 'rejected'"
         ).fetchone()
     assert rejections == (2,)
-    counts, rejected, _superseded, _refused, _withdrawn, totals, _ = _ledger(build_db)
+    counts, rejected, _superseded, _refused, _withdrawn, totals, *_ = _ledger(build_db)
     assert [source for source, _ in rejected] == ["districts/涪陵_2024-10.csv"]
     assert totals == [("ingested", 1), ("rejected", 1)]
     assert ("districts", "2024-10", "ingested", 1) in counts
+
+
+# An enterprise office's month as sent, then its 更正: 乙's figure corrected, 丙 left out (it had moved
+# to another district's list; or the office sent only the line it corrected: only it knows which).
+MONTH = (
+    "统一社会信用代码,企业名称,报告期,营业收入本年累计,研发费用本年累计\n"
+    "91500101MA5U7XQ21K,重庆甲电子有限公司,2025年2月,1520.5,30\n"
+    "91500101MA5U8B3D4P,重庆乙科技有限公司,2025年2月,880,12.4\n"
+    "91500102MA60C1XB7Q,重庆丙光电有限公司,2025年2月,310,—\n"
+)
+CORRECTED = (
+    "统一社会信用代码,企业名称,报告期,营业收入本年累计,研发费用本年累计\n"
+    "91500101MA5U7XQ21K,重庆甲电子有限公司,2025年2月,1520.5,30\n"
+    "91500101MA5U8B3D4P,重庆乙科技有限公司,2025年2月,980,12.4\n"
+)
+
+
+def test_a_correction_that_leaves_out_an_enterprise_is_said_while_both_files_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "filings").mkdir(parents=True)
+    warehouse.mkdir()
+    (raw / "filings" / "企业月报_2025-02.csv").write_text(MONTH, encoding="utf-8")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        ingest(con, raw, warehouse / "quarantine", "filings")
+    (raw / "filings" / "企业月报_2025-02(更正).csv").write_text(CORRECTED, encoding="utf-8")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        report = ingest(con, raw, warehouse / "quarantine", "filings")
+        assert (report.ingested, report.superseded) == (["filings/企业月报_2025-02(更正).csv"], [])
+        assert con.execute("select count(*) from raw.filings").fetchone() == (5,)
+
+    assert status(Settings(raw, warehouse), period="2025-02") == 0
+    printed = capsys.readouterr().out
+    assert (
+        "Files that repeat part of an earlier file and leave out the rest (both count):\n"
+        "  filings/企业月报_2025-02(更正).csv repeats 2 of the 3 enterprises of filings/企业月报_2025-02.csv "
+        "(same months) and leaves out 1 (重庆丙光电有限公司 91500102MA60C1XB7Q): both files count, the later "
+        "row for each of the 2 and filings/企业月报_2025-02.csv's rows for the 1; if "
+        "filings/企业月报_2025-02(更正).csv is the whole new list, move filings/企业月报_2025-02.csv out of "
+        "raw/ and run planwatch run again\n"
+    ) in printed
+
+    # the operator does as told: the original is withdrawn, the note goes, and 丙 no longer counts
+    (raw / "filings" / "企业月报_2025-02.csv").unlink()
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        ingest(con, raw, warehouse / "quarantine", "filings")
+        assert con.execute("select count(*) from raw.filings").fetchone() == (2,)
+    assert status(Settings(raw, warehouse), period="2025-02") == 0
+    assert "repeat part of an earlier file" not in capsys.readouterr().out

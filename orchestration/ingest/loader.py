@@ -14,6 +14,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.entities import (
+    covers_every_entity,
+    loaded_entities,
+    note_partial_repeat,
+    parsed_entities,
+)
 from orchestration.ingest.files import (
     RawFile,
     Refusal,
@@ -52,59 +58,26 @@ def new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[
     ]
 
 
-# What one row of each raw table is about: a corrected file must cover all of the earlier file's.
-NAME_COLUMN = "enterprise_name"
-ENTITY_COLUMN = {
-    "registry": "uscc",
-    "filings": "uscc",
-    "surveys": "uscc",
-    "district_submissions": "district_code",
-    "bureau": "industry_raw",
-}
-
-
-def _entities(kind: Kind, rows: list[dict[str, object]]) -> dict[str, str | None]:
-    """What a file's rows are about, each with the enterprise's name where the kind has one."""
-    column = ENTITY_COLUMN[kind.table]
-    named = any(field.name == NAME_COLUMN for field in kind.fields)
-    return {
-        str(row[column]): (row.get(NAME_COLUMN) if named else None)
-        for row in rows
-        if row.get(column) is not None
-    }
-
-
-def covers_every_entity(earlier: Mapping[str, str | None], later: Mapping[str, str | None]) -> bool:
-    """True when the later file has every entity of the earlier one: under the same key, or, for an
-    enterprise whose credit code the later file corrected, under a new code with the same name. A
-    corrected list that fixes a misspelt code then replaces the list that had it, while a batch of
-    other enterprises (different names) never replaces the first batch."""
-    renamed = {name for key, name in later.items() if key not in earlier and name}
-    return all(key in later or (name and name in renamed) for key, name in earlier.items())
-
-
 def _supersedes(
     con: duckdb.DuckDBPyConnection,
     kind: Kind,
     earlier: LedgerEntry,
+    later_file: str,
     periods: frozenset[str],
     districts: frozenset[str],
     entities: Mapping[str, str | None],
-) -> bool:
+) -> tuple[bool, str | None]:
     """A corrected file replaces an earlier one of the same kind when it covers the same months and
     districts and every enterprise (district, industry line) the earlier one did, an enterprise by
     its credit code or its name (`covers_every_entity`). Two batches of filings for one month are
-    therefore both kept; a resubmitted file replaces the first."""
-    if earlier.periods != periods or earlier.districts != districts:
-        return False
-    column = ENTITY_COLUMN[kind.table]
-    name = NAME_COLUMN if any(field.name == NAME_COLUMN for field in kind.fields) else "null"
-    rows = con.execute(
-        f"select cast({column} as varchar), max({name}) from raw.{kind.table} "
-        f"where file_sha256 = ? and source_file = ? and {column} is not null group by 1",
-        [earlier.sha256, earlier.source_file],
-    ).fetchall()
-    return covers_every_entity(dict(rows), entities)
+    therefore both kept; a resubmitted file replaces the first. Returns that, and for a file of the
+    same months that repeats part of the earlier one, what to tell the operator (`note_partial_repeat`)."""
+    if earlier.periods != periods:
+        return False, None
+    earlier_entities = loaded_entities(con, kind, earlier.sha256, earlier.source_file)
+    if earlier.districts == districts and covers_every_entity(earlier_entities, entities):
+        return True, None
+    return False, note_partial_repeat(kind, earlier.source_file, later_file, earlier_entities, entities)
 
 
 class Action(enum.Enum):
@@ -362,14 +335,17 @@ class _IngestRun:
             return
         file_keys = period_keys(parsed, self.kind)
         districts = frozenset(parsed.districts)
-        entities = _entities(self.kind, parsed.rows)
-        for other in list(self.seen.values()):
-            if other.status == "ingested" and _supersedes(
-                self.con, self.kind, other, file_keys, districts, entities
-            ):
+        entities = parsed_entities(self.kind, parsed.rows)
+        for other in [entry for entry in self.seen.values() if entry.status == "ingested"]:
+            supersedes, note = _supersedes(
+                self.con, self.kind, other, raw_file.rel, file_keys, districts, entities
+            )
+            if supersedes:
                 _delete_rows(self.con, self.kind, other.sha256, other.source_file)
                 _set_status(self.con, other, "superseded", self.now, superseded_by=raw_file.rel)
                 self.report.superseded.append(other.source_file)
+            elif note and self.log:
+                self.log.warning(note)  # `planwatch status` says it too, while both files are in
         # the files of one run arrive in the order they are taken (scan: a correction after what it
         # corrects), a microsecond apart, so that "the latest row wins" follows that order, not names
         self.taken += 1
