@@ -1,4 +1,4 @@
-"""Every data-quality rule DQ01–DQ15, on two raw layers built in the test and run through the real dbt.
+"""Every data-quality rule DQ01–DQ16, on two raw layers built in the test and run through the real dbt.
 
 One database holds a case that triggers each rule, the other a near miss that must not trigger it.
 Each case has its own reporting unit (and its own enterprises), so the cases do not disturb each
@@ -41,6 +41,10 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ15  500152  registry 区县 火星区 (district NULL, enterprise     filing without 区县
                   counts city-wide); filing 区县 潼南县城; a submission
                   for 潼南新区 (district NULL)
+    DQ16  500153  registry 产业链 智慧终端 on a 3911 maker (warn:   智能终端产业链 and 智能家居 (the
+                  counted as 智能终端); 智能家电 on a 3851 maker      ingest matched them); 智慧终端
+                  (error: its class is out of scope, it counts     on a below-scale enterprise
+                  nowhere)
 Amounts in expected/actual are written with thousands separators and their exact decimals ("1,000",
 "5.2").
 """
@@ -77,7 +81,7 @@ DISTRICT_NAMES = {
     "500106": "沙坪坝区", "500107": "九龙坡区", "500108": "南岸区", "500109": "北碚区", "500110": "綦江区",
     "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
-    "500151": "铜梁区", "500152": "潼南区",
+    "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
 }  # fmt: skip
 
 
@@ -117,14 +121,22 @@ class RawLayer:
         self.con.execute(f"insert into raw.{table} ({columns}) values ({marks})", list(values.values()))
 
     def registry(
-        self, uscc: str, name: str, district: str, industry: str = "3911", above_scale: bool = True
+        self,
+        uscc: str,
+        name: str,
+        district: str,
+        industry: str = "3911",
+        above_scale: bool = True,
+        chain_raw: str | None = None,
+        chain_code: str | None = None,
     ) -> None:
+        """A registry line; `chain_raw` as written, `chain_code` as the ingest matched it (None: no chain)."""
         self.registry_district[uscc] = district
         self.codes.add(uscc)
         self._insert(
             "registry", f"registry/名录_{district}.xlsx", None, None,
             uscc=uscc, enterprise_name=name, district_raw=DISTRICT_NAMES.get(district, district),
-            district_code=district, industry_code=industry, chain_raw=None, chain_code=None,
+            district_code=district, industry_code=industry, chain_raw=chain_raw, chain_code=chain_code,
             above_scale=above_scale,
         )  # fmt: skip
 
@@ -298,6 +310,10 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.registry(code("500152", 2), "潼南乙电子公司", "500152")
     raw.filing(code("500152", 2), "2024-03", 400, 4, district_text="潼南县城")
     raw.unplaced_submission("潼南新区", "2024-03", "districts/潼南_2024-03.csv")
+    # DQ16: a tag the ingest matched to no chain, on a class of the scope (counted under its default
+    # chain) and on a refrigerator maker, whose class only a tag brings in (counted nowhere)
+    raw.registry(code("500153", 1), "荣昌甲电子公司", "500153", chain_raw="智慧终端")
+    raw.registry(code("500153", 2), "荣昌乙电器公司", "500153", industry="3851", chain_raw="智能家电")
 
 
 def near_miss_layer(raw: RawLayer) -> None:
@@ -382,6 +398,20 @@ def near_miss_layer(raw: RawLayer) -> None:
     # without 区县 says nothing
     raw.registry(code("500152", 2), "潼南乙电子公司", "500152")
     raw.filing(code("500152", 2), "2024-03", 400, 4, district_text="")
+    # DQ16: tags the ingest matched (with a suffix, and a chain only a tag brings in); an unknown tag
+    # on a below-scale enterprise, which counts nowhere anyway
+    raw.registry(
+        code("500153", 1), "荣昌甲电子公司", "500153", chain_raw="智能终端产业链", chain_code="smart_terminal"
+    )
+    raw.registry(
+        code("500153", 2),
+        "荣昌乙电器公司",
+        "500153",
+        industry="3851",
+        chain_raw="智能家居",
+        chain_code="smart_home",
+    )
+    raw.registry(code("500153", 3), "荣昌丙电子公司", "500153", above_scale=False, chain_raw="智慧终端")
     # DQ10 last, so that its enterprise (class 3825: outside division 39, DQ12 stays as it is) can
     # file for every period the others filed for
     raw.registry(code("500114", 1), "黔江甲光伏公司", "500114", industry="3825")
@@ -530,9 +560,13 @@ TRIGGERED = [
              "“潼南县城”", "filings/2024-03_500152.csv", 2),
     Expected("DQ15", None, "2024-03", "区县月报 区县", "error", "区县代码、全称或简称", "“潼南新区”",
              "districts/潼南_2024-03.csv", 4),
+    Expected("DQ16", "500153", None, "荣昌甲电子公司 产业链（企业名录）", "warn", "产业链代码或名称", "“智慧终端”",
+             "registry/名录_500153.xlsx", 2),
+    Expected("DQ16", "500153", None, "荣昌乙电器公司 产业链（企业名录）", "error", "产业链代码或名称", "“智能家电”",
+             "registry/名录_500153.xlsx", 3),
 ]  # fmt: skip
 
-RULES = [f"DQ{n:02d}" for n in range(1, 16)]
+RULES = [f"DQ{n:02d}" for n in range(1, 17)]
 # DQ01 and DQ10 judge every period of the filings, and each case brings its own: they are looked
 # at in the periods of their cases only. Every other rule is looked at in the whole unit.
 PERIOD_BOUND = {"DQ01", "DQ10"}
@@ -542,6 +576,7 @@ NEAR_MISS_UNITS = {
     "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110"], "DQ07": ["500111"],
     "DQ08": ["500112"], "DQ09": ["500113"], "DQ10": ["500114"], "DQ11": ["500115"], "DQ12": [None],
     "DQ13": ["500117"], "DQ14": ["500118", None], "DQ15": ["500152", None],
+    "DQ16": ["500153"],
 }  # fmt: skip
 
 
@@ -721,3 +756,22 @@ def test_unknown_district_tells_the_officer_what_to_write(triggered: Built) -> N
         """
     )
     assert in_chains == in_city == in_districts + 1
+
+
+def test_unknown_chain_says_where_the_enterprise_counts_and_what_to_write(triggered: Built) -> None:
+    """智慧终端 on a 3911 maker: counted under 智能终端, its class's default (warn); 智能家电 on a 3851
+    maker: its class is outside the scope, so it counts nowhere (error). The chain names come from
+    the chains seed; the enterprise is in no chain's 2024-03 count either way but the default's."""
+    messages = dict(triggered.query("select severity, message from marts.dq_findings where rule_id = 'DQ16'"))
+    names = "智能终端、新型显示、功率半导体及集成电路、光伏及储能、AI及机器人、服务器、智能家居、传感器及仪器仪表、卫星互联网、元宇宙"
+    assert messages == {
+        "warn": "荣昌区企业名录中企业“荣昌甲电子公司”的产业链填写为“智慧终端”，不是规划的产业链之一：该企业按其行业的"
+        f"默认产业链“智能终端”计入。请在企业名录中更正，填写{names}之一的名称或代码，可带“产业链”“链”或“产业”"
+        "（如 智能终端产业链）。来源：registry/名录_500153.xlsx 第 2 行。",
+        "error": "荣昌区企业名录中企业“荣昌乙电器公司”的产业链填写为“智能家电”，不是规划的产业链之一：该企业的行业不在"
+        f"产业集群范围内，只能凭产业链标注计入，现不计入任何指标。请在企业名录中更正，填写{names}之一的名称或代码，"
+        "可带“产业链”“链”或“产业”（如 智能终端产业链）。来源：registry/名录_500153.xlsx 第 3 行。",
+    }
+    assert triggered.query(
+        "select distinct uscc, chain_code from intermediate.int_enterprises_in_scope where district_code = '500153'"
+    ) == [(code("500153", 1), "smart_terminal")]

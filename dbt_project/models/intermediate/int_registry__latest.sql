@@ -2,7 +2,7 @@
 
 {#-
     The registry as it stands now: the newest list (the latest vintage, its files together) and, in
-    it, each credit code's latest row. The identity rules (DQ09, DQ15) check these rows, so that a
+    it, each credit code's latest row. The identity rules (DQ09, DQ15, DQ16) check these rows, so that a
     corrected list clears their finding, whatever order the lists arrived in: a code an older list
     misspelt is in no newer list. Which row counts for a scope year is int_registry_rows_in_force's
     question, not this.
@@ -40,6 +40,10 @@ latest_rows as (
         ranked_rows.district_code,
         ranked_rows.enterprise_name,
         ranked_rows.district_raw,
+        ranked_rows.industry_code,
+        ranked_rows.chain_code,
+        ranked_rows.chain_raw,
+        ranked_rows.is_above_scale,
         ranked_rows.source_file,
         ranked_rows.source_sheet,
         ranked_rows.source_row,

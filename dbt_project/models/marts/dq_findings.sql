@@ -15,6 +15,7 @@
     'int_dq__dq13_copied_submission',
     'int_dq__dq14_period_out_of_range',
     'int_dq__dq15_unknown_district',
+    'int_dq__dq16_unknown_chain',
 ] -%}
 
 with
