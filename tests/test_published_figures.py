@@ -165,13 +165,31 @@ def test_a_value_behind_fewer_than_three_enterprises_is_not_published(snapshot: 
         for code, *rest in query(
             snapshot,
             "select district_code, enterprise_count, suppressed, suppression_reason, revenue_ytd_yi, "
-            "rd_ytd_yi, rd_intensity_pct, rd_missing_enterprises from marts.district_monthly "
-            "where period = '2025-03-01' and district_code in ('500101', '500102', '500104')",
+            "rd_ytd_yi, rd_intensity_pct, rd_missing_enterprises, revenue_missing_enterprises "
+            "from marts.district_monthly where period = '2025-03-01' and district_code in ('500101', '500102', '500104')",
         )
     }
-    assert cells["500102"] == [3, True, "count", None, None, None, 2]  # K1's R&D alone
-    assert cells["500104"] == [3, True, "count", None, None, None, 1]  # G1 + G2's revenue
+    assert cells["500102"] == [3, True, "count", None, None, None, 2, 0]  # K1's R&D alone
+    assert cells["500104"] == [3, True, "count", None, None, None, 1, 1]  # G1 + G2's revenue: G3's is blank
     assert cells["500101"][:4] == [4, False, None, pytest.approx(0.033)]
+    assert cells["500101"][-2:] == [0, 0]
+
+
+def test_a_blank_revenue_is_counted_where_it_is_left_out(snapshot: Path) -> None:
+    """G3 filed 2025-03 with 营业收入 and 研发费用 both '—': the city's revenue holds nothing of it and
+    says so, as the R&D ratio says it left out K2, K3 and G3."""
+    rows = query(
+        snapshot,
+        "select indicator_code, actual_value, rd_missing_enterprises, revenue_missing_enterprises "
+        "from marts.indicator_progress where period = '2025-03-01' order by 1",
+    )
+    assert rows == [
+        ("digitalization_rate", pytest.approx(200 / 3), None, None),
+        ("rd_intensity", pytest.approx((3.6 + 0.5 + 0.8 + 1 + 9 + 5 + 4) / (180 + 50 + 40 + 60 + 300 + 500 + 400) * 100),
+         3, 1),
+        ("rd_spend", pytest.approx((3.6 + 0.5 + 0.8 + 1 + 9 + 5 + 4) / 10000), None, None),
+        ("revenue", pytest.approx((180 + 50 + 40 + 60 + 300 + 250 + 200 + 500 + 400) / 10000), None, 1),
+    ]  # fmt: skip
 
 
 def test_a_survey_line_nobody_answered_is_not_a_surveyed_enterprise(snapshot: Path) -> None:

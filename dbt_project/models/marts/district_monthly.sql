@@ -38,6 +38,7 @@ final as (
         district_cells.suppression_reason,
         -- a count, not a value: shown in a suppressed cell as enterprise_count is
         district_cells.rd_missing_enterprises,
+        district_cells.enterprise_count - district_cells.revenue_enterprises as revenue_missing_enterprises,
         {{ disclosure_thresholds() }}
 
     from district_cells

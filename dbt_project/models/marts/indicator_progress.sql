@@ -45,6 +45,7 @@ joined as (
         indicator_values.actual_value,
         indicator_values.yoy_growth_pct,
         indicator_values.rd_missing_enterprises,
+        indicator_values.revenue_missing_enterprises,
         prior_annuals.annual_value as prior_annual_value,
         latest_annuals.annual_value as latest_annual_value,
         coalesce(plan_periods.published_baseline_value, baseline_annuals.annual_value) as baseline_value,
@@ -143,6 +144,7 @@ final as (
         progress.baseline_source,
         cast(progress.required_growth_unit as varchar) as required_growth_unit,
         cast(progress.rd_missing_enterprises as bigint) as rd_missing_enterprises,
+        cast(progress.revenue_missing_enterprises as bigint) as revenue_missing_enterprises,
         cast(progress.indicator_kind as varchar) as indicator_kind
 
     from progress

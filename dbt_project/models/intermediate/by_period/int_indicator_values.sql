@@ -38,7 +38,8 @@ monthly_totals as (
             as rd_yoy_pct,
         {{ ratio_of_sums_pct('enterprise_months.rd_ytd_wan', 'enterprise_months.revenue_ytd_wan') }}
             as rd_intensity_pct,
-        {{ count_missing('enterprise_months.rd_ytd_wan') }} as rd_missing_enterprises
+        {{ count_missing('enterprise_months.rd_ytd_wan') }} as rd_missing_enterprises,
+        {{ count_missing('enterprise_months.revenue_ytd_wan') }} as revenue_missing_enterprises
 
     from enterprise_months
 
@@ -57,7 +58,10 @@ amounts as (
         monthly_totals.period,
         {{ wan_to_yi('monthly_totals.' ~ measure ~ '_ytd_wan') }} as actual_value,
         monthly_totals.{{ measure }}_yoy_pct as yoy_growth_pct,
-        cast(null as bigint) as rd_missing_enterprises
+        cast(null as bigint) as rd_missing_enterprises,
+        -- revenue leaves out an enterprise that filed it blank: say how many did
+        cast({{ 'monthly_totals.revenue_missing_enterprises' if measure == 'revenue' else 'null' }} as bigint)
+            as revenue_missing_enterprises
 
     from monthly_totals
     {%- if not loop.last %}
@@ -76,7 +80,8 @@ rd_intensity as (
         monthly_totals.rd_intensity_pct as actual_value,
         cast(null as double) as yoy_growth_pct,
         -- the ratio is taken over the enterprises that filed both values: say how many it left out
-        monthly_totals.rd_missing_enterprises
+        monthly_totals.rd_missing_enterprises,
+        monthly_totals.revenue_missing_enterprises
 
     from monthly_totals
 
@@ -90,7 +95,8 @@ digitalization_rate as (
         monthly_totals.period,
         survey_years.digitalization_rate_pct as actual_value,
         cast(null as double) as yoy_growth_pct,
-        cast(null as bigint) as rd_missing_enterprises
+        cast(null as bigint) as rd_missing_enterprises,
+        cast(null as bigint) as revenue_missing_enterprises
 
     from monthly_totals
 
@@ -117,6 +123,7 @@ final as (
         cast(unioned.actual_value as double) as actual_value,
         cast(unioned.yoy_growth_pct as double) as yoy_growth_pct,
         cast(unioned.rd_missing_enterprises as bigint) as rd_missing_enterprises,
+        cast(unioned.revenue_missing_enterprises as bigint) as revenue_missing_enterprises,
         input_high_water_mark.loaded_at
 
     from unioned
