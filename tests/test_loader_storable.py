@@ -6,6 +6,7 @@ build afterwards without naming a file. The ingest keeps room for SUM_HEADROOM =
 cell must be under 1e32 / 10^6 = 1e26 万元, else its file is rejected naming file, row and column.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ import pytest
 from orchestration.ingest.ledger import MONEY
 from orchestration.ingest.loader import ingest
 from orchestration.ingest.parsing import SUM_HEADROOM, _largest_storable
+from tests.sheets import write_csv, write_xlsx
 
 HEADER = "统一社会信用代码,企业名称,区县,报告期,营业收入本年累计,研发费用本年累计,从业人员\n"
 JIA, YI = "915000007339743120", "91110000802085421K"
@@ -85,3 +87,34 @@ def test_the_largest_accepted_value_sums_over_a_million_rows(
         [SUM_HEADROOM, JIA],
     ).fetchone()[0]
     assert total == 99 * 10**30
+
+
+def test_a_cached_sum_with_float_noise_is_stored_rounded_not_a_failed_run(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """A district table whose R&D total is =SUM(450.1, 90.2, 30.1): Excel caches 570.4000000000001,
+    13 decimals, and Arrow refused the batch, failing the run without naming the file. An amount in
+    元 with 分 converts to 万元 with 6 decimals, exactly what the column keeps."""
+    raw = tmp_path / "raw"
+    write_xlsx(
+        raw / "districts" / "万州区_2025年1-3月.xlsx",
+        [
+            ["万州区规模以上电子信息制造业企业主要指标"],
+            ["单位：万元"],
+            ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+            ["万州区", "2025年1-3月", 3, 51_100, 450.1 + 90.2 + 30.1],
+        ],
+    )
+    write_csv(
+        raw / "districts" / "涪陵区_2025年1-3月.csv",
+        [["单位：元"], ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+         ["涪陵区", "2025年1-3月", 2, "123,456,789.01", "2,345,678.9"]],
+    )  # fmt: skip
+    report = ingest(con, raw, tmp_path / "q", "districts")
+    assert report.rejected == {}
+    assert con.execute(
+        "select district_code, revenue_ytd_wan, rd_ytd_wan from raw.district_submissions order by 1"
+    ).fetchall() == [
+        ("500101", Decimal("51100"), Decimal("570.4")),
+        ("500102", Decimal("12345.678901"), Decimal("234.56789")),
+    ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.ingest.entities import (
     covers_every_entity,
@@ -336,6 +337,20 @@ class _IngestRun:
         file_keys = period_keys(parsed, self.kind)
         districts = frozenset(parsed.districts)
         entities = parsed_entities(self.kind, parsed.rows)
+        # the files of one run arrive in the order they are taken (scan: a correction after what it
+        # corrects), a microsecond apart, so that "the latest row wins" follows that order, not names
+        self.taken += 1
+        arrived = self.now + dt.timedelta(microseconds=self.taken)
+        try:  # loaded before it supersedes anything: a file that cannot be stored replaces nothing
+            rows_kept = _load_rows(self.con, self.kind, raw_file, parsed, arrived)
+        except pa.ArrowException as exc:  # a value Arrow cannot take: the file, not the run, fails
+            _delete_rows(self.con, self.kind, raw_file.sha256, raw_file.rel)
+            self._reject(
+                raw_file,
+                f"{raw_file.rel}: a value could not be stored ({exc}); check the file's figures and "
+                "send it again",
+            )
+            return
         for other in [entry for entry in self.seen.values() if entry.status == "ingested"]:
             supersedes, note = _supersedes(
                 self.con, self.kind, other, raw_file.rel, file_keys, districts, entities
@@ -346,11 +361,6 @@ class _IngestRun:
                 self.report.superseded.append(other.source_file)
             elif note and self.log:
                 self.log.warning(note)  # `planwatch status` says it too, while both files are in
-        # the files of one run arrive in the order they are taken (scan: a correction after what it
-        # corrects), a microsecond apart, so that "the latest row wins" follows that order, not names
-        self.taken += 1
-        arrived = self.now + dt.timedelta(microseconds=self.taken)
-        rows_kept = _load_rows(self.con, self.kind, raw_file, parsed, arrived)
         self.report.rows_loaded += rows_kept
         forget_parsed(raw_file)
         del parsed, entities  # one file's rows in memory at a time, not the last one's beside the next

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import pyarrow as pa
 
@@ -88,6 +89,8 @@ def _parse(raw_file: RawFile, limits: Limits) -> ParsedFile:
 # benchmarked in a month (200,000 enterprises), and the bound it leaves (1e26 万元) is far beyond any
 # real figure. Integer columns need none: DuckDB sums INTEGER into HUGEINT.
 SUM_HEADROOM = 10**6
+# enough digits to round any value a 38-digit column could hold (the default context keeps 28)
+_WIDE = Context(prec=80)
 
 
 def _largest_storable(data_type: pa.DataType) -> float | None:
@@ -104,17 +107,24 @@ def check_storable(kind: Kind, parsed: ParsedFile, rel: str) -> None:
     """Refuse a file with a number its raw column cannot hold with room for totals (1e40, or 6e31
     万元 in a Decimal(38, 6) money column: see SUM_HEADROOM), naming the row and column: one such cell
     would otherwise fail the whole batch in Arrow, or a SUM in dbt on every later run. Huge values
-    that fit are stored and found by rule DQ07."""
+    that fit are stored and found by rule DQ07.
+
+    A number with more decimals than its column keeps is rounded to them (half to even): a cell
+    holding a spreadsheet's cached SUM (570.4000000000001) or an amount in 元 with 分 made 万元 has
+    them, and Arrow refused the whole file ("Rescaling Decimal value would cause data loss"). Six
+    decimals of 万元 are 0.01 元, so nothing a report can hold is lost."""
     bounds = {
-        name: bound
+        name: (bound, data_type.scale if pa.types.is_decimal(data_type) else None)
         for name, data_type in COLUMNS[kind.table]
         if (bound := _largest_storable(data_type)) is not None
     }
     for row in parsed.rows:
-        for name, bound in bounds.items():
+        for name, (bound, scale) in bounds.items():
             value = row.get(name)
             if value is None:
                 continue
+            if scale is not None and value.is_finite() and value.as_tuple().exponent < -scale:
+                value = row[name] = value.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_EVEN, _WIDE)
             number = float(value)
             if not math.isfinite(number) or abs(number) >= bound:
                 where = f"{rel}" + (f", sheet {row['source_sheet']}" if row.get("source_sheet") else "")
