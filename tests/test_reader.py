@@ -447,3 +447,39 @@ def test_header_without_rows_is_rejected(tmp_path: Path) -> None:
     )
     with pytest.raises(FileRejected, match="no data rows"):
         parse_file(path, "filings")
+
+
+def test_a_dash_in_an_optional_district_or_chain_is_a_blank(tmp_path: Path) -> None:
+    """Offices write — for "nothing here" in text columns too: a registry's 产业链 and a filing's 区县
+    so written are empty, as an empty cell is, not text naming no chain (DQ16) or district (DQ15)."""
+    registry = tmp_path / "registry" / "2025年规上企业名录.xlsx"
+    write_xlsx(
+        registry,
+        [
+            ["2025年规模以上电子信息制造业企业名录"],
+            ["统一社会信用代码", "企业名称", "所属区县", "行业代码", "产业链", "是否规上"],
+            ["915000007339743120", "重庆甲电子有限公司", "万州区", "3911", "—", "是"],
+            ["91110000802085421K", "重庆乙电器有限公司", "江北区", "3851", "智能家居", "是"],
+            ["91500101MA5U7XQ21K", "重庆丙电子有限公司", "江北区", "3912", None, "是"],
+        ],
+    )
+    assert [(r["chain_raw"], r["chain_code"]) for r in parse_file(registry, "registry").rows] == [
+        (None, None),
+        ("智能家居", "smart_home"),
+        (None, None),
+    ]
+    filings = tmp_path / "filings" / "企业月报_2025年1-3月.csv"
+    filings.parent.mkdir(parents=True)
+    filings.write_bytes(
+        (
+            "统一社会信用代码,企业名称,区县,报告期,营业收入本年累计,研发费用本年累计\n"
+            "915000007339743120,重庆甲电子有限公司,—,2025年1-3月,1520.5,30\n"
+            "91110000802085421K,重庆乙电器有限公司,－,2025年1-3月,880,—\n"
+            "91500101MA5U7XQ21K,重庆丙电子有限公司,江北,2025年1-3月,310,2\n"
+        ).encode("gb18030")
+    )
+    assert [(r["district_raw"], r["district_code"]) for r in parse_file(filings, "filings").rows] == [
+        (None, None),
+        (None, None),
+        ("江北", "500105"),
+    ]
