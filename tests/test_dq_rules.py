@@ -22,8 +22,8 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
           500110  enterprise 2023-06 50000 → 2024-06 5.2 (×1/9615)    10000 → 840 (×0.084)
     DQ07  500111  revenue −100; R&D 150 > revenue 100; intensity      intensity 300/1000 = 30%;
                   400/1000 = 40% (warn); district R&D −5              zeros
-    DQ08  500112  two lines for 2024-03: revenue 100, then 120         two identical lines
-                  (the later file's name holds a credit code)
+    DQ08  500112  two lines for 2024-03: revenue 100, then 120 in a   two identical lines; April's
+                  补报 (the later file's name holds a credit code)   100 then 110 in a 更正 file
     DQ09  500113  registry 91500000747150426A (check W, not A);        915000007339743120 and
                   a 17-character code; a code with an I               91110000802085421K
     DQ10  500114  an unregistered filer; a registered in-scope       the registered one files every
@@ -247,12 +247,13 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.filing(code("500111", 2), "2024-03", 100, 150)
     raw.filing(code("500111", 3), "2024-03", 1000, 400)
     raw.submission("500111", "2024-03", 3, 1000, -5)
-    # DQ08: the correction's file name carries the credit code, which must not reach dq_findings
+    # DQ08: a late report (补报) that differs; its file name carries the credit code, which must not
+    # reach dq_findings
     raw.registry(code("500112", 1), "渝北甲电子公司", "500112")
     raw.filing(code("500112", 1), "2024-03", 100, 1)
     raw.filing(
         code("500112", 1), "2024-03", 120, 1,
-        source_file=f"filings/企业月报_{code('500112', 1)}_更正.csv", ingested_at=INGESTED + dt.timedelta(days=1),
+        source_file=f"filings/企业月报_{code('500112', 1)}_补报.csv", ingested_at=INGESTED + dt.timedelta(days=1),
     )  # fmt: skip
     # DQ09: a public code with a wrong check character (docs/rules.md), a short code, a code with an I
     raw.registry("91500000747150426A", "巴南甲电子公司", "500113")
@@ -371,6 +372,12 @@ def near_miss_layer(raw: RawLayer) -> None:
     raw.registry(code("500112", 1), "渝北甲电子公司", "500112")
     raw.filing(code("500112", 1), "2024-03", 100, 1)
     raw.filing(code("500112", 1), "2024-03", 100, 1, source_file="filings/企业月报_补报.csv")
+    # DQ08: a correction that changes the figure replaces the line, it does not conflict with it
+    raw.filing(code("500112", 1), "2024-04", 100, 1)
+    raw.filing(
+        code("500112", 1), "2024-04", 110, 1,
+        source_file="filings/企业月报_2024年1-4月（更正）.xlsx", ingested_at=INGESTED + dt.timedelta(days=1),
+    )  # fmt: skip
     # DQ09: the public codes that pass (docs/rules.md)
     raw.registry("915000007339743120", "巴南甲电子公司", "500113")
     raw.registry("91110000802085421K", "巴南乙电子公司", "500113")
@@ -529,7 +536,7 @@ TRIGGERED = [
     Expected("DQ07", "500111", "2024-03", "区县月报 研发费用本年累计", "error", "≥ 0", "-5",
              "districts/500111_2024-03.csv", 4),
     Expected("DQ08", "500112", "2024-03", "渝北甲电子公司 企业月报", "error", "1", "2",
-             "filings/企业月报_[代码已隐去]_更正.csv", 2),
+             "filings/企业月报_[代码已隐去]_补报.csv", 2),
     Expected("DQ09", "500113", None, "巴南甲电子公司 统一社会信用代码（企业名录）", "error", "校验码 W", "校验码 A",
              "registry/名录_500113.xlsx", 2),
     Expected("DQ09", "500113", "2024-03", "巴南乙电子公司 统一社会信用代码（企业月报）", "error", "18 位", "17 位",
@@ -657,9 +664,9 @@ def test_masked_file_name_in_message(triggered: Built) -> None:
     assert message == (
         "渝北区2024年3月企业“渝北甲电子公司”应报送 1 份月报，实际收到 2 份数据不同的月报："
         "filings/2024-03_500112.csv 第 2 行（营业收入 100.00 万元）；"
-        "filings/企业月报_[代码已隐去]_更正.csv 第 2 行（营业收入 120.00 万元）。"
-        "目前按最后一份（filings/企业月报_[代码已隐去]_更正.csv 第 2 行）计入。"
-        "请与企业确认正确数据，撤回或更正其余报表。来源：filings/企业月报_[代码已隐去]_更正.csv 第 2 行。"
+        "filings/企业月报_[代码已隐去]_补报.csv 第 2 行（营业收入 120.00 万元）。"
+        "目前按最后一份（filings/企业月报_[代码已隐去]_补报.csv 第 2 行）计入。"
+        "请与企业确认正确数据，撤回或更正其余报表。来源：filings/企业月报_[代码已隐去]_补报.csv 第 2 行。"
     )
 
 

@@ -7,12 +7,14 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from orchestration.ingest.reader import (
     SUPPORTED_SUFFIXES,
     FileRejected,
 )
+from orchestration.ingest.reference import read_seed
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,10 @@ def scan(raw_dir: Path, kind: str) -> Scan:
     return result
 
 
-# Words in a file name that mark a correction or a late supplement of files sent with it.
-CORRECTION_MARKERS = ("更正", "修正", "订正", "修订", "重报", "补报", "correct", "revis")
+@cache
+def correction_markers() -> tuple[str, ...]:
+    """Words in a file name that mark a correction or a late report (seed file_name_markers)."""
+    return tuple(row["marker"].strip().lower() for row in read_seed("file_name_markers.csv"))
 
 
 def arrival_key(rel: str) -> tuple[bool, str, str]:
@@ -143,7 +147,7 @@ def arrival_key(rel: str) -> tuple[bool, str, str]:
     by path without the extension, so that 企业月报_2025-02(更正) and 企业月报_2025-02 更正 come after
     企业月报_2025-02 (with the extension, "(" and " " sort before ".": the original was read last and won)."""
     stem = rel[: -len(Path(rel).suffix)] if Path(rel).suffix else rel
-    return any(marker in stem.lower() for marker in CORRECTION_MARKERS), stem, rel
+    return any(marker in stem.lower() for marker in correction_markers()), stem, rel
 
 
 def safe_file_name(name: str, limit: int = 120) -> str:

@@ -1,7 +1,9 @@
 {#-
     DQ08 within-table: one filing per enterprise and period. Two or more ingested filing lines of
     one credit code and period with different figures are a conflict; lines repeating the same
-    figures are not. The latest line is the one counted (int_enterprise_months).
+    figures are not, nor is a line that a later line from a correction file replaces (a file whose
+    name holds a marker of seed file_name_markers with corrects = true: 更正, 重报, …; not 补报). The
+    latest line is the one counted (int_enterprise_months).
 -#}
 
 with
@@ -9,6 +11,8 @@ with
 filings as (select * from {{ ref('stg_raw__filings') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
+
+markers as (select * from {{ ref('file_name_markers') }}),
 
 {{ dq_rule('DQ08') }},
 
@@ -31,25 +35,57 @@ repeated as (
 
 ),
 
-versioned_lines as (
+repeated_lines as (
 
-    select
-        filings.uscc,
-        filings.period,
-        filings.source_file,
-        filings.source_row,
-        filings.ingested_at,
-        filings.revenue_ytd_wan,
-        -- the figures of a line; NULL-safe, so a missing value differs from a zero
-        coalesce(cast(filings.revenue_ytd_wan as varchar), '∅')
-        || '|' || coalesce(cast(filings.rd_ytd_wan as varchar), '∅')
-        || '|' || coalesce(cast(filings.employees as varchar), '∅') as figures_key
+    select filings.*
 
     from filings
 
     inner join repeated
         on filings.uscc = repeated.uscc
             and filings.period = repeated.period
+
+),
+
+correction_files as (
+
+    -- the path without its extension, as the ingest reads the markers (files.arrival_key)
+    select distinct repeated_lines.source_file
+
+    from repeated_lines
+
+    inner join markers
+        on markers.corrects
+            and contains(lower(regexp_replace(repeated_lines.source_file, '\.[^./]*$', '')), markers.marker)
+
+),
+
+versioned_lines as (
+
+    select
+        repeated_lines.uscc,
+        repeated_lines.period,
+        repeated_lines.source_file,
+        repeated_lines.source_row,
+        repeated_lines.ingested_at,
+        repeated_lines.revenue_ytd_wan,
+        -- the figures of a line; NULL-safe, so a missing value differs from a zero
+        coalesce(cast(repeated_lines.revenue_ytd_wan as varchar), '∅')
+        || '|' || coalesce(cast(repeated_lines.rd_ytd_wan as varchar), '∅')
+        || '|' || coalesce(cast(repeated_lines.employees as varchar), '∅') as figures_key
+
+    from repeated_lines
+
+    left join correction_files
+        on repeated_lines.source_file = correction_files.source_file
+
+    -- a line a later correction replaces is corrected, not in conflict
+    qualify
+        repeated_lines.ingested_at >= coalesce(
+            max(case when correction_files.source_file is not null then repeated_lines.ingested_at end)
+                over (partition by repeated_lines.uscc, repeated_lines.period),
+            repeated_lines.ingested_at
+        )
 
 ),
 
