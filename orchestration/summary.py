@@ -36,7 +36,7 @@ def file_counts(build_db: Path, since: dt.datetime) -> dict[str, int]:
     return dict(rows)
 
 
-def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, int] | None:
+def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, str] | None:
     """Periods covered, error and warning findings, and districts with findings, of the snapshot."""
     if not analytics_db.exists():
         return None
@@ -44,12 +44,14 @@ def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, int] | None:
         first, last, periods = con.execute(
             "select min(period), max(period), count(distinct period) from marts.indicator_progress"
         ).fetchone()
-        errors, warns, districts = con.execute(
+        errors, warns, districts, city_wide = con.execute(
             "select count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warn'), "
-            "count(distinct district_code) from marts.dq_findings"
+            "count(distinct district_code), count(*) filter (where district_code is null) "
+            "from marts.dq_findings"
         ).fetchone()
     covered = f"{first:%Y-%m}..{last:%Y-%m} ({periods} periods)" if first else "no period"
-    return covered, errors, warns, districts
+    # worded as `planwatch status` words the same counts: findings of no district are city-wide
+    return covered, errors, warns, f"{districts} districts" + (" and city-wide" if city_wide else "")
 
 
 def summary_lines(
@@ -81,9 +83,7 @@ def summary_lines(
         lines.append(f"  snapshot: not readable: {exc}")
     if facts is not None:
         covered, errors, warns, districts = facts
-        lines.append(
-            f"  snapshot: {covered}; findings {errors} errors, {warns} warnings in {districts} districts"
-        )
+        lines.append(f"  snapshot: {covered}; findings {errors} errors, {warns} warnings in {districts}")
     lines.append(f"  {published}" + (f"; it revised {revised} figures published before" if revised else ""))
     if counts.get("rejected") or counts.get("refused"):
         lines.append(

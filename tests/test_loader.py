@@ -302,7 +302,8 @@ def test_covers_every_entity(earlier: dict, later: dict, covered: bool) -> None:
         ("filings", {"A": "甲", "B": "乙"}, {"A": "甲", "B": "乙"}, None),  # covers it: supersedes instead
         ("filings", {"A": "甲"}, {"C": "丙"}, None),  # another batch
         ("filings", {"A": "甲", "B": "乙"}, {"A": "甲"}, "repeats 1 of the 2 enterprises of e.csv (same months) "
-         "and leaves out 1 (乙 B): both files count, the later row for each of the 1 and e.csv's rows for the 1"),
+         "and leaves out 1 (乙 B): both files count, so the enterprises left out keep their rows from e.csv and "
+         "the others have the later file's"),
         ("filings", {"A": "甲", "B": "乙", "C": "丙", "D": "丁", "E": "戊"}, {"E": "戊"},
          "repeats 1 of the 5 enterprises of e.csv (same months) and leaves out 4 (甲 A、乙 B、丙 C…)"),
         ("filings", {"A": "甲", "B": "乙"}, {"A": "甲", "B2": "乙"}, None),  # a code corrected, by name

@@ -132,8 +132,9 @@ def test_a_correction_that_leaves_out_an_enterprise_is_said_while_both_files_cou
     assert (
         "Files that repeat part of an earlier file and leave out the rest (both count):\n"
         "  filings/企业月报_2025-02(更正).csv repeats 2 of the 3 enterprises of filings/企业月报_2025-02.csv "
-        "(same months) and leaves out 1 (重庆丙光电有限公司 91500102MA60C1XB7Q): both files count, the later "
-        "row for each of the 2 and filings/企业月报_2025-02.csv's rows for the 1; if "
+        "(same months) and leaves out 1 (重庆丙光电有限公司 91500102MA60C1XB7Q): both files count, so the "
+        "enterprises left out keep their rows from filings/企业月报_2025-02.csv and the others have the later "
+        "file's; if "
         "filings/企业月报_2025-02(更正).csv is the whole new list, move filings/企业月报_2025-02.csv out of "
         "raw/ and run planwatch run again\n"
     ) in printed
@@ -145,3 +146,24 @@ def test_a_correction_that_leaves_out_an_enterprise_is_said_while_both_files_cou
         assert con.execute("select count(*) from raw.filings").fetchone() == (2,)
     assert status(Settings(raw, warehouse), period="2025-02") == 0
     assert "repeat part of an earlier file" not in capsys.readouterr().out
+
+
+def test_the_run_summary_words_city_wide_findings_as_status_does(tmp_path: Path) -> None:
+    """Both count the findings of no district (DQ12, an unplaced line's DQ15) in their totals; the run's
+    summary said only "in 1 districts" for them."""
+    from orchestration.summary import snapshot_facts
+
+    snapshot = tmp_path / "analytics.duckdb"
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.indicator_progress as select date '2025-03-01' as period")
+        con.execute(
+            "create table marts.dq_findings as select * from (values "
+            "('500101', 'error'), ('500101', 'warn'), (null, 'warn')) as t(district_code, severity)"
+        )
+    assert snapshot_facts(snapshot) == ("2025-03..2025-03 (1 periods)", 1, 2, "1 districts and city-wide")
+    lines = summary(
+        (None, None, None, None, None, []),
+        (LAST, [], [("500101", "万州区", 1, 1), (CITY_WIDE, "全市", 0, 1)]),
+    )
+    assert lines[-1] == "  findings: 1 errors, 2 warnings in 1 districts and city-wide"

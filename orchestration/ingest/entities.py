@@ -95,7 +95,7 @@ def note_partial_repeat(
     shown = "、".join(labels[:EXAMPLES]) + ("…" if len(labels) > EXAMPLES else "")
     return (
         f"{later_file} repeats {repeated} of the {len(earlier)} {words} of {earlier_file} (same months) and "
-        f"leaves out {len(missing)} ({shown}): both files count, the later row for each of the "
-        f"{repeated} and {earlier_file}'s rows for the {len(missing)}; if {later_file} is the whole new "
+        f"leaves out {len(missing)} ({shown}): both files count, so the {words} left out keep their rows "
+        f"from {earlier_file} and the others have the later file's; if {later_file} is the whole new "
         f"list, move {earlier_file} out of raw/ and run planwatch run again"
     )

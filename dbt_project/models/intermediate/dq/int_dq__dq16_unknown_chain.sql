@@ -14,6 +14,8 @@ industry_scope as (select * from {{ ref('industry_scope') }}),
 
 chains as (select * from {{ ref('chains') }}),
 
+reporting_units as (select * from {{ ref('reporting_units') }}),
+
 {{ dq_rule('DQ16') }},
 
 plan_chains as (
@@ -65,7 +67,8 @@ findings as (
         '产业链代码或名称' as expected,
         -- the text is shown as received; a credit code typed into the wrong column is masked
         '“' || {{ mask_credit_codes('trim(unknown_tags.chain_raw)') }} || '”' as actual,
-        {{ district_name_zh('unknown_tags.district_code') }}
+        -- an enterprise the registry places in no district is the city's, as in DQ15
+        coalesce(reporting_units.district_name, '全市')
         || '企业名录中企业“' || unknown_tags.enterprise_label || '”的产业链填写为“'
         || {{ mask_credit_codes('trim(unknown_tags.chain_raw)') }}
         || '”，不是规划的产业链之一：'
@@ -80,6 +83,9 @@ findings as (
         unknown_tags.source_row
 
     from unknown_tags
+
+    left join reporting_units
+        on unknown_tags.district_code = reporting_units.district_code
 
     cross join rule
 
