@@ -782,3 +782,11 @@ def test_unknown_chain_says_where_the_enterprise_counts_and_what_to_write(trigge
     assert triggered.query(
         "select distinct uscc, chain_code from intermediate.int_enterprises_in_scope where district_code = '500153'"
     ) == [(code("500153", 1), "smart_terminal")]
+
+
+def test_a_single_line_out_of_the_window_names_its_enterprise(triggered: Built) -> None:
+    """One filing line dated 2021-12: the officer is told whose line it is, not only 行号."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ14' and subject = '企业月报 报告期'"
+    )
+    assert message.startswith("永川区企业“永川甲电子公司”月报的报告期为2021年12月，早于规划基期（2022年）")

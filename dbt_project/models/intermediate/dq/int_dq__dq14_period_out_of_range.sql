@@ -2,8 +2,8 @@
     DQ14 within-table: a period later than the as-of month (var('as_of_period'), by default the
     month of the run) or before January of the plan's baseline year. Checked on every ingested
     line with a period: district submissions (one finding per line), enterprise filings (one per
-    file, period and district, with the number of lines) and the bureau's table (one per file
-    and period, city-wide).
+    file, period and district, with the number of lines, naming the enterprise of a single line) and
+    the bureau's table (one per file and period, city-wide).
 -#}
 
 with
@@ -28,7 +28,8 @@ out_of_window_lines as (
         submissions.period,
         submissions.source_file,
         submissions.source_row,
-        1 as line_count
+        1 as line_count,
+        cast(null as varchar) as enterprise_name
 
     from submissions
 
@@ -44,7 +45,9 @@ out_of_window_lines as (
         filings.period,
         filings.source_file,
         min(filings.source_row) as source_row,
-        count(*) as line_count
+        count(*) as line_count,
+        -- a single line is one enterprise's: the officer is told which
+        case when count(*) = 1 then min(enterprise_filings.enterprise_name) end as enterprise_name
 
     from filings
 
@@ -69,7 +72,8 @@ out_of_window_lines as (
         bureau.period,
         bureau.source_file,
         min(bureau.source_row) as source_row,
-        count(*) as line_count
+        count(*) as line_count,
+        cast(null as varchar) as enterprise_name
 
     from bureau
 
@@ -98,7 +102,8 @@ findings as (
             when out_of_window_lines.source_kind = '统计局月报' then '全市'
             else {{ district_name_zh('out_of_window_lines.district_code') }}
         end
-        || out_of_window_lines.source_kind || '的报告期为' || {{ period_label_zh('out_of_window_lines.period') }}
+        || coalesce('企业“' || out_of_window_lines.enterprise_name || '”月报', out_of_window_lines.source_kind)
+        || '的报告期为' || {{ period_label_zh('out_of_window_lines.period') }}
         || case
             when out_of_window_lines.period > period_window.last_period
                 then '，晚于当前月份（' || {{ period_label_zh('period_window.last_period') }} || '）'
