@@ -523,7 +523,9 @@ def test_the_briefing_opens_with_a_lead_paragraph_from_the_figures(
         "2024年1-6月，全市新一代电子信息制造业营业收入2,704.00亿元，同比增长4.0%；研发投入34.00亿元，同比增长10.0%；"
         "研发强度1.26%。新一代电子信息制造业营业收入、规模以上企业研发强度、研发投入落后于规划路径。"
         "按截至本期的趋势，2027年营业收入实现10,000亿元目标的概率约为3%。"
-        "营业收入增长最快的产业链是功率半导体及集成电路（同比+8.0%）；营业收入增长最快的区县是两江新区（同比+4.2%）。"
+        # 元宇宙 and 合川区 are suppressed: either may have grown faster than what is named
+        "公布增速的产业链中，营业收入增长最快的是功率半导体及集成电路（同比+8.0%）；"
+        "公布增速的区县中，营业收入增长最快的是两江新区（同比+4.2%）。"
     )
     assert f'<p class="lead">{lead}</p>' in page
     assert table(workbook["说明"])[0] == ("概述", lead)
@@ -633,3 +635,31 @@ def test_a_wrapped_cell_gets_the_lines_it_needs(text: str, width: float, lines: 
 def test_the_header_row_is_as_tall_as_its_longest_header(workbook: openpyxl.Workbook) -> None:
     """LibreOffice prints a wrapped header over the first row unless the row is given its height."""
     assert workbook["指标"].row_dimensions[3].height == 30  # 实际值（2024年1-6月）: two lines
+
+
+@pytest.mark.parametrize(
+    ("cells", "text"),
+    [
+        # the only chain published: nothing to compare it with
+        ([("智能终端", 5, False, 12.8), ("新型显示", 2, True, None), ("元宇宙", 0, False, None)], ""),
+        # a suppressed chain may have grown faster: said among those published
+        ([("智能终端", 5, False, 12.8), ("服务器", 4, False, 3.0), ("新型显示", 2, True, None)],
+         "公布增速的产业链中，营业收入增长最快的是智能终端（同比+12.8%）"),
+        # every chain with enterprises published (an empty one is no chain to compare)
+        ([("智能终端", 5, False, 12.8), ("服务器", 4, False, 3.0), ("元宇宙", 0, False, None)],
+         "营业收入增长最快的产业链是智能终端（同比+12.8%）"),
+    ],
+)  # fmt: skip
+def test_fastest_is_said_only_of_what_was_compared(cells: list[tuple], text: str) -> None:
+    from orchestration.report.lead import fastest
+
+    rows = [
+        {
+            "chain_name_zh": name,
+            "enterprise_count": count,
+            "suppressed": suppressed,
+            "revenue_yoy_pct": growth,
+        }
+        for name, count, suppressed, growth in cells
+    ]
+    assert fastest(rows, "产业链", "chain_name_zh") == text

@@ -53,12 +53,18 @@ def flow_sentence(history: Sequence[Row], code: str, name: str, month: dt.date) 
 
 
 def fastest(cells: Sequence[Row], label: str, name_column: str) -> str:
-    """'增长最快的产业链是智能终端（同比增长3.5%）' among the published cells with a growth."""
-    shown = [row for row in cells if not row.get("suppressed") and row.get("revenue_yoy_pct") is not None]
-    if not shown:
+    """'营业收入增长最快的产业链是智能终端（同比+3.5%）' among the published cells with a growth; said
+    "among those with a published growth" when a cell with enterprises has none published (a
+    suppressed one may have grown faster), and not at all with fewer than two to compare."""
+    active = [row for row in cells if row.get("enterprise_count")]
+    shown = [row for row in active if not row.get("suppressed") and row.get("revenue_yoy_pct") is not None]
+    if len(shown) < 2:
         return ""
     top = max(shown, key=lambda row: row["revenue_yoy_pct"])
-    return f"营业收入增长最快的{label}是{top[name_column]}（同比{top['revenue_yoy_pct']:+.1f}%）"
+    growth = f"{top[name_column]}（同比{top['revenue_yoy_pct']:+.1f}%）"
+    if len(shown) < len(active):
+        return f"公布增速的{label}中，营业收入增长最快的是{growth}"
+    return f"营业收入增长最快的{label}是{growth}"
 
 
 def lead_paragraph(
