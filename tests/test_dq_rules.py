@@ -41,6 +41,11 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ15  500152  registry 区县 火星区 (district NULL, enterprise     filing without 区县
                   counts city-wide); filing 区县 潼南县城; a submission
                   for 潼南新区 (district NULL)
+    DQ06  500154  March's whole year to date typed in 元: 5000 (Feb) → 76,000,000, run rate  ramp-up 100 (Jan)
+    (run          ×10,133 ≈ 10^4; against 2023-03 6080 it is ×12,500 (the firm → 1600: run rate
+    rate)         grew 25%), its increment ×25,332: neither matches. April 10,100  ×8, not ≈ 10
+                  right again: its run rate ≈ 1/10^4 of March's is the return, no
+                  finding. A second firm without a year earlier, the same months
     DQ16  500153  registry 产业链 智慧终端 on a 3911 maker (warn:   智能终端产业链 and 智能家居 (the
                   counted as 智能终端); 智能家电 on a 3851 maker      ingest matched them); 智慧终端
                   (error: its class is out of scope, it counts     on a below-scale enterprise
@@ -82,6 +87,7 @@ DISTRICT_NAMES = {
     "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
+    "500154": "开州区",
 }  # fmt: skip
 
 
@@ -315,6 +321,23 @@ def triggering_layer(raw: RawLayer) -> None:
     # chain) and on a refrigerator maker, whose class only a tag brings in (counted nowhere)
     raw.registry(code("500153", 1), "荣昌甲电子公司", "500153", chain_raw="智慧终端")
     raw.registry(code("500153", 2), "荣昌乙电器公司", "500153", industry="3851", chain_raw="智能家电")
+    # DQ06 on the run rate: March's year to date in 元, April right again (no finding for April)
+    raw.registry(code("500154", 1), "开州甲电子公司", "500154")
+    raw.registry(code("500154", 2), "开州乙电子公司", "500154")
+    for period, revenue in (
+        ("2023-03", 6080),
+        ("2024-02", 5000),
+        ("2024-03", 76_000_000),
+        ("2024-04", 10_100),
+    ):
+        raw.filing(code("500154", 1), period, revenue, 1)
+    for period, revenue in (
+        ("2024-01", 2000),
+        ("2024-02", 5000),
+        ("2024-03", 76_000_000),
+        ("2024-04", 10_100),
+    ):
+        raw.filing(code("500154", 2), period, revenue, 1)
 
 
 def near_miss_layer(raw: RawLayer) -> None:
@@ -419,6 +442,10 @@ def near_miss_layer(raw: RawLayer) -> None:
         chain_code="smart_home",
     )
     raw.registry(code("500153", 3), "荣昌丙电子公司", "500153", above_scale=False, chain_raw="智慧终端")
+    # DQ06: a firm ramping up is no unit mix-up: its run rate ×8 is not within 15% of 10
+    raw.registry(code("500154", 1), "开州甲电子公司", "500154")
+    for period, revenue in (("2024-01", 100), ("2024-02", 1600), ("2024-03", 2400)):
+        raw.filing(code("500154", 1), period, revenue, 1)
     # DQ10 last, so that its enterprise (class 3825: outside division 39, DQ12 stays as it is) can
     # file for every period the others filed for
     raw.registry(code("500114", 1), "黔江甲光伏公司", "500114", industry="3825")
@@ -567,6 +594,10 @@ TRIGGERED = [
              "“潼南县城”", "filings/2024-03_500152.csv", 2),
     Expected("DQ15", None, "2024-03", "区县月报 区县", "error", "区县代码、全称或简称", "“潼南新区”",
              "districts/潼南_2024-03.csv", 4),
+    Expected("DQ06", "500154", "2024-03", "开州甲电子公司 营业收入本年累计", "error", "7,600", "76,000,000",
+             "filings/2024-03_500154.csv", 2),
+    Expected("DQ06", "500154", "2024-03", "开州乙电子公司 营业收入本年累计", "error", "7,600", "76,000,000",
+             "filings/2024-03_500154.csv", 3),
     Expected("DQ16", "500153", None, "荣昌甲电子公司 产业链（企业名录）", "warn", "产业链代码或名称", "“智慧终端”",
              "registry/名录_500153.xlsx", 2),
     Expected("DQ16", "500153", None, "荣昌乙电器公司 产业链（企业名录）", "error", "产业链代码或名称", "“智能家电”",
@@ -580,7 +611,7 @@ PERIOD_BOUND = {"DQ01", "DQ10"}
 
 NEAR_MISS_UNITS = {
     "DQ01": ["500101"], "DQ02": ["500102"], "DQ03": ["500103"], "DQ04": ["500104", "500105"],
-    "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110"], "DQ07": ["500111"],
+    "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110", "500154"], "DQ07": ["500111"],
     "DQ08": ["500112"], "DQ09": ["500113"], "DQ10": ["500114"], "DQ11": ["500115"], "DQ12": [None],
     "DQ13": ["500117"], "DQ14": ["500118", None], "DQ15": ["500152", None],
     "DQ16": ["500153"],
@@ -790,3 +821,23 @@ def test_a_single_line_out_of_the_window_names_its_enterprise(triggered: Built) 
         "select message from marts.dq_findings where rule_id = 'DQ14' and subject = '企业月报 报告期'"
     )
     assert message.startswith("永川区企业“永川甲电子公司”月报的报告期为2021年12月，早于规划基期（2022年）")
+
+
+def test_a_year_to_date_typed_in_yuan_is_found_on_its_run_rate(triggered: Built) -> None:
+    """开州甲 grew 25% on 2023, so March in 元 is ×12,500 a year earlier, outside 10^4 ± 15%; against
+    February's run rate it is ×10,133. April, right again, is neither a mix-up nor a fall."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ06' and subject = '开州甲电子公司 营业收入本年累计'"
+    )
+    assert message == (
+        "开州区2024年3月企业“开州甲电子公司”月报的营业收入本年累计为 76,000,000.00 万元，按月平均约为前一期"
+        "（2024年2月）本年累计 5,000.00 万元按月平均的 10000 倍（误差 15.00% 以内），疑似计量单位错误（元、千元、"
+        "万元、亿元混用）。请核对报表的计量单位并按万元更正。来源：filings/2024-03_500154.csv 第 2 行。"
+    )
+    assert (
+        triggered.query(
+            "select rule_id from marts.dq_findings where district_code = '500154' and period = date '2024-04-01' "
+            "and rule_id in ('DQ04', 'DQ06')"
+        )
+        == []
+    )

@@ -34,3 +34,17 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+
+{#-
+    DQ06: the power of ten k of var('dq_unit_powers') that `ratio` is within `tolerance` (relative)
+    of, negative when it is near 10^-k; NULL when none.
+-#}
+{% macro dq06_matched_power(ratio, tolerance) -%}
+    case
+        {%- for power in var('dq_unit_powers') %}
+        when abs({{ ratio }} / {{ 10 ** power }} - 1) <= {{ tolerance }} then {{ power }}
+        when abs({{ ratio }} * {{ 10 ** power }} - 1) <= {{ tolerance }} then -{{ power }}
+        {%- endfor %}
+    end
+{%- endmacro %}

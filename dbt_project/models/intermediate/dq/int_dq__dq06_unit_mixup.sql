@@ -3,7 +3,12 @@
     period a year earlier, k in var('dq_unit_powers'), within the rule's threshold_error
     (relative): a 元/千元/万元/亿元 mix-up. Where there is no year-earlier value, the period's
     increment is compared with the previous filed period's of the same year, each per month it
-    spans (a December filed after March covers nine months, 1-2月 two). Checked on
+    spans (a December filed after March covers nine months, 1-2月 two). Where neither matches, the
+    year-to-date value per month is compared with the previous filed period's (run_rate): a whole
+    year-to-date figure typed in 元 in March is 10^4 times February's run rate, while against a year
+    earlier it is 10^4 times that year's growth and its increment 10^4 times three months' worth.
+    The month after a mix-up, right again, is that many times below it: a run-rate match opposite
+    to the previous period's is that return, not a mix-up. Checked on
     district submissions and on in-scope enterprise filings; peers are no yardstick (one
     assembler can be 1000 times a county's whole output), so each series is only compared with
     itself.
@@ -58,6 +63,7 @@ with_previous_increment as (
     select
         increments.*,
         lag(increments.period) over previous_month as previous_period,
+        lag(increments.value_wan) over previous_month as previous_value_wan,
         lag(increments.increment_wan) over previous_month as previous_increment_wan,
         lag(increments.months_spanned) over previous_month as previous_months_spanned
 
@@ -89,7 +95,13 @@ compared as (
                     / with_previous_increment.previous_months_spanned,
                     0
                 )
-        end as ratio
+        end as ratio,
+        -- the year-to-date value per month against the previous filed period's of the year
+        (cast(with_previous_increment.value_wan as double) / month(with_previous_increment.period))
+        / nullif(
+            cast(with_previous_increment.previous_value_wan as double) / month(with_previous_increment.previous_period),
+            0
+        ) as run_rate_ratio
 
     from with_previous_increment
 
@@ -100,29 +112,50 @@ compared as (
 
 ),
 
-matched as (
+powers as (
 
-    -- the power of ten the ratio is close to, negative for a fraction; NULL when none
+    -- the power of ten each ratio is close to, negative for a fraction; NULL when none. A ratio
+    -- only means something between two positive figures
     select
         compared.*,
         case
-            {%- for power in var('dq_unit_powers') %}
-            when abs(compared.ratio / {{ 10 ** power }} - 1) <= rule.threshold_error then {{ power }}
-            when abs(compared.ratio * {{ 10 ** power }} - 1) <= rule.threshold_error then -{{ power }}
-            {%- endfor %}
-        end as matched_power
+            when
+                (compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0)
+                or (compared.basis = 'increment' and compared.increment_wan > 0 and compared.previous_increment_wan > 0)
+                then {{ dq06_matched_power('compared.ratio', 'rule.threshold_error') }}
+        end as primary_power,
+        case
+            when compared.value_wan > 0 and compared.previous_value_wan > 0
+                then {{ dq06_matched_power('compared.run_rate_ratio', 'rule.threshold_error') }}
+        end as run_rate_power
 
     from compared
 
     cross join rule
 
-    -- a ratio only means something between two positive figures
-    where
-        compared.ratio > 0
-        and (
-            (compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0)
-            or (compared.basis = 'increment' and compared.increment_wan > 0 and compared.previous_increment_wan > 0)
-        )
+),
+
+matched as (
+
+    select
+        guarded.*,
+        case when guarded.primary_power is not null then guarded.basis else 'run_rate' end as matched_basis,
+        coalesce(
+            guarded.primary_power,
+            -- the return after a mix-up is the opposite of the previous period's match
+            case when guarded.run_rate_power <> -coalesce(guarded.previous_power, 0) then guarded.run_rate_power end
+        ) as matched_power
+
+    from (
+        select
+            powers.*,
+            lag(coalesce(powers.primary_power, powers.run_rate_power)) over (
+                partition by powers.reporter_kind, powers.reporter_key
+                order by powers.period
+            ) as previous_power
+
+        from powers
+    ) as guarded
 
 ),
 
@@ -160,9 +193,9 @@ findings as (
                 || ' 营业收入本年累计'
         end as subject,
         -- what the figure would be in 万元: the whole value scaled back when it stands against a year
-        -- earlier, only the month's increment when the increment is what jumped
+        -- earlier or a run rate, only the month's increment when the increment is what jumped
         case
-            when labelled.basis = 'year_earlier'
+            when labelled.matched_basis in ('year_earlier', 'run_rate')
                 then {{ amount_text('cast(labelled.value_wan as double) / power(10, labelled.matched_power)') }}
             else {{ amount_text(
                 'cast(labelled.value_wan - labelled.increment_wan as double)'
@@ -174,7 +207,11 @@ findings as (
         || {{ period_label_zh('labelled.period') }}
         || labelled.reporter_zh
         || case
-            when labelled.basis = 'year_earlier'
+            when labelled.matched_basis = 'run_rate'
+                then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
+                    || '，按月平均约为前一期（' || {{ period_label_zh('labelled.previous_period') }} || '）本年累计 '
+                    || {{ money_text('labelled.previous_value_wan') }} || '按月平均的 ' || labelled.factor_zh
+            when labelled.matched_basis = 'year_earlier'
                 then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
                     || '，约为上年同期（' || {{ period_label_zh('labelled.prior_period') }} || '）'
                     || {{ money_text('labelled.prior_value_wan') }} || '的 ' || labelled.factor_zh
