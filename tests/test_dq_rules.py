@@ -322,22 +322,14 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.registry(code("500153", 1), "荣昌甲电子公司", "500153", chain_raw="智慧终端")
     raw.registry(code("500153", 2), "荣昌乙电器公司", "500153", industry="3851", chain_raw="智能家电")
     # DQ06 on the run rate: March's year to date in 元, April right again (no finding for April)
-    raw.registry(code("500154", 1), "开州甲电子公司", "500154")
-    raw.registry(code("500154", 2), "开州乙电子公司", "500154")
-    for period, revenue in (
-        ("2023-03", 6080),
-        ("2024-02", 5000),
-        ("2024-03", 76_000_000),
-        ("2024-04", 10_100),
+    # (甲 with a year earlier, 乙 without)
+    for serial, name, first in (
+        (1, "开州甲电子公司", ("2023-03", 6080)),
+        (2, "开州乙电子公司", ("2024-01", 2000)),
     ):
-        raw.filing(code("500154", 1), period, revenue, 1)
-    for period, revenue in (
-        ("2024-01", 2000),
-        ("2024-02", 5000),
-        ("2024-03", 76_000_000),
-        ("2024-04", 10_100),
-    ):
-        raw.filing(code("500154", 2), period, revenue, 1)
+        raw.registry(code("500154", serial), name, "500154")
+        for period, revenue in (first, ("2024-02", 5000), ("2024-03", 76_000_000), ("2024-04", 10_100)):
+            raw.filing(code("500154", serial), period, revenue, 1)
 
 
 def near_miss_layer(raw: RawLayer) -> None:
