@@ -833,3 +833,13 @@ def test_a_year_to_date_typed_in_yuan_is_found_on_its_run_rate(triggered: Built)
         )
         == []
     )
+
+
+def test_a_missing_submission_says_why_the_unit_owes_one(triggered: Built) -> None:
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ01' and district_code = '500101' "
+        "and period = date '2024-03-01'"
+    )
+    assert message == (
+        "万州区2024年3月区县月报未报送：企业名录中该区县有统计范围内的企业，应报送 1 份，实际收到 0 份。请尽快补报。"
+    )

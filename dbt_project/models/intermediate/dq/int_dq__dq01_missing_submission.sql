@@ -57,7 +57,8 @@ findings as (
         '0' as actual,
         {{ district_name_zh('missing_submissions.district_code') }}
         || {{ period_label_zh('missing_submissions.period') }}
-        || '区县月报未报送：应报送 1 份，实际收到 0 份（无来源文件、无行号）。请尽快补报。' as message,
+        -- why the unit owes a table, in place of a source file it does not have
+        || '区县月报未报送：企业名录中该区县有统计范围内的企业，应报送 1 份，实际收到 0 份。请尽快补报。' as message,
         cast(null as varchar) as source_file,
         cast(null as integer) as source_row
 
