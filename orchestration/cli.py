@@ -169,6 +169,23 @@ def demo_data(out: Path, enterprises: int, months: int, seed: int, faults: bool 
     return EXIT_PUBLISHED
 
 
+def _refuse_unusable_folders(settings: Settings) -> None:
+    """A raw folder that is a file or missing, or a warehouse inside it: a usage error, before a lock."""
+    if settings.raw_dir.exists() and not settings.raw_dir.is_dir():
+        raise UsageError(
+            f"raw folder {settings.raw_dir} is a file, not a folder; point --raw (or PLANWATCH_RAW_DIR) at "
+            "the folder that holds registry/, filings/, districts/, bureau/ and surveys/"
+        )
+    if not settings.raw_dir.is_dir():
+        raise UsageError(
+            f"raw folder {settings.raw_dir} does not exist; write sample data with "
+            f"`planwatch demo-data --out {settings.raw_dir}` or point --raw at your files"
+        )
+    folders = preflight.folder_problem(settings.raw_dir, settings.warehouse_dir)
+    if folders:
+        raise UsageError(folders)
+
+
 def run(
     settings: Settings,
     quiet: bool = False,
@@ -184,19 +201,7 @@ def run(
 
     if accept_drop is not None and not accept_drop.strip():
         raise UsageError("--accept-drop needs a reason, e.g. --accept-drop '名录按新口径调整'")
-    if settings.raw_dir.exists() and not settings.raw_dir.is_dir():
-        raise UsageError(
-            f"raw folder {settings.raw_dir} is a file, not a folder; point --raw (or PLANWATCH_RAW_DIR) at "
-            "the folder that holds registry/, filings/, districts/, bureau/ and surveys/"
-        )
-    if not settings.raw_dir.is_dir():
-        raise UsageError(
-            f"raw folder {settings.raw_dir} does not exist; write sample data with "
-            f"`planwatch demo-data --out {settings.raw_dir}` or point --raw at your files"
-        )
-    folders = preflight.folder_problem(settings.raw_dir, settings.warehouse_dir)
-    if folders:
-        raise UsageError(folders)
+    _refuse_unusable_folders(settings)
     try:
         settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
         locking.acquire(settings.warehouse_dir, f"planwatch run --raw {settings.raw_dir}")

@@ -10,6 +10,7 @@ import dagster as dg
 
 from orchestration.constants import monthly_partitions
 from orchestration.ingest.kinds import KINDS
+from orchestration.ingest.ledger import IngestReport
 from orchestration.ingest.loader import ingest
 from orchestration.resources import WarehouseResource
 
@@ -23,6 +24,37 @@ class IngestConfig(dg.Config):
 
 def _months(partition_keys: list[str]) -> set[str]:
     return {dt.date.fromisoformat(key).strftime("%Y-%m") for key in partition_keys}
+
+
+def _log_fates(context: dg.AssetExecutionContext, report: IngestReport) -> None:
+    """The files that did not simply come in, one warning each, in words the operator acts on."""
+    for rel, reason in report.rejected.items():  # a reason that begins with the file names it once
+        context.log.warning(f"rejected {reason if reason.startswith(rel) else f'{rel}: {reason}'}")
+    for rel, reason in report.refused.items():
+        context.log.warning(f"refused {rel}: {reason}")
+    for rel in report.withdrawn:
+        context.log.warning(
+            f"withdrawn {rel}: its content left raw/ (removed, or changed in place), its rows leave the marts"
+        )
+
+
+def _metadata(report: IngestReport, total: int) -> dict[str, object]:
+    """What the asset's materialization shows in the UI: files by fate, rows, the rejections."""
+    return {
+        "files_ingested": len(report.ingested),
+        "files_reloaded": len(report.reloaded),
+        "files_rejected": len(report.rejected),
+        "files_duplicate": len(report.duplicates),
+        "files_superseded": len(report.superseded),
+        "files_restored": len(report.restored),
+        "files_refused": len(report.refused),
+        "files_withdrawn": len(report.withdrawn),
+        "rows_loaded": report.rows_loaded,
+        "rows_in_table": total,
+        "rejected": dg.MetadataValue.md(
+            "\n".join(f"- `{rel}`: {reason}" for rel, reason in report.rejected.items()) or "none"
+        ),
+    }
 
 
 def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
@@ -59,31 +91,8 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
                 archive_dir=settings.archive_dir,
             )
             total = con.execute(f"select count(*) from raw.{kind.table}").fetchone()[0]
-        for rel, reason in report.rejected.items():  # a reason that begins with the file names it once
-            context.log.warning(f"rejected {reason if reason.startswith(rel) else f'{rel}: {reason}'}")
-        for rel, reason in report.refused.items():
-            context.log.warning(f"refused {rel}: {reason}")
-        for rel in report.withdrawn:
-            context.log.warning(
-                f"withdrawn {rel}: its content left raw/ (removed, or changed in place), its rows leave the marts"
-            )
-        return dg.MaterializeResult(
-            metadata={
-                "files_ingested": len(report.ingested),
-                "files_reloaded": len(report.reloaded),
-                "files_rejected": len(report.rejected),
-                "files_duplicate": len(report.duplicates),
-                "files_superseded": len(report.superseded),
-                "files_restored": len(report.restored),
-                "files_refused": len(report.refused),
-                "files_withdrawn": len(report.withdrawn),
-                "rows_loaded": report.rows_loaded,
-                "rows_in_table": total,
-                "rejected": dg.MetadataValue.md(
-                    "\n".join(f"- `{rel}`: {reason}" for rel, reason in report.rejected.items()) or "none"
-                ),
-            }
-        )
+        _log_fates(context, report)
+        return dg.MaterializeResult(metadata=_metadata(report, total))
 
     _ingest.__doc__ = f"{kind.label_zh}: files from raw/{kind_name}/ loaded into raw.{kind.table}."
     return _ingest
