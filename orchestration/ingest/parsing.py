@@ -110,8 +110,8 @@ def check_storable(kind: Kind, parsed: ParsedFile, rel: str) -> None:
     that fit are stored and found by rule DQ07.
 
     A number with more decimals than its column keeps is rounded to them (half to even): a cell
-    holding a spreadsheet's cached SUM (570.4000000000001) or an amount in 元 with 分 made 万元 has
-    them, and Arrow refused the whole file ("Rescaling Decimal value would cause data loss"). Six
+    holding a spreadsheet's cached SUM (570.4000000000001), or an amount in 元 finer than 分 made 万元,
+    has them, and Arrow refused the whole file ("Rescaling Decimal value would cause data loss"). Six
     decimals of 万元 are 0.01 元, so nothing a report can hold is lost."""
     bounds = {
         name: (bound, data_type.scale if pa.types.is_decimal(data_type) else None)
