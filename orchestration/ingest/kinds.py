@@ -12,7 +12,6 @@ from functools import cache
 from orchestration.ingest.headers import SYNONYMS_SEED, build_lookups
 from orchestration.ingest.reference import load_reference, read_seed
 from orchestration.ingest.values import (
-    MISSING_MARKERS,
     clean_text,
     is_missing,
     parse_int,
@@ -26,8 +25,7 @@ from orchestration.ingest.values import (
 def _text(value: object) -> str | None:
     # a missing marker (—, -, …, /) is an empty cell here too: an optional 区县 or 产业链 written "—"
     # was kept as text that names no district or chain, a DQ15 or DQ16 finding for a blank
-    text = clean_text(value)
-    return None if text.lower() in MISSING_MARKERS else text
+    return None if is_missing(value) else clean_text(value)
 
 
 def _name(value: object) -> str | None:
