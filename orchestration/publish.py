@@ -70,7 +70,8 @@ def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> 
     hits = []
     columns = con.execute(
         "select table_name, column_name from information_schema.columns "
-        "where table_schema = ? and data_type = 'VARCHAR'",
+        # this database's: an attached build has a schema of the same name
+        "where table_catalog = current_database() and table_schema = ? and data_type = 'VARCHAR'",
         [schema],
     ).fetchall()
     for table, column in columns:
@@ -251,11 +252,12 @@ def publish(
 
 
 def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The public marts of the attached build, copied; their row counts. Refused if any holds a credit code."""
+    """The public marts of the attached build, copied under their snapshot names; their row counts.
+    Refused if any holds a credit code."""
     con.execute("create schema marts")
     tables = {}
-    for mart in PUBLIC_MARTS:
-        con.execute(f"create table marts.{mart} as select * from build.marts.{mart}")
+    for mart, model in PUBLIC_MARTS.items():
+        con.execute(f"create table marts.{mart} as select * from build.marts.{model}")
         tables[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
     hits = credit_code_cells(con)
     if hits:

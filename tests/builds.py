@@ -30,7 +30,7 @@ def write_build_db(
     coverage gate reads, have the same row again for each of `earlier_periods`."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema raw")
-        for mart in PUBLIC_MARTS:
+        for mart in PUBLIC_MARTS.values():  # the build's names (dq_findings_published)
             con.execute(f"create table marts.{mart} ({_MART_COLUMNS})")
             con.execute(
                 f"insert into marts.{mart} values (?, 'warn', ?, '500101', '万州区', 5, 'p', 'revenue', 100, "

@@ -84,6 +84,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_dq__dq13_copied_submission", "intermediate/int_dq__dq14_period_out_of_range",
         "intermediate/int_dq__dq15_unknown_district", "intermediate/int_dq__dq16_unknown_chain",
         "marts/indicator_progress", "marts/indicator_outlook", "marts/chain_monthly", "marts/district_monthly", "marts/dq_findings",
+        "marts/dq_findings_published",
         "marts/dq_rules", "published/analytics_snapshot", "reports/district_feedback", "reports/dbt_docs",
     }  # fmt: skip
     upstream = {

@@ -395,6 +395,62 @@ def test_snapshot_holds_no_credit_code(demo: dict) -> None:
                 assert not values.map(lambda v: bool(pattern.match(v))).any(), f"{table}.{column}"
 
 
+# An amount as the findings print it: 12,241.47 or 500,086,800 (a period, 2025年3月, or a row, 第 7 行, is not).
+AMOUNT = re.compile(r"\d{1,3}(,\d{3})+|\d+\.\d+")
+ENTERPRISE_FOLDERS = ("filings/", "registry/", "surveys/")
+
+
+def test_snapshot_findings_withhold_what_disclosure_protects(demo: dict) -> None:
+    """A finding that prints amounts reaches analysts without them when it is about one enterprise's line
+    or about a district whose cell is suppressed then or in the 12 months before; the build keeps every
+    figure for the feedback workbooks, and every other finding is published as the build has it."""
+    columns = "finding_id, rule_id, district_code, period, expected, actual, message, source_file"
+    with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as build:
+        full = build.execute(f"select {columns} from marts.dq_findings").fetchall()
+        shows = {
+            rule
+            for (rule,) in build.execute("select rule_id from marts.dq_rules where shows_amounts").fetchall()
+        }
+        suppressed = set(
+            build.execute(
+                "select district_code, period from marts.district_monthly where suppressed"
+            ).fetchall()
+        )
+    with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as snapshot:
+        published = {
+            row[0]: row[1:]
+            for row in snapshot.execute(
+                "select finding_id, expected, actual, message, figures_withheld from marts.dq_findings"
+            ).fetchall()
+        }
+
+    def protected(rule: str, district: str | None, period: dt.date | None, source: str | None) -> str | None:
+        if rule not in shows:
+            return None
+        if (source or "").startswith(ENTERPRISE_FOLDERS):
+            return "enterprise"
+        if period is None:
+            return None
+        months_back = (divmod(period.year * 12 + period.month - 1 - n, 12) for n in range(13))
+        if any((district, dt.date(year, month + 1, 1)) in suppressed for year, month in months_back):
+            return "cell"
+        return None
+
+    assert set(published) == {row[0] for row in full}
+    reasons = {}
+    for finding_id, rule, district, period, expected, actual, message, source in full:
+        reasons[finding_id] = protected(rule, district, period, source)
+        out_expected, out_actual, out_message, withheld = published[finding_id]
+        if reasons[finding_id] is None:
+            assert (out_expected, out_actual, out_message, withheld) == (expected, actual, message, False)
+        else:
+            assert withheld and (out_expected, out_actual) == (None, None), message
+            assert AMOUNT.search(out_message) is None, out_message
+            assert AMOUNT.search(message) is not None  # the build's message has them
+            assert "反馈表" in out_message and source in out_message
+    assert {"enterprise", "cell"} <= set(reasons.values())  # the demo has both kinds
+
+
 def test_status_lists_files_and_last_publish(demo: dict, planwatch) -> None:
     result = planwatch("status", "--warehouse", str(demo["warehouse"]))
     assert result.returncode == 0, result.stderr

@@ -231,6 +231,26 @@ def test_small_cells_suppressed_and_missing_district_found(published: Path) -> N
 
 
 @pytest.mark.slow
+def test_findings_on_a_suppressed_district_reach_analysts_without_figures(published: Path) -> None:
+    """万州's cell is suppressed (2 enterprises): its four findings of 2023-12 print its revenue, which
+    the snapshot must not show; they say where the full text is. DQ01 prints counts only."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            "select rule_id, expected, actual, message, figures_withheld from marts.dq_findings "
+            "where strftime(period, '%Y-%m') = '2023-12' order by rule_id"
+        ).fetchall()
+    assert [(rule, withheld) for rule, *_, withheld in rows] == [
+        ("DQ01", False), ("DQ02", True), ("DQ05", True), ("DQ06", True), ("DQ07", True)
+    ]  # fmt: skip
+    assert rows[0][1:3] == ("1", "0")
+    for _, expected, actual, message, _ in rows[1:]:
+        assert (expected, actual) == (None, None)
+        assert not any(figure in message for figure in ("9,700,000,000", "970,000", "900,000")), message
+        assert message.startswith("万州区2023年12月：") and "完整说明（含数值）见该区县的反馈表" in message
+        assert message.endswith("来源：districts/万州区_2023-12.xlsx 第 2 行。"), message
+
+
+@pytest.mark.slow
 def test_the_feedback_workbook_shows_one_unit_mix_up_as_one_problem_cause_first(published: Path) -> None:
     """A district statistician reads one problem with its cause first, the value it should be under 应为
     (a number, shown with separators), and the rule sheet in Chinese."""

@@ -27,7 +27,8 @@ def test_unknown_district_and_huge_value_publish_but_a_broken_invariant_keeps_sn
 ) -> None:
     """(a) An enterprise registered in 火星区 (no reporting unit) that files 1e20 万元 is two findings,
     not a failure: the run publishes (exit 0) with a DQ15 finding naming the registry file and row and a
-    DQ07 finding whose 1e20, written with thousands separators, does not trip the credit-code guard.
+    DQ07 finding whose 1e20 is written with thousands separators in the build (the feedback workbooks'
+    text) and withheld from the snapshot (one enterprise's figure).
     (b) A blocking invariant that raw input can no longer break still stops the run: a raw.filings row
     with a NULL credit code (as if it bypassed the reader) fails not_null on stg_raw__filings.uscc,
     the run exits 1 and the snapshot stays byte for byte."""
@@ -48,10 +49,16 @@ def test_unknown_district_and_huge_value_publish_but_a_broken_invariant_keeps_sn
             "select district_code, actual, source_file, source_row from marts.dq_findings where rule_id = 'DQ15'"
         ).fetchall()
         dq07 = con.execute(
-            "select actual from marts.dq_findings where rule_id = 'DQ07' and actual like '100,000,000,000%'"
+            "select finding_id, actual, figures_withheld from marts.dq_findings "
+            "where rule_id = 'DQ07' and source_file = 'filings/补报_2022-04.csv'"
+        ).fetchall()
+    with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
+        built = con.execute(
+            "select actual from marts.dq_findings where finding_id = ?", [dq07[0][0]]
         ).fetchall()
     assert dq15 == [(None, "“火星区”", "registry/补充名录.csv", 2)]
-    assert dq07 == [("100,000,000,000,000,000,000",)]
+    assert [row[1:] for row in dq07] == [(None, True)]
+    assert built == [("100,000,000,000,000,000,000",)]
 
     before = sha256(snapshot)
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:

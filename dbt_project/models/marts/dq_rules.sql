@@ -15,7 +15,8 @@ final as (
         cast(rules.threshold_error as double) as threshold_error,
         cast(rules.checks_zh as varchar) as checks_zh,
         {{ threshold_prose('rules.threshold_zh') }} as threshold_zh,
-        cast(coalesce(rules.explains, '') as varchar) as explains
+        cast(coalesce(rules.explains, '') as varchar) as explains,
+        cast(rules.shows_amounts as boolean) as shows_amounts
 
     from rules
 
