@@ -1,15 +1,14 @@
 """Feedback workbooks for the districts: one .xlsx per district and month, listing what to fix.
 
-Reads marts.dq_findings, marts.dq_rules, reference.reporting_units and the periods of the monthly raw
-tables from the build database (read-only) and writes
-out_dir/<YYYY-MM>/<district_code>_<district_name>.xlsx. A finding is filed under the month of the
-file it came from; findings that one fault causes on the same line (a unit mix-up breaks the district
+Reads marts.dq_findings, marts.dq_rules and reference.reporting_units from the build database
+(read-only) and writes out_dir/<YYYY-MM>/<district_code>_<district_name>.xlsx. A finding is filed
+under its filed_period, the month of the file it came from (the build decides it, so that
+district_monthly and the briefing count it there too); findings that one fault causes on the same line (a unit mix-up breaks the district
 total and the growth too) are one problem, its cause first. No Dagster here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import re
@@ -24,7 +23,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from orchestration.constants import MONTHLY_KINDS
 from orchestration.folders import replacing
 from orchestration.spreadsheet import fit_landscape_a4, safe_cell
 
@@ -79,7 +77,7 @@ class Finding:
     message: str
     source_file: str | None
     source_row: int | None
-    filed_period: dt.date | None = None  # the month of the file it came from (filed_under sets it)
+    filed_period: dt.date | None = None  # the month it is filed under: of the file it came from
 
     def sort_key(self) -> tuple:
         """Errors first, then by rule, file and row (missing last), then stable by id."""
@@ -139,22 +137,6 @@ def problems(findings: Iterable[Finding], rules: dict[str, Rule]) -> list[Proble
     ]
 
 
-def filed_under(
-    finding: Finding, file_months: dict[str, dt.date], tracked: tuple[dt.date, dt.date]
-) -> dt.date | None:
-    """The month a finding is filed under: the month of the monthly file it came from. That is its own
-    period when the period lies in the months the warehouse tracks (`tracked`, first and last, as the
-    build decided them: intermediate.int_period_window); a line whose period is itself the fault
-    (2062-07 typed for 2026-07) goes with the month the rest of its file reports."""
-    first, last = tracked
-    monthly_file = finding.source_file and finding.source_file.split("/", 1)[0] in MONTHLY_KINDS
-    if finding.period is not None and (first <= finding.period <= last or not monthly_file):
-        return finding.period
-    if monthly_file:
-        return file_months.get(finding.source_file or "", finding.period)
-    return finding.period
-
-
 def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
     """Write one workbook per district and period with findings; return their paths, sorted.
 
@@ -166,11 +148,7 @@ def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
     build_db, out_dir = Path(build_db), Path(out_dir)
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
-    findings, rules, file_months, tracked = read_findings(build_db)
-    findings = [
-        dataclasses.replace(finding, filed_period=filed_under(finding, file_months, tracked))
-        for finding in findings
-    ]
+    findings, rules = read_findings(build_db)
     _check_replaceable(out_dir)
 
     with replacing(out_dir) as building:
@@ -178,18 +156,9 @@ def write_feedback(build_db: Path, out_dir: Path) -> list[Path]:
     return sorted(out_dir / path for path in written)
 
 
-def read_findings(
-    build_db: Path,
-) -> tuple[list[Finding], dict[str, Rule], dict[str, dt.date], tuple[dt.date, dt.date]]:
-    """Findings with their district names, the rule catalogue by id, for each monthly file the month
-    most of its lines report (among the tracked months), and the tracked months, first and last, as
-    the build decided them (the window DQ14 checks), from the build database."""
+def read_findings(build_db: Path) -> tuple[list[Finding], dict[str, Rule]]:
+    """Findings with their district names, and the rule catalogue by id, from the build database."""
     with duckdb.connect(str(build_db), read_only=True) as con:
-        tracked = con.execute(
-            "select first_period, last_period from intermediate.int_period_window"
-        ).fetchone()
-        if tracked is None:
-            raise ValueError(f"{build_db}: intermediate.int_period_window is empty; run the dbt build first")
         findings = [Finding(*row) for row in con.execute(_FINDINGS_SQL).fetchall()]
         rules = {
             row[0]: Rule(*row[:5], frozenset((row[5] or "").split()))
@@ -197,8 +166,7 @@ def read_findings(
                 "select rule_id, title, severity, checks_zh, threshold_zh, explains from marts.dq_rules"
             ).fetchall()
         }
-        file_months = dict(con.execute(_FILE_MONTHS_SQL, list(tracked)).fetchall())
-    return findings, rules, file_months, tracked
+    return findings, rules
 
 
 _FINDINGS_SQL = """
@@ -214,31 +182,11 @@ _FINDINGS_SQL = """
         findings.actual,
         findings.message,
         findings.source_file,
-        findings.source_row
+        findings.source_row,
+        findings.filed_period
     from marts.dq_findings as findings
     left join reference.reporting_units as units
         on units.district_code = findings.district_code
-"""
-
-# The month a monthly file reports: the period most of its lines carry within the tracked months
-# (the latest on a tie), so that a line with a mistyped period is filed with the rest of its file.
-_FILE_MONTHS_SQL = """
-    with lines as (
-        select source_file, period from raw.filings
-        union all
-        select source_file, period from raw.district_submissions
-        union all
-        select source_file, period from raw.bureau
-    ),
-    counted as (
-        select source_file, period, count(*) as lines
-        from lines
-        where period between $1 and $2
-        group by source_file, period
-    )
-    select source_file, period
-    from counted
-    qualify row_number() over (partition by source_file order by lines desc, period desc) = 1
 """
 
 

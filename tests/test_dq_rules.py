@@ -33,6 +33,7 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ12  —       division 39 filed 10000, bureau 10300 (2.91%)      bureau 10150 (1.48%)
     DQ13  500117  2024-03 repeats 2024-02 (3, 1000, 20)               R&D 21; zeros repeated
     DQ14  500118  submission 2025-01, filing 2021-12, bureau 2025-01  2024-12 and 2022-01
+                  (the filing in 江北's file of 2024-03: filed under 2024-03)
     DQ06  500119  district and enterprise: 2023-03 1800, 2024-02 1000, 2024-03 20,000,000 (元,
     +DQ04 500120  ×11111 ≈ 10^4), 2024-04 3000: DQ06 for March; DQ04 compares April with
                   20,000,000 / 10^4 = 2000 → no finding
@@ -285,7 +286,8 @@ def triggering_layer(raw: RawLayer) -> None:
     # DQ14
     raw.submission("500118", "2025-01", 1, 100, 1)
     raw.registry(code("500118", 1), "永川甲电子公司", "500118")
-    raw.filing(code("500118", 1), "2021-12", 100, 1)
+    # in another unit's file of 2024-03: the finding is filed under the month of its file
+    raw.filing(code("500118", 1), "2021-12", 100, 1, source_file="filings/2024-03_500105.csv")
     raw.bureau("2025-01", "39", 100, row=6)
     # DQ06 then DQ04: 2024-03 sent in 元 (2000 万元 as 20,000,000), 2024-04 right (3000). DQ06 finds
     # March (×11111 its year-earlier 1800, within 15% of 10^4); April is compared with March / 10^4
@@ -572,7 +574,7 @@ TRIGGERED = [
     Expected("DQ13", "500117", "2024-03", "区县月报", "warn", "与上期（2024年2月）不同", "与上期（2024年2月）相同",
              "districts/500117_2024-03.csv", 4),
     Expected("DQ14", "500118", "2025-01", "区县月报 报告期", "error", WINDOW, "2025年1月", "districts/500118_2025-01.csv", 4),
-    Expected("DQ14", "500118", "2021-12", "企业月报 报告期", "error", WINDOW, "2021年12月", "filings/2021-12_500118.csv", 2),
+    Expected("DQ14", "500118", "2021-12", "企业月报 报告期", "error", WINDOW, "2021年12月", "filings/2024-03_500105.csv", 3),
     Expected("DQ14", None, "2025-01", "统计局月报 报告期", "error", WINDOW, "2025年1月", "bureau/统计局_2025-01.xlsx", 6),
     Expected("DQ06", "500119", "2024-03", "区县月报 营业收入本年累计", "error", "2,000", "20,000,000",
              "districts/500119_2024-03.csv", 4),
@@ -712,7 +714,7 @@ def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) 
             (select sum(findings_error + findings_warn) from marts.district_monthly),
             (select count(*) from marts.dq_findings
              where district_code is not null
-               and period in (select period from marts.district_monthly))
+               and filed_period in (select period from marts.district_monthly))
         """
     )[0]
     assert counted == published
@@ -728,6 +730,38 @@ def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) 
     )
     assert city_wide == ["DQ10", "DQ12"]
     assert in_units == all_findings - 2
+
+
+def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(triggered: Built) -> None:
+    """DQ14's filing of 2021-12 sits in a file whose other line reports 2024-03: it is filed, and counted
+    in district_monthly, under 2024-03, where the feedback workbook and the briefing list it too. The
+    submission and the bureau line of 2025-01 are alone in their files (no month known): filed as they
+    are. Every other finding, a missing submission's (no file) among them, keeps its own period."""
+    assert set(
+        triggered.query(
+            "select subject, strftime(period, '%Y-%m'), strftime(filed_period, '%Y-%m') from marts.dq_findings "
+            "where rule_id = 'DQ14'"
+        )
+    ) == {
+        ("企业月报 报告期", "2021-12", "2024-03"),
+        ("区县月报 报告期", "2025-01", "2025-01"),
+        ("统计局月报 报告期", "2025-01", "2025-01"),
+    }
+    assert triggered.query(
+        "select count(*) from marts.dq_findings where rule_id <> 'DQ14' and filed_period is distinct from period"
+    ) == [(0,)]
+    [(counted, by_period, by_filed_period)] = triggered.query(
+        """
+        select
+            (select findings_error from marts.district_monthly
+             where district_code = '500118' and period = '2024-03-01'),
+            count(*) filter (where period = '2024-03-01'),
+            count(*) filter (where filed_period = '2024-03-01')
+        from marts.dq_findings
+        where district_code = '500118' and severity = 'error'
+        """
+    )
+    assert counted == by_filed_period == by_period + 1
 
 
 def test_right_month_after_a_unit_mixup_is_no_fall(triggered: Built) -> None:

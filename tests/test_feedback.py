@@ -6,7 +6,8 @@ Findings (contract columns of marts.dq_findings):
     F3 DQ01 error 涪陵区 500102 2024-09  no submission (no file, no row)
     F4 DQ12 warn  city-wide (no district) 2024-10
     F5 DQ14 error 万州区 500101 2062-07  a mistyped period in filings/企业月报_2026-07.xlsx, whose
-                                         other lines (in raw.filings) report 2026-07
+                                         other lines report 2026-07: filed_period 2026-07, as the
+                                         build decides it (tests/test_dq_rules.py checks that)
 So four workbooks: 2024-09/500102_涪陵区.xlsx, 2024-10/500101_万州区.xlsx (F2 before F1: errors
 first, 1 error and 1 warning), 2024-10/全市_citywide.xlsx and 2026-07/500101_万州区.xlsx (the
 month of F5's file, not 2062-07).
@@ -28,7 +29,6 @@ from orchestration.feedback import (
     Finding,
     Rule,
     amount_cell,
-    filed_under,
     problems,
     safe_cell,
     workbook_path,
@@ -41,18 +41,17 @@ INJECTED = '=HYPERLINK("http://example.invalid/x","点此查看")'
 # fmt: off
 FINDINGS = [
     ("f1", "DQ03", "warn", "500101", dt.date(2024, 10, 1), "企业个数", "12", "11", INJECTED,
-     "districts/万州_2024-10.xlsx", 6),
+     "districts/万州_2024-10.xlsx", 6, dt.date(2024, 10, 1)),
     ("f2", "DQ07", "error", "500101", dt.date(2024, 10, 1), "营业收入本年累计", "≥ 0", "-200.00",
-     "万州区 2024年10月 区县报送营业收入本年累计为 -200.00 万元，不能为负数。", "districts/万州_2024-10.xlsx", 6),
+     "万州区 2024年10月 区县报送营业收入本年累计为 -200.00 万元，不能为负数。", "districts/万州_2024-10.xlsx", 6,
+     dt.date(2024, 10, 1)),
     ("f3", "DQ01", "error", "500102", dt.date(2024, 9, 1), "区县月报", "区县月报", None,
-     "涪陵区 2024年9月 未报送区县月报。", None, None),
+     "涪陵区 2024年9月 未报送区县月报。", None, None, dt.date(2024, 9, 1)),
     ("f4", "DQ12", "warn", None, dt.date(2024, 10, 1), "39大类营业收入", "5000.00", "4800.00",
-     "2024年10月 企业月报39大类合计 4800.00 万元，统计局 5000.00 万元，相差 4.0%。", "bureau/统计局_2024-10.xlsx", 8),
+     "2024年10月 企业月报39大类合计 4800.00 万元，统计局 5000.00 万元，相差 4.0%。", "bureau/统计局_2024-10.xlsx", 8,
+     dt.date(2024, 10, 1)),
     ("f5", "DQ14", "error", "500101", dt.date(2062, 7, 1), "企业月报 报告期", "2022年1月至2026年12月", "2062年7月",
-     "万州区企业月报的报告期为2062年7月，晚于当前月份。", "filings/企业月报_2026-07.xlsx", 4),
-]
-FILING_LINES = [("filings/企业月报_2026-07.xlsx", row, dt.date(2026, 7, 1)) for row in (2, 3, 5)] + [
-    ("filings/企业月报_2026-07.xlsx", 4, dt.date(2062, 7, 1))
+     "万州区企业月报的报告期为2062年7月，晚于当前月份。", "filings/企业月报_2026-07.xlsx", 4, dt.date(2026, 7, 1)),
 ]
 RULES = [
     ("DQ01", "区县未报送", "error", "区县每月都应报送区县月报。", "—", ""),
@@ -72,18 +71,12 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute("create schema reference")
-        con.execute("create schema intermediate")
-        # the months the build tracks (model int_period_window): 2022-01 to the month the test runs
-        con.execute(
-            "create table intermediate.int_period_window as "
-            "select date_trunc('month', current_date)::date as last_period, date '2022-01-01' as first_period"
-        )
         con.execute(
             """
             create table marts.dq_findings (
                 finding_id varchar, rule_id varchar, severity varchar, district_code varchar,
                 period date, subject varchar, expected varchar, actual varchar, message varchar,
-                source_file varchar, source_row integer
+                source_file varchar, source_row integer, filed_period date
             )
             """
         )
@@ -102,12 +95,9 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
         )
         if findings:
             con.executemany(
-                "insert into marts.dq_findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
+                "insert into marts.dq_findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
             )
         con.executemany("insert into marts.dq_rules values (?, ?, ?, ?, ?, ?)", RULES)
-        con.executemany(
-            "insert into raw.filings (source_file, source_row, period) values (?, ?, ?)", FILING_LINES
-        )
         con.executemany("insert into reference.reporting_units values (?, ?, ?, ?)", UNITS)
     return path
 
@@ -368,30 +358,6 @@ def test_problems_group_findings_under_their_cause(findings: list[tuple], expect
     assert [(p.cause.rule_id, [f.rule_id for f in p.consequences]) for p in grouped] == expected
 
 
-FILE_MONTHS = {"filings/企业月报_2026-07.xlsx": dt.date(2026, 7, 1)}
-
-
-@pytest.mark.parametrize(
-    ("period", "source_file", "expected"),
-    [
-        (dt.date(2026, 6, 1), "filings/企业月报_2026-07.xlsx", dt.date(2026, 6, 1)),  # its own, tracked month
-        (dt.date(2062, 7, 1), "filings/企业月报_2026-07.xlsx", dt.date(2026, 7, 1)),  # a mistyped year
-        (dt.date(2021, 2, 1), "filings/企业月报_2026-07.xlsx", dt.date(2026, 7, 1)),  # before the plan
-        (None, "filings/企业月报_2026-07.xlsx", dt.date(2026, 7, 1)),
-        (dt.date(2062, 7, 1), "filings/unknown.xlsx", dt.date(2062, 7, 1)),  # no month known: as it is
-        (None, "registry/企业名录_2024.xlsx", None),  # the registry is a snapshot: undated
-        (dt.date(2024, 3, 1), "registry/企业名录_2024.xlsx", dt.date(2024, 3, 1)),
-        (dt.date(2024, 3, 1), None, dt.date(2024, 3, 1)),  # a missing submission
-    ],
-)
-def test_a_finding_is_filed_under_the_month_of_its_file(
-    period: dt.date | None, source_file: str | None, expected: dt.date | None
-) -> None:
-    finding = Finding("f", "DQ14", "error", "500101", "万州区", period, None, None, None, "m", source_file, 4)
-    tracked = (dt.date(2022, 1, 1), dt.date(2026, 12, 1))
-    assert filed_under(finding, FILE_MONTHS, tracked) == expected
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -411,21 +377,6 @@ def test_a_finding_is_filed_under_the_month_of_its_file(
 )
 def test_amounts_become_numbers_and_the_rest_stays_text(text: str | None, expected: object) -> None:
     assert amount_cell(text) == expected and type(amount_cell(text)) is type(expected)
-
-
-def test_the_tracked_months_are_the_builds_not_today() -> None:
-    """A build run as of 2024-12 (dbt var as_of_period) tracks 2022-01..2024-12, as DQ14 does: a line of
-    2025-03 is out of range there and goes with the month its file reports, whatever today is."""
-    finding = Finding(
-        "f", "DQ14", "error", "500101", "万州区", dt.date(2025, 3, 1), None, None, None, "m",
-        "filings/企业月报_2026-07.xlsx", 4,
-    )  # fmt: skip
-    assert filed_under(finding, FILE_MONTHS, (dt.date(2022, 1, 1), dt.date(2024, 12, 1))) == dt.date(
-        2026, 7, 1
-    )
-    assert filed_under(finding, FILE_MONTHS, (dt.date(2022, 1, 1), dt.date(2026, 12, 1))) == dt.date(
-        2025, 3, 1
-    )
 
 
 def test_the_asset_comes_after_the_publish_and_writes_only_published_findings(tmp_path) -> None:

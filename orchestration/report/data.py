@@ -67,7 +67,7 @@ FINDINGS_SQL = """
     select finding_id, rule_id, severity, district_code, period, subject, expected, actual,
            message, source_file, source_row
     from marts.dq_findings
-    where period = ? or period is null
+    where {filed} = ? or {filed} is null
 """
 OUTLOOK_SQL = """
     select plan_id, indicator_code, target_year, is_plan_target_year, point_forecast, lower_80,
@@ -114,6 +114,8 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
         # snapshots published before chains carried the survey's rate, or before the outlook and the
         # revisions existed, have none of them
         digitalization = "digitalization_rate_pct" if "digitalization_rate_pct" in chain_columns else "null"
+        # a finding counts under the month of its file (filed_period); older snapshots have only its period
+        filed = "filed_period" if "filed_period" in _columns(con, "dq_findings") else "period"
         return Briefing(
             period=month,
             snapshot=analytics_db,
@@ -121,7 +123,7 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             history=history,
             chains=_records(con, CHAINS_SQL.format(digitalization=digitalization), [month]),
             districts=sorted(_records(con, DISTRICTS_SQL, [month]), key=_revenue_rank_key),
-            findings=sorted(_records(con, FINDINGS_SQL, [month]), key=_finding_key),
+            findings=sorted(_records(con, FINDINGS_SQL.format(filed=filed), [month]), key=_finding_key),
             rule_titles=dict(con.execute("select rule_id, title from marts.dq_rules").fetchall()),
             district_names=dict(
                 con.execute(

@@ -8,7 +8,7 @@ district_findings as (
 
     select
         findings.district_code,
-        findings.period,
+        findings.filed_period as period,
         sum(case when findings.severity = 'error' then 1 else 0 end) as findings_error,
         sum(case when findings.severity = 'warn' then 1 else 0 end) as findings_warn
 
@@ -19,7 +19,7 @@ district_findings as (
 
     group by
         findings.district_code,
-        findings.period
+        findings.filed_period
 
 ),
 

@@ -28,6 +28,10 @@ with
 ),
 
 {% endfor %}
+file_months as (select * from {{ ref('int_file_months') }}),
+
+period_window as (select * from {{ ref('int_period_window') }}),
+
 unioned as (
 
     {% for rule_model in rule_models %}
@@ -66,9 +70,23 @@ final as (
         cast(unioned.actual as varchar) as actual,
         cast({{ mask_credit_codes('unioned.message') }} as varchar) as message,
         cast({{ mask_credit_codes('unioned.source_file') }} as varchar) as source_file,
-        cast(unioned.source_row as integer) as source_row
+        cast(unioned.source_row as integer) as source_row,
+        -- the month the finding is counted and sent under: its own period, unless that period is the
+        -- fault (outside the months tracked, DQ14), then the month the rest of its file reports
+        cast(
+            case
+                when unioned.period between period_window.first_period and period_window.last_period
+                    then unioned.period
+                else coalesce(file_months.file_period, unioned.period)
+            end as date
+        ) as filed_period
 
     from unioned
+
+    cross join period_window
+
+    left join file_months
+        on unioned.source_file = file_months.source_file
 
 )
 

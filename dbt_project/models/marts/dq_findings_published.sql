@@ -102,6 +102,7 @@ final as (
         end as message,
         withheld.source_file,
         withheld.source_row,
+        withheld.filed_period,
         withheld.figures_withheld
 
     from withheld
