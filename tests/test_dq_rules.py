@@ -33,7 +33,8 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ12  —       division 39 filed 10000, bureau 10300 (2.91%)      bureau 10150 (1.48%)
     DQ13  500117  2024-03 repeats 2024-02 (3, 1000, 20)               R&D 21; zeros repeated
     DQ14  500118  submission 2025-01, filing 2021-12, bureau 2025-01  2024-12 and 2022-01
-                  (the filing in 江北's file of 2024-03: filed under 2024-03)
+                  (the filing in 江北's file of 2024-03: filed under 2024-03;
+                  its 2024-03 submission of 1 enterprise gets DQ02 and DQ03 saying why)
     DQ06  500119  district and enterprise: 2023-03 1800, 2024-02 1000, 2024-03 20,000,000 (元,
     +DQ04 500120  ×11111 ≈ 10^4), 2024-04 3000: DQ06 for March; DQ04 compares April with
                   20,000,000 / 10^4 = 2000 → no finding
@@ -288,6 +289,8 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.registry(code("500118", 1), "永川甲电子公司", "500118")
     # in another unit's file of 2024-03: the finding is filed under the month of its file
     raw.filing(code("500118", 1), "2021-12", 100, 1, source_file="filings/2024-03_500105.csv")
+    # ... whose district sends 2024-03 with it counted: DQ02 and DQ03 say the typo leaves it out
+    raw.submission("500118", "2024-03", 1, 100, 1)
     raw.bureau("2025-01", "39", 100, row=6)
     # DQ06 then DQ04: 2024-03 sent in 元 (2000 万元 as 20,000,000), 2024-04 right (3000). DQ06 finds
     # March (×11111 its year-earlier 1800, within 15% of 10^4); April is compared with March / 10^4
@@ -734,7 +737,8 @@ def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) 
 
 def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(triggered: Built) -> None:
     """DQ14's filing of 2021-12 sits in a file whose other line reports 2024-03: it is filed, and counted
-    in district_monthly, under 2024-03, where the feedback workbook and the briefing list it too. The
+    in district_monthly, under 2024-03, where the feedback workbook and the briefing list it too, with
+    the DQ10 finding it causes (the enterprise has no filing of 2024-03). The
     submission and the bureau line of 2025-01 are alone in their files (no month known): filed as they
     are. Every other finding, a missing submission's (no file) among them, keeps its own period."""
     assert set(
@@ -762,6 +766,25 @@ def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(trigge
         """
     )
     assert counted == by_filed_period == by_period + 1
+    # the enterprise has no filing of 2024-03: DQ10 says the mistyped line is most likely it, and cites
+    # that line, so that the workbook lists it under the DQ14 finding (DQ14 explains DQ10)
+    [(message, source)] = triggered.query(
+        "select message, source_file || ' ' || source_row from marts.dq_findings "
+        "where rule_id = 'DQ10' and district_code = '500118' and period = '2024-03-01'"
+    )
+    assert source == "filings/2024-03_500105.csv 3"
+    assert (
+        "本期文件中有该企业报告期为2021年12月的月报（见 DQ14 问题），很可能就是本期月报、报告期填错"
+        in message
+    )
+    assert triggered.query("select explains from marts.dq_rules where rule_id = 'DQ14'") == [("DQ10",)]
+    # the district counted it: its total and count differ from the filings' by that enterprise
+    notes = triggered.query(
+        "select rule_id, message like '%（其中 1 家企业的本期月报报告期疑似填错，见 DQ14 问题，未计入合计；%' "
+        "from marts.dq_findings where district_code = '500118' and period = '2024-03-01' "
+        "and rule_id in ('DQ02', 'DQ03') order by 1"
+    )
+    assert notes == [("DQ02", True), ("DQ03", True)]
 
 
 def test_right_month_after_a_unit_mixup_is_no_fall(triggered: Built) -> None:

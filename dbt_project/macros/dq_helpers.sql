@@ -117,3 +117,17 @@
         '（区县不明）'
     )
 {%- endmacro %}
+
+
+{#-
+    For a district's cross-table finding (DQ02, DQ03): how many of its enterprises a period typed
+    outside the months tracked (DQ14) leaves out of the filings' totals; '' when none.
+-#}
+{% macro mistyped_filings_note(enterprise_count) -%}
+    case
+        when {{ enterprise_count }} > 0
+            then '（其中 ' || cast({{ enterprise_count }} as varchar)
+                || ' 家企业的本期月报报告期疑似填错，见 DQ14 问题，未计入合计；更正报告期后请复核。）'
+        else ''
+    end
+{%- endmacro %}

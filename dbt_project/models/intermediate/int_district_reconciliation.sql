@@ -2,7 +2,9 @@
     Each district submission that counts beside what its in-scope enterprises' filings add up to:
     the comparison the cross-table rules on district submissions make (DQ02 revenue, DQ03
     enterprise count), built once. A submission is compared once the enterprise filings of its
-    period are in.
+    period are in. mistyped_enterprise_count: the district's in-scope enterprises without a filing of
+    the period whose line in the period's file is dated outside the months tracked (DQ14), left out
+    of the filed totals by that typo.
 -#}
 
 with
@@ -12,6 +14,10 @@ submissions as (select * from {{ ref('int_district_submission_months') }}),
 enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
 
 filed_periods as (select * from {{ ref('int_filed_periods') }}),
+
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
+
+mistyped_filings as (select * from {{ ref('int_mistyped_filings') }}),
 
 filing_totals as (
 
@@ -29,6 +35,33 @@ filing_totals as (
 
 ),
 
+mistyped_totals as (
+
+    select
+        enterprises.district_code,
+        mistyped_filings.file_period as period,
+        count(distinct enterprises.uscc) as enterprise_count
+
+    from mistyped_filings
+
+    inner join enterprises
+        on mistyped_filings.uscc = enterprises.uscc
+            and {{ period_year('mistyped_filings.file_period') }} = enterprises.scope_year
+
+    where not exists (
+            select 1
+            from enterprise_months
+            where
+                enterprise_months.uscc = mistyped_filings.uscc
+                and enterprise_months.period = mistyped_filings.file_period
+        )
+
+    group by
+        enterprises.district_code,
+        mistyped_filings.file_period
+
+),
+
 reconciled as (
 
     select
@@ -38,6 +71,7 @@ reconciled as (
         submissions.revenue_ytd_wan as submitted_revenue_ytd_wan,
         coalesce(filing_totals.enterprise_count, 0) as filed_enterprise_count,
         coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
+        coalesce(mistyped_totals.enterprise_count, 0) as mistyped_enterprise_count,
         submissions.source_file,
         submissions.source_row
 
@@ -49,6 +83,10 @@ reconciled as (
     left join filing_totals
         on submissions.district_code = filing_totals.district_code
             and submissions.period = filing_totals.period
+
+    left join mistyped_totals
+        on submissions.district_code = mistyped_totals.district_code
+            and submissions.period = mistyped_totals.period
 
 )
 

@@ -43,6 +43,7 @@ findings as (
         || ' 万元，辖区规上电子信息企业月报合计应为 ' || {{ number_text('gaps.filed_revenue_ytd_wan') }} || ' 万元，'
         || coalesce('相差 ' || {{ number_text('gaps.relative_gap * 100') }} || '%', '企业月报合计为 0')
         || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。请核对更正。'
+        || {{ mistyped_filings_note('gaps.mistyped_enterprise_count') }}
         || {{ source_text('gaps.source_file', 'gaps.source_row') }} as message,
         gaps.source_file,
         gaps.source_row

@@ -25,6 +25,7 @@ findings as (
         || ' 家，企业名录在本区县、本期已报送月报的规上电子信息企业应为 '
         || {{ count_text('reconciliation.filed_enterprise_count') }}
         || ' 家。请核对企业个数并更正；如有企业未报送月报，请督促补报。'
+        || {{ mistyped_filings_note('reconciliation.mistyped_enterprise_count') }}
         || {{ source_text('reconciliation.source_file', 'reconciliation.source_row') }} as message,
         reconciliation.source_file,
         reconciliation.source_row

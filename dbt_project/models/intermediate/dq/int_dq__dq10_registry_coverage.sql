@@ -3,7 +3,11 @@
     - a filing (the line that counts for a credit code and period) whose enterprise the registry
       in force for the period's year does not list: it is counted nowhere;
     - an enterprise that registry has in scope with no filing line for a period present in the
-      filings (periods outside the plausible window are DQ14's, not a coverage gap).
+      filings (periods outside the plausible window are DQ14's, not a coverage gap). When the
+      enterprise has a line dated outside the window in a file that reports the period (2062-07 in
+      the file of 2026-07), that line is most likely the missing filing with its period mistyped:
+      the finding says so and points at that line, so that the feedback workbook shows it under
+      the DQ14 finding of the same line (the catalogue's explains).
 -#}
 
 with
@@ -17,6 +21,8 @@ enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 {{ dq_rule('DQ10') }},
 
 period_window as (select * from {{ ref('int_period_window') }}),
+
+mistyped_lines as (select * from {{ ref('int_mistyped_filings') }}),
 
 periods as (
 
@@ -54,13 +60,19 @@ missing_filings as (
         periods.period,
         {{ enterprise_label('enterprises.enterprise_name', 'enterprises.source_file', 'enterprises.source_row') }}
             as enterprise_label,
-        enterprises.source_file,
-        enterprises.source_row
+        mistyped_lines.typed_period,
+        coalesce(mistyped_lines.source_file, enterprises.source_file) as source_file,
+        coalesce(mistyped_lines.source_row, enterprises.source_row) as source_row
 
     from enterprises
 
     inner join periods
         on enterprises.scope_year = {{ period_year('periods.period') }}
+
+    left join mistyped_lines
+        on enterprises.uscc = mistyped_lines.uscc
+            and periods.period = mistyped_lines.file_period
+            and mistyped_lines.line_rank = 1
 
     where not exists (
             select 1
@@ -108,8 +120,15 @@ findings as (
         {{ district_name_zh('missing_filings.district_code') }}
         || {{ period_label_zh('missing_filings.period') }}
         || '企业名录内的规上电子信息企业“' || missing_filings.enterprise_label
-        || '”未报送月报：应报送 1 份，实际收到 0 份。请督促企业补报；企业已停产、迁出或不再符合统计范围的，请更正企业名录。'
-        || '（名录' || {{ source_text('missing_filings.source_file', 'missing_filings.source_row') }} || '）' as message,
+        || case
+            when missing_filings.typed_period is not null
+                then '”没有本期月报，但本期文件中有该企业报告期为'
+                    || {{ period_label_zh('missing_filings.typed_period') }}
+                    || '的月报（见 DQ14 问题），很可能就是本期月报、报告期填错。请核对该行的报告期并更正。'
+                    || {{ source_text('missing_filings.source_file', 'missing_filings.source_row') }}
+            else '”未报送月报：应报送 1 份，实际收到 0 份。请督促企业补报；企业已停产、迁出或不再符合统计范围的，请更正企业名录。'
+                || '（名录' || {{ source_text('missing_filings.source_file', 'missing_filings.source_row') }} || '）'
+        end as message,
         missing_filings.source_file,
         missing_filings.source_row
 
