@@ -3,8 +3,9 @@
 Reads marts.dq_findings, marts.dq_rules and reference.reporting_units from the build database
 (read-only) and writes out_dir/<YYYY-MM>/<district_code>_<district_name>.xlsx. A finding is filed
 under its filed_period, the month of the file it came from (the build decides it, so that
-district_monthly and the briefing count it there too); findings that one fault causes on the same line (a unit mix-up breaks the district
-total and the growth too) are one problem, its cause first. No Dagster here.
+district_monthly and the briefing count it there too); findings that one fault causes on the same
+line (a unit mix-up breaks the district total and the growth too) are one problem, its cause first.
+No Dagster here.
 """
 
 from __future__ import annotations

@@ -48,6 +48,9 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     rate)         grew 25%), its increment ×25,332: neither matches. April 10,100  ×8, not ≈ 10
                   right again: its run rate ≈ 1/10^4 of March's is the return, no
                   finding. A second firm without a year earlier, the same months
+    DQ06  500155  March and April in 元, no year earlier: 1000, 2000, 30,000,000 (×10^4 run rate),
+    (two          40,500,000 (level with March: the same mix-up), May 5000 right again: no finding
+    months)
     DQ16  500153  registry 产业链 智慧终端 on a 3911 maker (warn:   智能终端产业链 and 智能家居 (the
                   counted as 智能终端); 智能家电 on a 3851 maker      ingest matched them); 智慧终端
                   (error: its class is out of scope, it counts     on a below-scale enterprise
@@ -89,7 +92,7 @@ DISTRICT_NAMES = {
     "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
-    "500154": "开州区",
+    "500154": "开州区", "500155": "梁平区",
 }  # fmt: skip
 
 
@@ -335,6 +338,13 @@ def triggering_layer(raw: RawLayer) -> None:
         raw.registry(code("500154", serial), name, "500154")
         for period, revenue in (first, ("2024-02", 5000), ("2024-03", 76_000_000), ("2024-04", 10_100)):
             raw.filing(code("500154", serial), period, revenue, 1)
+    # DQ06 two months running in 元, no year earlier: March is ×10^4 February's run rate, April is
+    # level with March (the same mistake: ×1.0125), May, right again, is neither a mix-up nor a fall
+    raw.registry(code("500155", 1), "梁平甲电子公司", "500155")
+    for period, revenue in (
+        ("2024-01", 1000), ("2024-02", 2000), ("2024-03", 30_000_000), ("2024-04", 40_500_000), ("2024-05", 5000),
+    ):  # fmt: skip
+        raw.filing(code("500155", 1), period, revenue, 1)
 
 
 def near_miss_layer(raw: RawLayer) -> None:
@@ -595,6 +605,10 @@ TRIGGERED = [
              "filings/2024-03_500154.csv", 2),
     Expected("DQ06", "500154", "2024-03", "开州乙电子公司 营业收入本年累计", "error", "7,600", "76,000,000",
              "filings/2024-03_500154.csv", 3),
+    Expected("DQ06", "500155", "2024-03", "梁平甲电子公司 营业收入本年累计", "error", "3,000", "30,000,000",
+             "filings/2024-03_500155.csv", 2),
+    Expected("DQ06", "500155", "2024-04", "梁平甲电子公司 营业收入本年累计", "error", "4,050", "40,500,000",
+             "filings/2024-04_500155.csv", 2),
     Expected("DQ16", "500153", None, "荣昌甲电子公司 产业链（企业名录）", "warn", "产业链代码或名称", "“智慧终端”",
              "registry/名录_500153.xlsx", 2),
     Expected("DQ16", "500153", None, "荣昌乙电器公司 产业链（企业名录）", "error", "产业链代码或名称", "“智能家电”",
@@ -608,7 +622,7 @@ PERIOD_BOUND = {"DQ01", "DQ10"}
 
 NEAR_MISS_UNITS = {
     "DQ01": ["500101"], "DQ02": ["500102"], "DQ03": ["500103"], "DQ04": ["500104", "500105"],
-    "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110", "500154"], "DQ07": ["500111"],
+    "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110", "500154", "500155"], "DQ07": ["500111"],
     "DQ08": ["500112"], "DQ09": ["500113"], "DQ10": ["500114"], "DQ11": ["500115"], "DQ12": [None],
     "DQ13": ["500117"], "DQ14": ["500118", None], "DQ15": ["500152", None],
     "DQ16": ["500153"],
@@ -886,6 +900,31 @@ def test_a_year_to_date_typed_in_yuan_is_found_on_its_run_rate(triggered: Built)
     assert (
         triggered.query(
             "select rule_id from marts.dq_findings where district_code = '500154' and period = date '2024-04-01' "
+            "and rule_id in ('DQ04', 'DQ06')"
+        )
+        == []
+    )
+
+
+def test_a_second_month_in_yuan_is_the_same_mix_up_and_the_right_month_after_is_none(
+    triggered: Built,
+) -> None:
+    """梁平甲 (no year earlier) sent March and April in 元: April's run rate is level with March's
+    (×1.0125), so April carries March's ×10^4 and says why. May, right again, is 1/10^4 of April's run
+    rate: the return, not a mix-up, and not a fall against April corrected (4,050)."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ06' and district_code = '500155' "
+        "and period = date '2024-04-01'"
+    )
+    assert message == (
+        "梁平区2024年4月企业“梁平甲电子公司”月报的营业收入本年累计为 40,500,000.00 万元，按月平均与前一期"
+        "（2024年3月）本年累计 30,000,000.00 万元按月平均持平，而前一期已疑似计量单位错误（见该期 DQ06 问题），"
+        "本期约为应报数的 10000 倍（误差 15.00% 以内），疑似计量单位错误（元、千元、万元、亿元混用）。"
+        "请核对报表的计量单位并按万元更正。来源：filings/2024-04_500155.csv 第 2 行。"
+    )
+    assert (
+        triggered.query(
+            "select rule_id from marts.dq_findings where district_code = '500155' and period = date '2024-05-01' "
             "and rule_id in ('DQ04', 'DQ06')"
         )
         == []

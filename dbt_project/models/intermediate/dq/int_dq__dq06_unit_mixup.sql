@@ -8,7 +8,12 @@
     year-to-date figure typed in 元 in March is 10^4 times February's run rate, while against a year
     earlier it is 10^4 times that year's growth and its increment 10^4 times three months' worth.
     The month after a mix-up, right again, is that many times below it: a run-rate match opposite
-    to the previous period's is that return, not a mix-up. Checked on
+    to the previous period's is that return, not a mix-up. A period level with the previous one
+    (run rate within the tolerance of it) that matches nothing itself carries the match of the
+    period its level run began with: a second month in 元 is level with the first. The return guard
+    reads the previous period's carried match; a guard that itself needs a guarded match from an
+    earlier run (a mix-up, its return, a level month, then a new mix-up in the same year) reads the
+    unguarded one and may miss that new mix-up. Checked on
     district submissions and on in-scope enterprise filings; peers are no yardstick (one
     assembler can be 1000 times a county's whole output), so each series is only compared with
     itself.
@@ -135,27 +140,110 @@ powers as (
 
 ),
 
-matched as (
+islands as (
 
+    -- a period whose run rate is level with the previous one's (ratio within the tolerance of 1)
+    -- continues that period's island; any other period starts one. A period typed in the same wrong
+    -- unit as the month before is level with it, so it inherits that month's match
     select
-        guarded.*,
-        case when guarded.primary_power is not null then guarded.basis else 'run_rate' end as matched_basis,
-        coalesce(
-            guarded.primary_power,
-            -- the return after a mix-up is the opposite of the previous period's match
-            case when guarded.run_rate_power <> -coalesce(guarded.previous_power, 0) then guarded.run_rate_power end
-        ) as matched_power
+        levels.*,
+        sum(case when levels.is_level then 0 else 1 end) over (
+            partition by levels.reporter_kind, levels.reporter_key, {{ period_year('levels.period') }}
+            order by levels.period
+            rows between unbounded preceding and current row
+        ) as island
 
     from (
         select
             powers.*,
-            lag(coalesce(powers.primary_power, powers.run_rate_power)) over (
-                partition by powers.reporter_kind, powers.reporter_key
-                order by powers.period
-            ) as previous_power
+            coalesce(
+                powers.value_wan > 0
+                and powers.previous_value_wan > 0
+                and abs(powers.run_rate_ratio - 1) <= rule.threshold_error,
+                false
+            ) as is_level,
+            coalesce(powers.primary_power, powers.run_rate_power) as own_power
 
         from powers
-    ) as guarded
+
+        cross join rule
+    ) as levels
+
+),
+
+carried as (
+
+    -- each period's match before the return guard: its own, else (level, no match of its own)
+    -- its island's first period's
+    select
+        islands.*,
+        case
+            when islands.is_level and islands.primary_power is null
+                then first_value(islands.own_power) over island_periods
+            else islands.own_power
+        end as carried_power
+
+    from islands
+
+    window island_periods as (
+        partition by
+            islands.reporter_kind,
+            islands.reporter_key,
+            {{ period_year('islands.period') }},
+            islands.island
+        order by islands.period
+    )
+
+),
+
+guarded as (
+
+    -- the return after a mix-up is a run-rate match opposite to the previous period's (carried) one
+    select
+        carried.*,
+        case
+            when carried.primary_power is not null then carried.primary_power
+            when carried.run_rate_power <> -coalesce(carried.previous_power, 0) then carried.run_rate_power
+        end as own_guarded_power
+
+    from (
+        select
+            carried.*,
+            lag(carried.carried_power) over (
+                partition by carried.reporter_kind, carried.reporter_key
+                order by carried.period
+            ) as previous_power
+
+        from carried
+    ) as carried
+
+),
+
+matched as (
+
+    select
+        guarded.*,
+        case
+            when guarded.primary_power is not null then guarded.basis
+            when guarded.is_level then 'run_rate_level'
+            else 'run_rate'
+        end as matched_basis,
+        case
+            when guarded.is_level and guarded.primary_power is null
+                then first_value(guarded.own_guarded_power) over island_periods
+            else guarded.own_guarded_power
+        end as matched_power
+
+    from guarded
+
+    window island_periods as (
+        partition by
+            guarded.reporter_kind,
+            guarded.reporter_key,
+            {{ period_year('guarded.period') }},
+            guarded.island
+        order by guarded.period
+    )
 
 ),
 
@@ -195,7 +283,7 @@ findings as (
         -- what the figure would be in 万元: the whole value scaled back when it stands against a year
         -- earlier or a run rate, only the month's increment when the increment is what jumped
         case
-            when labelled.matched_basis in ('year_earlier', 'run_rate')
+            when labelled.matched_basis in ('year_earlier', 'run_rate', 'run_rate_level')
                 then {{ amount_text('cast(labelled.value_wan as double) / power(10, labelled.matched_power)') }}
             else {{ amount_text(
                 'cast(labelled.value_wan - labelled.increment_wan as double)'
@@ -207,6 +295,12 @@ findings as (
         || {{ period_label_zh('labelled.period') }}
         || labelled.reporter_zh
         || case
+            when labelled.matched_basis = 'run_rate_level'
+                then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
+                    || '，按月平均与前一期（' || {{ period_label_zh('labelled.previous_period') }} || '）本年累计 '
+                    || {{ money_text('labelled.previous_value_wan') }}
+                    || '按月平均持平，而前一期已疑似计量单位错误（见该期 DQ06 问题），本期约为应报数的 '
+                    || labelled.factor_zh
             when labelled.matched_basis = 'run_rate'
                 then '营业收入本年累计为 ' || {{ money_text('labelled.value_wan') }}
                     || '，按月平均约为前一期（' || {{ period_label_zh('labelled.previous_period') }} || '）本年累计 '
