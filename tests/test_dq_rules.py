@@ -294,6 +294,8 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.filing(code("500118", 1), "2021-12", 100, 1, source_file="filings/2024-03_500105.csv")
     # ... whose district sends 2024-03 with it counted: DQ02 and DQ03 say the typo leaves it out
     raw.submission("500118", "2024-03", 1, 100, 1)
+    # a one-line table of 2024-03 with its year mistyped: filed under the month its name gives
+    raw.submission("500118", "2042-03", 1, 120, 1, source_file="districts/500118_2024-03_b.csv")
     raw.bureau("2025-01", "39", 100, row=6)
     # DQ06 then DQ04: 2024-03 sent in 元 (2000 万元 as 20,000,000), 2024-04 right (3000). DQ06 finds
     # March (×11111 its year-earlier 1800, within 15% of 10^4); April is compared with March / 10^4
@@ -588,6 +590,8 @@ TRIGGERED = [
              "districts/500117_2024-03.csv", 4),
     Expected("DQ14", "500118", "2025-01", "区县月报 报告期", "error", WINDOW, "2025年1月", "districts/500118_2025-01.csv", 4),
     Expected("DQ14", "500118", "2021-12", "企业月报 报告期", "error", WINDOW, "2021年12月", "filings/2024-03_500105.csv", 3),
+    Expected("DQ14", "500118", "2042-03", "区县月报 报告期", "error", WINDOW, "2042年3月",
+             "districts/500118_2024-03_b.csv", 4),
     Expected("DQ14", None, "2025-01", "统计局月报 报告期", "error", WINDOW, "2025年1月", "bureau/统计局_2025-01.xlsx", 6),
     Expected("DQ06", "500119", "2024-03", "区县月报 营业收入本年累计", "error", "2,000", "20,000,000",
              "districts/500119_2024-03.csv", 4),
@@ -752,9 +756,10 @@ def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) 
 def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(triggered: Built) -> None:
     """DQ14's filing of 2021-12 sits in a file whose other line reports 2024-03: it is filed, and counted
     in district_monthly, under 2024-03, where the feedback workbook and the briefing list it too, with
-    the DQ10 finding it causes (the enterprise has no filing of 2024-03). The
-    submission and the bureau line of 2025-01 are alone in their files (no month known): filed as they
-    are. Every other finding, a missing submission's (no file) among them, keeps its own period."""
+    the DQ10 finding it causes (the enterprise has no filing of 2024-03). A one-line table dated
+    2042-03 in districts/500118_2024-03_b.csv goes under the month of its name. The submission and the
+    bureau line of 2025-01 are alone in their files, named for an untracked month: filed as they are.
+    Every other finding, a missing submission's (no file) among them, keeps its own period."""
     assert set(
         triggered.query(
             "select subject, strftime(period, '%Y-%m'), strftime(filed_period, '%Y-%m') from marts.dq_findings "
@@ -764,6 +769,7 @@ def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(trigge
         ("企业月报 报告期", "2021-12", "2024-03"),
         ("区县月报 报告期", "2025-01", "2025-01"),
         ("统计局月报 报告期", "2025-01", "2025-01"),
+        ("区县月报 报告期", "2042-03", "2024-03"),  # alone in its file: the month of its name
     }
     assert triggered.query(
         "select count(*) from marts.dq_findings where rule_id <> 'DQ14' and filed_period is distinct from period"
@@ -779,7 +785,7 @@ def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(trigge
         where district_code = '500118' and severity = 'error'
         """
     )
-    assert counted == by_filed_period == by_period + 1
+    assert counted == by_filed_period == by_period + 2
     # the enterprise has no filing of 2024-03: DQ10 says the mistyped line is most likely it, and cites
     # that line, so that the workbook lists it under the DQ14 finding (DQ14 explains DQ10)
     [(message, source)] = triggered.query(
@@ -928,6 +934,29 @@ def test_a_second_month_in_yuan_is_the_same_mix_up_and_the_right_month_after_is_
             "and rule_id in ('DQ04', 'DQ06')"
         )
         == []
+    )
+
+
+def test_published_findings_show_no_figure_of_a_small_group(triggered: Built) -> None:
+    """What analysts get (dq_findings_published): division 39 files one enterprise in 2024-09 and so
+    does the rest of the scope, so the city-wide DQ12 prints neither sum (the total minus one gives the
+    other). 合川区 copies a submission with no enterprise behind it (its cell is suppressed): DQ13
+    prints no figure. The count rule DQ03 keeps its figures."""
+    rows = dict(
+        triggered.query(
+            "select rule_id || ' ' || coalesce(district_code, '全市'), figures_withheld "
+            "from marts.dq_findings_published where rule_id = 'DQ12' "
+            "or (rule_id in ('DQ03', 'DQ13') and district_code = '500117' and period = date '2024-03-01')"
+        )
+    )
+    assert rows == {"DQ12 全市": True, "DQ13 500117": True, "DQ03 500117": False}
+    [(message, expected, actual)] = triggered.query(
+        "select message, expected, actual from marts.dq_findings_published where rule_id = 'DQ12'"
+    )
+    assert (expected, actual) == (None, None)
+    assert message == (
+        "全市2024年9月：39大类合计与统计局数据不符（39大类营业收入本年累计）。涉及按数据保密规则不公布的企业组的数据，"
+        "分析库不列具体数值；完整说明（含数值）见全市反馈表。来源：bureau/统计局_2024-09.xlsx 第 6 行。"
     )
 
 

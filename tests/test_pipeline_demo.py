@@ -401,21 +401,32 @@ ENTERPRISE_FOLDERS = ("filings/", "registry/", "surveys/")
 
 
 def test_snapshot_findings_withhold_what_disclosure_protects(demo: dict) -> None:
-    """A finding that prints amounts reaches analysts without them when it is about one enterprise's line
-    or about a district whose cell is suppressed then or in the 12 months before; the build keeps every
-    figure for the feedback workbooks, and every other finding is published as the build has it."""
-    columns = "finding_id, rule_id, district_code, period, expected, actual, message, source_file"
+    """A finding that prints amounts reaches analysts without them when it is about one enterprise's line,
+    about a district not published in its month or suppressed in any month up to it, or city-wide in a
+    month where division 39 or the rest of the scope is a group disclosure would suppress; the build
+    keeps every figure for the feedback workbooks, and every other finding is published as it is."""
+    columns = "finding_id, rule_id, district_code, coalesce(filed_period, period), expected, actual, message, source_file"
     with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as build:
         full = build.execute(f"select {columns} from marts.dq_findings").fetchall()
         shows = {
             rule
             for (rule,) in build.execute("select rule_id from marts.dq_rules where shows_amounts").fetchall()
         }
-        suppressed = set(
-            build.execute(
-                "select district_code, period from marts.district_monthly where suppressed"
+        cells = dict(
+            ((district, period), suppressed)
+            for district, period, suppressed in build.execute(
+                "select district_code, period, suppressed from marts.district_monthly"
             ).fetchall()
         )
+        groups = build.execute(
+            "select period, division = '39', count(*), max(revenue_ytd_wan) / nullif(sum(revenue_ytd_wan), 0) "
+            "from intermediate.int_enterprise_months where revenue_ytd_wan is not null group by all"
+        ).fetchall()
+        min_count, max_share = build.execute(
+            "select any_value(min_cell_enterprises), any_value(dominance_share) from marts.district_monthly"
+        ).fetchone()
+    small_months = {period for period, _, count, top in groups if count < min_count or (top or 0) > max_share}
+    division_39_months = {period for period, is_39, *_ in groups if is_39}
     with duckdb.connect(str(demo["warehouse"] / "analytics.duckdb"), read_only=True) as snapshot:
         published = {
             row[0]: row[1:]
@@ -424,16 +435,24 @@ def test_snapshot_findings_withhold_what_disclosure_protects(demo: dict) -> None
             ).fetchall()
         }
 
-    def protected(rule: str, district: str | None, period: dt.date | None, source: str | None) -> str | None:
+    def protected(rule: str, district: str | None, month: dt.date | None, source: str | None) -> str | None:
+        folder = (source or "").split("/", 1)[0]
         if rule not in shows:
             return None
-        if (source or "").startswith(ENTERPRISE_FOLDERS):
+        if folder in ("filings", "registry", "surveys"):
             return "enterprise"
-        if period is None:
-            return None
-        months_back = (divmod(period.year * 12 + period.month - 1 - n, 12) for n in range(13))
-        if any((district, dt.date(year, month + 1, 1)) in suppressed for year, month in months_back):
+        if folder == "districts" and (
+            district is None
+            or cells.get((district, month)) is not False
+            or any(
+                suppressed
+                for (code, period), suppressed in cells.items()
+                if code == district and period <= month
+            )
+        ):
             return "cell"
+        if folder == "bureau" and (month not in division_39_months or month in small_months):
+            return "group"
         return None
 
     assert set(published) == {row[0] for row in full}

@@ -1,6 +1,8 @@
 {#-
     The month each monthly file reports: the period most of its lines carry within the months tracked
-    (int_period_window), the latest on a tie. A finding on a line whose period is itself the fault
+    (int_period_window), the latest on a tie; for a file none of whose lines is dated inside them (a
+    one-line district table with its year mistyped), the month its name gives (…_2026-07.xlsx), when
+    that month is tracked. A finding on a line whose period is itself the fault
     (2062-07 typed for 2026-07, DQ14) is filed under this month (dq_findings.filed_period), so that
     the feedback workbook, district_monthly and the briefing count it where the officer sent it.
 -#}
@@ -56,7 +58,7 @@ counted as (
 
 ),
 
-final as (
+by_lines as (
 
     select
         counted.source_file,
@@ -69,6 +71,50 @@ final as (
             partition by counted.source_file
             order by counted.line_count desc, counted.period desc
         ) = 1
+
+),
+
+by_name as (
+
+    -- a year and month in the file's name: 2026-07, 2026_07, 2026年7, 202607
+    select distinct
+        lines.source_file,
+        make_date(
+            cast(regexp_extract(lines.source_file, '(20[0-9]{2})[-_.年]?(1[0-2]|0?[1-9])([^0-9]|$)', 1) as integer),
+            cast(regexp_extract(lines.source_file, '(20[0-9]{2})[-_.年]?(1[0-2]|0?[1-9])([^0-9]|$)', 2) as integer),
+            1
+        ) as file_period
+
+    from lines
+
+    where regexp_matches(lines.source_file, '(20[0-9]{2})[-_.年]?(1[0-2]|0?[1-9])([^0-9]|$)')
+
+),
+
+final as (
+
+    select
+        by_lines.source_file,
+        by_lines.file_period
+
+    from by_lines
+
+    union all
+
+    select
+        by_name.source_file,
+        by_name.file_period
+
+    from by_name
+
+    inner join period_window
+        on by_name.file_period between period_window.first_period and period_window.last_period
+
+    where not exists (
+            select 1
+            from by_lines
+            where by_lines.source_file = by_name.source_file
+        )
 
 )
 

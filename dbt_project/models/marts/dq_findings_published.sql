@@ -1,11 +1,18 @@
 {#-
     The findings as analysts get them: publish copies this model into the snapshot as
     marts.dq_findings. A finding whose rule prints reported amounts (dq_rule_catalogue.shows_amounts)
-    would undo the disclosure rule when it is about one enterprise's line (a filing, a registry or a
-    survey line), or about a reporting unit whose cell district_monthly suppresses in the finding's
-    period or in the twelve months before it (DQ04, DQ05, DQ06 and DQ13 print the figures of an earlier
-    period). Its expected and actual are withheld, and its message names the rule, the line and where
-    the full text is: the district's feedback workbook, which reads marts.dq_findings.
+    has its expected, actual and the figures of its message withheld when they could undo the
+    disclosure rule:
+    - about one enterprise's line (a filings, registry or survey file);
+    - about a reporting unit (a district submission) whose cell district_monthly does not publish in
+      the finding's month (suppressed, or no cell yet: the month's filings are not in, or the month
+      is a typo outside the months tracked), or suppressed in any month before it: DQ04, DQ05, DQ06
+      and DQ13 print earlier periods' figures, DQ13 whatever the gap;
+    - about an unknown unit (a district submission whose 区县 matched no unit);
+    - city-wide (the bureau's DQ12) in a month where division 39, or the rest of the scope, which the
+      published total minus the finding's sum gives, is a group the disclosure rule would suppress.
+    Its message names the rule, the subject and the file row and says where the full text is: the
+    feedback workbook, which reads marts.dq_findings.
 -#}
 
 with
@@ -16,28 +23,39 @@ rules as (select * from {{ ref('dq_rule_catalogue') }}),
 
 district_cells as (select * from {{ ref('int_district_cells') }}),
 
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
+
 ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 -- masked as dq_findings masks its source_file, so that the two compare
-enterprise_files as (
+file_kinds as (
 
-    select distinct {{ mask_credit_codes('ledger.source_file') }} as source_file
+    select distinct
+        {{ mask_credit_codes('ledger.source_file') }} as source_file,
+        ledger.kind
 
     from ledger
 
-    where ledger.kind in ('filings', 'registry', 'surveys')
-
 ),
 
-suppressed_cells as (
+division_groups as (
 
+    -- the two groups a city-wide DQ12 finding's figures describe, by month
     select
-        district_cells.district_code,
-        district_cells.period
+        enterprise_months.period,
+        enterprise_months.division = '39' as is_division_39,
+        {{ primary_suppression_reason(
+            'count(*)',
+            'max(enterprise_months.revenue_ytd_wan) / nullif(sum(enterprise_months.revenue_ytd_wan), 0)'
+        ) }} as suppression_reason
 
-    from district_cells
+    from enterprise_months
 
-    where district_cells.suppressed
+    where enterprise_months.revenue_ytd_wan is not null
+
+    group by
+        enterprise_months.period,
+        enterprise_months.division = '39'
 
 ),
 
@@ -46,32 +64,76 @@ reasons as (
     select
         findings.*,
         rules.title as rule_title,
-        rules.shows_amounts and enterprise_files.source_file is not null as about_enterprise,
-        rules.shows_amounts and exists (
-            select 1
-            from suppressed_cells
-            where
-                suppressed_cells.district_code = findings.district_code
-                and suppressed_cells.period between findings.period - interval 12 month and findings.period
-        ) as about_suppressed_cell
+        rules.shows_amounts,
+        -- the ingest's kind of the file, else its folder under raw/ (which is how the ingest names kinds)
+        coalesce(file_kinds.kind, split_part(findings.source_file, '/', 1), '') as source_kind,
+        coalesce(findings.filed_period, findings.period) as finding_month
 
     from findings
 
     inner join rules
         on findings.rule_id = rules.rule_id
 
-    left join enterprise_files
-        on findings.source_file = enterprise_files.source_file
+    left join file_kinds
+        on findings.source_file = file_kinds.source_file
+
+),
+
+judged as (
+
+    select
+        reasons.*,
+        reasons.shows_amounts and reasons.source_kind in ('filings', 'registry', 'surveys') as about_enterprise,
+        reasons.shows_amounts
+        and reasons.source_kind = 'districts'
+        and (
+            reasons.district_code is null
+            or not exists (
+                select 1
+                from district_cells
+                where
+                    district_cells.district_code = reasons.district_code
+                    and district_cells.period = reasons.finding_month
+                    and not district_cells.suppressed
+            )
+            or exists (
+                select 1
+                from district_cells
+                where
+                    district_cells.district_code = reasons.district_code
+                    and district_cells.period <= reasons.finding_month
+                    and district_cells.suppressed
+            )
+        ) as about_suppressed_cell,
+        reasons.shows_amounts
+        and reasons.source_kind = 'bureau'
+        and (
+            reasons.finding_month is null
+            or not exists (
+                select 1
+                from division_groups
+                where division_groups.period = reasons.finding_month and division_groups.is_division_39
+            )
+            or exists (
+                select 1
+                from division_groups
+                where
+                    division_groups.period = reasons.finding_month
+                    and division_groups.suppression_reason is not null
+            )
+        ) as about_small_group
+
+    from reasons
 
 ),
 
 withheld as (
 
     select
-        reasons.*,
-        reasons.about_enterprise or reasons.about_suppressed_cell as figures_withheld
+        judged.*,
+        judged.about_enterprise or judged.about_suppressed_cell or judged.about_small_group as figures_withheld
 
-    from reasons
+    from judged
 
 ),
 
@@ -89,14 +151,20 @@ final as (
         case
             when withheld.figures_withheld
                 then
-                    {{ district_name_zh('withheld.district_code') }}
+                    case
+                        when withheld.source_kind = 'bureau' then '全市'
+                        else {{ district_name_zh('withheld.district_code') }}
+                    end
                     || coalesce({{ period_label_zh('withheld.period') }}, '')
                     || '：' || withheld.rule_title || '（' || withheld.subject || '）。'
                     || case
                         when withheld.about_enterprise then '涉及单个企业的数据'
-                        else '涉及该区县按数据保密规则不公布的数据'
+                        when withheld.about_small_group then '涉及按数据保密规则不公布的企业组的数据'
+                        else '涉及该区县按数据保密规则不公布（或尚未公布）的数据'
                     end
-                    || '，分析库不列具体数值；完整说明（含数值）见该区县的反馈表。'
+                    || '，分析库不列具体数值；完整说明（含数值）见'
+                    || case when withheld.district_code is null then '全市' else '该区县的' end
+                    || '反馈表。'
                     || {{ source_text('withheld.source_file', 'withheld.source_row') }}
             else withheld.message
         end as message,
