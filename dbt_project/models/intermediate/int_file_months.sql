@@ -74,20 +74,42 @@ by_lines as (
 
 ),
 
-by_name as (
+file_names as (
 
-    -- a year and month in the file's name: 2026-07, 2026_07, 2026年7, 202607
     select distinct
         lines.source_file,
-        make_date(
-            cast(regexp_extract(lines.source_file, '(20[0-9]{2})[-_.年]?(1[0-2]|0?[1-9])([^0-9]|$)', 1) as integer),
-            cast(regexp_extract(lines.source_file, '(20[0-9]{2})[-_.年]?(1[0-2]|0?[1-9])([^0-9]|$)', 2) as integer),
-            1
-        ) as file_period
+        regexp_replace(lines.source_file, '^.*/', '') as file_name
 
     from lines
 
-    where regexp_matches(lines.source_file, '(20[0-9]{2})[-_.年]?(1[0-2]|0?[1-9])([^0-9]|$)')
+),
+
+named as (
+
+    -- the month a file's name gives, read as the ingest reads it (orchestration/ingest/values.py,
+    -- find_period): a span's last month (2024年1-10月), a month (2024年10月), else 2024-10, 2024_10,
+    -- 2024.10 or 202410 standing apart from other digits
+    select
+        file_names.source_file,
+        coalesce(
+            {{ named_month('file_names.file_name', "'((19|20)[0-9]{2})年[0-9]{1,2}[-—–~～至]([0-9]{1,2})月'", 1, 3) }},
+            {{ named_month('file_names.file_name', "'((19|20)[0-9]{2})年([0-9]{1,2})月'", 1, 3) }},
+            {{ named_month('file_names.file_name', "'(^|[^0-9])((19|20)[0-9]{2})[-_.]?(0[1-9]|1[0-2])([^0-9]|$)'", 2, 4) }}
+        ) as file_period
+
+    from file_names
+
+),
+
+by_name as (
+
+    select
+        named.source_file,
+        named.file_period
+
+    from named
+
+    where named.file_period is not null
 
 ),
 
