@@ -8,6 +8,8 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
 
     rule  unit    triggers                                          near miss
     DQ01  500101  an enterprise filed 2024-03, no submission          the submission arrived
+          500229  its only table of 2024-03 (城口县_2024年3月.csv) is
+                  dated 2042-03: the finding cites that line
     DQ02  500102  submitted 1020 against filings of 1000 (2% > 1%)   1005 (0.5%); April's 1020
                                                                       corrected to a blank
     DQ03  500103  submitted 3 enterprises, 2 filed                   2
@@ -51,6 +53,10 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
     DQ06  500155  March and April in 元, no year earlier: 1000, 2000, 30,000,000 (×10^4 run rate),
     (two          40,500,000 (level with March: the same mix-up), May 5000 right again: no finding
     months)
+    DQ06  500156  June 2023 in a tenth of the unit: 5000 (May) → 60,000 (run rate ×10), July
+    (a year      7000 right again; 2024-05 5500, 2024-06 6600: June 2024 is 1/10 of June 2023, which
+    earlier      jumps from its own May and is no yardstick: no finding for 2024
+    astray)
     DQ16  500153  registry 产业链 智慧终端 on a 3911 maker (warn:   智能终端产业链 and 智能家居 (the
                   counted as 智能终端); 智能家电 on a 3851 maker      ingest matched them); 智慧终端
                   (error: its class is out of scope, it counts     on a below-scale enterprise
@@ -92,7 +98,7 @@ DISTRICT_NAMES = {
     "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
-    "500154": "开州区", "500155": "梁平区",
+    "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
 }  # fmt: skip
 
 
@@ -219,6 +225,10 @@ def triggering_layer(raw: RawLayer) -> None:
     # DQ01
     raw.registry(code("500101", 1), "万州甲电子公司", "500101")
     raw.filing(code("500101", 1), "2024-03", 1000, 10)
+    # ... and a unit whose one-line table of 2024-03 has its year mistyped
+    raw.registry(code("500229", 1), "城口甲电子公司", "500229")
+    raw.filing(code("500229", 1), "2024-03", 1000, 10)
+    raw.submission("500229", "2042-03", 1, 1000, 10, source_file="districts/城口县_2024年3月.csv")
     # DQ02
     raw.registry(code("500102", 1), "涪陵甲电子公司", "500102")
     raw.filing(code("500102", 1), "2024-03", 1000, 10)
@@ -347,6 +357,12 @@ def triggering_layer(raw: RawLayer) -> None:
         ("2024-01", 1000), ("2024-02", 2000), ("2024-03", 30_000_000), ("2024-04", 40_500_000), ("2024-05", 5000),
     ):  # fmt: skip
         raw.filing(code("500155", 1), period, revenue, 1)
+    # DQ06 with a year earlier that was itself the mix-up: June 2024, right, is no 1/10 of June 2023
+    raw.registry(code("500156", 1), "武隆甲电子公司", "500156")
+    for period, revenue in (
+        ("2023-05", 5000), ("2023-06", 60_000), ("2023-07", 7000), ("2024-05", 5500), ("2024-06", 6600),
+    ):  # fmt: skip
+        raw.filing(code("500156", 1), period, revenue, 1)
 
 
 def near_miss_layer(raw: RawLayer) -> None:
@@ -546,6 +562,7 @@ class Expected:
 
 TRIGGERED = [
     Expected("DQ01", "500101", "2024-03", "区县月报", "error", "1", "0", None, None),
+    Expected("DQ01", "500229", "2024-03", "区县月报", "error", "1", "0", "districts/城口县_2024年3月.csv", 4),
     Expected("DQ02", "500102", "2024-03", "营业收入本年累计", "error", "1,000", "1,020",
              "districts/500102_2024-03.csv", 4),
     Expected("DQ03", "500103", "2024-03", "区县月报 企业个数", "warn", "2", "3", "districts/500103_2024-03.csv", 4),
@@ -613,6 +630,8 @@ TRIGGERED = [
              "filings/2024-03_500155.csv", 2),
     Expected("DQ06", "500155", "2024-04", "梁平甲电子公司 营业收入本年累计", "error", "4,050", "40,500,000",
              "filings/2024-04_500155.csv", 2),
+    Expected("DQ06", "500156", "2023-06", "武隆甲电子公司 营业收入本年累计", "error", "6,000", "60,000",
+             "filings/2023-06_500156.csv", 2),
     Expected("DQ16", "500153", None, "荣昌甲电子公司 产业链（企业名录）", "warn", "产业链代码或名称", "“智慧终端”",
              "registry/名录_500153.xlsx", 2),
     Expected("DQ16", "500153", None, "荣昌乙电器公司 产业链（企业名录）", "error", "产业链代码或名称", "“智能家电”",
@@ -797,7 +816,7 @@ def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(trigge
         "本期文件中有该企业报告期为2021年12月的月报（见 DQ14 问题），很可能就是本期月报、报告期填错"
         in message
     )
-    assert triggered.query("select explains from marts.dq_rules where rule_id = 'DQ14'") == [("DQ10",)]
+    assert triggered.query("select explains from marts.dq_rules where rule_id = 'DQ14'") == [("DQ01 DQ10",)]
     # the district counted it: its total and count differ from the filings' by that enterprise
     notes = triggered.query(
         "select rule_id, message like '%（其中 1 家企业的本期月报报告期疑似填错，见 DQ14 问题，未计入合计；%' "
@@ -968,3 +987,20 @@ def test_a_missing_submission_says_why_the_unit_owes_one(triggered: Built) -> No
     assert message == (
         "万州区2024年3月区县月报未报送：企业名录中该区县有统计范围内的企业，应报送 1 份，实际收到 0 份。请尽快补报。"
     )
+
+
+def test_a_table_with_its_period_mistyped_is_no_missing_submission(triggered: Built) -> None:
+    """城口县's only table of 2024-03 is dated 2042-03: DQ01 does not say nothing came in, it cites the
+    line, which the workbook lists under that line's DQ14 finding (DQ14 explains DQ01)."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ01' and district_code = '500229' "
+        "and period = date '2024-03-01'"
+    )
+    assert message == (
+        "城口县2024年3月区县月报没有本期的行，但本期报送的文件中有该区县报告期为2042年3月的一行（见 DQ14 问题），"
+        "很可能就是本期月报、报告期填错。请更正该行的报告期后重新报送。来源：districts/城口县_2024年3月.csv 第 4 行。"
+    )
+    assert triggered.query(
+        "select strftime(filed_period, '%Y-%m') from marts.dq_findings where rule_id = 'DQ14' "
+        "and source_file = 'districts/城口县_2024年3月.csv'"
+    ) == [("2024-03",)]

@@ -32,7 +32,10 @@ digitalization_rate (%): survey 2022 E1 yes, E2 one 否, E3 yes → 2/3 = 66.666
   target already); 2023-12 and 2024-06 (65 − 100)/4 = −8.75.
 Chains and districts say how many enterprises their R&D ratio left out: 2024-06 power_semi_ic (E3)
   and 涪陵区 1, every other cell 0; shown although every cell is suppressed (a count, not a value).
-District submissions: 涪陵区 sends nothing → three DQ01 findings for 500102. 万州区 sends consistent
+District submissions: 涪陵区 sends nothing for 2022-12 and 2023-12 (two DQ01 findings for 500102);
+its one-line table of 2024-06, 涪陵区_2024年6月.xlsx under a title row, has 报告期 2042年6月: DQ14 on that
+line, filed under 2024-06, and a DQ01 of 2024-06 that cites the line instead of saying nothing came in;
+the workbook shows the two as one problem, DQ14 first. 万州区 sends consistent
 figures, except that its 2023-12 revenue was typed in 元 into the 万元 table, as happens:
 9,700,000,000 for 970,000 万元. That one mistake breaks four rules on the same line: DQ06 (about
 10^4 times 2022-12's 900,000: 10,777.8, within 15% of 10^4), DQ02 (against the filings' 970,000),
@@ -97,6 +100,16 @@ def published(tmp_path_factory: pytest.TempPathFactory, planwatch) -> Path:
                 ["万州区", period, 2, revenue, sum(d for _, _, d in wanzhou)],
             ],
         )
+    # a tired officer's table: a title, the unit under it, the year typed 2042 for 2024
+    write_xlsx(
+        raw / "districts" / "涪陵区_2024年6月.xlsx",
+        [
+            ["涪陵区规模以上电子信息制造业主要指标（2024年1-6月）"],
+            ["填报单位：涪陵区经济和信息化委员会", None, None, "单位：万元"],
+            ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+            ["涪陵区", "2042年6月", 1, 70000, 0],
+        ],
+    )
     survey_header = ["统一社会信用代码", "调查年度", "研发设计", "生产制造", "经营管理", "销售服务"]
     surveys = {
         2022: [
@@ -227,6 +240,7 @@ def test_small_cells_suppressed_and_missing_district_found(published: Path) -> N
         ("DQ06", "error", "500101", "2023-12"),
         ("DQ07", "error", "500101", "2023-12"),
         ("DQ01", "error", "500102", "2024-06"),
+        ("DQ14", "error", "500102", "2042-06"),
     ]
 
 
@@ -275,6 +289,27 @@ def test_the_feedback_workbook_shows_one_unit_mix_up_as_one_problem_cause_first(
     assert rules[0][4] == "相差超过 1%" and rules[1][4] == "同比增减超过 50% 为提示，超过 100% 为错误"
     for rule in rules:  # Chinese, without the warehouse's internal names
         assert not any(word in (rule[3] + rule[4]) for word in ("raw.", "revenue_ytd", "where:", "var("))
+
+
+@pytest.mark.slow
+def test_a_table_with_its_year_mistyped_is_one_problem_and_no_missing_table(published: Path) -> None:
+    """涪陵区's table of 2024-06 came in dated 2042年6月: its workbook of 2024-06 lists the period as the
+    problem and the missing month as what it causes, citing the same line."""
+    book = openpyxl.load_workbook(
+        published.parent / "reports" / "feedback" / "2024-06" / "500102_涪陵区.xlsx"
+    )
+    sheet = book["需要更正"]
+    header = [cell.value for cell in sheet[3]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert [(row["问题"], row["规则"][:4]) for row in rows] == [(1, "DQ14"), (1, "DQ01")]
+    assert "2042年6月" in rows[0]["说明"]
+    assert rows[1]["说明"].startswith("（可能由本问题第一条“报告期不合理”引起）")
+    assert "很可能就是本期月报、报告期填错" in rows[1]["说明"] and "实际收到 0 份" not in rows[1]["说明"]
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute(
+            "select findings_error from marts.district_monthly where district_code = '500102' "
+            "and period = '2024-06-01'"
+        ).fetchall() == [(2,)]
 
 
 @pytest.mark.slow

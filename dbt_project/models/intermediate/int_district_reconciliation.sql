@@ -17,7 +17,7 @@ filed_periods as (select * from {{ ref('int_filed_periods') }}),
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-mistyped_filings as (select * from {{ ref('int_mistyped_filings') }}),
+mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
 
 filing_totals as (
 
@@ -39,26 +39,28 @@ mistyped_totals as (
 
     select
         enterprises.district_code,
-        mistyped_filings.file_period as period,
+        mistyped_periods.file_period as period,
         count(distinct enterprises.uscc) as enterprise_count
 
-    from mistyped_filings
+    from mistyped_periods
 
     inner join enterprises
-        on mistyped_filings.uscc = enterprises.uscc
-            and {{ period_year('mistyped_filings.file_period') }} = enterprises.scope_year
+        on mistyped_periods.reporter_key = enterprises.uscc
+            and {{ period_year('mistyped_periods.file_period') }} = enterprises.scope_year
 
-    where not exists (
+    where
+        mistyped_periods.reporter_kind = 'enterprise'
+        and not exists (
             select 1
             from enterprise_months
             where
-                enterprise_months.uscc = mistyped_filings.uscc
-                and enterprise_months.period = mistyped_filings.file_period
+                enterprise_months.uscc = mistyped_periods.reporter_key
+                and enterprise_months.period = mistyped_periods.file_period
         )
 
     group by
         enterprises.district_code,
-        mistyped_filings.file_period
+        mistyped_periods.file_period
 
 ),
 

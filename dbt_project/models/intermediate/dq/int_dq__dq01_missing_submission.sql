@@ -1,4 +1,10 @@
-{#- DQ01 completeness: every active reporting unit submitted for every period of the filings. -#}
+{#-
+    DQ01 completeness: every active reporting unit submitted for every period of the filings. When
+    a district file of the period holds the unit's line dated outside the months tracked (2062-07 in
+    the table of 2026-07, int_mistyped_periods), that line is most likely the submission with its
+    period mistyped: the finding says so and points at it, so that the feedback workbook shows it
+    under the DQ14 finding of the same line.
+-#}
 
 with
 
@@ -7,6 +13,8 @@ enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 
 filed_periods as (select * from {{ ref('int_filed_periods') }}),
+
+mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
 
 {{ dq_rule('DQ01') }},
 
@@ -31,9 +39,18 @@ missing_submissions as (
 
     select
         active_units.district_code,
-        active_units.period
+        active_units.period,
+        mistyped_periods.typed_period,
+        mistyped_periods.source_file,
+        mistyped_periods.source_row
 
     from active_units
+
+    left join mistyped_periods
+        on mistyped_periods.reporter_kind = 'district'
+            and active_units.district_code = mistyped_periods.reporter_key
+            and active_units.period = mistyped_periods.file_period
+            and mistyped_periods.line_rank = 1
 
     where not exists (
             select 1
@@ -57,10 +74,17 @@ findings as (
         '0' as actual,
         {{ district_name_zh('missing_submissions.district_code') }}
         || {{ period_label_zh('missing_submissions.period') }}
-        -- why the unit owes a table, in place of a source file it does not have
-        || '区县月报未报送：企业名录中该区县有统计范围内的企业，应报送 1 份，实际收到 0 份。请尽快补报。' as message,
-        cast(null as varchar) as source_file,
-        cast(null as integer) as source_row
+        || case
+            when missing_submissions.typed_period is not null
+                then '区县月报没有本期的行，但本期报送的文件中有该区县报告期为'
+                    || {{ period_label_zh('missing_submissions.typed_period') }}
+                    || '的一行（见 DQ14 问题），很可能就是本期月报、报告期填错。请更正该行的报告期后重新报送。'
+                    || {{ source_text('missing_submissions.source_file', 'missing_submissions.source_row') }}
+            -- why the unit owes a table, in place of a source file it does not have
+            else '区县月报未报送：企业名录中该区县有统计范围内的企业，应报送 1 份，实际收到 0 份。请尽快补报。'
+        end as message,
+        missing_submissions.source_file,
+        missing_submissions.source_row
 
     from missing_submissions
 

@@ -1,9 +1,11 @@
 {#-
     DQ06 unit: a year-to-date revenue about 10^k times (or 1/10^k of) its own value for the same
     period a year earlier, k in var('dq_unit_powers'), within the rule's threshold_error
-    (relative): a 元/千元/万元/亿元 mix-up. Where there is no year-earlier value, the period's
-    increment is compared with the previous filed period's of the same year, each per month it
-    spans (a December filed after March covers nine months, 1-2月 two). Where neither matches, the
+    (relative): a 元/千元/万元/亿元 mix-up. A year-earlier value whose run rate jumps by such a power
+    from the period before it, or whose next period's does, is suspect itself and no yardstick: the
+    right March after a March in 元 is not a 1/10^4 mix-up. Where there is no year-earlier value to
+    go by, the period's increment is compared with the previous filed period's of the same year,
+    each per month it spans (a December filed after March covers nine months, 1-2月 two). Where neither matches, the
     year-to-date value per month is compared with the previous filed period's (run_rate): a whole
     year-to-date figure typed in 元 in March is 10^4 times February's run rate, while against a year
     earlier it is 10^4 times that year's growth and its increment 10^4 times three months' worth.
@@ -13,10 +15,9 @@
     period its level run began with: a second month in 元 is level with the first. The return guard
     reads the previous period's carried match; a guard that itself needs a guarded match from an
     earlier run (a mix-up, its return, a level month, then a new mix-up in the same year) reads the
-    unguarded one and may miss that new mix-up. Checked on
-    district submissions and on in-scope enterprise filings; peers are no yardstick (one
-    assembler can be 1000 times a county's whole output), so each series is only compared with
-    itself.
+    unguarded one and may miss that new mix-up. Checked on district submissions and on in-scope
+    enterprise filings; peers are no yardstick (one assembler can be 1000 times a county's whole
+    output), so each series is only compared with itself.
 -#}
 
 with
@@ -84,24 +85,11 @@ with_previous_increment as (
 
 ),
 
-compared as (
+run_rates as (
 
+    -- the year-to-date value per month against the previous filed period's of the year
     select
         with_previous_increment.*,
-        prior_year.period as prior_period,
-        prior_year.value_wan as prior_value_wan,
-        case when prior_year.period is not null then 'year_earlier' else 'increment' end as basis,
-        case
-            when prior_year.period is not null
-                then cast(with_previous_increment.value_wan as double) / nullif(cast(prior_year.value_wan as double), 0)
-            else (cast(with_previous_increment.increment_wan as double) / with_previous_increment.months_spanned)
-                / nullif(
-                    cast(with_previous_increment.previous_increment_wan as double)
-                    / with_previous_increment.previous_months_spanned,
-                    0
-                )
-        end as ratio,
-        -- the year-to-date value per month against the previous filed period's of the year
         (cast(with_previous_increment.value_wan as double) / month(with_previous_increment.period))
         / nullif(
             cast(with_previous_increment.previous_value_wan as double) / month(with_previous_increment.previous_period),
@@ -110,31 +98,26 @@ compared as (
 
     from with_previous_increment
 
-    left join series as prior_year
-        on with_previous_increment.reporter_kind = prior_year.reporter_kind
-            and with_previous_increment.reporter_key = prior_year.reporter_key
-            and {{ same_period_last_year('with_previous_increment.period') }} = prior_year.period
-
 ),
 
-powers as (
+levels as (
 
-    -- the power of ten each ratio is close to, negative for a fraction; NULL when none. A ratio
-    -- only means something between two positive figures
+    -- the power of ten the run rate is close to (a ratio only means something between two positive
+    -- figures), and whether it is level with the previous period's
     select
-        compared.*,
+        run_rates.*,
         case
-            when
-                (compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0)
-                or (compared.basis = 'increment' and compared.increment_wan > 0 and compared.previous_increment_wan > 0)
-                then {{ dq06_matched_power('compared.ratio', 'rule.threshold_error') }}
-        end as primary_power,
-        case
-            when compared.value_wan > 0 and compared.previous_value_wan > 0
-                then {{ dq06_matched_power('compared.run_rate_ratio', 'rule.threshold_error') }}
-        end as run_rate_power
+            when run_rates.value_wan > 0 and run_rates.previous_value_wan > 0
+                then {{ dq06_matched_power('run_rates.run_rate_ratio', 'rule.threshold_error') }}
+        end as run_rate_power,
+        coalesce(
+            run_rates.value_wan > 0
+            and run_rates.previous_value_wan > 0
+            and abs(run_rates.run_rate_ratio - 1) <= rule.threshold_error,
+            false
+        ) as is_level
 
-    from compared
+    from run_rates
 
     cross join rule
 
@@ -153,21 +136,75 @@ islands as (
             rows between unbounded preceding and current row
         ) as island
 
-    from (
-        select
-            powers.*,
-            coalesce(
-                powers.value_wan > 0
-                and powers.previous_value_wan > 0
-                and abs(powers.run_rate_ratio - 1) <= rule.threshold_error,
-                false
-            ) as is_level,
-            coalesce(powers.primary_power, powers.run_rate_power) as own_power
+    from levels
 
-        from powers
+),
 
-        cross join rule
-    ) as levels
+within_year as (
+
+    -- a figure that jumps by a power of ten from the period before it, or to the period after it, is
+    -- no yardstick for the same month a year later: against the month in 元, the right figure a year
+    -- later is 1/10^4 of it. (The middle months of a run of three or more in the wrong unit jump
+    -- neither way and still serve.)
+    select
+        islands.*,
+        coalesce(
+            islands.run_rate_power is not null
+            or lead(islands.run_rate_power) over (
+                partition by islands.reporter_kind, islands.reporter_key, {{ period_year('islands.period') }}
+                order by islands.period
+            ) is not null,
+            false
+        ) as stands_out
+
+    from islands
+
+),
+
+compared as (
+
+    -- against the same period a year earlier where that figure is a yardstick, else the increment
+    -- per month against the previous filed period's of the year
+    select
+        within_year.*,
+        prior_year.period as prior_period,
+        prior_year.value_wan as prior_value_wan,
+        case when prior_year.period is not null then 'year_earlier' else 'increment' end as basis,
+        case
+            when prior_year.period is not null
+                then cast(within_year.value_wan as double) / nullif(cast(prior_year.value_wan as double), 0)
+            else (cast(within_year.increment_wan as double) / within_year.months_spanned)
+                / nullif(
+                    cast(within_year.previous_increment_wan as double) / within_year.previous_months_spanned,
+                    0
+                )
+        end as ratio
+
+    from within_year
+
+    left join within_year as prior_year
+        on within_year.reporter_kind = prior_year.reporter_kind
+            and within_year.reporter_key = prior_year.reporter_key
+            and {{ same_period_last_year('within_year.period') }} = prior_year.period
+            and not prior_year.stands_out
+
+),
+
+powers as (
+
+    -- the power of ten the primary ratio is close to, negative for a fraction; NULL when none
+    select
+        compared.*,
+        case
+            when
+                (compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0)
+                or (compared.basis = 'increment' and compared.increment_wan > 0 and compared.previous_increment_wan > 0)
+                then {{ dq06_matched_power('compared.ratio', 'rule.threshold_error') }}
+        end as primary_power
+
+    from compared
+
+    cross join rule
 
 ),
 
@@ -176,22 +213,28 @@ carried as (
     -- each period's match before the return guard: its own, else (level, no match of its own)
     -- its island's first period's
     select
-        islands.*,
+        with_own_power.*,
         case
-            when islands.is_level and islands.primary_power is null
-                then first_value(islands.own_power) over island_periods
-            else islands.own_power
+            when with_own_power.is_level and with_own_power.primary_power is null
+                then first_value(with_own_power.own_power) over island_periods
+            else with_own_power.own_power
         end as carried_power
 
-    from islands
+    from (
+        select
+            powers.*,
+            coalesce(powers.primary_power, powers.run_rate_power) as own_power
+
+        from powers
+    ) as with_own_power
 
     window island_periods as (
         partition by
-            islands.reporter_kind,
-            islands.reporter_key,
-            {{ period_year('islands.period') }},
-            islands.island
-        order by islands.period
+            with_own_power.reporter_kind,
+            with_own_power.reporter_key,
+            {{ period_year('with_own_power.period') }},
+            with_own_power.island
+        order by with_own_power.period
     )
 
 ),

@@ -22,7 +22,7 @@ enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
 period_window as (select * from {{ ref('int_period_window') }}),
 
-mistyped_lines as (select * from {{ ref('int_mistyped_filings') }}),
+mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
 
 periods as (
 
@@ -60,19 +60,20 @@ missing_filings as (
         periods.period,
         {{ enterprise_label('enterprises.enterprise_name', 'enterprises.source_file', 'enterprises.source_row') }}
             as enterprise_label,
-        mistyped_lines.typed_period,
-        coalesce(mistyped_lines.source_file, enterprises.source_file) as source_file,
-        coalesce(mistyped_lines.source_row, enterprises.source_row) as source_row
+        mistyped_periods.typed_period,
+        coalesce(mistyped_periods.source_file, enterprises.source_file) as source_file,
+        coalesce(mistyped_periods.source_row, enterprises.source_row) as source_row
 
     from enterprises
 
     inner join periods
         on enterprises.scope_year = {{ period_year('periods.period') }}
 
-    left join mistyped_lines
-        on enterprises.uscc = mistyped_lines.uscc
-            and periods.period = mistyped_lines.file_period
-            and mistyped_lines.line_rank = 1
+    left join mistyped_periods
+        on mistyped_periods.reporter_kind = 'enterprise'
+            and enterprises.uscc = mistyped_periods.reporter_key
+            and periods.period = mistyped_periods.file_period
+            and mistyped_periods.line_rank = 1
 
     where not exists (
             select 1
