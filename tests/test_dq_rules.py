@@ -83,11 +83,14 @@ import duckdb
 import pytest
 
 from orchestration.identity import uscc_check_char
+from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.ledger import ensure_schema
+from orchestration.ingest.values import named_period
 from orchestration.settings import DBT_PROJECT_DIR, QUIET_ENV
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 AS_OF_VARS = '{as_of_period: "2024-12-01"}'
+KIND_OF_TABLE = {kind.table: name for name, kind in KINDS.items()}
 CREDIT_CODE_RUN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 WINDOW = "2022年1月至2024年12月"
 INGESTED = dt.datetime(2024, 12, 20, 9, 0)
@@ -113,13 +116,15 @@ def month(period: str) -> dt.date:
 
 
 class RawLayer:
-    """Writes raw tables as the ingest does (its own DDL), one line at a time, with provenance."""
+    """Writes raw tables as the ingest does (its own DDL), one line at a time, with provenance, and the
+    ledger's row of each file."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.next_row: dict[str, int] = defaultdict(lambda: 2)
         self.registry_district: dict[str, str] = {}
         self.codes: set[str] = set()
+        self.files: set[str] = set()
 
     def _insert(
         self, table: str, source_file: str, row: int | None, ingested_at: dt.datetime | None, **values: Any
@@ -136,6 +141,14 @@ class RawLayer:
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         self.con.execute(f"insert into raw.{table} ({columns}) values ({marks})", list(values.values()))
+        if source_file not in self.files:  # the ledger's row of the file, with the month of its name
+            self.files.add(source_file)
+            self.con.execute(
+                "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, first_seen_at, "
+                "named_period) values (?, ?, ?, 'ingested', ?, ?)",
+                [values["file_sha256"], source_file, KIND_OF_TABLE[table], values["ingested_at"],
+                 named_period(source_file)],
+            )  # fmt: skip
 
     def registry(
         self,

@@ -9,7 +9,7 @@ import pytest
 from orchestration.ingest.entities import covers_every_entity, note_partial_repeat
 from orchestration.ingest.files import arrival_key, safe_file_name
 from orchestration.ingest.kinds import KINDS
-from orchestration.ingest.ledger import LedgerEntry
+from orchestration.ingest.ledger import LedgerEntry, ensure_schema
 from orchestration.ingest.loader import Action, ingest, plan_file
 
 HEADER = "区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\n"
@@ -358,3 +358,20 @@ def _not_asked() -> frozenset[str]:
 )  # fmt: skip
 def test_plan_file(entry, original, periods, covers, expected) -> None:
     assert plan_file(entry, original, periods, covers) == expected
+
+
+def test_the_ledger_keeps_the_month_of_a_file_name_and_fills_it_in_for_an_older_ledger(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """The build files a line dated 2042-03 under the month of its file's name (int_file_months): the
+    ingest reads the name once and the ledger keeps it, also for files ingested by an older release."""
+    raw = tmp_path / "raw"
+    drop(raw, "districts/城口县_2024年3月.csv", HEADER + "城口县,2042年3月,1,1000,10\n")
+    drop(raw, "districts/区县报送.csv", HEADER + "万州区,2024-03,3,100.5,2\n")
+    ingest(con, raw, tmp_path / "q", "districts")
+    named = "select source_file, named_period from raw.ingest_ledger order by 1"
+    expected = [("districts/区县报送.csv", None), ("districts/城口县_2024年3月.csv", "2024-03")]
+    assert con.execute(named).fetchall() == expected
+    con.execute("alter table raw.ingest_ledger drop column named_period")
+    ensure_schema(con)
+    assert con.execute(named).fetchall() == expected

@@ -10,6 +10,7 @@ from orchestration.ingest.values import (
     find_period,
     find_unit,
     find_year,
+    named_period,
     parse_int,
     parse_number,
     parse_period,
@@ -188,6 +189,23 @@ def test_parse_period_refuses_a_number_that_is_october_or_january() -> None:
 )
 def test_find_period(text: str, period: dt.date | None) -> None:
     assert find_period(text) == period
+
+
+@pytest.mark.parametrize(
+    ("source_file", "month"),
+    [
+        ("districts/区县报送_2024年1-10月.xlsx", "2024-10"),  # a span: its last month
+        ("districts/城口县_2024年3月.csv", "2024-03"),
+        ("districts/500118_2024-03_b.csv", "2024-03"),
+        ("filings/企业月报_202410.xlsx", "2024-10"),
+        ("filings/2024-10/企业月报.xlsx", None),  # a folder's name is not the file's
+        ("filings/企业月报_202413.xlsx", None),
+        ("filings/企业月报_20241031.xlsx", None),
+        ("registry/企业名录.xlsx", None),
+    ],
+)
+def test_named_period(source_file: str, month: str | None) -> None:
+    assert named_period(source_file) == month
 
 
 @pytest.mark.parametrize(

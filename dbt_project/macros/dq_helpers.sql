@@ -131,20 +131,3 @@
         else ''
     end
 {%- endmacro %}
-
-
-{#-
-    The first day of the month `pattern` (a quoted regex) finds in `text`: its year from group
-    `year_group`, its month from `month_group`; NULL when it does not match or the month is not 1-12.
--#}
-{% macro named_month(text, pattern, year_group, month_group) -%}
-    case
-        when regexp_matches({{ text }}, {{ pattern }})
-            and cast(regexp_extract({{ text }}, {{ pattern }}, {{ month_group }}) as integer) between 1 and 12
-            then make_date(
-                cast(regexp_extract({{ text }}, {{ pattern }}, {{ year_group }}) as integer),
-                cast(regexp_extract({{ text }}, {{ pattern }}, {{ month_group }}) as integer),
-                1
-            )
-    end
-{%- endmacro %}

@@ -16,6 +16,7 @@ from orchestration.ingest.kinds import Kind
 from orchestration.ingest.reader import (
     ParsedFile,
 )
+from orchestration.ingest.values import named_period
 
 MONEY = pa.decimal128(38, 6)
 LOAD_BATCH_ROWS = 50_000
@@ -88,7 +89,8 @@ create table if not exists raw.ingest_ledger (
     first_seen_at timestamp not null,
     run_id varchar,
     superseded_by varchar,
-    status_changed_at timestamp
+    status_changed_at timestamp,
+    named_period varchar
 )
 """
 _DUCK_TYPES = {
@@ -118,6 +120,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
     # added after the first release: when the status last changed (superseded, withdrawn, back)
     con.execute("alter table raw.ingest_ledger add column if not exists status_changed_at timestamp")
+    # added later: the month a file's name gives, read once here, so the build never re-reads names
+    if not con.execute(
+        "select count(*) from information_schema.columns where table_catalog = current_database() "
+        "and table_schema = 'raw' and table_name = 'ingest_ledger' and column_name = 'named_period'"
+    ).fetchone()[0]:
+        con.execute("alter table raw.ingest_ledger add column named_period varchar")
+        files = [
+            path for (path,) in con.execute("select distinct source_file from raw.ingest_ledger").fetchall()
+        ]
+        named = [(month, path) for path in files if (month := named_period(path))]
+        if named:
+            con.executemany("update raw.ingest_ledger set named_period = ? where source_file = ?", named)
 
 
 @dataclass
@@ -196,7 +210,7 @@ def _record(
         select
             ? as file_sha256, ? as source_file, ? as kind, ? as status, ? as reason, ? as periods,
             ? as districts, ? as rows_read, ? as rows_kept, ? as first_seen_at, ? as run_id,
-            ? as status_changed_at
+            ? as status_changed_at, ? as named_period
         """,
         [
             raw_file.sha256,
@@ -211,6 +225,7 @@ def _record(
             now,
             run_id,
             now,
+            named_period(raw_file.rel),
         ],
     )
 

@@ -20,7 +20,7 @@ from orchestration.ingest.reader import (
     check_limits,
     parse_file,
 )
-from orchestration.ingest.values import find_period
+from orchestration.ingest.values import named_period
 
 # Parsed files kept for the rest of the process, so that planning which partitions to run and loading
 # share the work. Bounded by rows, not files: a parsed row is about 1 kB of Python objects, and keeping
@@ -148,9 +148,9 @@ def period_keys(parsed: ParsedFile, kind: Kind) -> frozenset[str]:
 
 def file_periods(raw_file: RawFile) -> frozenset[str]:
     """The months a monthly file covers: from its name when it names one, else from its rows."""
-    named = find_period(raw_file.path.stem)
+    named = named_period(raw_file.rel)
     if named is not None:
-        return frozenset({named.strftime("%Y-%m")})
+        return frozenset({named})
     key = (raw_file.sha256, raw_file.kind)
     if key not in _PERIODS:
         try:

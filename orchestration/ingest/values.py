@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 
 # Cells that mean "no value": statistical tables use dashes, ellipses and slashes for it.
 MISSING_MARKERS = frozenset(
@@ -177,6 +178,14 @@ def find_period(text: object) -> dt.date | None:
     if match:
         return dt.date(int(match.group(1)), int(match.group(2)), 1)
     return None
+
+
+def named_period(source_file: str) -> str | None:
+    """The month (YYYY-MM) a file's name gives (…/区县报送_2024年1-10月.xlsx: 2024-10), None when it
+    gives none. The reader takes it for a line without a period, the supersede check for the months
+    a file covers, and the ledger records it for the build (int_file_months)."""
+    period = find_period(PurePosixPath(source_file).stem)
+    return period.strftime("%Y-%m") if period else None
 
 
 def find_year(text: object) -> int | None:

@@ -1,10 +1,11 @@
 {#-
     The month each monthly file reports: the period most of its lines carry within the months tracked
     (int_period_window), the latest on a tie; for a file none of whose lines is dated inside them (a
-    one-line district table with its year mistyped), the month its name gives (…_2026-07.xlsx), when
-    that month is tracked. A finding on a line whose period is itself the fault
-    (2062-07 typed for 2026-07, DQ14) is filed under this month (dq_findings.filed_period), so that
-    the feedback workbook, district_monthly and the briefing count it where the officer sent it.
+    one-line district table with its year mistyped), the month its name gives (…_2026-07.xlsx, as the
+    ingest recorded it in the ledger), when that month is tracked. A finding on a line whose period
+    is itself the fault (2062-07 typed for 2026-07, DQ14) is filed under this month
+    (dq_findings.filed_period), so that the feedback workbook, district_monthly and the briefing
+    count it where the officer sent it.
 -#}
 
 with
@@ -16,6 +17,8 @@ submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
 bureau as (select * from {{ ref('stg_raw__bureau') }}),
 
 period_window as (select * from {{ ref('int_period_window') }}),
+
+ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 lines as (
 
@@ -74,42 +77,17 @@ by_lines as (
 
 ),
 
-file_names as (
-
-    select distinct
-        lines.source_file,
-        regexp_replace(lines.source_file, '^.*/', '') as file_name
-
-    from lines
-
-),
-
-named as (
-
-    -- the month a file's name gives, read as the ingest reads it (orchestration/ingest/values.py,
-    -- find_period): a span's last month (2024年1-10月), a month (2024年10月), else 2024-10, 2024_10,
-    -- 2024.10 or 202410 standing apart from other digits
-    select
-        file_names.source_file,
-        coalesce(
-            {{ named_month('file_names.file_name', "'((19|20)[0-9]{2})年[0-9]{1,2}[-—–~～至]([0-9]{1,2})月'", 1, 3) }},
-            {{ named_month('file_names.file_name', "'((19|20)[0-9]{2})年([0-9]{1,2})月'", 1, 3) }},
-            {{ named_month('file_names.file_name', "'(^|[^0-9])((19|20)[0-9]{2})[-_.]?(0[1-9]|1[0-2])([^0-9]|$)'", 2, 4) }}
-        ) as file_period
-
-    from file_names
-
-),
-
 by_name as (
 
-    select
-        named.source_file,
-        named.file_period
+    -- the month the file's name gives, as the ingest read it (orchestration/ingest/values.py,
+    -- named_period) and recorded it in the ledger
+    select distinct
+        ledger.source_file,
+        cast(ledger.named_period || '-01' as date) as file_period
 
-    from named
+    from ledger
 
-    where named.file_period is not null
+    where ledger.named_period is not null
 
 ),
 
