@@ -444,6 +444,29 @@ def test_notes_describe_the_wider_disclosure_rule_when_the_marts_give_reasons(tm
     )
 
 
+def test_a_finding_whose_figures_are_withheld_shows_them_as_confidential(tmp_path: Path) -> None:
+    """合川区 (1 enterprise, suppressed) has a DQ13 finding whose figures the snapshot withholds
+    (expected and actual NULL): the sheet and the page say 保密 where the figures would be, as for a cell."""
+    snapshot = make_snapshot(tmp_path / "analytics.duckdb")
+    message = (
+        "合川区2024年6月：区县报送与上月完全相同。该区县数值不公布，完整说明（含数值）见该区县的反馈表。"
+    )
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("alter table marts.dq_findings add column figures_withheld boolean default false")
+        con.execute(
+            "insert into marts.dq_findings values ('f5', 'DQ13', 'warn', '500117', ?, '区县月报', null, null, ?, "
+            "'districts/区县报送_2024-06.xlsx', 7, true)",
+            [D2406, message],
+        )
+    files = build_report(snapshot, "2024-06", tmp_path / "out")
+    rows = table(openpyxl.load_workbook(files.xlsx)["问题"])
+    withheld = [row for row in rows if row[1].startswith("DQ13")]
+    assert [row[4:7] for row in withheld] == [(message, SUPPRESSED, SUPPRESSED)]
+    assert [row[5:7] for row in rows if row[1].startswith("DQ02")] == [("15000000.00", "16000000.00")]
+    page = files.html.read_text(encoding="utf-8")
+    assert f"{message}</td><td>{SUPPRESSED}</td><td>{SUPPRESSED}</td>" in page.replace("\n", "")
+
+
 @pytest.mark.parametrize("period", ["2024-07", "2023-01", "2021-12"])
 def test_a_period_not_in_the_snapshot_names_the_available_ones(tmp_path: Path, period: str) -> None:
     snapshot = make_snapshot(tmp_path / "analytics.duckdb")

@@ -65,7 +65,7 @@ DISTRICTS_SQL = """
 """
 FINDINGS_SQL = """
     select finding_id, rule_id, severity, district_code, period, subject, expected, actual,
-           message, source_file, source_row
+           message, source_file, source_row, {withheld} as figures_withheld
     from marts.dq_findings
     where {filed} = ? or {filed} is null
 """
@@ -115,7 +115,10 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
         # revisions existed, have none of them
         digitalization = "digitalization_rate_pct" if "digitalization_rate_pct" in chain_columns else "null"
         # a finding counts under the month of its file (filed_period); older snapshots have only its period
-        filed = "filed_period" if "filed_period" in _columns(con, "dq_findings") else "period"
+        finding_columns = _columns(con, "dq_findings")
+        filed = "filed_period" if "filed_period" in finding_columns else "period"
+        # snapshots published before findings were withheld print every finding's figures
+        withheld = "figures_withheld" if "figures_withheld" in finding_columns else "false"
         return Briefing(
             period=month,
             snapshot=analytics_db,
@@ -123,7 +126,9 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             history=history,
             chains=_records(con, CHAINS_SQL.format(digitalization=digitalization), [month]),
             districts=sorted(_records(con, DISTRICTS_SQL, [month]), key=_revenue_rank_key),
-            findings=sorted(_records(con, FINDINGS_SQL.format(filed=filed), [month]), key=_finding_key),
+            findings=sorted(
+                _records(con, FINDINGS_SQL.format(filed=filed, withheld=withheld), [month]), key=_finding_key
+            ),
             rule_titles=dict(con.execute("select rule_id, title from marts.dq_rules").fetchall()),
             district_names=dict(
                 con.execute(

@@ -233,8 +233,9 @@ def findings_table(briefing: Briefing, limit: int | None = None) -> Table:
                 _district_name(briefing, row["district_code"]),
                 f"{row['period']:%Y-%m}" if row["period"] else "不分报告期",
                 row["message"],
-                row["expected"],
-                row["actual"],
+                # a withheld finding's figures would undo a suppressed cell: shown as the cells are
+                SUPPRESSED if row["figures_withheld"] else row["expected"],
+                SUPPRESSED if row["figures_withheld"] else row["actual"],
                 row["source_file"],
                 row["source_row"],
             ]
