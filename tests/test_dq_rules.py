@@ -18,6 +18,9 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
           500105  enterprise 2024-02 2000 → 2024-03 1980 (−1%)        1995 (−0.25%)
     DQ05  500106  2023-06 1000 → 2024-06 1600: +60% warn              1500: +50% is not above 50%
           500107  2023-06 1000 → 2024-06 2500: +150% error            500: −50%
+          500230  2023-06 sent in 元 (12,000,000; DQ06 on its run     2024-06 1320: +10% on 1200,
+                  rate between 2023-05 1000 and 2023-07 1400) →       not −99.99%
+                  2024-06 3000: +150% on 1200, the corrected value
     DQ06  500108  district 2023-06 1000 → 2024-06 1050000 (×1050)    2500 (×2.5, genuine growth)
           500109  enterprise without a year earlier: increments       increments 100, 100, 840
                   100 (Feb), 100, 100000 (×1000)                      (×8.4, outside 10 ± 15%)
@@ -102,6 +105,7 @@ DISTRICT_NAMES = {
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
     "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
+    "500230": "丰都县",
 }  # fmt: skip
 
 
@@ -263,6 +267,9 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.submission("500106", "2024-06", 1, 1600, 16)
     raw.submission("500107", "2023-06", 1, 1000, 10)
     raw.submission("500107", "2024-06", 1, 2500, 25)
+    # ... against a year earlier that DQ06 found in 元: compared with it read in 万元
+    for period, revenue in (("2023-05", 1000), ("2023-06", 12_000_000), ("2023-07", 1400), ("2024-06", 3000)):
+        raw.submission("500230", period, 1, revenue, 10)
     # DQ06: district against a year earlier, enterprise increments, enterprise a fraction of a year earlier
     raw.submission("500108", "2023-06", 1, 1000, 10)
     raw.submission("500108", "2024-06", 1, 1050000, 10)
@@ -413,6 +420,8 @@ def near_miss_layer(raw: RawLayer) -> None:
     raw.submission("500106", "2024-06", 1, 1500, 15)
     raw.submission("500107", "2023-06", 1, 1000, 10)
     raw.submission("500107", "2024-06", 1, 500, 5)
+    for period, revenue in (("2023-05", 1000), ("2023-06", 12_000_000), ("2023-07", 1400), ("2024-06", 1320)):
+        raw.submission("500230", period, 1, revenue, 10)
     # DQ06
     raw.submission("500108", "2023-06", 1, 1000, 10)
     raw.submission("500108", "2024-06", 1, 2500, 25)
@@ -587,6 +596,10 @@ TRIGGERED = [
              "districts/500106_2024-06.csv", 4),
     Expected("DQ05", "500107", "2024-06", "区县月报 营业收入本年累计同比", "error", "500 至 1,500", "2,500",
              "districts/500107_2024-06.csv", 4),
+    Expected("DQ05", "500230", "2024-06", "区县月报 营业收入本年累计同比", "error", "600 至 1,800", "3,000",
+             "districts/500230_2024-06.csv", 4),
+    Expected("DQ06", "500230", "2023-06", "区县月报 营业收入本年累计", "error", "1,200", "12,000,000",
+             "districts/500230_2023-06.csv", 4),
     Expected("DQ06", "500108", "2024-06", "区县月报 营业收入本年累计", "error", "1,050", "1,050,000",
              "districts/500108_2024-06.csv", 4),
     Expected("DQ06", "500109", "2024-04", "北碚甲电子公司 营业收入本年累计", "error", "300", "100,200",
@@ -658,7 +671,8 @@ PERIOD_BOUND = {"DQ01", "DQ10"}
 
 NEAR_MISS_UNITS = {
     "DQ01": ["500101"], "DQ02": ["500102"], "DQ03": ["500103"], "DQ04": ["500104", "500105"],
-    "DQ05": ["500106", "500107"], "DQ06": ["500108", "500109", "500110", "500154", "500155"], "DQ07": ["500111"],
+    "DQ05": ["500106", "500107", "500230"], "DQ06": ["500108", "500109", "500110", "500154", "500155"],
+    "DQ07": ["500111"],
     "DQ08": ["500112"], "DQ09": ["500113"], "DQ10": ["500114"], "DQ11": ["500115"], "DQ12": [None],
     "DQ13": ["500117"], "DQ14": ["500118", None], "DQ15": ["500152", None],
     "DQ16": ["500153"],
@@ -1017,3 +1031,17 @@ def test_a_table_with_its_period_mistyped_is_no_missing_submission(triggered: Bu
         "select strftime(filed_period, '%Y-%m') from marts.dq_findings where rule_id = 'DQ14' "
         "and source_file = 'districts/城口县_2024年3月.csv'"
     ) == [("2024-03",)]
+
+
+def test_growth_against_a_year_earlier_in_the_wrong_unit_uses_it_read_back(triggered: Built) -> None:
+    """丰都县 sent June 2023 in 元 (DQ06): June 2024 is compared with 12,000,000 / 10^4 = 1,200, and the
+    message says so; the near miss (1,320, +10%) gives no finding at all."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ05' and district_code = '500230'"
+    )
+    assert message == (
+        "丰都县2024年6月区县报送的营业收入本年累计为 3,000.00 万元，上年同期（2023年6月）为 12,000,000.00 万元"
+        "（上年同期疑似计量单位错误，见该期 DQ06 问题，已按 1/10000 折算为 1,200.00 万元），同比增长 150.00%，"
+        "超出合理范围（±100.00%）。请核实本期及上年同期数据，有误请更正，属实请说明原因。"
+        "来源：districts/500230_2024-06.csv 第 4 行。"
+    )

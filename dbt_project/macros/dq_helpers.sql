@@ -39,6 +39,20 @@
 {%- endmacro %}
 
 
+{#-
+    A power of ten as a factor for messages (DQ04, DQ05, DQ06): 4 → "10000 倍", -1 → "1/10". DQ06
+    gives the factor a figure is off by; DQ04 and DQ05 the opposite one, by which they read it back.
+-#}
+{% macro power_factor_zh(power) -%}
+    (
+        case
+            when {{ power }} > 0 then cast(cast(power(10, {{ power }}) as bigint) as varchar) || ' 倍'
+            else '1/' || cast(cast(power(10, -({{ power }})) as bigint) as varchar)
+        end
+    )
+{%- endmacro %}
+
+
 {#- Where a finding came from, for messages: "来源：filings/x.csv 第 7 行。" (never NULL). -#}
 {% macro source_text(source_file, source_row) -%}
     (

@@ -133,11 +133,7 @@ findings as (
             when decreases.previous_unit_power is not null
                 then {{ money_text('decreases.previous_value_wan') }}
                     || '（上期疑似计量单位错误，见 DQ06 问题，已按 '
-                    || case
-                        when decreases.previous_unit_power > 0
-                            then '1/' || cast(cast(power(10, decreases.previous_unit_power) as bigint) as varchar)
-                        else cast(cast(power(10, -decreases.previous_unit_power) as bigint) as varchar) || ' 倍'
-                    end
+                    || {{ power_factor_zh('-decreases.previous_unit_power') }}
                     || ' 折算为 ' || {{ money_text('decreases.compared_value_wan') }} || '）'
             else {{ money_text('decreases.previous_value_wan') }}
         end

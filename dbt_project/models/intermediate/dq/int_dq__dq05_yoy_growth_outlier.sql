@@ -1,12 +1,17 @@
 {#-
     DQ05 history: year-on-year growth of a district's submitted revenue_ytd against its own
     submission for the same period a year earlier is plausible. |growth| above the rule's
-    threshold_error is an error, above its threshold_warn a warning.
+    threshold_error is an error, above its threshold_warn a warning. When DQ06 found that year-earlier
+    line to be a unit mix-up (about 10^k times what it should be), the period is compared with it
+    divided by 10^k, as DQ04 does with the month before: a right month is no −99.99% growth, and the
+    wrong one is DQ06's finding.
 -#}
 
 with
 
 submissions as (select * from {{ ref('int_district_submission_months') }}),
+
+unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
 
 {{ dq_rule('DQ05') }},
 
@@ -18,8 +23,10 @@ compared as (
         submissions.revenue_ytd_wan,
         prior_submissions.period as prior_period,
         prior_submissions.revenue_ytd_wan as prior_revenue_ytd_wan,
-        cast(submissions.revenue_ytd_wan as double) / cast(prior_submissions.revenue_ytd_wan as double) - 1
-            as growth,
+        -- the year-earlier line's DQ06 finding, if any: its value read in the unit it should have had
+        unit_mixups.unit_power as prior_unit_power,
+        cast(prior_submissions.revenue_ytd_wan as double) / power(10, coalesce(unit_mixups.unit_power, 0))
+            as compared_revenue_ytd_wan,
         submissions.source_file,
         submissions.source_row
 
@@ -29,26 +36,41 @@ compared as (
         on submissions.district_code = prior_submissions.district_code
             and {{ same_period_last_year('submissions.period') }} = prior_submissions.period
 
+    left join unit_mixups
+        on prior_submissions.source_file = unit_mixups.source_file
+            and prior_submissions.source_row = unit_mixups.source_row
+            and prior_submissions.period = unit_mixups.period
+
     where
         submissions.revenue_ytd_wan is not null
         and prior_submissions.revenue_ytd_wan > 0
 
 ),
 
-graded as (
+with_growth as (
 
     select
         compared.*,
+        cast(compared.revenue_ytd_wan as double) / compared.compared_revenue_ytd_wan - 1 as growth
+
+    from compared
+
+),
+
+graded as (
+
+    select
+        with_growth.*,
         case
-            when abs(compared.growth) > rule.threshold_error then 'error'
-            when abs(compared.growth) > rule.threshold_warn then 'warn'
+            when abs(with_growth.growth) > rule.threshold_error then 'error'
+            when abs(with_growth.growth) > rule.threshold_warn then 'warn'
         end as graded_severity,
         case
-            when abs(compared.growth) > rule.threshold_error then rule.threshold_error
+            when abs(with_growth.growth) > rule.threshold_error then rule.threshold_error
             else rule.threshold_warn
         end as crossed_threshold
 
-    from compared
+    from with_growth
 
     cross join rule
 
@@ -63,8 +85,8 @@ findings as (
         graded.period,
         '区县月报 营业收入本年累计同比' as subject,
         -- the range the rule accepts: the year-earlier value ± threshold_warn
-        {{ amount_text('cast(graded.prior_revenue_ytd_wan as double) * (1 - rule.threshold_warn)') }}
-        || ' 至 ' || {{ amount_text('cast(graded.prior_revenue_ytd_wan as double) * (1 + rule.threshold_warn)') }}
+        {{ amount_text('graded.compared_revenue_ytd_wan * (1 - rule.threshold_warn)') }}
+        || ' 至 ' || {{ amount_text('graded.compared_revenue_ytd_wan * (1 + rule.threshold_warn)') }}
             as expected,
         {{ amount_text('graded.revenue_ytd_wan') }} as actual,
         {{ district_name_zh('graded.district_code') }}
@@ -72,6 +94,13 @@ findings as (
         || '区县报送的营业收入本年累计为 ' || {{ money_text('graded.revenue_ytd_wan') }}
         || '，上年同期（' || {{ period_label_zh('graded.prior_period') }} || '）为 '
         || {{ money_text('graded.prior_revenue_ytd_wan') }}
+        || case
+            when graded.prior_unit_power is not null
+                then '（上年同期疑似计量单位错误，见该期 DQ06 问题，已按 '
+                    || {{ power_factor_zh('-graded.prior_unit_power') }}
+                    || ' 折算为 ' || {{ money_text('graded.compared_revenue_ytd_wan') }} || '）'
+            else ''
+        end
         || '，同比' || case when graded.growth >= 0 then '增长 ' else '下降 ' end
         || {{ pct_text('abs(graded.growth)') }}
         || '，超出合理范围（±' || {{ pct_text('graded.crossed_threshold') }} || '）。'

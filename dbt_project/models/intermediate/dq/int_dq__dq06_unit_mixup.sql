@@ -300,10 +300,7 @@ labelled as (
                 || {{ enterprise_label('matched.enterprise_name', 'matched.source_file', 'matched.source_row') }}
                 || '”月报的'
         end as reporter_zh,
-        case
-            when matched.matched_power > 0 then cast(cast(power(10, matched.matched_power) as bigint) as varchar) || ' 倍'
-            else '1/' || cast(cast(power(10, -matched.matched_power) as bigint) as varchar)
-        end as factor_zh
+        {{ power_factor_zh('matched.matched_power') }} as factor_zh
 
     from matched
 
