@@ -79,15 +79,22 @@ by_lines as (
 
 by_name as (
 
-    -- the month the file's name gives, as the ingest read it (orchestration/ingest/values.py,
-    -- named_period) and recorded it in the ledger
+    -- the month the name of a file with lines gives, as the ingest read it (orchestration/ingest/
+    -- values.py, named_period) and recorded it in the ledger, which also lists files whose lines are
+    -- gone (withdrawn, superseded) or never came (rejected, refused)
     select distinct
         ledger.source_file,
         cast(ledger.named_period || '-01' as date) as file_period
 
     from ledger
 
-    where ledger.named_period is not null
+    where
+        ledger.named_period is not null
+        and exists (
+            select 1
+            from lines
+            where lines.source_file = ledger.source_file
+        )
 
 ),
 
