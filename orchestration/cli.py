@@ -320,11 +320,17 @@ def _print_outcome(
         _print_summary(settings, since, outcome, log=log, feedback_written=_wrote_feedback(result))
         return EXIT_NOT_PUBLISHED
     freshness.remember(settings, seen, result.run_id, f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-    revised = revised_count(settings.analytics_db)
+    revised, cells_revised = revised_count(settings.analytics_db)
     if revised:
         print(
             f"planwatch: this publish revised {revised} figures published before; `planwatch status` lists "
             "them with the files that caused them (marts.indicator_revisions)",
+            file=sys.stderr,
+        )
+    if cells_revised:
+        print(
+            f"planwatch: it revised {cells_revised} chain and district values published before "
+            "(marts.cell_revisions, with the files that caused them)",
             file=sys.stderr,
         )
     _print_summary(settings, since, f"published {settings.analytics_db}", revised, log=log)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration import vintages
+from orchestration import cell_vintages, vintages
 from orchestration.constants import PUBLIC_MARTS
 from orchestration.coverage import (
     Coverage,
@@ -27,6 +27,9 @@ from orchestration.coverage import (
     read_coverage,
 )
 from orchestration.settings import dbt_var
+
+# What every publish keeps and carries on: the indicator figures and the chain and district cells.
+HISTORIES = (vintages.INDICATORS, cell_vintages.CELLS)
 
 # GB 32100-2015 credit codes: 18 characters from the code's alphabet (no I, O, Z, S, V).
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]$"
@@ -62,6 +65,7 @@ class PublishResult:
     coverage_override: str | None = None
     stale_wal: Path | None = None  # a previous snapshot's write-ahead log the swap removed
     revisions: int = 0  # figures of periods published before that this publish changed
+    cell_revisions: int = 0  # chain and district values of periods published before that it changed
 
 
 def credit_code_cells(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
@@ -221,7 +225,10 @@ def publish(
             logged = _log_publish(con, analytics_db, run_id, override)
             recorded = {
                 table: con.sql(f"select * from marts.{table}").to_arrow_table()
-                for table in ("publish_log", "indicator_vintages", "indicator_revisions")
+                for table in (
+                    "publish_log",
+                    *(name for kept in HISTORIES for name in (kept.vintages, kept.revisions)),
+                )
             }
             con.execute("detach build")
             con.execute("checkpoint")
@@ -248,6 +255,7 @@ def publish(
         override,
         removed,
         logged.revisions,
+        logged.cell_revisions,
     )
 
 
@@ -305,6 +313,7 @@ class _Logged:
     errors: int
     warns: int
     revisions: int
+    cell_revisions: int
 
 
 def _log_publish(
@@ -331,11 +340,13 @@ def _log_publish(
     latest = con.execute("select max(published_at) from marts.publish_log").fetchone()[0]
     if latest is not None and published_at <= latest:
         published_at = latest + dt.timedelta(seconds=1)
-    revisions = vintages.record(con, published_at, run_id, history)
+    revisions, cell_revisions = (
+        vintages.record(con, published_at, run_id, history, kept) for kept in HISTORIES
+    )
     if history == "previous.marts":
         con.execute("detach previous")
     con.execute(
         "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [published_at, run_id, first, last, periods, files_ingested, files_rejected, errors, warns, override],
     )
-    return _Logged(first, last, errors, warns, revisions)
+    return _Logged(first, last, errors, warns, revisions, cell_revisions)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.cell_vintages import latest_cell_revisions
 from orchestration.coverage import partial_month, read_coverage
 from orchestration.locking import connect_snapshot
 from orchestration.settings import dbt_var
@@ -33,10 +34,11 @@ def _cells(values: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(out).rstrip()
 
 
-def revised_count(analytics_db: Path) -> int:
-    """How many figures the snapshot's publish revised (marts.indicator_revisions)."""
+def revised_count(analytics_db: Path) -> tuple[int, int]:
+    """How many indicator figures (marts.indicator_revisions) and how many chain and district values
+    (marts.cell_revisions) the snapshot's publish revised."""
     with connect_snapshot(analytics_db) as con:
-        return len(latest_revisions(con))
+        return len(latest_revisions(con)), len(latest_cell_revisions(con))
 
 
 def chance_text(probability: float | None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import locking, preflight
+from orchestration.cell_vintages import latest_cell_revisions
 from orchestration.ingest.entities import loaded_entities, note_partial_repeat
 from orchestration.ingest.kinds import KINDS
 from orchestration.settings import Settings
@@ -54,6 +55,8 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
 
 # The code column of the findings that name no district (DQ12 is city-wide).
 CITY_WIDE = "—"
+# How many revised chain and district values the status lists (a corrected month revises dozens).
+CELLS_SHOWN = 12
 
 
 def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
@@ -65,11 +68,11 @@ def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
     if published is None:
         lines.append("  nothing published")
         return lines
-    last, revisions, findings = published
+    last, revisions, findings, cells = published
     if last:
         lines.append(
             f"  published {last[0]:%Y-%m-%d %H:%M}, periods {last[2]:%Y-%m}..{last[3]:%Y-%m}, "
-            f"{len(revisions)} figures revised"
+            f"{len(revisions)} figures revised, {len(cells)} chain and district values revised"
         )
     errors, warns = sum(row[2] for row in findings), sum(row[3] for row in findings)
     # as the run's summary counts them: the city-wide findings (no district) are no district's
@@ -253,8 +256,26 @@ def _print_revisions(revisions: list) -> None:
         print(f"      {'files: ' + caused_by if caused_by else 'no file of this period changed'}")
 
 
-def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
-    """The last publish, the figures it revised and the findings by district, from the snapshot."""
+def _print_cell_revisions(cells: list) -> None:
+    """The chain and district values the last publish changed, the first CELLS_SHOWN of them."""
+    if not cells:
+        print("  It revised no chain or district value published before (marts.cell_revisions).")
+        return
+    print(f"  It revised {len(cells)} chain and district values published before (marts.cell_revisions):")
+    for table, unit, period, measure, kind, old, new, caused_by in cells[:CELLS_SHOWN]:
+        old_text, new_text = ("—" if v is None else f"{v:,.8g}" for v in (old, new))
+        files = "files: " + caused_by if caused_by else "no file of this period changed"
+        print(f"    {table} {unit} {period:%Y-%m} {measure}: {old_text} → {new_text} ({kind}; {files})")
+    if len(cells) > CELLS_SHOWN:
+        print(
+            f"    … and {len(cells) - CELLS_SHOWN} more: select * from marts.cell_revisions "
+            "where published_at = (select max(published_at) from marts.publish_log)"
+        )
+
+
+def _published(analytics_db: Path) -> tuple[tuple | None, list, list, list]:
+    """The last publish, the figures it revised, the findings by district and the chain and district
+    values it revised, from the snapshot."""
     with locking.connect_snapshot(analytics_db) as con:
         last = con.execute(
             "select published_at, run_id, first_period, last_period from marts.publish_log "
@@ -276,15 +297,19 @@ def _published(analytics_db: Path) -> tuple[tuple | None, list, list]:
             [CITY_WIDE],
         ).fetchall()
         revisions = latest_revisions(con)
-    return last, revisions, findings
+        cells = latest_cell_revisions(con)
+    return last, revisions, findings, cells
 
 
-def _print_published(last: tuple | None, revisions: list, findings: list, settings: Settings) -> None:
+def _print_published(
+    last: tuple | None, revisions: list, findings: list, cells: list, settings: Settings
+) -> None:
     if last:
         print(
             f"Last publish: {last[0]:%Y-%m-%d %H:%M} (run {last[1]}), periods {last[2]:%Y-%m}..{last[3]:%Y-%m}"
         )
         _print_revisions(revisions)
+        _print_cell_revisions(cells)
     if findings:
         print(f"Findings by district (feedback workbooks in {settings.feedback_dir}):")
         print(f"  {'code':<8}{'errors':>7}{'warns':>7}  district")

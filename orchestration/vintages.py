@@ -12,6 +12,7 @@ double and the comparison is exact (no tolerance that could hide a small revisio
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 
@@ -46,19 +47,12 @@ create table marts.indicator_revisions (
 # The figures of one publish: the indicator values as the snapshot publishes them.
 VINTAGE_SQL = """
 insert into marts.indicator_vintages
-select ?, ?, plan_id, indicator_code, period, actual_value, yoy_growth_pct, status
+select $now, $run_id, plan_id, indicator_code, period, actual_value, yoy_growth_pct, status
 from marts.indicator_progress
 """
-# Figures of periods the previous publish covered that differ between the two vintages.
-CHANGED_SQL = """
-with
-old as (select * from marts.indicator_vintages where published_at = $previous),
-new as (select * from marts.indicator_vintages where published_at = $now),
-covered as (select max(period) as last_period from old)
-select
-    coalesce(new.plan_id, old.plan_id) as plan_id,
-    coalesce(new.indicator_code, old.indicator_code) as indicator_code,
-    coalesce(new.period, old.period) as period,
+# A figure of the previous publish (old) against this one's (new), rows of a full join on its key:
+# its kind of revision, old and new value (each vintage's `actual_value`).
+REVISION_KIND = """
     case
         when old.period is null then 'added'
         when new.period is null then 'removed'
@@ -67,7 +61,21 @@ select
         else 'changed'
     end as revision_kind,
     old.actual_value as old_value,
-    new.actual_value as new_value
+    new.actual_value as new_value"""
+# Figures of periods the previous publish covered that differ between the two vintages.
+CHANGED_SQL = (
+    """
+with
+old as (select * from marts.indicator_vintages where published_at = $previous),
+new as (select * from marts.indicator_vintages where published_at = $now),
+covered as (select max(period) as last_period from old)
+select
+    coalesce(new.plan_id, old.plan_id) as plan_id,
+    coalesce(new.indicator_code, old.indicator_code) as indicator_code,
+    coalesce(new.period, old.period) as period,
+"""
+    + REVISION_KIND
+    + """
 from old
 full outer join new
     on old.plan_id = new.plan_id and old.indicator_code = new.indicator_code and old.period = new.period
@@ -76,12 +84,10 @@ where (old.period is null and new.period <= covered.last_period)
     or new.period is null
     or (old.period is not null and old.actual_value is distinct from new.actual_value)
 """
-# Files that changed since the previous publish and feed a figure's period: the enterprise filings of
-# that month (revenue and R&D; for every indicator when the period itself came or went, as the
-# filings make the periods), the survey of its year (digitalization rate), and the registries in
-# force for its year or before it (which enterprises are in scope).
-CAUSES_SQL = """
-with
+)
+# The files that arrived, were superseded or were withdrawn since the previous publish ($previous):
+# what happened to each, the periods (or years) it keys and the reporting units it names.
+CHANGED_FILES = """
 changed_files as (
     select
         kind,
@@ -92,11 +98,21 @@ changed_files as (
             when status = 'withdrawn' then 'withdrawn'
             else 'arrived'
         end as what,
-        string_split(coalesce(periods, ''), ',') as keys
+        string_split(coalesce(periods, ''), ',') as keys,
+        string_split(coalesce(districts, ''), ',') as units
     from build.raw.ingest_ledger
     where status in ('ingested', 'superseded', 'withdrawn')
         and coalesce(status_changed_at, first_seen_at) > $previous
-),
+)
+"""
+# Files that changed since the previous publish and feed a figure's period: the enterprise filings of
+# that month (revenue and R&D; for every indicator when the period itself came or went, as the
+# filings make the periods), the survey of its year (digitalization rate), and the registries in
+# force for its year or before it (which enterprises are in scope).
+CAUSES_SQL = (
+    "with"
+    + CHANGED_FILES
+    + """,
 feeds as (
     select revisions.indicator_code, revisions.period, changed_files.source_file, changed_files.what
     from revisions
@@ -113,46 +129,75 @@ select indicator_code, period, string_agg(source_file || ' (' || what || ')', ';
 from feeds
 group by all
 """
+)
+# This publish's revisions, from the two temporary tables `record` makes.
+REVISIONS_SQL = """
+insert into marts.indicator_revisions
+select
+    $now, $run_id, $previous, revisions.plan_id, revisions.indicator_code, revisions.period,
+    revisions.revision_kind, revisions.old_value, revisions.new_value,
+    revisions.new_value - revisions.old_value, causes.files,
+    case when causes.files is null then $unexplained else $explained end
+from revisions
+left join causes
+    on revisions.indicator_code = causes.indicator_code and revisions.period = causes.period
+"""
+
+
+@dataclass(frozen=True)
+class History:
+    """One kept history: a vintage table (what each publish published) and a revision table (what a
+    publish changed), with the statements that fill them. Each statement reads named parameters:
+    $now and $run_id (this publish), $previous (the one before), $explained and $unexplained."""
+
+    vintages: str
+    revisions: str
+    ddl: tuple[str, str]
+    vintage_sql: str
+    changed_sql: str
+    causes_sql: str
+    revisions_sql: str
+
+
+INDICATORS = History(
+    "indicator_vintages", "indicator_revisions", (VINTAGES_DDL, REVISIONS_DDL), VINTAGE_SQL, CHANGED_SQL,
+    CAUSES_SQL, REVISIONS_SQL,
+)  # fmt: skip
 
 
 def record(
-    con: duckdb.DuckDBPyConnection, published_at: dt.datetime, run_id: str, history: str | None
+    con: duckdb.DuckDBPyConnection,
+    published_at: dt.datetime,
+    run_id: str,
+    history: str | None,
+    kept: History = INDICATORS,
 ) -> int:
-    """Carry earlier vintages and revisions from `history` (a schema holding them, or None on a first
-    publish), add this publish's vintage and its revisions against the previous one; returns the
-    number of revisions this publish made. `con` has the new snapshot's marts and `build` attached."""
-    con.execute(VINTAGES_DDL)
-    con.execute(REVISIONS_DDL)
-    for table in ("indicator_vintages", "indicator_revisions"):
-        if history is not None and _has(con, history, table):
+    """Carry the earlier vintages and revisions of `kept` from `history` (a schema holding them, or
+    None on a first publish), add this publish's vintage and its revisions against the previous one;
+    returns the number of revisions this publish made. `con` has the new snapshot's marts and `build`
+    attached. A history from before `kept` existed starts with this publish: nothing to compare with."""
+    for ddl in kept.ddl:
+        con.execute(ddl)
+    for table in (kept.vintages, kept.revisions):
+        if history is not None and schema_has(con, history, table):
             con.execute(f"insert into marts.{table} by name select * from {history}.{table}")
-    previous = con.execute("select max(published_at) from marts.indicator_vintages").fetchone()[0]
-    con.execute(VINTAGE_SQL, [published_at, run_id])
+    previous = con.execute(f"select max(published_at) from marts.{kept.vintages}").fetchone()[0]
+    con.execute(kept.vintage_sql, {"now": published_at, "run_id": run_id})
     if previous is None:
         return 0
     con.execute(
-        f"create temporary table revisions as {CHANGED_SQL}", {"previous": previous, "now": published_at}
+        f"create temporary table revisions as {kept.changed_sql}", {"previous": previous, "now": published_at}
     )
-    con.execute(f"create temporary table causes as {CAUSES_SQL}", {"previous": previous})
+    con.execute(f"create temporary table causes as {kept.causes_sql}", {"previous": previous})
     con.execute(
-        """
-        insert into marts.indicator_revisions
-        select
-            $now, $run_id, $previous, revisions.plan_id, revisions.indicator_code, revisions.period,
-            revisions.revision_kind, revisions.old_value, revisions.new_value,
-            revisions.new_value - revisions.old_value, causes.files,
-            case when causes.files is null then $unexplained else $explained end
-        from revisions
-        left join causes
-            on revisions.indicator_code = causes.indicator_code and revisions.period = causes.period
-        """,
+        kept.revisions_sql,
         {
             "now": published_at,
             "run_id": run_id,
             "previous": previous,
             "explained": cause_note("named"),
             "unexplained": cause_note(None),
-        },  # fmt: skip
+        },
     )
     count = con.execute("select count(*) from revisions").fetchone()[0]
     con.execute("drop table revisions; drop table causes")
@@ -171,7 +216,7 @@ def cause_note(files: str | None) -> str:
 
 def latest_revisions(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[tuple]:
     """The revisions of the latest publish: indicator, period, kind, old, new, caused_by."""
-    if not _has(con, schema, "indicator_revisions"):
+    if not schema_has(con, schema, "indicator_revisions"):
         return []
     return con.execute(
         f"""
@@ -183,7 +228,7 @@ def latest_revisions(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> l
     ).fetchall()
 
 
-def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def schema_has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     catalog, _, name = schema.rpartition(".")
     query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
     params = [name, table]

@@ -13,7 +13,8 @@ from orchestration.ingest.ledger import LEDGER_DDL
 _MART_COLUMNS = (
     "period date, severity varchar, subject varchar, district_code varchar, district_name varchar, "
     "enterprise_count integer, plan_id varchar, indicator_code varchar, actual_value double, "
-    "yoy_growth_pct double, status varchar"
+    "yoy_growth_pct double, status varchar, chain_code varchar, revenue_ytd_yi double, rd_ytd_yi double, "
+    "rd_intensity_pct double, digitalization_rate_pct double"
 )
 
 
@@ -34,7 +35,7 @@ def write_build_db(
             con.execute(f"create table marts.{mart} ({_MART_COLUMNS})")
             con.execute(
                 f"insert into marts.{mart} values (?, 'warn', ?, '500101', '万州区', 5, 'p', 'revenue', 100, "
-                "null, 'no_data')",
+                "null, 'no_data', 'smart_terminal', 100, 1, 1, null)",
                 [last_period, subject],
             )
         for period in earlier_periods:

@@ -72,10 +72,11 @@ EXCLUDED = {
     # the sequence's withdrawal was published with --accept-drop: test_the_withdrawal_was_accepted
     "publish_log": ("published_at", "run_id", "coverage_override"),
     "indicator_vintages": ("published_at", "run_id"),
+    "cell_vintages": ("published_at", "run_id"),
 }
 ACCEPTED = "2023年3月企业月报撤回"
-LATEST_PUBLISH_ONLY = ("publish_log", "indicator_vintages")
-NOT_COMPARED = ("marts.indicator_revisions",)
+LATEST_PUBLISH_ONLY = ("publish_log", "indicator_vintages", "cell_vintages")
+NOT_COMPARED = ("marts.indicator_revisions", "marts.cell_revisions")
 
 
 def tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[str]:
@@ -115,6 +116,10 @@ def state(warehouse: Path) -> dict[str, list[tuple]]:
         out["revisions"] = con.execute(
             "select run_id, indicator_code, strftime(period, '%Y-%m'), revision_kind, caused_by "
             "from marts.indicator_revisions order by all"
+        ).fetchall()
+        out["cell revisions"] = con.execute(
+            "select run_id, cell_table, unit_code, strftime(period, '%Y-%m'), measure, revision_kind, caused_by "
+            "from marts.cell_revisions order by all"
         ).fetchall()
     with duckdb.connect(str(warehouse / "build.duckdb"), read_only=True) as con:
         for table in [*tables(con, ("intermediate",)), "meta.publish_coverage"]:
@@ -235,7 +240,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory, planwatch) -> dict[str, dic
 COMPARED = [
     *(f"analytics:marts.{name}" for name in (
         "chain_monthly", "district_monthly", "dq_findings", "dq_rules", "indicator_outlook",
-        "indicator_progress", "indicator_vintages", "publish_log",
+        "indicator_progress", "indicator_vintages", "cell_vintages", "publish_log",
     )),
     *(f"build:intermediate.{name}" for name in (
         "int_chain_cells", "int_district_cells", "int_district_reconciliation", "int_district_submission_months",
@@ -329,6 +334,22 @@ def test_the_sequence_revised_exactly_what_the_correction_and_the_withdrawal_cha
         (code, "2023-03", "removed", f"{WITHDRAWN} (withdrawn)")
         for code in ("digitalization_rate", "rd_intensity", "rd_spend", "revenue")
     ]
+
+
+def test_the_sequence_revised_the_cells_the_correction_and_the_withdrawal_changed(builds: dict) -> None:
+    """The chains and districts as the indicators: nothing revised by adding a month; the correction
+    revised cells of 2023-06 only, each naming it; the withdrawal removed the published values of
+    2023-03, each naming the withdrawn file."""
+    assert builds["sequence 36"]["cell revisions"] == [] and builds["full"]["cell revisions"] == []
+    corrected = builds["sequence corrected"]["cell revisions"]
+    by_correction = f"{CORRECTION} (arrived); {CORRECTED} (superseded by {CORRECTION})"
+    assert corrected and {(row[3], row[6]) for row in corrected} == {("2023-06", by_correction)}
+    assert {row[4] for row in corrected if row[5] == "changed"} <= {"revenue_ytd_yi", "rd_intensity_pct"}
+    assert {"chain_monthly", "district_monthly"} == {row[1] for row in corrected}
+    withdrawn = [row for row in builds["sequence withdrawn"]["cell revisions"] if row not in corrected]
+    assert withdrawn and {(row[3], row[5], row[6]) for row in withdrawn} == {
+        ("2023-03", "removed", f"{WITHDRAWN} (withdrawn)")
+    }
 
 
 def test_the_withdrawal_was_accepted(builds: dict) -> None:

@@ -282,7 +282,16 @@ def test_the_second_publish_kept_the_first_and_revised_nothing(demo: dict) -> No
             """
         ).fetchone()[0]
         revisions = con.execute("select count(*) from marts.indicator_revisions").fetchone()[0]
+        cells = con.execute(
+            """
+            select count(distinct published_at), count(*),
+                (select count(*) from marts.chain_monthly) + (select count(*) from marts.district_monthly),
+                (select count(*) from marts.cell_revisions)
+            from marts.cell_vintages
+            """
+        ).fetchone()
     assert (publishes, figures, differing, revisions) == (2, 2 * 4 * 23, 0, 0)
+    assert cells[0] == 2 and cells[1] == 2 * cells[2] and cells[3] == 0
 
 
 def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
@@ -361,7 +370,13 @@ def test_outlook_is_the_model_on_the_moving_annual_totals(demo: dict) -> None:
 def test_identical_runs_write_byte_identical_parquet(demo: dict) -> None:
     """The forced second run changed no mart: its Parquet files are the first run's, byte for byte,
     except the publish history, which grows by a publish."""
-    history = {"publish_log.parquet", "indicator_vintages.parquet", "indicator_revisions.parquet"}
+    history = {
+        "publish_log.parquet",
+        "indicator_vintages.parquet",
+        "indicator_revisions.parquet",
+        "cell_vintages.parquet",
+        "cell_revisions.parquet",
+    }
     first = {path.name: path.read_bytes() for path in demo["first_parquet"].glob("*.parquet")}
     second = {path.name: path.read_bytes() for path in (demo["warehouse"] / "parquet").glob("*.parquet")}
     assert set(first) == set(second) and set(CONTRACT_COLUMNS) <= {name[: -len(".parquet")] for name in first}

@@ -211,6 +211,97 @@ def test_a_publish_keeps_its_figures_and_lists_what_the_next_one_revised(tmp_pat
     ]
 
 
+def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path) -> None:
+    """A correction for 万州's October raises the chain's revenue from 100 to 110 亿元 and leaves 万州
+    with 2 enterprises, a cell disclosure control suppresses (values NULL). The next publish records
+    the change and the clearing with the files that feed each cell (涪陵's file feeds the chain, not
+    万州), and no figure the snapshot did not publish; a publish that changes nothing revises nothing."""
+    build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    with duckdb.connect(str(build)) as con:
+        con.execute("update marts.chain_monthly set revenue_ytd_yi = 110")
+        con.execute(
+            "update marts.district_monthly set enterprise_count = 2, revenue_ytd_yi = null, rd_ytd_yi = null, "
+            "rd_intensity_pct = null"
+        )
+        for source_file, district in (
+            ("filings/万州_2024-10_更正.csv", "500101"),
+            ("filings/涪陵_2024-10.csv", "500102"),
+        ):
+            con.execute(
+                "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, periods, districts, "
+                "first_seen_at) values (?, ?, 'filings', 'ingested', '2024-10', ?, now()::timestamp)",
+                [source_file, source_file, district],
+            )
+    assert publish(build, snapshot, "run-2").cell_revisions == 5
+    assert publish(build, snapshot, "run-3").cell_revisions == 0
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        revisions = con.execute(
+            "select run_id, cell_table, unit_code, period::varchar, measure, revision_kind, old_value, new_value, "
+            "change, caused_by from marts.cell_revisions order by cell_table, measure"
+        ).fetchall()
+        vintages = con.execute(
+            "select run_id, count(*) from marts.cell_vintages group by 1 order by 1"
+        ).fetchall()
+    both, wanzhou = (
+        "filings/万州_2024-10_更正.csv (arrived); filings/涪陵_2024-10.csv (arrived)",
+        ("filings/万州_2024-10_更正.csv (arrived)"),
+    )
+    assert revisions == [
+        (
+            "run-2",
+            "chain_monthly",
+            "smart_terminal",
+            "2024-10-01",
+            "revenue_ytd_yi",
+            "changed",
+            100,
+            110,
+            10,
+            both,
+        ),
+        (
+            "run-2",
+            "district_monthly",
+            "500101",
+            "2024-10-01",
+            "enterprise_count",
+            "changed",
+            5,
+            2,
+            -3,
+            wanzhou,
+        ),
+        (
+            "run-2",
+            "district_monthly",
+            "500101",
+            "2024-10-01",
+            "rd_intensity_pct",
+            "cleared",
+            1,
+            None,
+            None,
+            wanzhou,
+        ),
+        ("run-2", "district_monthly", "500101", "2024-10-01", "rd_ytd_yi", "cleared", 1, None, None, wanzhou),
+        (
+            "run-2",
+            "district_monthly",
+            "500101",
+            "2024-10-01",
+            "revenue_ytd_yi",
+            "cleared",
+            100,
+            None,
+            None,
+            wanzhou,
+        ),
+    ]
+    assert vintages == [("run-1", 2), ("run-2", 2), ("run-3", 2)]
+
+
 def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
     """Killed between the swap and the build database's copy of the history: the snapshot records a
     later publish than the copy, and the next publish carries the history from the snapshot."""
@@ -228,3 +319,8 @@ def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
     assert logs == [("run-1",), ("run-2",), ("run-3",)]
     assert [run for run, _ in vintages] == ["run-1", "run-2", "run-3"]
     assert [(run, old, new) for run, _, _, _, old, new, _ in revisions] == [("run-2", 100.0, 110.0)]
+    with duckdb.connect(str(snapshot), read_only=True) as con:  # the cells' history came along too
+        cells = con.execute(
+            "select run_id from marts.cell_vintages order by published_at, cell_table"
+        ).fetchall()
+    assert cells == [("run-1",), ("run-1",), ("run-2",), ("run-2",), ("run-3",), ("run-3",)]

@@ -12,7 +12,13 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-HISTORY = {"publish_log.parquet", "indicator_vintages.parquet", "indicator_revisions.parquet"}
+HISTORY = {
+    "publish_log.parquet",
+    "indicator_vintages.parquet",
+    "indicator_revisions.parquet",
+    "cell_vintages.parquet",
+    "cell_revisions.parquet",
+}
 
 
 def _marts(warehouse: Path) -> dict[str, bytes]:

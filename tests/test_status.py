@@ -26,11 +26,12 @@ LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2
     ],
 )
 def test_findings_count_districts_as_the_run_summary_does(findings: list[tuple], line: str) -> None:
-    lines = summary((None, None, None, None, None, [("ingested", 12)]), (LAST, [], findings))
+    lines = summary((None, None, None, None, None, [("ingested", 12)]), (LAST, [], findings, []))
     assert lines == [
         "Summary",
         "  files: 12 ingested",
-        "  published 2026-11-03 09:30, periods 2022-01..2026-10, 0 figures revised",
+        "  published 2026-11-03 09:30, periods 2022-01..2026-10, 0 figures revised, "
+        "0 chain and district values revised",
         line,
     ]
 
@@ -164,6 +165,6 @@ def test_the_run_summary_words_city_wide_findings_as_status_does(tmp_path: Path)
     assert snapshot_facts(snapshot) == ("2025-03..2025-03 (1 periods)", 1, 2, "1 districts and city-wide")
     lines = summary(
         (None, None, None, None, None, []),
-        (LAST, [], [("500101", "万州区", 1, 1), (CITY_WIDE, "全市", 0, 1)]),
+        (LAST, [], [("500101", "万州区", 1, 1), (CITY_WIDE, "全市", 0, 1)], []),
     )
     assert lines[-1] == "  findings: 1 errors, 2 warnings in 1 districts and city-wide"

@@ -45,6 +45,11 @@ def analytics_snapshot(
             f"this publish revised {result.revisions} figures published before: marts.indicator_revisions "
             "names each with the files that caused it (planwatch status)"
         )
+    if result.cell_revisions:
+        context.log.info(
+            f"this publish revised {result.cell_revisions} chain and district values published before: "
+            "marts.cell_revisions names each with the files that caused it (planwatch status)"
+        )
     parquet = export_parquet(result.path, settings.parquet_dir)
     context.log.info(f"exported {len(parquet)} tables as Parquet under {settings.parquet_dir}")
     return dg.MaterializeResult(
@@ -56,6 +61,7 @@ def analytics_snapshot(
             "findings_warn": result.findings_warn,
             "coverage_override": result.coverage_override or "",
             "figures_revised": result.revisions,
+            "cell_values_revised": result.cell_revisions,
             "parquet": dg.MetadataValue.path(str(settings.parquet_dir)),
             **{f"rows_{table}": count for table, count in result.tables.items()},
         }
