@@ -257,7 +257,17 @@ def test_files_are_named_for_the_period_and_no_temporary_file_is_left(report: Re
 
 
 def test_sheets_are_titled_and_set_up_for_print(workbook: openpyxl.Workbook) -> None:
-    assert workbook.sheetnames == ["指标", "累计", "产业链", "区县", "展望", "修订", "问题", "说明"]
+    assert workbook.sheetnames == [
+        "指标",
+        "累计",
+        "产业链",
+        "区县",
+        "展望",
+        "修订",
+        "单元修订",
+        "问题",
+        "说明",
+    ]
     for sheet in workbook:
         assert sheet["A1"].value.startswith(TITLE)
         assert sheet["A3"].font.b
@@ -413,6 +423,37 @@ def test_a_snapshot_without_outlook_or_revisions_still_reports(tmp_path: Path) -
     page = files.html.read_text(encoding="utf-8")
     assert "fill-opacity" not in page and table(openpyxl.load_workbook(files.xlsx)["展望"]) == []
     assert "此快照没有修订记录" in page  # not "nothing was revised": the snapshot cannot tell
+
+
+def test_the_chain_and_district_values_revised_are_listed_by_name(tmp_path: Path) -> None:
+    """The correction of 2023-12 also raised 智能终端's revenue and left 合川区 suppressed: the 单元修订
+    sheet names them in Chinese, says 不再公布 (not 撤回) for the cleared value, and the page counts them.
+    A snapshot without the table says it has no record, not that nothing was revised."""
+    snapshot = make_snapshot(tmp_path / "analytics.duckdb")
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute(
+            "create table marts.cell_revisions (published_at timestamp, cell_table varchar, unit_code varchar, "
+            "period date, measure varchar, revision_kind varchar, old_value double, new_value double, "
+            "change double, caused_by varchar)"
+        )
+        con.executemany(
+            "insert into marts.cell_revisions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (PUBLISH[0], "chain_monthly", "smart_terminal", D2312, "revenue_ytd_yi", "changed", 3890.0,
+                 3900.0, 10.0, REVISED_BY),
+                (PUBLISH[0], "district_monthly", "500117", D2312, "revenue_ytd_yi", "cleared", 40.0, None, None,
+                 REVISED_BY),
+            ],
+        )  # fmt: skip
+    files = build_report(snapshot, "2024-06", tmp_path / "out")
+    assert table(openpyxl.load_workbook(files.xlsx)["单元修订"]) == [
+        ("产业链 智能终端", "2023-12", "营业收入本年累计（亿元）", "修订", 3890, 3900, 10, REVISED_BY),
+        ("区县 合川区", "2023-12", "营业收入本年累计（亿元）", "不再公布", 40, None, None, REVISED_BY),
+    ]
+    assert "本次发布修订了以往发布的产业链、区县数据 2 项" in files.html.read_text(encoding="utf-8")
+    older = build_report(make_snapshot(tmp_path / "older.duckdb"), "2024-06", tmp_path / "older")
+    assert "此快照没有产业链、区县数据的修订记录" in older.html.read_text(encoding="utf-8")
+    assert table(openpyxl.load_workbook(older.xlsx)["单元修订"]) == []
 
 
 def test_page_escapes_text_from_the_data(page: str) -> None:

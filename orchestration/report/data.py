@@ -77,6 +77,12 @@ OUTLOOK_SQL = """
     where as_of_period = ?
     order by plan_id, indicator_code, target_year
 """
+CELL_REVISIONS_SQL = """
+    select cell_table, unit_code, period, measure, revision_kind, old_value, new_value, change, caused_by
+    from marts.cell_revisions
+    where published_at = (select max(published_at) from marts.publish_log)
+    order by cell_table, period, unit_code, measure
+"""
 REVISIONS_SQL = """
     select plan_id, indicator_code, period, revision_kind, old_value, new_value, change, caused_by
     from marts.indicator_revisions
@@ -144,6 +150,7 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             ),
             outlook=_records(con, OUTLOOK_SQL.format(path=path), [month]) if outlook_columns else [],
             revisions=_records(con, REVISIONS_SQL, []) if _columns(con, "indicator_revisions") else None,
+            cell_revisions=_records(con, CELL_REVISIONS_SQL, []) if _columns(con, "cell_revisions") else None,
         )
 
 

@@ -120,6 +120,8 @@ class Briefing:
     outlook: list[Row] = field(default_factory=list)  # marts.indicator_outlook as of the period
     # what the snapshot's publish revised; None for a snapshot published before revisions were kept
     revisions: list[Row] | None = None
+    # the chain and district values it revised; None for a snapshot from before they were kept
+    cell_revisions: list[Row] | None = None
 
 
 def period_label(month: dt.date) -> str:

@@ -241,6 +241,7 @@ def render_html(briefing: Briefing) -> str:
         "<section><h2>本次发布修订的以往数据</h2>",
         f'<p class="note">{escape(_revisions_note(briefing))}</p>',
         html_table(revisions_table(briefing)) if briefing.revisions else "",
+        f'<p class="note">{escape(_cell_revisions_note(briefing))}</p>',
         "</section>",
         "<section><h2>产业链</h2>",
         chain_chart(briefing),
@@ -294,6 +295,18 @@ def _revisions_note(briefing: Briefing) -> str:
     return (
         f"本次发布修订了以往发布的 {len(briefing.revisions)} 个数据；"
         "每次发布的数据都保留在 marts.indicator_vintages 中。"
+    )
+
+
+def _cell_revisions_note(briefing: Briefing) -> str:
+    """One sentence on the chain and district values revised: the workbook's 单元修订 sheet lists them."""
+    if briefing.cell_revisions is None:
+        return "此快照没有产业链、区县数据的修订记录。"
+    if not briefing.cell_revisions:
+        return "本次发布没有修订以往发布的产业链、区县数据。"
+    return (
+        f"本次发布修订了以往发布的产业链、区县数据 {len(briefing.cell_revisions)} 项，"
+        "明细见简报工作簿“单元修订”表及 marts.cell_revisions。"
     )
 
 

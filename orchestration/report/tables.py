@@ -142,6 +142,16 @@ def district_table(briefing: Briefing) -> Table:
     return Table(columns, rows)
 
 
+def _change(row: Row) -> list[Any]:
+    """A revision's old and new value, the change, and the files behind it (or why there are none)."""
+    return [
+        row["old_value"],
+        row["new_value"],
+        row["change"],
+        row["caused_by"] or "本期无文件变化（参考数据、口径或其他报告期的文件）",
+    ]
+
+
 REVISION_KIND_ZH = {
     "changed": "修订",
     "filled": "补充",
@@ -185,6 +195,45 @@ def outlook_table(briefing: Briefing) -> Table:
     return Table(columns, rows)
 
 
+# A cell's value goes NULL when disclosure control suppresses it, and comes back when it no longer does.
+CELL_REVISION_KIND_ZH = {**REVISION_KIND_ZH, "filled": "新公布", "cleared": "不再公布"}
+MEASURE_ZH = {
+    "enterprise_count": "企业个数",
+    "revenue_ytd_yi": "营业收入本年累计（亿元）",
+    "rd_ytd_yi": "研发费用本年累计（亿元）",
+    "rd_intensity_pct": "研发强度（%）",
+    "digitalization_rate_pct": "数字化企业比例（%）",
+}
+
+
+def cell_revisions_table(briefing: Briefing) -> Table:
+    """The chain and district values this publish changed in periods published before."""
+    columns = (
+        Column("产业链或区县", 22),
+        Column("报告期", 9),
+        Column("数据项", 24),
+        Column("类型", 9),
+        Column("原值", 12, 4),
+        Column("新值", 12, 4),
+        Column("变化", 12, 4),
+        Column("原因（自上次发布以来变化的文件）", 60, wrap=True),
+    )
+    chains = {row["chain_code"]: row["chain_name_zh"] for row in briefing.chains}
+    rows = [
+        [
+            f"产业链 {chains.get(row['unit_code'], row['unit_code'])}"
+            if row["cell_table"] == "chain_monthly"
+            else f"区县 {_district_name(briefing, row['unit_code'])}",
+            f"{row['period']:%Y-%m}",
+            MEASURE_ZH.get(row["measure"], row["measure"]),
+            CELL_REVISION_KIND_ZH.get(row["revision_kind"], row["revision_kind"]),
+            *_change(row),
+        ]
+        for row in briefing.cell_revisions or []
+    ]
+    return Table(columns, rows)
+
+
 def revisions_table(briefing: Briefing) -> Table:
     """The figures this publish changed in periods published before, and the files behind them."""
     columns = (
@@ -201,10 +250,7 @@ def revisions_table(briefing: Briefing) -> Table:
             row["indicator_code"],
             f"{row['period']:%Y-%m}",
             REVISION_KIND_ZH.get(row["revision_kind"], row["revision_kind"]),
-            row["old_value"],
-            row["new_value"],
-            row["change"],
-            row["caused_by"] or "本期无文件变化（参考数据、口径或其他报告期的文件）",
+            *_change(row),
         ]
         for row in briefing.revisions or []
     ]

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from orchestration.report.cumulative import cumulative_table
 from orchestration.report.model import STATUS_COLOR, TITLE, Briefing, Column, Table, period_label, ytd_label
 from orchestration.report.tables import (
+    cell_revisions_table,
     chain_table,
     district_table,
     findings_table,
@@ -30,7 +31,7 @@ HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 
 
 def build_workbook(briefing: Briefing) -> Workbook:
-    """Eight sheets, each a titled table set up for print."""
+    """Nine sheets, each a titled table set up for print."""
     workbook = Workbook()
     label = period_label(briefing.period)
     subtitle = f"报告期 {ytd_label(briefing.period)}（本年累计）；数据：{briefing.snapshot.name}"
@@ -43,6 +44,7 @@ def build_workbook(briefing: Briefing) -> Workbook:
         ("区县", "区县（按营业收入排名，保密区县列后）", district_table(briefing), 2),
         ("展望", "2027年展望（预测值与区间）", outlook_table(briefing), 1),
         ("修订", "本次发布修订的以往数据", revisions_table(briefing), 2),
+        ("单元修订", "本次发布修订的产业链、区县以往数据", cell_revisions_table(briefing), 1),
         ("问题", "数据质量问题（本期及不分报告期，错误在前）", findings_table(briefing), 1),
         ("说明", "说明", notes_table(briefing), 1),
     ]
