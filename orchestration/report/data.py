@@ -120,11 +120,6 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
         # snapshots published before chains carried the survey's rate, or before the outlook and the
         # revisions existed, have none of them
         digitalization = "digitalization_rate_pct" if "digitalization_rate_pct" in chain_columns else "null"
-        # a finding counts under the month of its file (filed_period); older snapshots have only its period
-        finding_columns = _columns(con, "dq_findings")
-        filed = "filed_period" if "filed_period" in finding_columns else "period"
-        # snapshots published before findings were withheld print every finding's figures
-        withheld = "figures_withheld" if "figures_withheld" in finding_columns else "false"
         return Briefing(
             period=month,
             snapshot=analytics_db,
@@ -132,9 +127,7 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             history=history,
             chains=_records(con, CHAINS_SQL.format(digitalization=digitalization), [month]),
             districts=sorted(_records(con, DISTRICTS_SQL, [month]), key=_revenue_rank_key),
-            findings=sorted(
-                _records(con, FINDINGS_SQL.format(filed=filed, withheld=withheld), [month]), key=_finding_key
-            ),
+            findings=_findings(con, month),
             rule_titles=dict(con.execute("select rule_id, title from marts.dq_rules").fetchall()),
             district_names=dict(
                 con.execute(
@@ -152,6 +145,18 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             revisions=_records(con, REVISIONS_SQL, []) if _columns(con, "indicator_revisions") else None,
             cell_revisions=_records(con, CELL_REVISIONS_SQL, []) if _columns(con, "cell_revisions") else None,
         )
+
+
+def _findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Row]:
+    """The findings of the period and the undated ones, errors first."""
+    columns = _columns(con, "dq_findings")
+    # a finding counts under the month of its file (filed_period); older snapshots have only its period
+    filed = "filed_period" if "filed_period" in columns else "period"
+    # snapshots published before findings were withheld print every finding's figures
+    withheld = "figures_withheld" if "figures_withheld" in columns else "false"
+    return sorted(
+        _records(con, FINDINGS_SQL.format(filed=filed, withheld=withheld), [month]), key=_finding_key
+    )
 
 
 def _thresholds(
