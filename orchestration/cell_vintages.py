@@ -93,31 +93,39 @@ where (old.period is null and new.period <= covered.last_period and new.actual_v
 """
 )
 # The changed files that feed a cell's value, as for the indicators: the filings of its month (for a
-# district's value that changed, only a file that names the district, or names none; a period that
-# came or went came or went with all of them), the survey of its year for the digitalization rate,
-# and the registries in force for its year or before it.
+# district's value that changed, the files that name the district, or name none, when there are
+# such; a period that came or went came or went with all of them), the survey of its year for the
+# digitalization rate, and the registries in force for its year or before it.
 CAUSES_SQL = (
     "with"
     + CHANGED_FILES
     + """,
 feeds as (
     select revisions.cell_table, revisions.unit_code, revisions.period, revisions.measure,
-        changed_files.source_file, changed_files.what
+        changed_files.source_file, changed_files.what,
+        changed_files.kind <> 'filings' or revisions.cell_table = 'chain_monthly'
+            or revisions.revision_kind in ('added', 'removed') or changed_files.units = ['']
+            or list_contains(changed_files.units, revisions.unit_code) as names_unit
     from revisions
     join changed_files
         on (changed_files.kind = 'filings'
                 and (revisions.measure <> 'digitalization_rate_pct' or revisions.revision_kind in ('added', 'removed'))
-                and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m'))
-                and (revisions.cell_table = 'chain_monthly' or revisions.revision_kind in ('added', 'removed')
-                    or changed_files.units = [''] or list_contains(changed_files.units, revisions.unit_code)))
+                and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m')))
         or (changed_files.kind = 'surveys' and revisions.measure = 'digitalization_rate_pct'
                 and list_contains(changed_files.keys, cast(year(revisions.period) as varchar)))
         or (changed_files.kind = 'registry'
                 and (changed_files.keys = [''] or list_min(changed_files.keys) <= cast(year(revisions.period) as varchar)))
+),
+-- a filing's 区县 is what the enterprise wrote, not always its registry district (DQ11): when no file
+-- names the district, every changed file of its month is named rather than none, which would read
+-- as "no file of this period changed"
+named as (
+    select * from feeds
+    qualify names_unit or not bool_or(names_unit) over (partition by cell_table, unit_code, period, measure)
 )
 select cell_table, unit_code, period, measure,
     string_agg(source_file || ' (' || what || ')', '; ' order by what <> 'arrived', source_file) as files
-from feeds
+from named
 group by all
 """
 )

@@ -236,10 +236,20 @@ def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path
             )
     assert publish(build, snapshot, "run-2").cell_revisions == 5
     assert publish(build, snapshot, "run-3").cell_revisions == 0
+    # a late filing for 万州 whose 区县 reads 涪陵 (DQ11): no file names 万州, so the one that came is named
+    with duckdb.connect(str(build)) as con:
+        con.execute("update marts.district_monthly set enterprise_count = 3")
+        con.execute(
+            "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, periods, districts, "
+            "first_seen_at) values ('late', 'filings/补报_2024-10.csv', 'filings', 'ingested', '2024-10', '500102', "
+            # after run-3, whose time may be a second or two ahead (publishes in one second are spaced)
+            "now()::timestamp + interval 1 minute)"
+        )
+    assert publish(build, snapshot, "run-4").cell_revisions == 1
     with duckdb.connect(str(snapshot), read_only=True) as con:
         revisions = con.execute(
             "select run_id, cell_table, unit_code, period::varchar, measure, revision_kind, old_value, new_value, "
-            "change, caused_by from marts.cell_revisions order by cell_table, measure"
+            "change, caused_by from marts.cell_revisions order by run_id, cell_table, measure"
         ).fetchall()
         vintages = con.execute(
             "select run_id, count(*) from marts.cell_vintages group by 1 order by 1"
@@ -248,6 +258,10 @@ def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path
         "filings/万州_2024-10_更正.csv (arrived); filings/涪陵_2024-10.csv (arrived)",
         ("filings/万州_2024-10_更正.csv (arrived)"),
     )
+    assert revisions.pop() == (
+        "run-4", "district_monthly", "500101", "2024-10-01", "enterprise_count", "changed", 2, 3, 1,
+        "filings/补报_2024-10.csv (arrived)",
+    )  # fmt: skip
     assert revisions == [
         (
             "run-2",
@@ -299,7 +313,7 @@ def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path
             wanzhou,
         ),
     ]
-    assert vintages == [("run-1", 2), ("run-2", 2), ("run-3", 2)]
+    assert vintages == [("run-1", 2), ("run-2", 2), ("run-3", 2), ("run-4", 2)]
 
 
 def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
