@@ -64,6 +64,9 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
                   counted as 智能终端); 智能家电 on a 3851 maker      ingest matched them); 智慧终端
                   (error: its class is out of scope, it counts     on a below-scale enterprise
                   nowhere)
+    DQ04  500231  published figures: January's cell suppressed (one enterprise makes 96.7%), so the
+    (pub-         fall February → January is withheld; April → March, two published cells, is shown
+    lished)
 Amounts in expected/actual are written with thousands separators and their exact decimals ("1,000",
 "5.2").
 """
@@ -105,7 +108,7 @@ DISTRICT_NAMES = {
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
     "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
-    "500230": "丰都县",
+    "500230": "丰都县", "500231": "垫江县",
 }  # fmt: skip
 
 
@@ -383,6 +386,19 @@ def triggering_layer(raw: RawLayer) -> None:
         ("2023-05", 5000), ("2023-06", 60_000), ("2023-07", 7000), ("2024-05", 5500), ("2024-06", 6600),
     ):  # fmt: skip
         raw.filing(code("500156", 1), period, revenue, 1)
+    # Published figures: 垫江县's January cell is suppressed (one enterprise makes 96.7%), so its
+    # February fall from January is withheld, while its April fall from March, two published cells,
+    # is not
+    for serial, name, revenues in (
+        (1, "垫江甲电子公司", (1160, 400, 800, 780)), (2, "垫江乙电子公司", (20, 300, 600, 600)),
+        (3, "垫江丙电子公司", (20, 300, 600, 600)),
+    ):  # fmt: skip
+        raw.registry(code("500231", serial), name, "500231")
+        for number, revenue in enumerate(revenues, start=1):
+            raw.filing(code("500231", serial), f"2024-0{number}", revenue, 1)
+    for period, revenue, rd in (("2024-01", 1200, 12), ("2024-02", 1000, 12), ("2024-03", 2000, 20),
+                                ("2024-04", 1980, 20)):  # fmt: skip
+        raw.submission("500231", period, 3, revenue, rd)
 
 
 def near_miss_layer(raw: RawLayer) -> None:
@@ -1004,6 +1020,36 @@ def test_published_findings_show_no_figure_of_a_small_group(triggered: Built) ->
         "全市2024年9月：39大类合计与统计局数据不符（39大类营业收入本年累计）。涉及按数据保密规则不公布的企业组的数据，"
         "分析库不列具体数值；完整说明（含数值）见全市反馈表。来源：bureau/统计局_2024-09.xlsx 第 6 行。"
     )
+
+
+def test_a_fall_is_withheld_only_when_a_month_it_prints_is_not_published(triggered: Built) -> None:
+    """垫江县 (500231): January 1200 (甲 1160 of it: 96.7% > 85%, suppressed), February 1000, March
+    2000, April 1980, each the sum of its three enterprises. DQ04 prints February against January:
+    withheld, January's figure is not published. It prints April against March: both published, so
+    the figures are shown, although January, which it does not print, was suppressed. The
+    enterprise's own falls (甲 1160 → 400, 800 → 780) are one enterprise's lines: withheld."""
+    cells = triggered.query(
+        "select strftime(period, '%Y-%m'), suppressed from marts.district_monthly "
+        "where district_code = '500231' and period between date '2024-01-01' and date '2024-04-01' order by 1"
+    )
+    assert cells == [("2024-01", True), ("2024-02", False), ("2024-03", False), ("2024-04", False)]
+    rows = triggered.query(
+        "select strftime(period, '%Y-%m'), subject, figures_withheld, expected, actual, message "
+        "from marts.dq_findings_published where rule_id = 'DQ04' and district_code = '500231' order by 1, 2"
+    )
+    assert [row[:3] for row in rows] == [
+        ("2024-02", "区县月报 营业收入本年累计", True),
+        ("2024-02", "垫江甲电子公司 营业收入本年累计", True),
+        ("2024-04", "区县月报 营业收入本年累计", False),
+        ("2024-04", "垫江甲电子公司 营业收入本年累计", True),
+    ]
+    assert rows[2][3:5] == ("≥ 2,000", "1,980")
+    assert "2,000" in rows[2][5] and "1,980" in rows[2][5]
+    assert rows[0][3:5] == (None, None) and "1,200" not in rows[0][5]
+    assert triggered.query(
+        "select compared_periods from marts.dq_findings where rule_id = 'DQ04' and district_code = '500231' "
+        "and subject like '区县月报%' order by period"
+    ) == [([dt.date(2024, 1, 1)],), ([dt.date(2024, 3, 1)],)]
 
 
 def test_a_missing_submission_says_why_the_unit_owes_one(triggered: Built) -> None:

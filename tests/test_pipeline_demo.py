@@ -417,10 +417,13 @@ ENTERPRISE_FOLDERS = ("filings/", "registry/", "surveys/")
 
 def test_snapshot_findings_withhold_what_disclosure_protects(demo: dict) -> None:
     """A finding that prints amounts reaches analysts without them when it is about one enterprise's line,
-    about a district not published in its month or suppressed in any month up to it, or city-wide in a
+    about a district not published in its month or in another month its message prints, or city-wide in a
     month where division 39 or the rest of the scope is a group disclosure would suppress; the build
     keeps every figure for the feedback workbooks, and every other finding is published as it is."""
-    columns = "finding_id, rule_id, district_code, coalesce(filed_period, period), expected, actual, message, source_file"
+    columns = (
+        "finding_id, rule_id, district_code, coalesce(filed_period, period), compared_periods, expected, actual, "
+        "message, source_file"
+    )
     with duckdb.connect(str(demo["warehouse"] / "build.duckdb"), read_only=True) as build:
         full = build.execute(f"select {columns} from marts.dq_findings").fetchall()
         shows = {
@@ -450,20 +453,16 @@ def test_snapshot_findings_withhold_what_disclosure_protects(demo: dict) -> None
             ).fetchall()
         }
 
-    def protected(rule: str, district: str | None, month: dt.date | None, source: str | None) -> str | None:
+    def protected(
+        rule: str, district: str | None, month: dt.date | None, compared: list[dt.date], source: str | None
+    ) -> str | None:
         folder = (source or "").split("/", 1)[0]
         if rule not in shows:
             return None
         if folder in ("filings", "registry", "surveys"):
             return "enterprise"
         if folder == "districts" and (
-            district is None
-            or cells.get((district, month)) is not False
-            or any(
-                suppressed
-                for (code, period), suppressed in cells.items()
-                if code == district and period <= month
-            )
+            district is None or any(cells.get((district, shown)) is not False for shown in (month, *compared))
         ):
             return "cell"
         if folder == "bureau" and (month not in division_39_months or month in small_months):
@@ -472,8 +471,8 @@ def test_snapshot_findings_withhold_what_disclosure_protects(demo: dict) -> None
 
     assert set(published) == {row[0] for row in full}
     reasons = {}
-    for finding_id, rule, district, period, expected, actual, message, source in full:
-        reasons[finding_id] = protected(rule, district, period, source)
+    for finding_id, rule, district, period, compared, expected, actual, message, source in full:
+        reasons[finding_id] = protected(rule, district, period, compared, source)
         out_expected, out_actual, out_message, withheld = published[finding_id]
         if reasons[finding_id] is None:
             assert (out_expected, out_actual, out_message, withheld) == (expected, actual, message, False)

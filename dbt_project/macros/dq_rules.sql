@@ -17,16 +17,20 @@ rule as (
 {#-
     `final as (...) select * from final` over the model's `findings` CTE: finding_id first, then the
     findings' columns. A rule with a finding per file line (per_line) keys the id by its subject, file
-    and row; a rule with a finding per district and period by its subject alone.
+    and row; a rule with a finding per district and period by its subject alone. A rule whose message
+    prints figures of other periods than its own gives them in its `findings` as compared_periods
+    (compares_periods); for the others it is the empty list. The published findings withhold a
+    district's figures when any of those periods' cells is not published (dq_findings_published).
 -#}
-{% macro dq_findings_final(per_line=true) -%}
+{% macro dq_findings_final(per_line=true, compares_periods=false) -%}
 {%- set subject = "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
     if per_line else 'findings.subject' -%}
 final as (
 
     select
         {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', subject) }} as finding_id,
-        findings.*
+        findings.*{% if not compares_periods %},
+        cast([] as date[]) as compared_periods{% endif %}
 
     from findings
 

@@ -46,7 +46,8 @@ unioned as (
         {{ rule_model }}.actual,
         {{ rule_model }}.message,
         {{ rule_model }}.source_file,
-        {{ rule_model }}.source_row
+        {{ rule_model }}.source_row,
+        {{ rule_model }}.compared_periods
     from {{ rule_model }}
     {% if not loop.last %}
     union all
@@ -79,7 +80,8 @@ final as (
                     then unioned.period
                 else coalesce(file_months.file_period, unioned.period)
             end as date
-        ) as filed_period
+        ) as filed_period,
+        cast(unioned.compared_periods as date[]) as compared_periods
 
     from unioned
 

@@ -6,8 +6,8 @@
     - about one enterprise's line (a filings, registry or survey file);
     - about a reporting unit (a district submission) whose cell district_monthly does not publish in
       the finding's month (suppressed, or no cell yet: the month's filings are not in, or the month
-      is a typo outside the months tracked), or suppressed in any month before it: DQ04, DQ05, DQ06
-      and DQ13 print earlier periods' figures, DQ13 whatever the gap;
+      is a typo outside the months tracked), or in one of the other periods whose figures the
+      message prints (the rule's compared_periods: DQ04, DQ05, DQ06 and DQ13);
     - about an unknown unit (a district submission whose 区县 matched no unit);
     - city-wide (the bureau's DQ12) in a month where division 39, or the rest of the scope, which the
       published total minus the finding's sum gives, is a group the disclosure rule would suppress.
@@ -35,6 +35,33 @@ file_kinds as (
         ledger.kind
 
     from ledger
+
+),
+
+-- the findings that print a figure of another period whose district cell is not published
+compared_months as (
+
+    select
+        findings.finding_id,
+        findings.district_code,
+        unnest(findings.compared_periods) as compared_period
+
+    from findings
+
+),
+
+compared_unpublished as (
+
+    select distinct compared_months.finding_id
+
+    from compared_months
+
+    left join district_cells
+        on compared_months.district_code = district_cells.district_code
+            and compared_months.compared_period = district_cells.period
+            and not district_cells.suppressed
+
+    where district_cells.district_code is null
 
 ),
 
@@ -98,11 +125,8 @@ judged as (
             )
             or exists (
                 select 1
-                from district_cells
-                where
-                    district_cells.district_code = reasons.district_code
-                    and district_cells.period <= reasons.finding_month
-                    and district_cells.suppressed
+                from compared_unpublished
+                where compared_unpublished.finding_id = reasons.finding_id
             )
         ) as about_suppressed_cell,
         reasons.shows_amounts

@@ -145,7 +145,8 @@ findings as (
         end
         || {{ source_text('decreases.source_file', 'decreases.source_row') }} as message,
         decreases.source_file,
-        decreases.source_row
+        decreases.source_row,
+        [decreases.previous_period] as compared_periods
 
     from decreases
 
@@ -155,4 +156,4 @@ findings as (
 
 ),
 
-{{ dq_findings_final() }}
+{{ dq_findings_final(compares_periods=true) }}

@@ -107,7 +107,8 @@ findings as (
         || '请核实本期及上年同期数据，有误请更正，属实请说明原因。'
         || {{ source_text('graded.source_file', 'graded.source_row') }} as message,
         graded.source_file,
-        graded.source_row
+        graded.source_row,
+        [graded.prior_period] as compared_periods
 
     from graded
 
@@ -117,4 +118,4 @@ findings as (
 
 ),
 
-{{ dq_findings_final(per_line=false) }}
+{{ dq_findings_final(per_line=false, compares_periods=true) }}

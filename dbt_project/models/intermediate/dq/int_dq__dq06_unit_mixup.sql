@@ -69,6 +69,8 @@ with_previous_increment as (
     select
         increments.*,
         lag(increments.period) over previous_month as previous_period,
+        -- where the previous increment starts: it is that period's year to date when NULL
+        lag(increments.period, 2) over previous_month as period_before_previous,
         lag(increments.value_wan) over previous_month as previous_value_wan,
         lag(increments.increment_wan) over previous_month as previous_increment_wan,
         lag(increments.months_spanned) over previous_month as previous_months_spanned
@@ -367,7 +369,14 @@ findings as (
         || {{ source_text('labelled.source_file', 'labelled.source_row') }} as message,
         labelled.source_file,
         labelled.source_row,
-        labelled.matched_power as unit_power
+        labelled.matched_power as unit_power,
+        -- the periods whose figures the message prints: the two an increment is the difference of
+        case
+            when labelled.matched_basis = 'year_earlier' then [labelled.prior_period]
+            when labelled.matched_basis in ('run_rate', 'run_rate_level') then [labelled.previous_period]
+            when labelled.period_before_previous is null then [labelled.previous_period]
+            else [labelled.previous_period, labelled.period_before_previous]
+        end as compared_periods
 
     from labelled
 
@@ -375,4 +384,4 @@ findings as (
 
 ),
 
-{{ dq_findings_final() }}
+{{ dq_findings_final(compares_periods=true) }}

@@ -63,7 +63,8 @@ findings as (
         || '；本年累计值逐月应有变化，疑似照抄上期数据。请按本期实际数据重新报送。'
         || {{ source_text('copies.source_file', 'copies.source_row') }} as message,
         copies.source_file,
-        copies.source_row
+        copies.source_row,
+        [copies.previous_period] as compared_periods
 
     from copies
 
@@ -71,4 +72,4 @@ findings as (
 
 ),
 
-{{ dq_findings_final(per_line=false) }}
+{{ dq_findings_final(per_line=false, compares_periods=true) }}
