@@ -46,3 +46,12 @@ def test_targets_are_compared_as_the_plan_words_them(indicator_code: str, compar
 def test_tiers_are_the_plans_352() -> None:
     tiers = [row["tier"] for row in rows("chains")]
     assert (tiers.count("core"), tiers.count("growth"), tiers.count("future")) == (3, 5, 2)
+
+
+def test_the_plans_chains_are_the_352_and_other_is_not() -> None:
+    """in_plan is what scope and DQ16 read: the ten chains of the three tiers, not the catch-all."""
+    in_plan = {row["chain_code"]: row["in_plan"] for row in rows("chains")}
+    assert {code for code, flag in in_plan.items() if flag == "true"} == {
+        row["chain_code"] for row in rows("chains") if row["tier"] in ("core", "growth", "future")
+    }
+    assert in_plan["other"] == "false" and set(in_plan.values()) == {"true", "false"}

@@ -39,7 +39,7 @@ in_scope as (
         -- the metaverse chain, which has no class of its own, count only where the registry says so
         and (
             industry_scope.industry_code is not null
-            or tagged_chains.tier in ('core', 'growth', 'future')
+            or tagged_chains.in_plan
         )
 
 )

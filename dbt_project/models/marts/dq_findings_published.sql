@@ -70,7 +70,7 @@ division_groups as (
     -- the two groups a city-wide DQ12 finding's figures describe, by month
     select
         enterprise_months.period,
-        enterprise_months.division = '39' as is_division_39,
+        enterprise_months.division = '{{ var("dq12_division") }}' as is_compared_division,
         {{ primary_suppression_reason(
             'count(*)',
             'max(enterprise_months.revenue_ytd_wan) / nullif(sum(enterprise_months.revenue_ytd_wan), 0)'
@@ -82,7 +82,7 @@ division_groups as (
 
     group by
         enterprise_months.period,
-        enterprise_months.division = '39'
+        enterprise_months.division = '{{ var("dq12_division") }}'
 
 ),
 
@@ -136,7 +136,7 @@ judged as (
             or not exists (
                 select 1
                 from division_groups
-                where division_groups.period = reasons.finding_month and division_groups.is_division_39
+                where division_groups.period = reasons.finding_month and division_groups.is_compared_division
             )
             or exists (
                 select 1

@@ -1,8 +1,8 @@
 {#-
-    DQ12 cross-table: the sum of the in-scope filings in division 39 agrees with the bureau's
-    line for division 39 (raw bureau industry_code '39') of the same period, within the rule's
-    threshold_warn (relative to the bureau's figure). City-wide: district_code is NULL, so the
-    finding counts in no district.
+    DQ12 cross-table: the sum of the in-scope filings in division var('dq12_division') (39) agrees
+    with the bureau's line for that division (raw bureau industry_code) of the same period, within
+    the rule's threshold_warn (relative to the bureau's figure). City-wide: district_code is NULL,
+    so the finding counts in no district.
 -#}
 
 with
@@ -24,7 +24,7 @@ division_filings as (
 
     from enterprise_months
 
-    where enterprise_months.division = '39'
+    where enterprise_months.division = '{{ var("dq12_division") }}'
 
     group by enterprise_months.period
 
@@ -40,7 +40,7 @@ ranked_bureau_lines as (
     from bureau
 
     where
-        bureau.industry_code = '39'
+        bureau.industry_code = '{{ var("dq12_division") }}'
         and bureau.revenue_ytd_wan is not null
 
 ),

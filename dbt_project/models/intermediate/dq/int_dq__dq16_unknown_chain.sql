@@ -25,7 +25,7 @@ plan_chains as (
 
     from chains
 
-    where chains.tier in ('core', 'growth', 'future')
+    where chains.in_plan
 
 ),
 
