@@ -55,9 +55,10 @@ def coverage_refusal(
 
     Refused: a snapshot with no enterprise in scope at all (also on a first publish); one that has no
     figures for a period the previous publish had figures for (the filings of a month left raw/: a
-    drop of 100%, whichever the month); and one whose latest period in common with the previous
-    publish lost more than `max_drop_share` of its enterprises or of its revenue. Periods the previous
-    publish did not have are not compared."""
+    drop of 100%, whichever the month); and one in which any period in common with the previous
+    publish lost more than `max_drop_share` of its enterprises or of its revenue: a correction that
+    replaces a past month's filings with a one-line 补报 rewrites history as surely as a missing
+    month. Periods the previous publish did not have are not compared."""
     if not any(enterprises for enterprises, _revenue in new.values()):
         return "no enterprise is in scope: the snapshot would have no figures"
     missing = [period for period in sorted(previous or {}) if _has_figures(previous[period])]
@@ -72,23 +73,35 @@ def coverage_refusal(
             f"{'them' if len(missing) > 1 else 'it'} ({figures.replace('.00 亿元', ' 亿元')}); "
             "the new snapshot has none"
         )
-    common = sorted(set(previous or {}) & set(new))
-    if not common:
+    drops = [
+        drop
+        for period in sorted(set(previous or {}) & set(new))
+        if (drop := _drop(previous[period], new[period], period, max_drop_share))
+    ]
+    if not drops:
         return None
-    period = common[-1]
-    for label, old, now in (
-        ("enterprises", previous[period][0], new[period][0]),
-        ("revenue (亿元)", previous[period][1], new[period][1]),
-    ):
-        if old is None or old <= 0:
+    period, label, share, old, now = drops[-1]
+    limit = f"the limit is {max_drop_share:.0%}, dbt var publish_max_drop_share"
+    change = f"{old:,.2f} → {now:,.2f}".replace(".00 →", " →").removesuffix(".00")
+    if len(drops) == 1:
+        return f"{period:%Y-%m} would lose {share:.0%} of its {label} against {previous_label} ({change}; {limit})"
+    return (
+        f"{_month_ranges([drop[0] for drop in drops])} would each lose more than {max_drop_share:.0%} of "
+        f"their enterprises or revenue against {previous_label} ({period:%Y-%m}: {label} {change}, "
+        f"{share:.0%} less; {limit})"
+    )
+
+
+def _drop(
+    old: tuple[int, float | None], now: tuple[int, float | None], period: dt.date, max_drop_share: float
+) -> tuple[dt.date, str, float, float, float] | None:
+    """The first of a period's enterprises and revenue that lost more than `max_drop_share`, or None."""
+    for label, before, after in (("enterprises", old[0], now[0]), ("revenue (亿元)", old[1], now[1])):
+        if before is None or before <= 0:
             continue
-        drop = (old - (now or 0)) / old
-        if drop > max_drop_share:
-            return (
-                f"{period:%Y-%m} would lose {drop:.0%} of its {label} against {previous_label} "
-                f"({old:,.2f} → {now or 0:,.2f}; the limit is {max_drop_share:.0%}, dbt var "
-                "publish_max_drop_share)".replace(".00 →", " →").replace(".00;", ";")
-            )
+        share = (before - (after or 0)) / before
+        if share > max_drop_share:
+            return period, label, share, before, after or 0
     return None
 
 

@@ -1,6 +1,6 @@
 """The publish gate: a snapshot with no enterprise in scope, one that no longer has a month the previous
-publish had figures for, or one whose latest common period lost more than var publish_max_drop_share
-of its enterprises or revenue, is not published; the previous snapshot stays byte for byte and the
+publish had figures for, or one in which any period in common lost more than var
+publish_max_drop_share of its enterprises or revenue, is not published; the previous snapshot stays byte for byte and the
 message names the cause. `--accept-drop REASON` overrides and is recorded in marts.publish_log."""
 
 import datetime as dt
@@ -31,9 +31,20 @@ AUG, SEP, OCT, NOV = (dt.date(2024, month, 1) for month in (8, 9, 10, 11))
         ({OCT: (100, 500.0)}, {OCT: (80, 500.0)}, None),
         ({OCT: (100, 500.0)}, {OCT: (79, 500.0)}, "2024-10 would lose 21% of its enterprises"),
         ({OCT: (100, 500.0)}, {OCT: (100, 390.0)}, "2024-10 would lose 22% of its revenue (亿元)"),
-        # the latest period in common is compared, not a new month the previous publish lacked
+        # every period in common is compared, not a new month the previous publish lacked
         ({OCT: (100, 500.0)}, {OCT: (100, 500.0), NOV: (3, 1.0)}, None),
         ({OCT: (100, 500.0), NOV: (90, 560.0)}, {OCT: (100, 500.0), NOV: (10, 60.0)}, "2024-11"),
+        # ... a past month too: its filings replaced by a one-line 补报 while the latest is whole
+        (
+            {SEP: (100, 450.0), OCT: (100, 500.0), NOV: (90, 560.0)},
+            {SEP: (1, 0.5), OCT: (100, 500.0), NOV: (90, 560.0)},
+            "2024-09 would lose 99% of its enterprises",
+        ),
+        (
+            {SEP: (100, 450.0), OCT: (100, 500.0), NOV: (90, 560.0)},
+            {SEP: (100, 300.0), OCT: (100, 500.0), NOV: (90, 560.0)},
+            "2024-09 would lose 33% of its revenue (亿元)",
+        ),
         # growth is never refused; a previous period without revenue compares enterprises only
         ({OCT: (100, None)}, {OCT: (300, 900.0)}, None),
         # a month the previous publish had figures for and the new snapshot has not is a drop of 100%:
@@ -118,6 +129,20 @@ def test_refusal_names_the_numbers_and_the_limit() -> None:
     assert verdict == (
         "2024-10 would lose 85% of its enterprises against the publish of 2024-11-20 06:00 "
         "(812 → 120; the limit is 20%, dbt var publish_max_drop_share)"
+    )
+
+
+def test_months_that_lose_figures_are_all_named_with_the_latest_ones_numbers() -> None:
+    several = coverage_refusal(
+        {AUG: (790, 5000.0), SEP: (800, 5712.71), OCT: (812, 6428.47), NOV: (815, 7100.5)},
+        {AUG: (12, 80.0), SEP: (800, 5712.71), OCT: (10, 6428.47), NOV: (815, 7100.5)},
+        0.2,
+        "the publish of 2024-11-20 06:00",
+    )
+    assert several == (
+        "2024-08, 2024-10 would each lose more than 20% of their enterprises or revenue against the publish "
+        "of 2024-11-20 06:00 (2024-10: enterprises 812 → 10, 99% less; the limit is 20%, dbt var "
+        "publish_max_drop_share)"
     )
 
 
