@@ -318,6 +318,47 @@ def test_rows_that_come_back_keep_their_arrival_so_a_later_supplement_still_wins
     assert latest_may_line(con, JIA) == ("filings/补报_2025-05.csv", 1230)
 
 
+def test_a_file_put_back_after_it_left_takes_its_first_place_so_a_later_supplement_still_wins(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """The operator moves the May file out of raw/ (withdrawn) and back again, unchanged, after the
+    office's 补报_2025-05.csv for 甲 (1,230) came in. The file is the one that arrived first: its rows
+    take its first arrival, so 甲's line that counts stays the 补报's, not the original's 1,200.5
+    (stamped anew, the file put back would have undone the 补报). The ledger says it came back now."""
+    raw = tmp_path / "raw"
+    write(raw, ORIGINAL, may("1200.5"))
+    assert run(con, tmp_path).ingested == [ORIGINAL]
+    (first,) = con.execute(
+        "select first_seen_at from raw.ingest_ledger where source_file = ?", [ORIGINAL]
+    ).fetchone()
+    time.sleep(1.1)
+    write(
+        raw,
+        "filings/补报_2025-05.csv",
+        TITLE + HEADER + f"{JIA},重庆甲电子有限公司,万州区,2025-05,1230,36.2,210\n",
+    )
+    assert run(con, tmp_path).ingested == ["filings/补报_2025-05.csv"]
+    time.sleep(1.1)
+    aside = tmp_path / "aside.csv"
+    (raw / ORIGINAL).rename(aside)
+    assert run(con, tmp_path).withdrawn == [ORIGINAL]
+    assert latest_may_line(con, JIA) == ("filings/补报_2025-05.csv", 1230)
+    time.sleep(1.1)
+    aside.rename(raw / ORIGINAL)
+
+    assert run(con, tmp_path).ingested == [ORIGINAL]
+
+    assert latest_may_line(con, JIA) == ("filings/补报_2025-05.csv", 1230)
+    assert con.execute(
+        "select distinct ingested_at from raw.filings where source_file = ?", [ORIGINAL]
+    ).fetchall() == [(first,)]
+    seen, changed = con.execute(
+        "select first_seen_at, status_changed_at from raw.ingest_ledger where source_file = ? and status = 'ingested'",
+        [ORIGINAL],
+    ).fetchone()
+    assert seen == first and changed > first
+
+
 def test_a_correction_sent_again_under_the_first_name_then_deleted_leaves_the_correction(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:

@@ -198,8 +198,10 @@ def _record(
     periods: Iterable[str] = (),
     districts: Iterable[str] = (),
     rows: int | None = None,
+    first_seen_at: dt.datetime | None = None,
 ) -> None:
-    """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back."""
+    """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back.
+    `now` is when the status was set; `first_seen_at` when the file first arrived, if earlier."""
     con.execute(
         "delete from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
         [raw_file.sha256, raw_file.rel],
@@ -222,7 +224,7 @@ def _record(
             ",".join(sorted(districts)) or None,
             rows,
             rows,
-            now,
+            first_seen_at or now,
             run_id,
             now,
             named_period(raw_file.rel),

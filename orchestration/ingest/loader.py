@@ -338,9 +338,11 @@ class _IngestRun:
         districts = frozenset(parsed.districts)
         entities = parsed_entities(self.kind, parsed.rows)
         # the files of one run arrive in the order they are taken (scan: a correction after what it
-        # corrects), a microsecond apart, so that "the latest row wins" follows that order, not names
+        # corrects), a microsecond apart, so that "the latest row wins" follows that order, not names;
+        # a file put back as it was when it left keeps its first arrival, or it would undo what came
+        # after it (a 补报 for one of its enterprises)
         self.taken += 1
-        arrived = self.now + dt.timedelta(microseconds=self.taken)
+        arrived = self._first_arrival(raw_file) or self.now + dt.timedelta(microseconds=self.taken)
         try:  # loaded before it supersedes anything: a file that cannot be stored replaces nothing
             rows_kept = _load_rows(self.con, self.kind, raw_file, parsed, arrived)
         except pa.ArrowException as exc:  # a value Arrow cannot take: the file, not the run, fails
@@ -366,12 +368,31 @@ class _IngestRun:
         del parsed, entities  # one file's rows in memory at a time, not the last one's beside the next
         if self.archive_dir is not None:
             archive_copy(raw_file, self.archive_dir)
-        _record(self.con, raw_file, "ingested", arrived, self.run_id, None, file_keys, districts, rows_kept)
+        _record(
+            self.con, raw_file, "ingested", max(arrived, self.now), self.run_id, None, file_keys, districts,
+            rows_kept, first_seen_at=arrived,
+        )  # fmt: skip
         self.seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
             raw_file.sha256, raw_file.rel, "ingested", file_keys, districts
         )
         self.shas[raw_file.sha256] = raw_file.rel
         self.report.ingested.append(raw_file.rel)
+
+    def _first_arrival(self, raw_file: RawFile) -> dt.datetime | None:
+        """When a withdrawn file with these bytes at this path first arrived; None for a new file."""
+        entry = self.seen.get((raw_file.sha256, raw_file.rel))
+        if entry is None or entry.status != "withdrawn":
+            return None
+        (arrived,) = self.con.execute(
+            "select first_seen_at from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
+            [raw_file.sha256, raw_file.rel],
+        ).fetchone()
+        if self.log:
+            self.log.warning(
+                f"{raw_file.rel} is back under raw/ as it was: its rows keep their first arrival "
+                f"({arrived:%Y-%m-%d %H:%M}), so files that came in after it still win over them"
+            )
+        return arrived
 
     def _reject(self, raw_file: RawFile, reason: str) -> None:
         _record(self.con, raw_file, "rejected", self.now, self.run_id, reason)
