@@ -95,7 +95,8 @@ where (old.period is null and new.period <= covered.last_period and new.actual_v
 # The changed files that feed a cell's value, as for the indicators: the filings of its month (for a
 # district's value that changed, the files that name the district, or name none, when there are
 # such; a period that came or went came or went with all of them), the survey of its year for the
-# digitalization rate, and the registries in force for its year or before it.
+# digitalization rate, and the registries in force for its year or before it. A rate that is cleared
+# or filled may be the filings' doing too: they decide whether the cell is suppressed.
 CAUSES_SQL = (
     "with"
     + CHANGED_FILES
@@ -109,7 +110,7 @@ feeds as (
     from revisions
     join changed_files
         on (changed_files.kind = 'filings'
-                and (revisions.measure <> 'digitalization_rate_pct' or revisions.revision_kind in ('added', 'removed'))
+                and (revisions.measure <> 'digitalization_rate_pct' or revisions.revision_kind <> 'changed')
                 and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m')))
         or (changed_files.kind = 'surveys' and revisions.measure = 'digitalization_rate_pct'
                 and list_contains(changed_files.keys, cast(year(revisions.period) as varchar)))

@@ -213,17 +213,20 @@ def test_a_publish_keeps_its_figures_and_lists_what_the_next_one_revised(tmp_pat
 
 def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path) -> None:
     """A correction for 万州's October raises the chain's revenue from 100 to 110 亿元 and leaves 万州
-    with 2 enterprises, a cell disclosure control suppresses (values NULL). The next publish records
-    the change and the clearing with the files that feed each cell (涪陵's file feeds the chain, not
-    万州), and no figure the snapshot did not publish; a publish that changes nothing revises nothing."""
+    with 2 enterprises, a cell disclosure control suppresses (values NULL, its survey's digitalization
+    rate too). The next publish records the change and the clearing with the files that feed each cell
+    (涪陵's file feeds the chain, not 万州; the filing that suppressed the cell clears its survey rate),
+    and no figure the snapshot did not publish; a publish that changes nothing revises nothing."""
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
     write_build_db(build, subject="营业收入本年累计")
+    with duckdb.connect(str(build)) as con:
+        con.execute("update marts.district_monthly set digitalization_rate_pct = 30")
     publish(build, snapshot, "run-1")
     with duckdb.connect(str(build)) as con:
         con.execute("update marts.chain_monthly set revenue_ytd_yi = 110")
         con.execute(
             "update marts.district_monthly set enterprise_count = 2, revenue_ytd_yi = null, rd_ytd_yi = null, "
-            "rd_intensity_pct = null"
+            "rd_intensity_pct = null, digitalization_rate_pct = null"
         )
         for source_file, district in (
             ("filings/万州_2024-10_更正.csv", "500101"),
@@ -234,7 +237,7 @@ def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path
                 "first_seen_at) values (?, ?, 'filings', 'ingested', '2024-10', ?, now()::timestamp)",
                 [source_file, source_file, district],
             )
-    assert publish(build, snapshot, "run-2").cell_revisions == 5
+    assert publish(build, snapshot, "run-2").cell_revisions == 6
     assert publish(build, snapshot, "run-3").cell_revisions == 0
     # a late filing for 万州 whose 区县 reads 涪陵 (DQ11): no file names 万州, so the one that came is named
     with duckdb.connect(str(build)) as con:
@@ -274,6 +277,18 @@ def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path
             110,
             10,
             both,
+        ),
+        (
+            "run-2",
+            "district_monthly",
+            "500101",
+            "2024-10-01",
+            "digitalization_rate_pct",
+            "cleared",
+            30,
+            None,
+            None,
+            wanzhou,
         ),
         (
             "run-2",
