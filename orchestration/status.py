@@ -3,6 +3,7 @@ snapshot; it opens with a summary, and never opens build.duckdb while a run hold
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,14 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
         raise NoWarehouse(f"no warehouse at {settings.warehouse_dir}; run `planwatch run` first")
     ledger, files_note = _read_ledger(settings, kind, period)
     published, published_note = _read_published(settings.analytics_db)
-    for line in summary(ledger, published):
+    last = published[0] if published is not None else None
+    pending = unpublished_files(settings.build_db, last[0]) if ledger is not None and last else 0
+    for line in summary(
+        ledger,
+        published,
+        unread=published_note is not None and settings.analytics_db.exists(),
+        pending=pending,
+    ):
         print(line)
     print()
     if files_note:
@@ -59,14 +67,19 @@ CITY_WIDE = "—"
 CELLS_SHOWN = 12
 
 
-def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
-    """Three lines: the files by status, the last publish, the findings."""
+def summary(
+    ledger: tuple | None, published: tuple | None, unread: bool = False, pending: int = 0
+) -> list[str]:
+    """Three lines: the files by status, the last publish, the findings. `unread`: there is a snapshot
+    that could not be read now (locked, or a stray .wal), which is not "nothing published". `pending`:
+    files ingested, replaced or withdrawn after the last publish (a run refused, or killed, after its
+    ingest), which the snapshot does not show."""
     lines = ["Summary"]
     if ledger is not None:
         by_status = ", ".join(f"{count} {state}" for state, count in ledger[5])
         lines.append(f"  files: {by_status or 'none'}")
     if published is None:
-        lines.append("  nothing published")
+        lines.append("  published snapshot: not read now (why: below)" if unread else "  nothing published")
         return lines
     last, revisions, findings, cells = published
     if last:
@@ -74,12 +87,28 @@ def summary(ledger: tuple | None, published: tuple | None) -> list[str]:
             f"  published {last[0]:%Y-%m-%d %H:%M}, periods {last[2]:%Y-%m}..{last[3]:%Y-%m}, "
             f"{len(revisions)} figures revised, {len(cells)} chain and district values revised"
         )
+        if pending:
+            lines.append(
+                f"  {pending} files came in, were replaced or left raw/ after that publish: the snapshot does "
+                "not show them yet (the next `planwatch run` that publishes will)"
+            )
     errors, warns = sum(row[2] for row in findings), sum(row[3] for row in findings)
     # as the run's summary counts them: the city-wide findings (no district) are no district's
     districts = sum(1 for row in findings if row[0] != CITY_WIDE)
     city_wide = " and city-wide" if any(row[0] == CITY_WIDE for row in findings) else ""
     lines.append(f"  findings: {errors} errors, {warns} warnings in {districts} districts{city_wide}")
     return lines
+
+
+def unpublished_files(build_db: Path, published_at: dt.datetime) -> int:
+    """Files whose ingest, supersession or withdrawal came after `published_at`."""
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        (count,) = con.execute(
+            "select count(*) from raw.ingest_ledger where status in ('ingested', 'superseded', 'withdrawn') "
+            "and coalesce(status_changed_at, first_seen_at) > ?",
+            [published_at],
+        ).fetchone()
+    return count
 
 
 def _read_ledger(settings: Settings, kind: str | None, period: str | None) -> tuple[tuple | None, str | None]:
@@ -127,16 +156,17 @@ NOT_REPLACED = """not (entry.status = 'rejected' and exists (
 def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) -> tuple[list, ...]:
     """Files by kind, period and status; the rejected, superseded, refused and withdrawn files; only
     those of `kind` and covering `period` (YYYY-MM, or a registry's or survey's year) when given."""
+    # a file that could not be read has no periods of its own: the month its name gives is its period
     where = (
-        "(? is null or kind = ?) and (? is null or list_contains(string_split(coalesce(periods, ''), ','), ?))"
-        f" and {NOT_REPLACED}"
+        "(? is null or kind = ?) and (? is null or list_contains(string_split(coalesce(periods, named_period, ''), "
+        f"','), ?)) and {NOT_REPLACED}"
     )
     params = [kind, kind, period, period]
     with duckdb.connect(str(build_db), read_only=True) as con:
         counts = con.execute(
             f"""
             with files as (
-                select kind, status, unnest(string_split(coalesce(periods, '—'), ',')) as period
+                select kind, status, unnest(string_split(coalesce(periods, named_period, '—'), ',')) as period
                 from raw.ingest_ledger as entry
                 where {where}
             )

@@ -19,7 +19,7 @@ STATUS_WORDS = (
     ("superseded", "superseded by a corrected file"),
     ("rejected", "rejected"),
     ("refused", "refused unread"),
-    ("withdrawn", "withdrawn (left raw/)"),
+    ("withdrawn", "withdrawn (removed from raw/, or changed in place)"),
 )
 
 

@@ -296,6 +296,7 @@ def test_a_log_written_beside_a_new_snapshot_is_explained_and_the_next_run_publi
         out = capsys.readouterr().out
         assert "Traceback" not in out
         assert f"Published snapshot: not shown, {snapshot} cannot be opened: analytics.duckdb.wal" in out
+        assert "  published snapshot: not read now (why: below)\n" in out and "nothing published" not in out
         # what the last run left has changed: the next `planwatch run` is not a no-op
         assert freshness.unchanged_since(settings, {}) is None
     finally:

@@ -7,8 +7,10 @@ import duckdb
 import pytest
 
 from orchestration.ingest.loader import ingest
+from orchestration.publish import publish
 from orchestration.settings import Settings
 from orchestration.status import CITY_WIDE, _ledger, registry_in_force, status, summary
+from tests.builds import write_build_db
 
 LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2026, 10, 1))
 
@@ -96,6 +98,11 @@ def test_a_rejection_fixed_at_the_same_path_is_no_longer_listed(tmp_path: Path) 
     assert [source for source, _ in rejected] == ["districts/涪陵_2024-10.csv"]
     assert totals == [("ingested", 1), ("rejected", 1)]
     assert ("districts", "2024-10", "ingested", 1) in counts
+    # a file that could not be read counts under the month its name gives: `--period 2024-10` lists it
+    counts, rejected, *_ = _ledger(build_db, "districts", "2024-10")
+    assert [source for source, _ in rejected] == ["districts/涪陵_2024-10.csv"]
+    assert ("districts", "2024-10", "rejected", 1) in counts
+    assert _ledger(build_db, "districts", "2024-11")[1] == []
 
 
 # An enterprise office's month as sent, then its 更正: 乙's figure corrected, 丙 left out (it had moved
@@ -168,3 +175,32 @@ def test_the_run_summary_words_city_wide_findings_as_status_does(tmp_path: Path)
         (LAST, [], [("500101", "万州区", 1, 1), (CITY_WIDE, "全市", 0, 1)], []),
     )
     assert lines[-1] == "  findings: 1 errors, 2 warnings in 1 districts and city-wide"
+
+
+def test_files_taken_in_after_the_last_publish_are_said_to_be_not_shown_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run killed (or refused) after its ingest leaves files in the ledger that the snapshot does not
+    show: status says so, instead of reading as if the last publish had them. A rejected file changes
+    no figure and is not counted."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    write_build_db(warehouse / "build.duckdb", ledger_file="filings/x.csv")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:  # ingested a build's length before it
+        con.execute("update raw.ingest_ledger set first_seen_at = first_seen_at - interval 2 minute")
+    publish(warehouse / "build.duckdb", warehouse / "analytics.duckdb", "run-1")
+    settings = Settings(tmp_path / "raw", warehouse)
+    assert status(settings) == 0
+    assert "after that publish" not in capsys.readouterr().out
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        for name, state in (("filings/y.csv", "ingested"), ("filings/z.csv", "rejected")):
+            con.execute(
+                "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, first_seen_at) "
+                "values (?, ?, 'filings', ?, now()::timestamp + interval 1 minute)",
+                [name, name, state],
+            )
+    assert status(settings) == 0
+    assert (
+        "  1 files came in, were replaced or left raw/ after that publish: the snapshot does not show them yet "
+        "(the next `planwatch run` that publishes will)\n"
+    ) in capsys.readouterr().out
