@@ -155,6 +155,22 @@ def test_parse_period_rejects(cell: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("1899-01", "'1899-01' has year 1899, which is not 19xx or 20xx: correct the year"),
+        ("3024年5月", "'3024年5月' has year 3024, which is not 19xx or 20xx: correct the year"),
+        ("189901", "'189901' has year 1899, which is not 19xx or 20xx: correct the year"),
+        ("2024-13", "'2024-13' has month 13, which does not exist"),
+        ("十月", "'十月' is not a period (expected e.g. 2024-10, 202410 or 2024年1-10月)"),
+    ],
+)
+def test_parse_period_says_what_is_wrong(cell: str, says: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_period(cell)
+    assert str(caught.value) == says
+
+
+@pytest.mark.parametrize(
     ("cell", "period"),
     [
         # 2024.03 and 2024.11 typed in number cells: the number says which month

@@ -164,6 +164,9 @@ def parse_period(value: object) -> dt.date:
             if 1 <= month <= 12:
                 return dt.date(year, month, 1)
             raise ValueError(f"'{value}' has month {month}, which does not exist")
+    year = re.match(r"(\d{4})(?:年|[-./]\d|\d{2}$)", text)
+    if year:  # the shape of a period, with a year no table of this plan can mean (1899-01, 3024年5月)
+        raise ValueError(f"'{value}' has year {year.group(1)}, which is not 19xx or 20xx: correct the year")
     raise ValueError(f"'{value}' is not a period (expected e.g. 2024-10, 202410 or 2024年1-10月)")
 
 
