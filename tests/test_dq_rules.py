@@ -26,7 +26,8 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
                   100 (Feb), 100, 100000 (×1000)                      (×8.4, outside 10 ± 15%)
           500110  enterprise 2023-06 50000 → 2024-06 5.2 (×1/9615)    10000 → 840 (×0.084)
     DQ07  500111  revenue −100; R&D 150 > revenue 100; intensity      intensity 300/1000 = 30%;
-                  400/1000 = 40% (warn); district R&D −5              zeros
+                  400/1000 = 40% (warn); district R&D −5 and          zeros
+                  enterprise count −3
     DQ08  500112  two lines for 2024-03: revenue 100, then 120 in a   two identical lines; April's
                   补报 (the later file's name holds a credit code)   100 then 110 in a 更正 file
     DQ09  500113  registry 91500000747150426A (check W, not A);        915000007339743120 and
@@ -290,7 +291,7 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.filing(code("500111", 1), "2024-03", -100, 0)
     raw.filing(code("500111", 2), "2024-03", 100, 150)
     raw.filing(code("500111", 3), "2024-03", 1000, 400)
-    raw.submission("500111", "2024-03", 3, 1000, -5)
+    raw.submission("500111", "2024-03", -3, 1000, -5)
     # DQ08: a late report (补报) that differs; its file name carries the credit code, which must not
     # reach dq_findings
     raw.registry(code("500112", 1), "渝北甲电子公司", "500112")
@@ -629,6 +630,8 @@ TRIGGERED = [
     Expected("DQ07", "500111", "2024-03", "大足丙电子公司 研发强度", "warn", "≤ 30.00%", "40.00%",
              "filings/2024-03_500111.csv", 4),
     Expected("DQ07", "500111", "2024-03", "区县月报 研发费用本年累计", "error", "≥ 0", "-5",
+             "districts/500111_2024-03.csv", 4),
+    Expected("DQ07", "500111", "2024-03", "区县月报 企业个数", "error", "≥ 0", "-3",
              "districts/500111_2024-03.csv", 4),
     Expected("DQ08", "500112", "2024-03", "渝北甲电子公司 企业月报", "error", "1", "2",
              "filings/企业月报_[代码已隐去]_补报.csv", 2),

@@ -22,6 +22,7 @@ reported as (
         submissions.period,
         submissions.revenue_ytd_wan,
         submissions.rd_ytd_wan,
+        submissions.enterprise_count,
         submissions.source_file,
         submissions.source_row
 
@@ -37,6 +38,7 @@ reported as (
         enterprise_months.period,
         enterprise_months.revenue_ytd_wan,
         enterprise_months.rd_ytd_wan,
+        cast(null as bigint) as enterprise_count,
         enterprise_months.source_file,
         enterprise_months.source_row
 

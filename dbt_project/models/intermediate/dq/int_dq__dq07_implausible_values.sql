@@ -1,7 +1,8 @@
 {#-
-    DQ07 within-table: no negative revenue or R&D, no amount above var('dq_max_amount_wan') and
-    R&D not above revenue (errors); R&D intensity not above the rule's threshold_warn (warning). Checked on each district submission
-    and each in-scope enterprise filing that counts.
+    DQ07 within-table: no negative revenue or R&D, no negative enterprise count in a district
+    submission, no amount above var('dq_max_amount_wan') and R&D not above revenue (errors); R&D
+    intensity not above the rule's threshold_warn (warning). Checked on each district submission and
+    each in-scope enterprise filing that counts.
 -#}
 
 with
@@ -68,6 +69,22 @@ checks as (
 
     union all
     {%- endfor %}
+
+    -- a count cannot be below zero; the parser keeps it, so that the file's other lines still count
+    select
+        'error' as severity,
+        figures.*,
+        figures.reporter_label || ' 企业个数' as subject,
+        '≥ 0' as expected,
+        {{ count_text('figures.enterprise_count') }} as actual,
+        figures.reporter_zh || '企业个数为 ' || {{ count_text('figures.enterprise_count') }} || ' 家，不应为负数。'
+            as finding_zh
+
+    from figures
+
+    where figures.enterprise_count < 0
+
+    union all
 
     select
         'error' as severity,
