@@ -333,7 +333,9 @@ def _print_outcome(
             "(marts.cell_revisions, with the files that caused them)",
             file=sys.stderr,
         )
-    _print_summary(settings, since, f"published {settings.analytics_db}", revised, log=log)
+    _print_summary(
+        settings, since, f"published {settings.analytics_db}", revised, log=log, published_now=True
+    )
     print(scorecard(settings.analytics_db))
     return EXIT_PUBLISHED
 

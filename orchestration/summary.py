@@ -36,6 +36,26 @@ def file_counts(build_db: Path, since: dt.datetime) -> dict[str, int]:
     return dict(rows)
 
 
+def carried_files(settings: Settings, since: dt.datetime) -> int:
+    """Files ingested, superseded or withdrawn after the publish before this run and before this run
+    began: an earlier run took them in and did not publish."""
+    try:
+        with connect_snapshot(settings.analytics_db) as con:
+            (previous,) = con.execute(
+                "select max(published_at) from marts.publish_log where published_at < ?", [since]
+            ).fetchone()
+    except (SnapshotUnreadable, duckdb.Error):
+        return 0
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        (count,) = con.execute(
+            "select count(*) from raw.ingest_ledger where status in ('ingested', 'superseded', 'withdrawn') "
+            "and coalesce(status_changed_at, first_seen_at) > coalesce(?::timestamp, '-infinity'::timestamp) "
+            "and coalesce(status_changed_at, first_seen_at) < ?",
+            [previous, since],
+        ).fetchone()
+    return count
+
+
 def snapshot_facts(analytics_db: Path) -> tuple[str, int, int, str] | None:
     """Periods covered, error and warning findings, and districts with findings, of the snapshot."""
     if not analytics_db.exists():
@@ -61,9 +81,11 @@ def summary_lines(
     revised: int = 0,
     log: Path | None = None,
     feedback_written: bool = True,
+    published_now: bool = False,
 ) -> list[str]:
     """The run's summary; `published` says what happened to the snapshot, in words that are true.
-    `feedback_written`: this run wrote the feedback workbooks (they are written only after a publish)."""
+    `feedback_written`: this run wrote the feedback workbooks (they are written only after a publish).
+    `published_now`: this run published, so files an earlier run took in without publishing are in."""
     try:
         counts = file_counts(settings.build_db, since)
         files = ", ".join(f"{counts[status]} {words}" for status, words in STATUS_WORDS if counts.get(status))
@@ -76,6 +98,12 @@ def summary_lines(
             f"not counted, {describe_locked_file(settings.build_db, str(exc), run_may_hold=False)}",
         )
     lines = ["Summary", f"  files this run: {files or 'none new, none changed'}"]
+    earlier = carried_files(settings, since) if published_now and counts is not None else 0
+    if earlier:
+        lines[-1] += (
+            f"; {earlier} files taken in by an earlier run that did not publish (refused, failed or "
+            "killed): published now"
+        )
     try:
         facts = snapshot_facts(settings.analytics_db)
     except SnapshotUnreadable as exc:

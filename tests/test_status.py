@@ -10,6 +10,7 @@ from orchestration.ingest.loader import ingest
 from orchestration.publish import publish
 from orchestration.settings import Settings
 from orchestration.status import CITY_WIDE, _ledger, registry_in_force, status, summary
+from orchestration.summary import summary_lines
 from tests.builds import write_build_db
 
 LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2026, 10, 1))
@@ -204,3 +205,29 @@ def test_files_taken_in_after_the_last_publish_are_said_to_be_not_shown_yet(
         "  1 files came in, were replaced or left raw/ after that publish: the snapshot does not show them yet "
         "(the next `planwatch run` that publishes will)\n"
     ) in capsys.readouterr().out
+
+
+def test_the_run_that_publishes_says_it_publishes_what_an_earlier_run_took_in(tmp_path: Path) -> None:
+    """A run killed after its ingest took in y.csv; the next run finds nothing new, but its publish is
+    the one that shows y.csv, and its summary says so rather than only 'none new, none changed'."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    write_build_db(warehouse / "build.duckdb", ledger_file="filings/x.csv")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        con.execute("update raw.ingest_ledger set first_seen_at = first_seen_at - interval 5 minute")
+    publish(warehouse / "build.duckdb", warehouse / "analytics.duckdb", "run-1")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        con.execute(
+            "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, first_seen_at) "
+            "values ('y', 'filings/y.csv', 'filings', 'ingested', now()::timestamp + interval 1 minute)"
+        )
+    settings = Settings(tmp_path / "raw", warehouse)
+    since = dt.datetime.now() + dt.timedelta(minutes=2)
+    published = summary_lines(settings, since, "published", published_now=True)
+    assert published[1] == (
+        "  files this run: none new, none changed; 1 files taken in by an earlier run that did not publish "
+        "(refused, failed or killed): published now"
+    )
+    assert (
+        summary_lines(settings, since, "nothing published")[1] == "  files this run: none new, none changed"
+    )
