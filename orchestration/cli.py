@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest new files, build and test the models, publish the snapshot")
     run.add_argument("--raw", help="raw folder (default $PLANWATCH_RAW_DIR or raw/)")
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
-    run.add_argument("--quiet", action="store_true", help="print only warnings and the scorecard")
+    run.add_argument(
+        "--quiet", action="store_true", help="print only warnings, the summary and the scorecard"
+    )
     run.add_argument(
         "--verbose",
         action="store_true",
@@ -60,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "--accept-drop",
         metavar="REASON",
         help="publish even if the coverage gate refuses (no enterprise in scope, a published month left "
-        "without figures, or the latest period losing more than var publish_max_drop_share); REASON is "
+        "without figures, or any period in common losing more than var publish_max_drop_share); REASON is "
         "recorded in marts.publish_log",
     )
     status = commands.add_parser("status", help="a summary, files by status, the last publish, findings")
