@@ -35,9 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest new files, build and test the models, publish the snapshot")
     run.add_argument("--raw", help="raw folder (default $PLANWATCH_RAW_DIR or raw/)")
     run.add_argument("--warehouse", help="warehouse folder (default $PLANWATCH_WAREHOUSE_DIR or warehouse/)")
-    run.add_argument(
-        "--quiet", action="store_true", help="print only warnings, the summary and the scorecard"
-    )
+    run.add_argument("--quiet", action="store_true", help="warnings, the summary and the scorecard only")
     run.add_argument(
         "--verbose",
         action="store_true",
