@@ -128,6 +128,10 @@ def test_to_wan(value: Decimal | None, unit: str | None, wan: Decimal | None) ->
         ("2024年1—10月", dt.date(2024, 10, 1)),
         ("2024年1～10月", dt.date(2024, 10, 1)),
         ("2024年1-2月", dt.date(2024, 2, 1)),
+        # the span with both months written out, as offices also type it (it was read as January)
+        ("2026年1月-10月", dt.date(2026, 10, 1)),
+        ("2026年1月至10月", dt.date(2026, 10, 1)),
+        ("2026年1月～2026年10月", dt.date(2026, 10, 1)),
         ("2024.10", dt.date(2024, 10, 1)),
         ("2024/3", dt.date(2024, 3, 1)),
         ("2024-10-31", dt.date(2024, 10, 1)),
@@ -199,6 +203,9 @@ def test_parse_period_refuses_a_number_that_is_october_or_january() -> None:
         ("统计局月报_2024-02", dt.date(2024, 2, 1)),
         ("企业月报_202311", dt.date(2023, 11, 1)),
         ("区县报送 2025.07 修订", dt.date(2025, 7, 1)),
+        ("2026年1月-10月各区县电子信息制造业主要指标", dt.date(2026, 10, 1)),
+        ("2026年1月至2026年10月企业月报", dt.date(2026, 10, 1)),
+        ("区县报送_2024年10月-更正", dt.date(2024, 10, 1)),  # a dash before a word starts no span
         ("企业名录", None),
         ("数字化调查_2024", None),
     ],

@@ -129,9 +129,11 @@ def to_wan(number: Decimal | None, unit: str | None) -> Decimal | None:
 
 
 _PERIOD_PATTERNS = [
-    # 2024年1-10月, 2024年1—10月, 2024年1~10月: year-to-date spans name their last month.
-    re.compile(r"(?P<y>(19|20)\d{2})年(\d{1,2})[-—–~～至](?P<m>\d{1,2})月"),
-    re.compile(r"(?P<y>(19|20)\d{2})年(?P<m>\d{1,2})月"),
+    # 2024年1-10月, 2024年1—10月, 2024年1~10月, 2024年1月-10月, 2024年1月至10月: year-to-date spans
+    # name their last month.
+    re.compile(r"(?P<y>(19|20)\d{2})年(\d{1,2})月?[-—–~～至](?P<m>\d{1,2})月"),
+    # a month that starts a span is not the period (2024年1月—2024年10月: the second one is)
+    re.compile(r"(?P<y>(19|20)\d{2})年(?P<m>\d{1,2})月(?![-—–~～至]\d)"),
     # 2024.1-2, 2024/1-10月: a span after a dot or a slash (2024-1-2 is a date, below)
     re.compile(r"^(?P<y>(19|20)\d{2})[./](\d{1,2})[-—–~～至](?P<m>\d{1,2})月?$"),
     # 2024-10, 2024.10, 2024-10-31, 2024/10/31 00:00: a date's day follows the same separator
