@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from orchestration.ingest.kinds import KINDS
@@ -346,6 +347,116 @@ def test_total_lines_under_a_serial_number_column_are_skipped(tmp_path: Path) ->
         ("5001A2", 4),
         ("500101", 6),
     ]
+
+
+def test_a_district_table_as_offices_lay_it_out(tmp_path: Path) -> None:
+    """A district office's table: a merged two-row title, the unit in a cell right of the header
+    (单位：亿元 on the header row, as printed reports align it), a 合计 line and the form's signature
+    line under it (填表人 … 联系电话 … 填报日期). 31.79 亿元 is 317,900 万元; the signature line is no
+    data and no cell to correct."""
+    path = write_xlsx(
+        tmp_path / "区县报送_2026-10.xlsx",
+        [
+            ["2026年1-10月各区县电子信息制造业主要指标", None, None, None, None, None],
+            [None, None, None, None, None, None],
+            ["所属区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计", None, "单位：亿元"],
+            ["江北区", "2026-10", 12, 31.79, 0.5],
+            ["万州区", "2026-10", 8, 12.5, 0.25],
+            ["合计", None, 20, 44.29, 0.75],
+            ["填表人：张三", None, "联系电话：023-6000 0000", None, "填报日期：2026年11月5日"],
+            ["单位负责人：李四", None, "统计负责人：王五"],
+        ],
+    )
+    parsed = parse_file(path, "districts")
+    assert [(r["district_code"], r["revenue_ytd_wan"], r["rd_ytd_wan"]) for r in parsed.rows] == [
+        ("500105", Decimal("317900"), Decimal("5000")),
+        ("500101", Decimal("125000"), Decimal("2500")),
+    ]
+
+
+@pytest.mark.parametrize(("separator", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_with_another_separator_says_so(tmp_path: Path, separator: str, name: str) -> None:
+    lines = [
+        "统一社会信用代码,企业名称,报告期,营业收入本年累计",
+        "915000007339743120,重庆甲电子有限公司,2026-10,1200.5",
+    ]
+    path = tmp_path / "企业月报_2026-10.csv"
+    path.write_text("\n".join(line.replace(",", separator) for line in lines) + "\n", encoding="utf-8")
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "filings")
+    assert str(caught.value) == (
+        f"企业月报_2026-10.csv has its columns separated by {name}, not commas; save it as CSV with commas "
+        "(Excel: CSV UTF-8) or as .xlsx"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "periods", "refused"),
+    [
+        # last month's table filled in again: the name and title say October, every line September
+        ("企业月报_2026-10_永川.xlsx", "2026年10月企业月报", ["2026-09", "2026-09"], True),
+        # one line of October is enough: the others are late lines, DQ08 and the ledger say the rest
+        ("企业月报_2026-10_永川.xlsx", "2026年10月企业月报", ["2026-09", "2026-10"], False),
+        # a correction or a late report may carry earlier months
+        ("企业月报_2026-10_补报.xlsx", "2026年10月企业月报", ["2026-09", "2026-09"], False),
+        # the title disagrees with the name: no evidence which is right, the lines stand
+        ("企业月报_2026-10_永川.xlsx", "2026年9月企业月报", ["2026-09", "2026-09"], False),
+        # a year typed far ahead is later, not earlier: DQ14 finds it
+        ("企业月报_2026-10_永川.xlsx", "2026年10月企业月报", ["2062-10", "2062-10"], False),
+    ],
+)
+def test_a_table_whose_lines_all_predate_its_name_and_title_is_refused(
+    tmp_path: Path, name: str, title: str, periods: list[str], refused: bool
+) -> None:
+    rows = [[title], ["统一社会信用代码", "企业名称", "报告期", "营业收入本年累计", "研发费用本年累计"]]
+    codes = ["915000007339743120", "91110000802085421K"]
+    rows += [
+        [code, "重庆甲电子有限公司", period, 100, 2] for code, period in zip(codes, periods, strict=True)
+    ]
+    path = write_xlsx(tmp_path / name, rows)
+    if not refused:
+        assert len(parse_file(path, "filings").rows) == 2
+        return
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "filings")
+    assert str(caught.value) == (
+        f"{name}, sheet Sheet1: its name and its title say 2026-10, but every line's 报告期 is earlier "
+        "(2026-09): was an earlier month's table filled in again with the period left as it was? Correct the "
+        "period column (or the title and the name) and send the file again"
+    )
+
+
+def _workbook_with_a_hidden_draft(path: Path, visible: bool) -> Path:
+    """企业月报: October on the sheet Excel shows (when `visible`), an old September draft on a hidden one."""
+    workbook = openpyxl.Workbook()
+    header = ["统一社会信用代码", "企业名称", "报告期", "营业收入本年累计", "研发费用本年累计"]
+    shown = workbook.active
+    shown.title = "10月"
+    shown.append(header if visible else ["说明：请按月填报"])
+    if visible:
+        shown.append(["915000007339743120", "重庆甲电子有限公司", "2026-10", 1200.5, 36.2])
+    draft = workbook.create_sheet("9月(旧)")
+    draft.append(header)
+    draft.append(["915000007339743120", "重庆甲电子有限公司", "2026-09", 999, 1])
+    draft.sheet_state = "hidden"
+    workbook.save(path)
+    return path
+
+
+def test_a_hidden_sheet_is_not_read_and_is_named_when_it_is_all_there_is(tmp_path: Path) -> None:
+    """An old draft on a hidden sheet would revise September from an October file, silently: only the
+    sheets Excel shows are read. A file whose only table is hidden is refused, saying so."""
+    parsed = parse_file(_workbook_with_a_hidden_draft(tmp_path / "企业月报_2026-10.xlsx", True), "filings")
+    assert [(r["period"], r["revenue_ytd_wan"]) for r in parsed.rows] == [
+        (dt.date(2026, 10, 1), Decimal("1200.5"))
+    ]
+    assert parsed.hidden_tables == ["9月(旧)"]
+    with pytest.raises(FileRejected) as caught:
+        parse_file(_workbook_with_a_hidden_draft(tmp_path / "企业月报_2026-09.xlsx", False), "filings")
+    assert str(caught.value).endswith(
+        "; the hidden sheet 9月(旧) has such a table, but planwatch reads only the sheets Excel shows (a hidden "
+        "sheet is most often an old draft): unhide it if it is the data, or move the data to a visible sheet"
+    )
 
 
 @pytest.mark.parametrize(

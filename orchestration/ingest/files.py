@@ -7,14 +7,13 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from orchestration.ingest.reader import (
     SUPPORTED_SUFFIXES,
     FileRejected,
 )
-from orchestration.ingest.reference import read_seed
+from orchestration.ingest.reference import correction_markers
 
 
 @dataclass(frozen=True)
@@ -134,12 +133,6 @@ def scan(raw_dir: Path, kind: str) -> Scan:
         dirnames.sort()
     result.files.sort(key=lambda raw_file: arrival_key(raw_file.rel))
     return result
-
-
-@cache
-def correction_markers() -> tuple[str, ...]:
-    """Words in a file name that mark a correction or a late report (seed file_name_markers)."""
-    return tuple(row["marker"].strip().lower() for row in read_seed("file_name_markers.csv"))
 
 
 def arrival_key(rel: str) -> tuple[bool, str, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
 from orchestration.ingest.kinds import KINDS, Kind
+from orchestration.ingest.reference import correction_markers
 from orchestration.ingest.values import (
     clean_text,
     find_period,
@@ -26,6 +27,7 @@ HEADER_SEARCH_ROWS = 30
 class Sheet:
     name: str | None  # None for a CSV
     rows: list[list[object]]
+    hidden: bool = False  # a workbook sheet hidden in Excel (most often an old draft): not read
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,9 @@ def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
     where, texts, columns = closest
     missing = [f for f in kind.required if f.name not in columns]
     unnamed = [t for t in texts if normalise_header(t) not in kind.headers]
-    example = f"{kind.name},{missing[0].name},{unnamed[0] if unnamed else '<the header as written>'}"
+    # a header to name only when it can be no other: one column missing, one header not known
+    guess = unnamed[0] if len(missing) == 1 and len(unnamed) == 1 else "<its header as written>"
+    example = f"{kind.name},{missing[0].name},{guess}"
     return (
         f"{start}; missing {', '.join(f.title for f in missing)}. The closest row ({where}) has: "
         f"{' | '.join(texts)}. If a missing column is there under another name, add a row to "
@@ -162,9 +166,13 @@ def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
 
 
 def _table_unit(rows: list[list[object]], header: Header) -> str | None:
-    """The unit of a unit line above the header (单位：万元), if there is one."""
-    for cells in rows[: header.first_row]:
-        for cell in cells:
+    """The unit of a unit line above the header (单位：万元), or of a unit cell written beside the
+    header, right of its columns (…| 研发费用 | 单位：亿元), if there is one."""
+    mapped = set(header.columns.values())
+    for number, cells in enumerate(rows[: header.first_row + header.height]):
+        for column, cell in enumerate(cells):
+            if number >= header.first_row and column in mapped:
+                continue  # a header cell's own unit is its column's (Header.units)
             text = clean_text(cell)
             if "单位" in text and find_unit(text):
                 return find_unit(text)
@@ -190,6 +198,27 @@ def _title_cells(rows: list[list[object]], header: Header) -> list[object]:
 
 def _title_period(rows: list[list[object]], header: Header) -> dt.date | None:
     return next((period for cell in _title_cells(rows, header) if (period := find_period(cell))), None)
+
+
+def stale_period(
+    rows: list[list[object]], header: Header, parsed: list[dict[str, object]], file_name: str
+) -> str | None:
+    """Why a table whose name and title name the same month, and whose every line is dated before it,
+    looks like last month's table filled in again with the 报告期 left as it was; else None. Its lines
+    would silently revise the earlier month. A correction or late report (a marker in the name) may
+    well carry earlier months, and a period typed far off is DQ14's to find, not this."""
+    named = find_period(file_name)
+    if named is None or any(marker in file_name.lower() for marker in correction_markers()):
+        return None
+    periods = {row.get("period") for row in parsed}
+    if _title_period(rows, header) != named or not periods or not all(p and p < named for p in periods):
+        return None
+    shown = ", ".join(f"{p:%Y-%m}" for p in sorted(periods))
+    return (
+        f"its name and its title say {named:%Y-%m}, but every line's {header.labels.get('period', '报告期')} "
+        f"is earlier ({shown}): was an earlier month's table filled in again with the period left as it was? "
+        "Correct the period column (or the title and the name) and send the file again"
+    )
 
 
 def _title_year(rows: list[list[object]], header: Header) -> int | None:

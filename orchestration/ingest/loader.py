@@ -334,6 +334,11 @@ class _IngestRun:
         except FileRejected as exc:
             self._reject(raw_file, str(exc))
             return
+        if parsed.hidden_tables and self.log:
+            self.log.warning(
+                f"{raw_file.rel}: hidden sheet {', '.join(parsed.hidden_tables)} not read (planwatch reads only "
+                "the sheets Excel shows; unhide a sheet that holds data)"
+            )
         file_keys = period_keys(parsed, self.kind)
         districts = frozenset(parsed.districts)
         entities = parsed_entities(self.kind, parsed.rows)

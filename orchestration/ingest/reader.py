@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
+from python_calamine import SheetVisibleEnum
 
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
 from orchestration.ingest.layout import (
@@ -30,6 +31,7 @@ from orchestration.ingest.layout import (
     _title_period,
     _title_year,
     find_header,
+    stale_period,
 )
 from orchestration.ingest.values import (
     check_unit,
@@ -42,7 +44,11 @@ from orchestration.ingest.values import (
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # A note line ends the table: 注：…, 说明：…, 资料来源：…
-_NOTE = re.compile(r"^(注|说明|备注|资料来源|数据来源)\d*[:：]?")
+# Lines under a table that end it: notes, and the form's signature line (填表人：… 联系电话：…).
+_NOTE = re.compile(
+    r"^((注|说明|备注|资料来源|数据来源)\d*[:：]?|(填表人|填报人|制表人|审核人|联系人|联系电话|"
+    r"(单位|统计)?负责人|(填报|报出|报送)日期)\s*[:：])"
+)
 # Total lines are sums of the rows above them, not data (and lines ending in 小计: subtotals).
 _TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全市合计", "总计合计"})
 
@@ -124,6 +130,7 @@ class ParsedFile:
     rows_read: int = 0
     sheets: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # field name → header text as the file has it
+    hidden_tables: list[str] = field(default_factory=list)  # hidden sheets with a table, not read
 
     @property
     def periods(self) -> list[dt.date]:
@@ -158,6 +165,19 @@ def _check_complete(rows: list[list[str]], text: str) -> None:
         )
 
 
+def _check_separator(rows: list[list[str]]) -> None:
+    """A CSV whose lines are each one field holding semicolons or tabs was saved with another
+    separator: read with commas, its header would look like one long column name."""
+    if any(len(row) > 1 for row in rows):
+        return
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sum(1 for row in rows[:20] if row and row[0].count(separator) >= 2) >= 2:
+            raise FileRejected(
+                f"has its columns separated by {name}, not commas; save it as CSV with commas "
+                "(Excel: CSV UTF-8) or as .xlsx"
+            )
+
+
 def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = None) -> list[Sheet]:
     """Every sheet of a workbook, or the one table of a CSV, as rows of cell values. With `data`, the
     file's bytes as already read (the path then only names the file and its suffix)."""
@@ -176,6 +196,7 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
             if len(rows) > limits.max_rows:
                 raise FileRejected(f"has more than {limits.max_rows:,} rows (PLANWATCH_MAX_ROWS); split it")
         _check_complete(rows, text)
+        _check_separator(rows)
         return [Sheet(None, rows)]
     try:
         workbook = (
@@ -184,13 +205,14 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
             else python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         )
         sheets = []
+        hidden = {meta.name for meta in workbook.sheets_metadata if meta.visible != SheetVisibleEnum.Visible}
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             if sheet.total_height > limits.max_rows:
                 raise FileRejected(
                     f"sheet {name} has {sheet.total_height:,} rows, over the {limits.max_rows:,} limit (PLANWATCH_MAX_ROWS); split it"
                 )
-            sheets.append(Sheet(name, sheet.to_python(skip_empty_area=False)))
+            sheets.append(Sheet(name, sheet.to_python(skip_empty_area=False), hidden=name in hidden))
         return sheets
     except FileRejected:
         raise
@@ -391,15 +413,25 @@ def parse_file(
     except FileRejected as exc:
         raise FileRejected(f"{label} {exc}") from exc
     parsed = ParsedFile(kind=kind_name)
-    readable = [sheet for sheet in sheets if find_header(sheet.rows, kind)]
+    readable = [sheet for sheet in sheets if not sheet.hidden and find_header(sheet.rows, kind)]
+    parsed.hidden_tables = [str(s.name) for s in sheets if s.hidden and find_header(s.rows, kind)]
     if not readable:
-        raise FileRejected(_missing_header_message(label, sheets, kind))
+        message = _missing_header_message(label, [s for s in sheets if not s.hidden] or sheets, kind)
+        if parsed.hidden_tables:
+            message += (
+                f"; the hidden sheet {', '.join(parsed.hidden_tables)} has such a table, but planwatch reads "
+                "only the sheets Excel shows (a hidden sheet is most often an old draft): unhide it if it is "
+                "the data, or move the data to a visible sheet"
+            )
+        raise FileRejected(message)
     file_period = find_period(path.stem)
     file_year = find_year(path.stem) if kind_name == "registry" else None
     for sheet in readable:
         rows = parse_sheet(sheet, kind, label, file_period, file_year)
         header = find_header(sheet.rows, kind)
         if header is not None:
+            if why := stale_period(sheet.rows, header, rows, path.stem):
+                raise FileRejected(f"{label}" + (f", sheet {sheet.name}" if sheet.name else "") + f": {why}")
             parsed.labels = {**header.labels, **parsed.labels}
         parsed.rows.extend(rows)
         parsed.rows_read += len(rows)

@@ -88,3 +88,9 @@ def load_reference() -> Reference:
     for row in read_seed("industry_scope.csv"):
         industries[clean_text(row["industry_name"])] = row["industry_code"]
     return Reference(districts=districts, chains=chains, industries=industries)
+
+
+@cache
+def correction_markers() -> tuple[str, ...]:
+    """Words in a file name that mark a correction or a late report (seed file_name_markers)."""
+    return tuple(row["marker"].strip().lower() for row in read_seed("file_name_markers.csv"))
