@@ -1,12 +1,14 @@
 """Reading whole files: header detection, units, districts, encodings, and clear rejections."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from orchestration.ingest.hidden import _hidden_in
 from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
@@ -426,6 +428,31 @@ def test_a_table_whose_lines_all_predate_its_name_and_title_is_refused(
     )
 
 
+def test_rows_hidden_in_excel_are_read_and_named(tmp_path: Path) -> None:
+    """An office hides the row of an enterprise that left instead of deleting it: calamine reads it like
+    the others, and the ingest names it (sheet and row) so that it is not taken in without a word. A
+    hidden title row is no data row and is not named."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "10月&11月"
+    sheet.append(["2026年1-10月企业月报"])
+    sheet.append(["统一社会信用代码", "企业名称", "报告期", "营业收入本年累计", "研发费用本年累计"])
+    sheet.append(["915000007339743120", "重庆甲电子有限公司", "2026-10", 1200.5, 36.2])
+    sheet.append(["91110000802085421K", "重庆乙科技有限公司（已迁出）", "2026-10", 830, 12])
+    sheet.append(["91500000747150426A", "重庆丙智能有限公司", "2026-10", 415.25, 8.5])
+    for number in (1, 4):
+        sheet.row_dimensions[number].hidden = True
+    workbook.save(tmp_path / "企业月报_2026-10.xlsx")
+    parsed = parse_file(tmp_path / "企业月报_2026-10.xlsx", "filings")
+    assert [r["source_row"] for r in parsed.rows] == [3, 4, 5]
+    assert parsed.hidden_rows == ["10月&11月 4"]
+    csv_file = tmp_path / "企业月报_2026-09.csv"
+    csv_file.write_text(
+        "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n915000007339743120,2026-09,1,0\n"
+    )
+    assert parse_file(csv_file, "filings").hidden_rows == []
+
+
 def _workbook_with_a_hidden_draft(path: Path, visible: bool) -> Path:
     """企业月报: October on the sheet Excel shows (when `visible`), an old September draft on a hidden one."""
     workbook = openpyxl.Workbook()
@@ -594,3 +621,14 @@ def test_a_dash_in_an_optional_district_or_chain_is_a_blank(tmp_path: Path) -> N
         (None, None),
         ("江北", "500105"),
     ]
+
+
+@pytest.mark.parametrize("chunk", [7, 13, 64, 1 << 20])
+def test_hidden_rows_are_found_whatever_the_reads_cut(chunk: int) -> None:
+    """The sheet XML is read a block at a time: a row tag cut between two blocks is still found, once."""
+    rows = (
+        b'<row r="%d" spans="1:5"%s><c r="A%d"><v>1</v></c></row>'
+        % (n, b' hidden="1"' if n in (4, 9) else b"", n)
+        for n in range(1, 12)
+    )
+    assert _hidden_in(io.BytesIO(b"<sheetData>" + b"".join(rows) + b"</sheetData>"), chunk) == [4, 9]

@@ -44,7 +44,7 @@ from orchestration.ingest.ledger import (
     ensure_schema,
 )
 from orchestration.ingest.parsing import file_periods, forget_parsed, parse_cached, period_keys
-from orchestration.ingest.reader import FileRejected
+from orchestration.ingest.reader import FileRejected, ParsedFile
 from orchestration.preflight import ClockBehind, clock_problem, latest_recorded
 
 
@@ -334,11 +334,7 @@ class _IngestRun:
         except FileRejected as exc:
             self._reject(raw_file, str(exc))
             return
-        if parsed.hidden_tables and self.log:
-            self.log.warning(
-                f"{raw_file.rel}: hidden sheet {', '.join(parsed.hidden_tables)} not read (planwatch reads only "
-                "the sheets Excel shows; unhide a sheet that holds data)"
-            )
+        self._say_what_is_hidden(raw_file, parsed)
         file_keys = period_keys(parsed, self.kind)
         districts = frozenset(parsed.districts)
         entities = parsed_entities(self.kind, parsed.rows)
@@ -382,6 +378,22 @@ class _IngestRun:
         )
         self.shas[raw_file.sha256] = raw_file.rel
         self.report.ingested.append(raw_file.rel)
+
+    def _say_what_is_hidden(self, raw_file: RawFile, parsed: ParsedFile) -> None:
+        """Hidden sheets are not read and hidden rows are: the log says which, either way."""
+        if not self.log:
+            return
+        if parsed.hidden_tables:
+            self.log.warning(
+                f"{raw_file.rel}: hidden sheet {', '.join(parsed.hidden_tables)} not read (planwatch reads only "
+                "the sheets Excel shows; unhide a sheet that holds data)"
+            )
+        if parsed.hidden_rows:
+            rows = ", ".join(parsed.hidden_rows[:10]) + (" …" if len(parsed.hidden_rows) > 10 else "")
+            self.log.warning(
+                f"{raw_file.rel}: rows hidden in Excel were read as data (sheet and row: {rows}); delete them "
+                "from the file if they are not this table's data"
+            )
 
     def _first_arrival(self, raw_file: RawFile) -> dt.datetime | None:
         """When a withdrawn file with these bytes at this path first arrived; None for a new file."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import python_calamine
 from python_calamine import SheetVisibleEnum
 
+from orchestration.ingest.hidden import hidden_rows
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
 from orchestration.ingest.layout import (
     Header,
@@ -131,6 +132,7 @@ class ParsedFile:
     sheets: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # field name → header text as the file has it
     hidden_tables: list[str] = field(default_factory=list)  # hidden sheets with a table, not read
+    hidden_rows: list[str] = field(default_factory=list)  # "sheet row" of data rows Excel hides, read
 
     @property
     def periods(self) -> list[dt.date]:
@@ -424,6 +426,7 @@ def parse_file(
                 "the data, or move the data to a visible sheet"
             )
         raise FileRejected(message)
+    hidden = hidden_rows(path, data)
     file_period = find_period(path.stem)
     file_year = find_year(path.stem) if kind_name == "registry" else None
     for sheet in readable:
@@ -435,6 +438,8 @@ def parse_file(
             parsed.labels = {**header.labels, **parsed.labels}
         parsed.rows.extend(rows)
         parsed.rows_read += len(rows)
+        read = {row["source_row"] for row in rows}
+        parsed.hidden_rows += [f"{sheet.name} {n}" for n in hidden.get(str(sheet.name), []) if n in read]
         if sheet.name:
             parsed.sheets.append(sheet.name)
     if not parsed.rows:
