@@ -3,7 +3,6 @@ snapshot; it opens with a summary, and never opens build.duckdb while a run hold
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -13,6 +12,7 @@ from orchestration.cell_vintages import latest_cell_revisions
 from orchestration.ingest.entities import loaded_entities, note_partial_repeat
 from orchestration.ingest.kinds import KINDS
 from orchestration.settings import Settings
+from orchestration.summary import files_changed
 from orchestration.vintages import latest_revisions
 
 EXIT_OK = 0
@@ -31,7 +31,7 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
     ledger, files_note = _read_ledger(settings, kind, period)
     published, published_note = _read_published(settings.analytics_db)
     last = published[0] if published is not None else None
-    pending = unpublished_files(settings.build_db, last[0]) if ledger is not None and last else 0
+    pending = files_changed(settings.build_db, last[0]) if ledger is not None and last else 0
     for line in summary(
         ledger,
         published,
@@ -98,17 +98,6 @@ def summary(
     city_wide = " and city-wide" if any(row[0] == CITY_WIDE for row in findings) else ""
     lines.append(f"  findings: {errors} errors, {warns} warnings in {districts} districts{city_wide}")
     return lines
-
-
-def unpublished_files(build_db: Path, published_at: dt.datetime) -> int:
-    """Files whose ingest, supersession or withdrawal came after `published_at`."""
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        (count,) = con.execute(
-            "select count(*) from raw.ingest_ledger where status in ('ingested', 'superseded', 'withdrawn') "
-            "and coalesce(status_changed_at, first_seen_at) > ?",
-            [published_at],
-        ).fetchone()
-    return count
 
 
 def _read_ledger(settings: Settings, kind: str | None, period: str | None) -> tuple[tuple | None, str | None]:

@@ -46,12 +46,18 @@ def carried_files(settings: Settings, since: dt.datetime) -> int:
             ).fetchone()
     except (SnapshotUnreadable, duckdb.Error):
         return 0
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+    return files_changed(settings.build_db, previous, since)
+
+
+def files_changed(build_db: Path, after: dt.datetime | None, before: dt.datetime | None = None) -> int:
+    """Files whose ingest, supersession or withdrawal (what changes figures) came after `after` (all
+    when None) and before `before` (when given): the one count the run summary and status make."""
+    with duckdb.connect(str(build_db), read_only=True) as con:
         (count,) = con.execute(
             "select count(*) from raw.ingest_ledger where status in ('ingested', 'superseded', 'withdrawn') "
             "and coalesce(status_changed_at, first_seen_at) > coalesce(?::timestamp, '-infinity'::timestamp) "
-            "and coalesce(status_changed_at, first_seen_at) < ?",
-            [previous, since],
+            "and coalesce(status_changed_at, first_seen_at) < coalesce(?::timestamp, 'infinity'::timestamp)",
+            [after, before],
         ).fetchone()
     return count
 
