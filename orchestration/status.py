@@ -11,6 +11,7 @@ from orchestration import locking, preflight
 from orchestration.cell_vintages import latest_cell_revisions
 from orchestration.ingest.entities import loaded_entities, note_partial_repeat
 from orchestration.ingest.kinds import KINDS
+from orchestration.ingest.layout import misnamed_month
 from orchestration.settings import Settings
 from orchestration.summary import files_changed
 from orchestration.vintages import latest_revisions
@@ -47,6 +48,12 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
         if ledger[7]:
             print("Files that repeat part of an earlier file and leave out the rest (both count):")
             for note in ledger[7]:
+                print(f"  {note}")
+        if ledger[8]:
+            print(
+                "Files whose name gives a month none of their lines is of (they count for their lines' month):"
+            )
+            for note in ledger[8]:
                 print(f"  {note}")
         if ledger[6]:
             print(ledger[6])
@@ -182,7 +189,17 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
         ).fetchall()
         in_force = registry_in_force(con, period) if kind in (None, "registry") and period else None
         repeats = partial_repeats(con, kind, period)
-    return (counts, *lists, totals, in_force, repeats)
+        named = con.execute(
+            f"select kind, source_file, periods from raw.ingest_ledger as entry where status = 'ingested' and {where} "
+            "order by source_file",
+            params,
+        ).fetchall()
+    misnamed = [
+        note
+        for kind_name, source_file, periods in named
+        if KINDS[kind_name].monthly and (note := misnamed_month(source_file, (periods or "").split(",")))
+    ]
+    return (counts, *lists, totals, in_force, repeats, misnamed)
 
 
 def partial_repeats(con: duckdb.DuckDBPyConnection, kind: str | None, period: str | None) -> list[str]:

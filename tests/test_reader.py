@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.ingest.hidden import _hidden_in
 from orchestration.ingest.kinds import KINDS
+from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
 from tests.sheets import write_xlsx
@@ -632,3 +633,31 @@ def test_hidden_rows_are_found_whatever_the_reads_cut(chunk: int) -> None:
         for n in range(1, 12)
     )
     assert _hidden_in(io.BytesIO(b"<sheetData>" + b"".join(rows) + b"</sheetData>"), chunk) == [4, 9]
+
+
+@pytest.mark.parametrize(
+    ("source_file", "periods", "said"),
+    [
+        # February's table sent again as March: said, with the month it counts for
+        ("districts/万州_2025-03.csv", ["2025-02"], "its name says 2025-03, but its lines are of 2025-02"),
+        ("bureau/规上工业_2026年1-10月.xlsx", ["2026-08", "2026-09"], "lines are of 2026-08, 2026-09"),
+        # the named month among the lines (one line typed ten years off is DQ14's)
+        ("filings/企业月报_2026-10.xlsx", ["2026-10", "2036-10"], None),
+        # a correction or a late report names the month it was sent and carries earlier ones
+        ("filings/企业月报_2026-10(更正).xlsx", ["2026-09"], None),
+        ("filings/企业月报_2026-10_补报.xlsx", ["2026-08"], None),
+        ("filings/Filings_2026-10_revised.csv", ["2026-09"], None),
+        # a name without a month, or a file without lines
+        ("filings/九月企业月报.xlsx", ["2026-09"], None),
+        ("districts/万州_2025-03.csv", [], None),
+        ("districts/万州_2025-03.csv", [""], None),
+    ],
+)
+def test_a_file_named_for_a_month_none_of_its_lines_is_of_is_said(
+    source_file: str, periods: list[str], said: str | None
+) -> None:
+    note = misnamed_month(source_file, periods)
+    if said is None:
+        assert note is None
+    else:
+        assert note is not None and note.startswith(f"{source_file}: ") and said in note

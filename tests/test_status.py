@@ -1,6 +1,7 @@
 """`planwatch status`'s summary lines, from the ledger and snapshot tuples it reads."""
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import duckdb
@@ -231,3 +232,36 @@ def test_the_run_that_publishes_says_it_publishes_what_an_earlier_run_took_in(tm
     assert (
         summary_lines(settings, since, "nothing published")[1] == "  files this run: none new, none changed"
     )
+
+
+def test_a_month_sent_again_under_the_next_month_s_name_is_said_at_ingest_and_in_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """万州 fills in February's table again and saves it as March: every line's 报告期 still says
+    2025年2月. Its lines count for February (the latest line wins) and March has none from 万州; the
+    office meant either, so the ingest log and status say which month it counted for."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "districts").mkdir(parents=True)
+    warehouse.mkdir()
+    header = "区县,报告期,企业个数,营业收入本年累计（万元）,研发费用本年累计（万元）\n"
+    (raw / "districts" / "万州_2025-02.csv").write_text(
+        header + "万州区,2025年2月,41,183250,3120\n", encoding="utf-8"
+    )
+    (raw / "districts" / "万州_2025-03.csv").write_text(
+        header + "万州区,2025年2月,41,183950,3120\n", encoding="utf-8"
+    )
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con, caplog.at_level(logging.WARNING):
+        ingest(con, raw, warehouse / "quarantine", "districts", log=logging.getLogger("ingest"))
+        periods = con.execute("select distinct period from raw.district_submissions").fetchall()
+    assert periods == [(dt.date(2025, 2, 1),)]
+    note = (
+        "districts/万州_2025-03.csv: its name says 2025-03, but its lines are of 2025-02 (by its title or "
+        "报告期 column), and count there, over what earlier files said of that month; if the name is right, "
+        "correct the title or the period column and send the file again"
+    )
+    assert [record.getMessage() for record in caplog.records] == [note]
+    assert status(Settings(raw, warehouse)) == 0
+    assert (
+        "Files whose name gives a month none of their lines is of (they count for their lines' month):\n"
+        f"  {note}\n"
+    ) in capsys.readouterr().out

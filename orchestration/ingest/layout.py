@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
 from orchestration.ingest.kinds import KINDS, Kind
@@ -17,6 +19,7 @@ from orchestration.ingest.values import (
     find_unit,
     find_year,
     is_missing,
+    named_period,
     parse_number,
 )
 
@@ -218,6 +221,25 @@ def stale_period(
         f"its name and its title say {named:%Y-%m}, but every line's {header.labels.get('period', '报告期')} "
         f"is earlier ({shown}): was an earlier month's table filled in again with the period left as it was? "
         "Correct the period column (or the title and the name) and send the file again"
+    )
+
+
+def misnamed_month(source_file: str, periods: Iterable[str]) -> str | None:
+    """What to say of a monthly file whose name gives a month that none of its lines is of (the
+    months from its title or 报告期 column win, and its lines win over earlier files of those months),
+    else None. It may be right (a bureau file named for the month it was released) or a
+    month's table sent again under a new name, so it is said, not refused. A correction or late
+    report names the month it was sent and may well carry only earlier months: nothing is said."""
+    named = named_period(source_file)
+    months = sorted({month for month in periods if month})
+    if named is None or not months or named in months:
+        return None
+    if any(marker in PurePosixPath(source_file).stem.lower() for marker in correction_markers()):
+        return None
+    return (
+        f"{source_file}: its name says {named}, but its lines are of {', '.join(months)} (by its title or "
+        f"报告期 column), and count there, over what earlier files said of {'that month' if len(months) == 1 else 'those months'}; "
+        "if the name is right, correct the title or the period column and send the file again"
     )
 
 

@@ -31,6 +31,7 @@ from orchestration.ingest.files import (
     scan,
 )
 from orchestration.ingest.kinds import KINDS, Kind
+from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.ledger import (
     IngestReport,
     LedgerEntry,
@@ -336,6 +337,8 @@ class _IngestRun:
             return
         self._say_what_is_hidden(raw_file, parsed)
         file_keys = period_keys(parsed, self.kind)
+        if self.log and self.kind.monthly and (note := misnamed_month(raw_file.rel, file_keys)):
+            self.log.warning(note)  # and `planwatch status`, while the file counts
         districts = frozenset(parsed.districts)
         entities = parsed_entities(self.kind, parsed.rows)
         # the files of one run arrive in the order they are taken (scan: a correction after what it
