@@ -323,6 +323,28 @@ def test_missing_column_names_it_lists_headers_seen_and_the_fix(tmp_path: Path) 
     assert build_lookups(seed, fields)["registry"][normalise_header("所属地")] == "district_raw"
 
 
+def test_the_closest_row_under_a_title_merged_over_two_rows_is_the_header_row(tmp_path: Path) -> None:
+    """The title 2024年企业名录 is merged over rows 1-2, as offices make titles tall: the empty row 2
+    joined to the header matches as much as the header does, and the message named "rows 2-3"."""
+    path = write_xlsx(
+        tmp_path / "registry" / "名录.xlsx",
+        [
+            ["2024年企业名录", None, None, None],
+            [None, None, None, None],
+            ["统一社会信用代码", "企业名称", "所属地", "行业代码(4位)"],
+            ["91500101MA5U7XK21B", "重庆某某电子有限公司", "万州", "3971"],
+        ],
+        sheet="名录",
+        merges=("A1:D2",),
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "registry", "registry/名录.xlsx")
+    assert (
+        "The closest row (sheet 名录, row 3) has: 统一社会信用代码 | 企业名称 | 所属地 | 行业代码(4位)."
+        in str(caught.value)
+    )
+
+
 def test_missing_columns_of_a_two_row_header_are_all_named(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "filings" / "f.csv.xlsx",

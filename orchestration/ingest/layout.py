@@ -127,7 +127,7 @@ def _closest_header(sheets: list[Sheet], kind: Kind) -> tuple[str, list[str], di
     """The row (or two rows) that came closest to being the header: most required fields, then most
     fields matched; if none matched anything, the first row with text. Where it is, its cells, its matches."""
     required = {f.name for f in kind.required}
-    best: tuple[tuple[int, int], str, list[str], dict[str, int]] | None = None
+    best: tuple[tuple[int, int, int], str, list[str], dict[str, int]] | None = None
     for sheet in sheets:
         on_sheet = f"sheet {sheet.name}, " if sheet.name else ""
         for index in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
@@ -136,7 +136,9 @@ def _closest_header(sheets: list[Sheet], kind: Kind) -> tuple[str, list[str], di
                 if not texts:
                     continue
                 columns = _match(cells, kind)[0]
-                score = (len(required & columns.keys()), len(columns))
+                # a tie goes to the single row: under a title merged over two rows, the empty second
+                # row joined to the header matches as much as the header alone ("rows 2-3")
+                score = (len(required & columns.keys()), len(columns), -height)
                 if best is None or score > best[0]:
                     rows = f"row {index + 1}" if height == 1 else f"rows {index + 1}-{index + 2}"
                     best = (score, on_sheet + rows, texts, columns)
