@@ -13,9 +13,16 @@
 {%- endmacro %}
 
 
-{#- Constant-growth path of a flow indicator from the baseline to the target. -#}
+{#-
+    Constant-growth path of a flow indicator from the baseline to the target. In the target year the
+    path is the target itself: b × (t / b) ^ 1 can come out a hair above it (200.00000000000003), and an
+    actual of exactly the target would read behind a path it meets.
+-#}
 {% macro flow_trajectory(baseline_value, target_value, year, baseline_year, target_year) -%}
     case
+        when {{ baseline_value }} > 0 and {{ target_value }} > 0 and {{ target_year }} > {{ baseline_year }}
+            and {{ year }} = {{ target_year }}
+            then cast({{ target_value }} as double)
         when {{ baseline_value }} > 0 and {{ target_value }} > 0 and {{ target_year }} > {{ baseline_year }}
             then {{ baseline_value }} * power(
                 cast({{ target_value }} as double) / {{ baseline_value }},
@@ -25,9 +32,11 @@
 {%- endmacro %}
 
 
-{#- Straight path of a ratio indicator from the baseline to the target. -#}
+{#- Straight path of a ratio indicator from the baseline to the target (the target in its year, as above). -#}
 {% macro ratio_trajectory(baseline_value, target_value, year, baseline_year, target_year) -%}
     case
+        when {{ target_year }} > {{ baseline_year }} and {{ year }} = {{ target_year }}
+            then cast({{ target_value }} as double)
         when {{ target_year }} > {{ baseline_year }}
             then {{ baseline_value }} + ({{ target_value }} - {{ baseline_value }})
                 * cast({{ year }} - {{ baseline_year }} as double) / ({{ target_year }} - {{ baseline_year }})
