@@ -12,6 +12,8 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
                   dated 2042-03: the finding cites that line
     DQ02  500102  submitted 1020 against filings of 1000 (2% > 1%)   1005 (0.5%); April's 1020
                                                                       corrected to a blank
+          500120  submitted 2000 against a filing DQ06 finds in 元
+                  (20,000,000): the message says 2,000 agrees
     DQ03  500103  submitted 3 enterprises, 2 filed                   2
     DQ04  500104  district 2024-02 1000 → 2024-04 990 (−1%;          996 (−0.4%); 2023-12 5000 →
                   2024-03 not sent: compared with February)           2024-02 1000 is a new year
@@ -350,6 +352,9 @@ def triggering_layer(raw: RawLayer) -> None:
         ("2024-04", 3000, 30),
     ):
         raw.filing(code("500120", 1), period, revenue, rd)
+    # ... and 璧山's district sends March right, 2,000: DQ02 finds the filings' sum of 20,000,000 off,
+    # and says that with 璧山甲's line read back the sum is 2,000, the district's own figure
+    raw.submission("500120", "2024-03", 1, 2000, 20)
     # DQ07: a revenue of 1e20 万元 fits DECIMAL(38, 6) but no enterprise earns it; its text must
     # not look like a credit code (21 digits in a row would)
     raw.registry(code("500151", 1), "铜梁甲电子公司", "500151")
@@ -604,6 +609,8 @@ TRIGGERED = [
     Expected("DQ01", "500229", "2024-03", "区县月报", "error", "1", "0", "districts/城口县_2024年3月.csv", 4),
     Expected("DQ02", "500102", "2024-03", "营业收入本年累计", "error", "1,000", "1,020",
              "districts/500102_2024-03.csv", 4),
+    Expected("DQ02", "500120", "2024-03", "营业收入本年累计", "error", "20,000,000", "2,000",
+             "districts/500120_2024-03.csv", 4),
     Expected("DQ03", "500103", "2024-03", "区县月报 企业个数", "warn", "2", "3", "districts/500103_2024-03.csv", 4),
     Expected("DQ04", "500104", "2024-04", "区县月报 营业收入本年累计", "error", "≥ 1,000", "990",
              "districts/500104_2024-04.csv", 4),
@@ -886,6 +893,24 @@ def test_right_month_after_a_unit_mixup_is_no_fall(triggered: Built) -> None:
     assert triggered.query(
         "select unit_power from intermediate.int_dq__dq06_unit_mixup where district_code in ('500119', '500120')"
     ) == [(4,), (4,)]
+
+
+def test_a_sum_off_by_an_enterprise_s_unit_mix_up_does_not_blame_the_district(triggered: Built) -> None:
+    """璧山区 sent 2024-03 right, 2,000 万元, while its one enterprise filed 20,000,000 (元, DQ06). The
+    filings' sum is 99.99% off, but read back in 万元 it is the district's own 2,000: the message
+    says the enterprise is to correct, not the district (which it told to "核对更正"). Where no filing
+    of the sum is in another unit (涪陵区), the district is to check as before."""
+    messages = dict(
+        triggered.query(
+            "select district_code, message from marts.dq_findings where rule_id = 'DQ02' "
+            "and district_code in ('500102', '500120') and period = date '2024-03-01'"
+        )
+    )
+    assert (
+        "相差 99.99%（允许误差 1.00%）。其中 1 家企业的月报疑似计量单位错误（见 DQ06 问题），按其应为数计，"
+        "企业月报合计为 2,000.00 万元，与区县报送数相符：请督促企业更正月报，区县报送数无需更正。"
+    ) in messages["500120"]
+    assert "相差 2.00%（允许误差 1.00%）。请核对更正。" in messages["500102"]
 
 
 def test_huge_amount_is_a_finding_written_for_people(triggered: Built) -> None:

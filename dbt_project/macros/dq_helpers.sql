@@ -145,3 +145,12 @@
         else ''
     end
 {%- endmacro %}
+
+
+{#- |a − b| / |b|: how far a figure is from the one it is checked against; NULL when b is 0. -#}
+{% macro relative_gap(value, against) -%}
+    case
+        when {{ against }} <> 0
+            then abs(cast({{ value }} - {{ against }} as double)) / abs(cast({{ against }} as double))
+    end
+{%- endmacro %}

@@ -2,28 +2,69 @@
     DQ02 cross-table: a district's submitted revenue_ytd equals the sum of its in-scope
     enterprises' filings (relative gap above the rule's error threshold is an error). The
     submission compared is the one that counts (int_district_reconciliation): a superseded line is
-    not judged.
+    not judged. A filing in the sum that DQ06 finds in another unit is said, with the sum as it
+    would be in 万元: when that sum agrees with the district, the district has nothing to correct.
 -#}
 
 with
 
 reconciliation as (select * from {{ ref('int_district_reconciliation') }}),
 
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
+
+unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
+
 {{ dq_rule('DQ02') }},
+
+-- the filings in a district's sum that DQ06 finds in another unit, and what they would add in 万元
+mixed_up_filings as (
+
+    select
+        enterprise_months.district_code,
+        enterprise_months.period,
+        count(*) as enterprise_count,
+        sum(unit_mixups.expected_wan - cast(enterprise_months.revenue_ytd_wan as double)) as correction_wan
+
+    from enterprise_months
+
+    inner join unit_mixups
+        on enterprise_months.source_file = unit_mixups.source_file
+            and enterprise_months.source_row = unit_mixups.source_row
+            and enterprise_months.period = unit_mixups.period
+
+    group by
+        enterprise_months.district_code,
+        enterprise_months.period
+
+),
+
+corrected as (
+
+    select
+        reconciliation.*,
+        coalesce(mixed_up_filings.enterprise_count, 0) as mixed_up_enterprise_count,
+        cast(reconciliation.filed_revenue_ytd_wan as double) + mixed_up_filings.correction_wan
+            as corrected_revenue_ytd_wan
+
+    from reconciliation
+
+    left join mixed_up_filings
+        on reconciliation.district_code = mixed_up_filings.district_code
+            and reconciliation.period = mixed_up_filings.period
+
+    where reconciliation.submitted_revenue_ytd_wan is not null
+
+),
 
 gaps as (
 
     select
-        reconciliation.*,
-        case
-            when reconciliation.filed_revenue_ytd_wan <> 0
-                then abs(cast(reconciliation.submitted_revenue_ytd_wan - reconciliation.filed_revenue_ytd_wan as double))
-                    / abs(cast(reconciliation.filed_revenue_ytd_wan as double))
-        end as relative_gap
+        corrected.*,
+        {{ relative_gap('corrected.submitted_revenue_ytd_wan', 'corrected.filed_revenue_ytd_wan') }} as relative_gap,
+        {{ relative_gap('corrected.submitted_revenue_ytd_wan', 'corrected.corrected_revenue_ytd_wan') }}
+            as corrected_relative_gap
 
-    from reconciliation
-
-    where reconciliation.submitted_revenue_ytd_wan is not null
+    from corrected
 
 ),
 
@@ -42,7 +83,19 @@ findings as (
         || '区县报送的营业收入本年累计为 ' || {{ number_text('gaps.submitted_revenue_ytd_wan') }}
         || ' 万元，辖区规上电子信息企业月报合计应为 ' || {{ number_text('gaps.filed_revenue_ytd_wan') }} || ' 万元，'
         || coalesce('相差 ' || {{ number_text('gaps.relative_gap * 100') }} || '%', '企业月报合计为 0')
-        || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。请核对更正。'
+        || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。'
+        || case
+            when gaps.mixed_up_enterprise_count = 0 then '请核对更正。'
+            else '其中 ' || cast(gaps.mixed_up_enterprise_count as varchar)
+                || ' 家企业的月报疑似计量单位错误（见 DQ06 问题），按其应为数计，企业月报合计为 '
+                || {{ number_text('gaps.corrected_revenue_ytd_wan') }} || ' 万元，'
+                || case
+                    when gaps.corrected_relative_gap <= rule.threshold_error
+                        then '与区县报送数相符：请督促企业更正月报，区县报送数无需更正。'
+                    else coalesce('仍相差 ' || {{ number_text('gaps.corrected_relative_gap * 100') }} || '%', '仍不相符')
+                        || '：请核对更正。'
+                end
+        end
         || {{ mistyped_filings_note('gaps.mistyped_enterprise_count') }}
         || {{ source_text('gaps.source_file', 'gaps.source_row') }} as message,
         gaps.source_file,

@@ -302,7 +302,15 @@ labelled as (
                 || {{ enterprise_label('matched.enterprise_name', 'matched.source_file', 'matched.source_row') }}
                 || '”月报的'
         end as reporter_zh,
-        {{ power_factor_zh('matched.matched_power') }} as factor_zh
+        {{ power_factor_zh('matched.matched_power') }} as factor_zh,
+        -- what the figure would be in 万元: the whole value scaled back when it stands against a year
+        -- earlier or a run rate, only the month's increment when the increment is what jumped
+        case
+            when matched.matched_basis in ('year_earlier', 'run_rate', 'run_rate_level')
+                then cast(matched.value_wan as double) / power(10, matched.matched_power)
+            else cast(matched.value_wan - matched.increment_wan as double)
+                + cast(matched.increment_wan as double) / power(10, matched.matched_power)
+        end as expected_wan
 
     from matched
 
@@ -322,16 +330,7 @@ findings as (
             else {{ enterprise_label('labelled.enterprise_name', 'labelled.source_file', 'labelled.source_row') }}
                 || ' 营业收入本年累计'
         end as subject,
-        -- what the figure would be in 万元: the whole value scaled back when it stands against a year
-        -- earlier or a run rate, only the month's increment when the increment is what jumped
-        case
-            when labelled.matched_basis in ('year_earlier', 'run_rate', 'run_rate_level')
-                then {{ amount_text('cast(labelled.value_wan as double) / power(10, labelled.matched_power)') }}
-            else {{ amount_text(
-                'cast(labelled.value_wan - labelled.increment_wan as double)'
-                ~ ' + cast(labelled.increment_wan as double) / power(10, labelled.matched_power)'
-            ) }}
-        end as expected,
+        {{ amount_text('labelled.expected_wan') }} as expected,
         {{ amount_text('labelled.value_wan') }} as actual,
         {{ district_name_zh('labelled.district_code') }}
         || {{ period_label_zh('labelled.period') }}
@@ -370,6 +369,7 @@ findings as (
         labelled.source_file,
         labelled.source_row,
         labelled.matched_power as unit_power,
+        labelled.expected_wan,
         -- the periods whose figures the message prints: the two an increment is the difference of
         case
             when labelled.matched_basis = 'year_earlier' then [labelled.prior_period]
