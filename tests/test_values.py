@@ -128,6 +128,8 @@ def test_to_wan(value: Decimal | None, unit: str | None, wan: Decimal | None) ->
         ("2024年1—10月", dt.date(2024, 10, 1)),
         ("2024年1～10月", dt.date(2024, 10, 1)),
         ("2024年1-2月", dt.date(2024, 2, 1)),
+        # the span's last 月 left out (it was refused as "has year 2026, which is not 19xx or 20xx")
+        ("2026年1-10", dt.date(2026, 10, 1)),
         # the span with both months written out, as offices also type it (it was read as January)
         ("2026年1月-10月", dt.date(2026, 10, 1)),
         ("2026年1月至10月", dt.date(2026, 10, 1)),
@@ -186,6 +188,18 @@ def test_parse_period_says_what_is_wrong(cell: str, says: str) -> None:
 )
 def test_parse_period_of_a_number_cell(cell: float, period: dt.date) -> None:
     assert parse_period(cell) == period
+
+
+def test_parse_period_refuses_the_text_a_spreadsheet_writes_to_csv_for_october() -> None:
+    """Excel saves the number 2026.10 to CSV as 2026.1: read as text, it was January, and a CSV of
+    October's year to date was published as January's."""
+    with pytest.raises(ValueError) as caught:
+        parse_period("2026.1")
+    assert str(caught.value) == (
+        "'2026.1' is October or January? A spreadsheet saving 2026.10 to CSV writes 2026.1: write the period "
+        "as 2026-10 or 2026-01"
+    )
+    assert parse_period("2026.01") == dt.date(2026, 1, 1)
 
 
 def test_parse_period_refuses_a_number_that_is_october_or_january() -> None:

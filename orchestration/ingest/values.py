@@ -131,7 +131,8 @@ def to_wan(number: Decimal | None, unit: str | None) -> Decimal | None:
 _PERIOD_PATTERNS = [
     # 2024年1-10月, 2024年1—10月, 2024年1~10月, 2024年1月-10月, 2024年1月至10月: year-to-date spans
     # name their last month.
-    re.compile(r"(?P<y>(19|20)\d{2})年(\d{1,2})月?[-—–~～至](?P<m>\d{1,2})月"),
+    # 2024年1-10 without its last 月 too.
+    re.compile(r"(?P<y>(19|20)\d{2})年(\d{1,2})月?[-—–~～至](?P<m>\d{1,2})(?!\d)"),
     # a month that starts a span is not the period (2024年1月—2024年10月: the second one is)
     re.compile(r"(?P<y>(19|20)\d{2})年(?P<m>\d{1,2})月(?![-—–~～至]\d)"),
     # 2024.1-2, 2024/1-10月: a span after a dot or a slash (2024-1-2 is a date, below)
@@ -159,6 +160,13 @@ def parse_period(value: object) -> dt.date:
             "October or January? Type the period as text (2024-10) or as a date"
         )
     text = clean_text(value)
+    if re.fullmatch(r"\d{4}\.1", text):
+        # a spreadsheet that saves the number 2024.10 to CSV writes 2024.1: the same text as January
+        year = text[:4]
+        raise ValueError(
+            f"'{value}' is October or January? A spreadsheet saving {year}.10 to CSV writes {year}.1: write "
+            f"the period as {year}-10 or {year}-01"
+        )
     for pattern in _PERIOD_PATTERNS:
         match = pattern.search(text)
         if match:
