@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.ingest.reader import decode_csv, parse_file
+from orchestration.ingest.csv_text import decode_csv
+from orchestration.ingest.reader import parse_file
 from planwatch_demo.generator import generate
 
 

@@ -661,3 +661,62 @@ def test_a_file_named_for_a_month_none_of_its_lines_is_of_is_said(
         assert note is None
     else:
         assert note is not None and note.startswith(f"{source_file}: ") and said in note
+
+
+def test_two_years_side_by_side_are_refused_not_read_as_the_first(tmp_path: Path) -> None:
+    """An office puts last year beside this year, last year first, the labels repeated under each year:
+    营业收入本年累计 heads D and F. The first column was read, so 2025's figures went in as 2026's
+    (and DQ02 then blamed 30 districts)."""
+    path = write_xlsx(
+        tmp_path / "区县报送_2026-10.xlsx",
+        [
+            ["区县", "报告期", "企业个数", "2025年1-10月", None, "2026年1-10月", None],
+            [
+                "区县",
+                "报告期",
+                "企业个数",
+                "营业收入本年累计",
+                "研发费用本年累计",
+                "营业收入本年累计",
+                "研发费用本年累计",
+            ],
+            ["万州区", "2026-10", 41, 160000, 3000, 183250.5, 3120],
+        ],
+        sheet="区县报送",
+        merges=("D1:E1", "F1:G1"),
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "districts", "districts/区县报送_2026-10.xlsx")
+    assert str(caught.value) == (
+        "districts/区县报送_2026-10.xlsx, sheet 区县报送: 营业收入本年累计 heads 2 columns (D 营业收入本年累计, "
+        "F 营业收入本年累计), and planwatch cannot tell which is this table's: keep one (last year's figures "
+        "belong in last year's file) and send the file again"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        # a CSV written by a program that formats numbers with separators and does not quote them:
+        # the number split, R&D became 145.79 and the real R&D fell off the table
+        ("万州区,2026-10,10,219,145.79,4499.97", None),
+        ('万州区,2026-10,10,"219,145.79",4499.97', Decimal("219145.79")),
+        # an empty field at the end (a trailing comma) shifts nothing
+        ("万州区,2026-10,10,219145.79,4499.97,", Decimal("219145.79")),
+    ],
+)
+def test_a_csv_line_split_by_a_thousands_separator_is_refused(
+    tmp_path: Path, line: str, read: Decimal | None
+) -> None:
+    path = tmp_path / "万州_2026-10.csv"
+    path.write_bytes(f"区县,报告期,企业个数,营业收入本年累计,研发费用本年累计\r\n{line}\r\n".encode("gbk"))
+    if read is not None:
+        assert parse_file(path, "districts", "districts/万州_2026-10.csv").rows[0]["revenue_ytd_wan"] == read
+        return
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "districts", "districts/万州_2026-10.csv")
+    assert str(caught.value) == (
+        "districts/万州_2026-10.csv: row 2 has 6 fields, 1 more than the header: a number written with a "
+        "thousands separator (219,145.79) splits in two in a CSV unless it is quoted, and the figures after "
+        "it shift one column; write numbers without separators (or send .xlsx) and send the file again"
+    )

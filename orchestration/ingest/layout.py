@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from orchestration.ingest.csv_text import overwide_row
 from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
 from orchestration.ingest.kinds import KINDS, Kind
 from orchestration.ingest.reference import correction_markers
@@ -224,6 +225,56 @@ def stale_period(
         f"is earlier ({shown}): was an earlier month's table filled in again with the period left as it was? "
         "Correct the period column (or the title and the name) and send the file again"
     )
+
+
+def table_problem(
+    sheet: Sheet, header: Header, parsed: list[dict[str, object]], file_name: str, kind: Kind
+) -> str | None:
+    """Why a table found and parsed would still be misread, or None: a field under two headers, a CSV
+    line split by a thousands separator, an earlier month's table filled in again."""
+    header_rows = range(header.first_row, header.first_row + header.height)
+    return (
+        _doubled_field(sheet.rows, header, kind)
+        or (
+            overwide_row(sheet.rows, header_rows, [int(row["source_row"]) for row in parsed])
+            if sheet.name is None
+            else None
+        )
+        or stale_period(sheet.rows, header, parsed, file_name)
+    )
+
+
+def _doubled_field(rows: list[list[object]], header: Header, kind: Kind) -> str | None:
+    """Why a header naming one figure over two columns cannot be read (2025年1-10月 and 2026年1-10月
+    side by side, each over 营业收入本年累计): the first would be taken, whichever year it is."""
+    cells = rows[header.first_row]
+    if header.height == 2:
+        cells = _join_two_rows(rows[header.first_row], rows[header.first_row + 1])
+    columns: dict[str, list[int]] = {}
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and (name := kind.headers.get(normalise_header(cell))):
+            columns.setdefault(name, []).append(index)
+    for name, indexes in columns.items():
+        if len(indexes) > 1:
+            heads = ", ".join(
+                f"{_column_letter(index)} {' '.join(str(cells[index]).split())}" for index in indexes
+            )
+            return (
+                f"{header.labels[name]} heads {len(indexes)} columns ({heads}), and planwatch cannot tell "
+                "which is this table's: keep one (last year's figures belong in last year's file) and send "
+                "the file again"
+            )
+    return None
+
+
+def _column_letter(index: int) -> str:
+    """A 0-based column index as Excel names it: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def misnamed_month(source_file: str, periods: Iterable[str]) -> str | None:

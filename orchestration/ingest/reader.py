@@ -6,7 +6,6 @@ CSVs are decoded as UTF-8 (with or without BOM) or GB18030, whichever reads clea
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -20,6 +19,7 @@ from pathlib import Path
 import python_calamine
 from python_calamine import SheetVisibleEnum
 
+from orchestration.ingest.csv_text import FileRejected, read_csv_rows
 from orchestration.ingest.hidden import hidden_rows
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
 from orchestration.ingest.layout import (
@@ -32,7 +32,7 @@ from orchestration.ingest.layout import (
     _title_period,
     _title_year,
     find_header,
-    stale_period,
+    table_problem,
 )
 from orchestration.ingest.values import (
     check_unit,
@@ -52,10 +52,6 @@ _NOTE = re.compile(
 )
 # Total lines are sums of the rows above them, not data (and lines ending in 小计: subtotals).
 _TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全市合计", "总计合计"})
-
-
-class FileRejected(Exception):
-    """A file that cannot be read as its kind; the message says what is wrong and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -143,43 +139,6 @@ class ParsedFile:
         return sorted({str(row["district_code"]) for row in self.rows if row.get("district_code")})
 
 
-def decode_csv(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 with or without BOM first, then GB18030 (a superset of GBK)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRejected("is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as .xlsx")
-
-
-def _check_complete(rows: list[list[str]], text: str) -> None:
-    """A CSV still being copied ends in the middle of a line: no line break, and fewer fields than
-    the lines above. Read as it is, its last figure would be cut (2442.32 read as 244)."""
-    if not rows or text.endswith(("\n", "\r")):
-        return
-    widest = max((len(row) for row in rows[:-1]), default=0)
-    if 1 < len(rows[-1]) < widest:
-        raise FileRejected(
-            f"row {len(rows)} has {len(rows[-1])} of the {widest} columns of the rows above and the file "
-            "does not end with a line break: it looks cut short, perhaps still being copied; copy the whole "
-            "file again"
-        )
-
-
-def _check_separator(rows: list[list[str]]) -> None:
-    """A CSV whose lines are each one field holding semicolons or tabs was saved with another
-    separator: read with commas, its header would look like one long column name."""
-    if any(len(row) > 1 for row in rows):
-        return
-    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
-        if sum(1 for row in rows[:20] if row and row[0].count(separator) >= 2) >= 2:
-            raise FileRejected(
-                f"has its columns separated by {name}, not commas; save it as CSV with commas "
-                "(Excel: CSV UTF-8) or as .xlsx"
-            )
-
-
 def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = None) -> list[Sheet]:
     """Every sheet of a workbook, or the one table of a CSV, as rows of cell values. With `data`, the
     file's bytes as already read (the path then only names the file and its suffix)."""
@@ -191,15 +150,7 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
     if (len(data) if data is not None else path.stat().st_size) == 0:
         raise FileRejected("is empty (0 bytes): nothing to read; send the file again (was its copy cut off?)")
     if suffix == ".csv":
-        text = decode_csv(path.read_bytes() if data is None else data)
-        rows = []
-        for row in csv.reader(io.StringIO(text)):
-            rows.append(row)
-            if len(rows) > limits.max_rows:
-                raise FileRejected(f"has more than {limits.max_rows:,} rows (PLANWATCH_MAX_ROWS); split it")
-        _check_complete(rows, text)
-        _check_separator(rows)
-        return [Sheet(None, rows)]
+        return [Sheet(None, read_csv_rows(path.read_bytes() if data is None else data, limits.max_rows))]
     try:
         workbook = (
             python_calamine.CalamineWorkbook.from_path(str(path))
@@ -433,7 +384,7 @@ def parse_file(
         rows = parse_sheet(sheet, kind, label, file_period, file_year)
         header = find_header(sheet.rows, kind)
         if header is not None:
-            if why := stale_period(sheet.rows, header, rows, path.stem):
+            if why := table_problem(sheet, header, rows, path.stem, kind):
                 raise FileRejected(f"{label}" + (f", sheet {sheet.name}" if sheet.name else "") + f": {why}")
             parsed.labels = {**header.labels, **parsed.labels}
         parsed.rows.extend(rows)
