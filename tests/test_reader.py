@@ -13,7 +13,7 @@ from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
-from tests.sheets import write_xlsx
+from tests.sheets import write_csv, write_xlsx
 
 
 @pytest.mark.parametrize(
@@ -720,3 +720,25 @@ def test_a_csv_line_split_by_a_thousands_separator_is_refused(
         "thousands separator (219,145.79) splits in two in a CSV unless it is quoted, and the figures after "
         "it shift one column; write numbers without separators (or send .xlsx) and send the file again"
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "91500101ma5u7xq21k",  # lower case
+        "915001 01MA5U 7XQ21K",  # spaces, as the licence prints it
+        "'91500101MA5U7XQ21K",  # Excel's text prefix, kept by a CSV export
+        '="91500101MA5U7XQ21K"',  # a formula that keeps a CSV cell text
+        "91500101MA5U7XQ21K\u200b",  # a zero-width space, pasted from a web page or a chat
+        "\t91500101MA5U7XQ21K",  # a tab before it
+    ],
+)
+def test_a_credit_code_is_read_the_way_offices_keep_it_text(tmp_path: Path, written: str) -> None:
+    """Each way of writing the code was read as another code (the enterprise left the figures, and
+    DQ09 asked for the business licence, whose code looks the same)."""
+    path = write_csv(
+        tmp_path / "企业月报_2026-10.csv",
+        [["统一社会信用代码", "企业名称", "报告期", "营业收入本年累计", "研发费用本年累计"],
+         [written, "重庆甲电子有限公司", "2026-10", "1520.5", "30"]],
+    )  # fmt: skip
+    assert parse_file(path, "filings", "filings/企业月报_2026-10.csv").rows[0]["uscc"] == "91500101MA5U7XQ21K"

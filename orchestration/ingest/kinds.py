@@ -42,6 +42,8 @@ _CODE_IN_E_NOTATION = re.compile(r"\d(\.\d+)?E\+?\d+")
 
 def _uscc(value: object) -> str | None:
     text = clean_text(value).upper()
+    if text.startswith(("'", '="')):  # how a CSV keeps a code text: '915… (Excel's prefix), ="915…"
+        text = text.removeprefix("'").removeprefix('="').removesuffix('"')
     if isinstance(value, float) or _CODE_IN_E_NOTATION.fullmatch(text):
         raise ValueError(
             f"'{value}' is a credit code stored as a number, which keeps only 15 digits of the 18: "

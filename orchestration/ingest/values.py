@@ -31,7 +31,8 @@ UNIT_TO_WAN: dict[str, Decimal] = {
 # convert is refused (`check_unit`) rather than read as yuan.
 MONEY_UNIT = r"[十百千万亿]*(?:美元|港元|欧元|日元|元)"
 _UNIT_PATTERN = re.compile(MONEY_UNIT)
-_BLANKS = re.compile(r"\s+")
+# Blanks, and the zero-width characters text pasted from web pages and chat carries, unseen
+_BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
 
 def clean_text(value: object) -> str:
