@@ -352,6 +352,54 @@ def test_total_lines_under_a_serial_number_column_are_skipped(tmp_path: Path) ->
     ]
 
 
+def test_a_district_table_with_the_city_and_its_regions_over_the_districts(tmp_path: Path) -> None:
+    """A city table puts 重庆市 first and each region's line over its districts (一、主城都市区); those
+    lines are sums and were each a DQ15 "unknown district". The districts are written as offices
+    write them: a code saved from a number cell, the 12-digit statistical division code, a short name
+    with blanks, 高新区, and a name with its short name in brackets (each was a DQ15 and a DQ01
+    "未报送" for a district that had sent)."""
+    path = write_xlsx(
+        tmp_path / "区县报送_2026-10.xlsx",
+        [
+            ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"],
+            ["重庆市", "2026-10", 15, 1500, 15],
+            ["一、主城都市区", "2026-10", 12, 1200, 12],
+            ["500105.0", "2026-10", 3, 300, 3],
+            ["500106000000", "2026-10", 3, 300, 3],
+            ["九龙坡\u3000", "2026-10", 3, 300, 3],
+            ["高新区", "2026-10", 3, 300, 3],
+            ["（二）渝东南武陵山区城镇群", "2026-10", 3, 300, 3],
+            ["万盛经开区（万盛）", "2026-10", 3, 300, 3],
+        ],
+    )
+    parsed = parse_file(path, "districts")
+    assert [(r["district_code"], r["source_row"]) for r in parsed.rows] == [
+        ("500105", 4),
+        ("500106", 5),
+        ("500107", 6),
+        ("5001A2", 7),
+        ("5001A3", 9),
+    ]
+
+
+def test_a_numbered_total_line_with_a_dash_for_its_code_is_skipped(tmp_path: Path) -> None:
+    """序号 | 统一社会信用代码 | 企业名称 | …: the enterprise office's total line is numbered on, with — for
+    its code and 合计 as its name; it was read as an enterprise carrying the file's whole total."""
+    path = write_xlsx(
+        tmp_path / "企业月报_2026-10.xlsx",
+        [
+            ["序号", "统一社会信用代码", "企业名称", "报告期", "营业收入本年累计", "研发费用本年累计"],
+            [1, "91500101MA5U7XQ21K", "重庆甲电子有限公司", "2026-10", 1520.5, 30],
+            [2, "91500101MA5U8B3D4P", "重庆乙科技有限公司", "2026-10", 880, 12.4],
+            [3, "—", "合计", "—", 2400.5, 42.4],
+        ],
+    )
+    assert [r["uscc"] for r in parse_file(path, "filings").rows] == [
+        "91500101MA5U7XQ21K",
+        "91500101MA5U8B3D4P",
+    ]
+
+
 def test_a_district_table_as_offices_lay_it_out(tmp_path: Path) -> None:
     """A district office's table: a merged two-row title, the unit in a cell right of the header
     (单位：亿元 on the header row, as printed reports align it), a 合计 line and the form's signature

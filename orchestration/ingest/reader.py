@@ -50,8 +50,14 @@ _NOTE = re.compile(
     r"^((注|说明|备注|资料来源|数据来源)\d*[:：]?|(填表人|填报人|制表人|审核人|联系人|联系电话|"
     r"(单位|统计)?负责人|(填报|报出|报送)日期)\s*[:：])"
 )
-# Total lines are sums of the rows above them, not data (and lines ending in 小计: subtotals).
-_TOTAL_LABELS = frozenset({"合计", "总计", "全市", "全市合计", "总计合计"})
+# Total lines are sums of the rows above them, not data (and lines ending in 小计 or 合计: subtotals),
+# as are the city's line and the lines of its regions, which offices put over their districts.
+_TOTAL_LABELS = frozenset(
+    {"合计", "总计", "全市", "全市合计", "总计合计", "重庆市", "全市总计"}
+    | {"主城都市区", "中心城区", "主城新区", "渝东北三峡库区城镇群", "渝东南武陵山区城镇群"}
+)
+# The numbering before a region's line: 一、 (一) 1. 1、
+_ENUMERATION = re.compile(r"^([一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[.、])")
 
 
 @dataclass(frozen=True)
@@ -285,18 +291,21 @@ def _line_kind(cells: Sequence[object], key_column: int) -> str:
         return "blank"
     if isinstance(first, str) and not first.isascii() and _NOTE.match(clean_text(first)):
         return "notes"
-    # 合计 stands in the key column, or in the first (序号 | 所属区县 | …: 合计 under 序号)
-    if _is_total(_cell(cells, key_column)) or _is_total(first):
+    # 合计 stands in the key column, in the first (序号 | 所属区县 | …: 合计 under 序号), or is the
+    # first text (12 | — | 合计 | …: numbered, with — for its credit code)
+    label = next((c for c in cells if isinstance(c, str) and not is_missing(c)), None)
+    if _is_total(_cell(cells, key_column)) or _is_total(first) or _is_total(label):
         return "total"
     return "data"
 
 
 def _is_total(cell: object) -> bool:
-    """合计, 总计, 全市合计 (a colon after it too), or a subtotal such as 两江新区小计."""
+    """合计, 总计, 全市合计, 重庆市, 一、主城都市区 (a colon after it too), or a subtotal such as
+    两江新区小计."""
     if not isinstance(cell, str) or cell.isascii():
         return False
-    text = clean_text(cell).rstrip(":：")
-    return text in _TOTAL_LABELS or text.endswith("小计")
+    text = _ENUMERATION.sub("", clean_text(cell).rstrip(":："))
+    return text in _TOTAL_LABELS or text.endswith(("小计", "合计"))
 
 
 def _parse_cells(

@@ -34,6 +34,10 @@ class Reference:
         if not text:
             return None
         text = text.upper() if re.fullmatch(r"5001[aA]\d", text) else text
+        # a code typed in a number cell and saved as text (500105.0), or the 12-digit statistical
+        # division code (500106000000); a name with its short name after it (万盛经开区（万盛）)
+        code = re.fullmatch(r"(5001\d{2})(\.0|000000)?", text)
+        text = code.group(1) if code else re.sub(r"\([^()]*\)$", "", text)
         for candidate in (text, text.removeprefix("重庆市"), text.removeprefix("重庆")):
             if candidate in self.districts:
                 return self.districts[candidate]
@@ -76,6 +80,8 @@ def load_reference() -> Reference:
         code = row["district_code"]
         for key in (code, row["district_name"], row["short_name"]):
             districts[clean_text(key)] = code
+    for row in read_seed("district_aliases.csv"):  # other names offices give a unit (高新区)
+        districts[clean_text(row["alias"])] = row["district_code"]
     chains: dict[str, str] = {}
     for row in read_seed("chains.csv"):
         chains[row["chain_code"].lower()] = row["chain_code"]
