@@ -71,6 +71,9 @@ def test_chain_code(text: str, code: str | None) -> None:
         ("39", "39"),
         ("3911", "3911"),
         ("仪器仪表制造业", "40"),
+        # indented under the total as the bureau prints it (DQ12 found no division 39 that month)
+        ("  其中：计算机、通信和其他电子设备制造业", "39"),
+        ("其中:C39", "39"),
     ],
 )
 def test_industry_code(text: str, code: str) -> None:

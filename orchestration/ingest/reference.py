@@ -60,7 +60,8 @@ class Reference:
 
     def industry_code(self, value: object) -> str | None:
         """'39' for division 39 written as C39, 39 or its name; a 4-digit class as itself; else None."""
-        text = clean_text(value)
+        # 其中：计算机… is how the bureau indents a division under its total
+        text = re.sub(r"^其中[:：]?", "", clean_text(value))
         match = re.fullmatch(r"[Cc]?(\d{2}|\d{4})(\.0)?", text)
         if match:
             return match.group(1)
