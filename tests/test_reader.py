@@ -13,7 +13,7 @@ from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
-from tests.sheets import write_csv, write_xlsx
+from tests.sheets import write_csv, write_workbook, write_xlsx
 
 
 @pytest.mark.parametrize(
@@ -793,3 +793,53 @@ def test_a_credit_code_is_read_the_way_offices_keep_it_text(tmp_path: Path, writ
          [written, "重庆甲电子有限公司", "2026-10", "1520.5", "30"]],
     )  # fmt: skip
     assert parse_file(path, "filings", "filings/企业月报_2026-10.csv").rows[0]["uscc"] == "91500101MA5U7XQ21K"
+
+
+DISTRICT_HEADER = ["区县", "报告期", "企业个数", "营业收入本年累计", "研发费用本年累计"]
+INSTRUCTIONS = [
+    ["填报说明"],
+    ["1. 金额单位为万元，保留两位小数。"],
+    ["填报示例："],
+    DISTRICT_HEADER,
+    ["万州区", "2026-08", 12, 123456.78, 2345.67],
+]
+
+
+def test_the_instructions_sheet_s_example_line_is_not_read(tmp_path: Path) -> None:
+    """The form's first sheet, 填报说明, shows an example line for 万州区; it was read as data and won
+    over 万州's real line (and DQ02 then cited row 5 with no sheet: the data sheet's row 5)."""
+    path = write_workbook(
+        tmp_path / "区县报送_2026-08.xlsx",
+        {"填报说明": INSTRUCTIONS, "区县报送": [DISTRICT_HEADER, ["万州区", "2026-08", 41, 169229.92, 3120]]},
+    )
+    parsed = parse_file(path, "districts")
+    assert [(r["source_sheet"], r["revenue_ytd_wan"]) for r in parsed.rows] == [
+        ("区县报送", Decimal("169229.92"))
+    ]
+    assert parsed.set_aside_tables == ["填报说明 (instructions for filling in the form)"]
+    # the example alone is no data: refused, saying where the table it found is
+    only = write_workbook(
+        tmp_path / "区县报送_2026-09.xlsx", {"填报说明": INSTRUCTIONS, "区县报送": [["区县"]]}
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(only, "districts", "districts/区县报送_2026-09.xlsx")
+    assert str(caught.value).endswith(
+        "; the sheet 填报说明 (instructions for filling in the form) has such a table, but its name says it is "
+        "not the data: rename the sheet if it is"
+    )
+
+
+def test_a_registry_s_sheet_of_enterprises_that_left_is_not_read(tmp_path: Path) -> None:
+    """名录 with a second sheet, 本年退库企业, listing the enterprises that left the list this year: they
+    were read as members, and stayed in scope."""
+    header = ["统一社会信用代码", "企业名称", "区县", "行业代码"]
+    path = write_workbook(
+        tmp_path / "企业名录_2026.xlsx",
+        {
+            "2026年规上企业名录": [header, ["91500101MA5U7XQ21K", "重庆甲电子有限公司", "万州", "3971"]],
+            "本年退库企业": [header, ["91500101MA5U8B3D4P", "重庆乙科技有限公司", "万州", "3971"]],
+        },
+    )
+    parsed = parse_file(path, "registry")
+    assert [r["uscc"] for r in parsed.rows] == ["91500101MA5U7XQ21K"]
+    assert parsed.set_aside_tables == ["本年退库企业 (enterprises that left the list)"]

@@ -160,6 +160,8 @@ def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
         return f"{start}; add a header row naming these columns"
     where, texts, columns = closest
     missing = [f for f in kind.required if f.name not in columns]
+    if not missing:  # the only tables are on sheets not read: the caller says which
+        return start
     unnamed = [t for t in texts if normalise_header(t) not in kind.headers]
     # a header to name only when it can be no other: one column missing, one header not known
     guess = unnamed[0] if len(missing) == 1 and len(unnamed) == 1 else "<its header as written>"

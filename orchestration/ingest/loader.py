@@ -383,13 +383,19 @@ class _IngestRun:
         self.report.ingested.append(raw_file.rel)
 
     def _say_what_is_hidden(self, raw_file: RawFile, parsed: ParsedFile) -> None:
-        """Hidden sheets are not read and hidden rows are: the log says which, either way."""
+        """Hidden sheets, and sheets named as no data (填报说明), are not read and hidden rows are: the
+        log says which, either way."""
         if not self.log:
             return
         if parsed.hidden_tables:
             self.log.warning(
                 f"{raw_file.rel}: hidden sheet {', '.join(parsed.hidden_tables)} not read (planwatch reads only "
                 "the sheets Excel shows; unhide a sheet that holds data)"
+            )
+        if parsed.set_aside_tables:
+            self.log.warning(
+                f"{raw_file.rel}: sheet {', '.join(parsed.set_aside_tables)} not read (its name says it is not "
+                "the data: dbt_project/seeds/sheet_name_markers.csv; rename the sheet if it is)"
             )
         if parsed.hidden_rows:
             rows = ", ".join(parsed.hidden_rows[:10]) + (" …" if len(parsed.hidden_rows) > 10 else "")

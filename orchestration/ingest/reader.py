@@ -34,6 +34,7 @@ from orchestration.ingest.layout import (
     find_header,
     table_problem,
 )
+from orchestration.ingest.reference import set_aside
 from orchestration.ingest.values import (
     check_unit,
     clean_text,
@@ -134,6 +135,7 @@ class ParsedFile:
     sheets: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # field name → header text as the file has it
     hidden_tables: list[str] = field(default_factory=list)  # hidden sheets with a table, not read
+    set_aside_tables: list[str] = field(default_factory=list)  # "sheet (why)" named as no data, not read
     hidden_rows: list[str] = field(default_factory=list)  # "sheet row" of data rows Excel hides, read
 
     @property
@@ -375,15 +377,25 @@ def parse_file(
     except FileRejected as exc:
         raise FileRejected(f"{label} {exc}") from exc
     parsed = ParsedFile(kind=kind_name)
-    readable = [sheet for sheet in sheets if not sheet.hidden and find_header(sheet.rows, kind)]
-    parsed.hidden_tables = [str(s.name) for s in sheets if s.hidden and find_header(s.rows, kind)]
+    tables = [sheet for sheet in sheets if find_header(sheet.rows, kind)]
+    parsed.hidden_tables = [str(s.name) for s in tables if s.hidden]
+    parsed.set_aside_tables = [
+        f"{s.name} ({why})" for s in tables if not s.hidden and (why := set_aside(s.name))
+    ]
+    readable = [sheet for sheet in tables if not sheet.hidden and not set_aside(sheet.name)]
     if not readable:
-        message = _missing_header_message(label, [s for s in sheets if not s.hidden] or sheets, kind)
+        read = [s for s in sheets if not s.hidden and not set_aside(s.name)]
+        message = _missing_header_message(label, read or sheets, kind)
         if parsed.hidden_tables:
             message += (
                 f"; the hidden sheet {', '.join(parsed.hidden_tables)} has such a table, but planwatch reads "
                 "only the sheets Excel shows (a hidden sheet is most often an old draft): unhide it if it is "
                 "the data, or move the data to a visible sheet"
+            )
+        if parsed.set_aside_tables:
+            message += (
+                f"; the sheet {', '.join(parsed.set_aside_tables)} has such a table, but its name says it is "
+                "not the data: rename the sheet if it is"
             )
         raise FileRejected(message)
     hidden = hidden_rows(path, data)

@@ -101,3 +101,18 @@ def load_reference() -> Reference:
 def correction_markers() -> tuple[str, ...]:
     """Words in a file name that mark a correction or a late report (seed file_name_markers)."""
     return tuple(row["marker"].strip().lower() for row in read_seed("file_name_markers.csv"))
+
+
+@cache
+def sheet_name_markers() -> tuple[tuple[str, str], ...]:
+    """(marker, reason) of the words in a sheet's name that mark a table that is not the data (seed
+    sheet_name_markers): instructions with an example line, the enterprises that left a registry."""
+    return tuple(
+        (row["marker"].strip(), row["reason"].strip()) for row in read_seed("sheet_name_markers.csv")
+    )
+
+
+def set_aside(sheet_name: str | None) -> str | None:
+    """Why a sheet of this name is not read (its marker's reason), or None: it is read."""
+    name = clean_text(sheet_name)
+    return next((reason for marker, reason in sheet_name_markers() if marker in name), None)
