@@ -843,3 +843,24 @@ def test_a_registry_s_sheet_of_enterprises_that_left_is_not_read(tmp_path: Path)
     parsed = parse_file(path, "registry")
     assert [r["uscc"] for r in parsed.rows] == ["91500101MA5U7XQ21K"]
     assert parsed.set_aside_tables == ["本年退库企业 (enterprises that left the list)"]
+
+
+@pytest.mark.parametrize(
+    ("title", "revenue"),
+    [
+        # the unit in the title's closing bracket: read as 万元, the figures were 10^4 too small and
+        # DQ02 and DQ06 told the district to fix a unit it had stated
+        ("2026年1-10月各区县电子信息制造业主要指标（亿元）", Decimal("317900")),
+        ("2026年1-10月各区县电子信息制造业主要指标(亿元)", Decimal("317900")),
+        # a bracket that names no unit leaves the statistical default, 万元
+        ("2026年1-10月各区县电子信息制造业主要指标（快报）", Decimal("31.79")),
+    ],
+)
+def test_a_title_that_ends_in_its_unit_gives_the_table_s_unit(
+    tmp_path: Path, title: str, revenue: Decimal
+) -> None:
+    path = write_xlsx(
+        tmp_path / "区县报送_2026-10.xlsx",
+        [[title], DISTRICT_HEADER, ["万州区", "2026-10", 41, 31.79, 0.312]],
+    )
+    assert parse_file(path, "districts").rows[0]["revenue_ytd_wan"] == revenue

@@ -174,8 +174,9 @@ def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
 
 
 def _table_unit(rows: list[list[object]], header: Header) -> str | None:
-    """The unit of a unit line above the header (单位：万元), or of a unit cell written beside the
-    header, right of its columns (…| 研发费用 | 单位：亿元), if there is one."""
+    """The unit of a unit line above the header (单位：万元), of a title ending in its unit (…（亿元）),
+    or of a unit cell written beside the header, right of its columns (…| 研发费用 | 单位：亿元), if
+    there is one."""
     mapped = set(header.columns.values())
     for number, cells in enumerate(rows[: header.first_row + header.height]):
         for column, cell in enumerate(cells):
@@ -184,7 +185,15 @@ def _table_unit(rows: list[list[object]], header: Header) -> str | None:
             text = clean_text(cell)
             if "单位" in text and find_unit(text):
                 return find_unit(text)
+            # a title that ends in its unit: …主要指标（亿元）
+            bracketed = _TITLE_UNIT.search(text) if number < header.first_row else None
+            if bracketed and find_unit(bracketed.group(1)):
+                return find_unit(bracketed.group(1))
     return None
+
+
+# The bracket a title ends in, which may hold the table's unit: （亿元）, (万元)
+_TITLE_UNIT = re.compile(r"\(([^()]*)\)$")
 
 
 # The form's own particulars, printed above the table on official statistical forms (表号, 文号,
