@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration.ingest.hidden import _hidden_in
 from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
+from orchestration.ingest.xlsx_scan import _scan
 from tests.sheets import write_csv, write_workbook, write_xlsx
 
 
@@ -676,14 +676,23 @@ def test_a_dash_in_an_optional_district_or_chain_is_a_blank(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("chunk", [7, 13, 64, 1 << 20])
-def test_hidden_rows_are_found_whatever_the_reads_cut(chunk: int) -> None:
-    """The sheet XML is read a block at a time: a row tag cut between two blocks is still found, once."""
+def test_hidden_rows_and_unsaved_formulas_are_found_whatever_the_reads_cut(chunk: int) -> None:
+    """The sheet XML is read a block at a time: a row tag or a cell cut between two blocks is still
+    found, once. Rows 4 and 9 are hidden; E3 (<v/>, as openpyxl writes it) and E7 (no <v>, as other
+    writers do) are formulas with no saved result; E5's is saved, and E6's is Excel's empty text."""
+    formulas = {
+        3: b"<f>D3*0.02</f><v/>",
+        5: b"<f>D5*0.02</f><v>3.5</v>",
+        6: b'<f>IF(D6&gt;0,"","x")</f><v></v>',
+        7: b'<f t="shared" si="0"/>',
+    }
     rows = (
-        b'<row r="%d" spans="1:5"%s><c r="A%d"><v>1</v></c></row>'
-        % (n, b' hidden="1"' if n in (4, 9) else b"", n)
+        b'<row r="%d" spans="1:5"%s><c r="A%d"><v>1</v></c><c r="E%d">%s</c></row>'
+        % (n, b' hidden="1"' if n in (4, 9) else b"", n, n, formulas.get(n, b"<v>2</v>"))
         for n in range(1, 12)
     )
-    assert _hidden_in(io.BytesIO(b"<sheetData>" + b"".join(rows) + b"</sheetData>"), chunk) == [4, 9]
+    scan = _scan(io.BytesIO(b"<sheetData>" + b"".join(rows) + b"</sheetData>"), chunk)
+    assert (scan.hidden_rows, scan.unsaved_formulas) == ([4, 9], [(3, "E3"), (7, "E7")])
 
 
 @pytest.mark.parametrize(
@@ -864,3 +873,30 @@ def test_a_title_that_ends_in_its_unit_gives_the_table_s_unit(
         [[title], DISTRICT_HEADER, ["万州区", "2026-10", 41, 31.79, 0.312]],
     )
     assert parse_file(path, "districts").rows[0]["revenue_ytd_wan"] == revenue
+
+
+def test_formulas_with_no_saved_result_are_refused(tmp_path: Path) -> None:
+    """A system export writes 研发费用 as formulas and does not calculate them: calamine reads those
+    cells empty, and R&D was NULL for every district that month without a word. A 合计 line's =SUM
+    with no result is no figure the table needs, and stops nothing."""
+    path = write_xlsx(
+        tmp_path / "区县报送_2026-07.xlsx",
+        [
+            DISTRICT_HEADER,
+            ["万州区", "2026-07", 41, 183250, "=ROUND(D2*0.0171,2)"],
+            ["涪陵区", "2026-07", 20, 90000, 1500],
+            ["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", None],
+        ],
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, "districts", "districts/区县报送_2026-07.xlsx")
+    assert str(caught.value) == (
+        "districts/区县报送_2026-07.xlsx, sheet Sheet1: cell E2 holds a formula with no saved result (the "
+        "file was written by a program that does not calculate formulas), so the values cannot be read: open "
+        "the file in Excel or WPS and save it, or send the values, and send it again"
+    )
+    fixed = write_xlsx(
+        tmp_path / "区县报送_2026-08.xlsx",
+        [DISTRICT_HEADER, ["万州区", "2026-08", 41, 183250, 3120], ["合计", None, "=SUM(C2:C2)", None, None]],
+    )
+    assert [row["rd_ytd_wan"] for row in parse_file(fixed, "districts").rows] == [Decimal("3120")]

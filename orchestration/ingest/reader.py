@@ -20,7 +20,6 @@ import python_calamine
 from python_calamine import SheetVisibleEnum
 
 from orchestration.ingest.csv_text import FileRejected, read_csv_rows
-from orchestration.ingest.hidden import hidden_rows
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
 from orchestration.ingest.layout import (
     Header,
@@ -43,6 +42,7 @@ from orchestration.ingest.values import (
     is_missing,
     to_wan,
 )
+from orchestration.ingest.xlsx_scan import scan_sheets, unsaved_formulas_message
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # A note line ends the table: 注：…, 说明：…, 资料来源：…
@@ -398,20 +398,28 @@ def parse_file(
                 "not the data: rename the sheet if it is"
             )
         raise FileRejected(message)
-    hidden = hidden_rows(path, data)
+    scans = scan_sheets(path, data)
     file_period = find_period(path.stem)
     file_year = find_year(path.stem) if kind_name == "registry" else None
     for sheet in readable:
-        rows = parse_sheet(sheet, kind, label, file_period, file_year)
+        where, scan = f"{label}" + (f", sheet {sheet.name}" if sheet.name else ""), scans.get(str(sheet.name))
+        try:
+            rows = parse_sheet(sheet, kind, label, file_period, file_year)
+        except FileRejected:  # a cell left empty by an unsaved formula is the cause to name
+            if why := unsaved_formulas_message(scan, None):
+                raise FileRejected(f"{where}: {why}") from None
+            raise
+        read = {int(row["source_row"]) for row in rows}
         header = find_header(sheet.rows, kind)
         if header is not None:
-            if why := table_problem(sheet, header, rows, path.stem, kind):
-                raise FileRejected(f"{label}" + (f", sheet {sheet.name}" if sheet.name else "") + f": {why}")
+            if why := unsaved_formulas_message(scan, read) or table_problem(
+                sheet, header, rows, path.stem, kind
+            ):
+                raise FileRejected(f"{where}: {why}")
             parsed.labels = {**header.labels, **parsed.labels}
         parsed.rows.extend(rows)
         parsed.rows_read += len(rows)
-        read = {row["source_row"] for row in rows}
-        parsed.hidden_rows += [f"{sheet.name} {n}" for n in hidden.get(str(sheet.name), []) if n in read]
+        parsed.hidden_rows += [f"{sheet.name} {n}" for n in (scan.hidden_rows if scan else []) if n in read]
         if sheet.name:
             parsed.sheets.append(sheet.name)
     if not parsed.rows:
