@@ -6,6 +6,9 @@ import csv
 from pathlib import Path
 
 import openpyxl
+import pytest
+
+from orchestration.ingest.reader import FileRejected, parse_file
 
 
 def write_xlsx(
@@ -44,3 +47,10 @@ def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+def refusal(path: Path, kind: str, label: str | None = None) -> str:
+    """What the reader says when it refuses the file (the test fails if it reads it)."""
+    with pytest.raises(FileRejected) as caught:
+        parse_file(path, kind, label)
+    return str(caught.value)

@@ -13,7 +13,7 @@ from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
 from orchestration.ingest.reference import load_reference
 from orchestration.ingest.xlsx_scan import _scan
-from tests.sheets import write_csv, write_workbook, write_xlsx
+from tests.sheets import refusal, write_csv, write_workbook, write_xlsx
 
 
 @pytest.mark.parametrize(
@@ -307,9 +307,7 @@ def test_money_in_another_currency_is_refused_naming_the_unit(
     path = write_xlsx(
         tmp_path / "外资企业_2024-10.xlsx", [*rows, ["915000007339743120", "2024-10", 120, 3]], sheet="月报"
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "filings", "filings/外资企业_2024-10.xlsx")
-    assert str(caught.value) == (
+    assert refusal(path, "filings", "filings/外资企业_2024-10.xlsx") == (
         f"filings/外资企业_2024-10.xlsx, sheet 月报: {label}: the amounts are in 万美元, which planwatch does "
         "not convert to 万元 (it converts 亿元、千万元、百万元、万元、千元、元); send them in one of these units"
     )
@@ -325,9 +323,7 @@ def test_period_typed_as_a_number_that_could_be_october_or_january_is_refused(tm
         ],
         sheet="补报",
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "filings", "filings/企业月报_2024-10_补报.xlsx")
-    assert str(caught.value).startswith(
+    assert refusal(path, "filings", "filings/企业月报_2024-10_补报.xlsx").startswith(
         "filings/企业月报_2024-10_补报.xlsx, sheet 补报, row 2: 报告期: '2024.1' is a number"
     )
 
@@ -436,9 +432,7 @@ def test_a_csv_with_another_separator_says_so(tmp_path: Path, separator: str, na
     ]
     path = tmp_path / "企业月报_2026-10.csv"
     path.write_text("\n".join(line.replace(",", separator) for line in lines) + "\n", encoding="utf-8")
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "filings")
-    assert str(caught.value) == (
+    assert refusal(path, "filings") == (
         f"企业月报_2026-10.csv has its columns separated by {name}, not commas; save it as CSV with commas "
         "(Excel: CSV UTF-8) or as .xlsx"
     )
@@ -471,9 +465,7 @@ def test_a_table_whose_lines_all_predate_its_name_and_title_is_refused(
     if not refused:
         assert len(parse_file(path, "filings").rows) == 2
         return
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "filings")
-    assert str(caught.value) == (
+    assert refusal(path, "filings") == (
         f"{name}, sheet Sheet1: its name and its title say 2026-10, but every line's 报告期 is earlier "
         "(2026-09): was an earlier month's table filled in again with the period left as it was? Correct the "
         "period column (or the title and the name) and send the file again"
@@ -530,9 +522,9 @@ def test_a_hidden_sheet_is_not_read_and_is_named_when_it_is_all_there_is(tmp_pat
         (dt.date(2026, 10, 1), Decimal("1200.5"))
     ]
     assert parsed.hidden_tables == ["9月(旧)"]
-    with pytest.raises(FileRejected) as caught:
-        parse_file(_workbook_with_a_hidden_draft(tmp_path / "企业月报_2026-09.xlsx", False), "filings")
-    assert str(caught.value).endswith(
+    assert refusal(
+        _workbook_with_a_hidden_draft(tmp_path / "企业月报_2026-09.xlsx", False), "filings"
+    ).endswith(
         "; the hidden sheet 9月(旧) has such a table, but planwatch reads only the sheets Excel shows (a hidden "
         "sheet is most often an old draft): unhide it if it is the data, or move the data to a visible sheet"
     )
@@ -553,9 +545,7 @@ def test_a_credit_code_stored_as_a_number_is_refused(tmp_path: Path, cell: objec
         [["统一社会信用代码", "企业名称", "区县", "行业代码"], [cell, "重庆甲电子有限公司", "万州", "3911"]],
         sheet="名录",
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "registry", "registry/企业名录_2024.xlsx")
-    assert str(caught.value) == (
+    assert refusal(path, "registry", "registry/企业名录_2024.xlsx") == (
         f"registry/企业名录_2024.xlsx, sheet 名录, row 2: 统一社会信用代码: '{shown}' is a credit code stored as a "
         "number, which keeps only 15 digits of the 18: format the column as text and type the code again; "
         "correct the cell and send the file again"
@@ -571,9 +561,7 @@ def test_bad_number_names_file_sheet_row_and_column(tmp_path: Path) -> None:
         ],
         sheet="月报",
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "filings", "filings/万州_2024-10.xlsx")
-    assert str(caught.value) == (
+    assert refusal(path, "filings", "filings/万州_2024-10.xlsx") == (
         "filings/万州_2024-10.xlsx, sheet 月报, row 2: 营业收入本年累计: '12,3a4' is not a number; "
         "correct the cell and send the file again"
     )
@@ -745,9 +733,7 @@ def test_two_years_side_by_side_are_refused_not_read_as_the_first(tmp_path: Path
         sheet="区县报送",
         merges=("D1:E1", "F1:G1"),
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "districts", "districts/区县报送_2026-10.xlsx")
-    assert str(caught.value) == (
+    assert refusal(path, "districts", "districts/区县报送_2026-10.xlsx") == (
         "districts/区县报送_2026-10.xlsx, sheet 区县报送: 营业收入本年累计 heads 2 columns (D 营业收入本年累计, "
         "F 营业收入本年累计), and planwatch cannot tell which is this table's: keep one (last year's figures "
         "belong in last year's file) and send the file again"
@@ -773,9 +759,7 @@ def test_a_csv_line_split_by_a_thousands_separator_is_refused(
     if read is not None:
         assert parse_file(path, "districts", "districts/万州_2026-10.csv").rows[0]["revenue_ytd_wan"] == read
         return
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "districts", "districts/万州_2026-10.csv")
-    assert str(caught.value) == (
+    assert refusal(path, "districts", "districts/万州_2026-10.csv") == (
         "districts/万州_2026-10.csv: row 2 has 6 fields, 1 more than the header: a number written with a "
         "thousands separator (219,145.79) splits in two in a CSV unless it is quoted, and the figures after "
         "it shift one column; write numbers without separators (or send .xlsx) and send the file again"
@@ -830,9 +814,7 @@ def test_the_instructions_sheet_s_example_line_is_not_read(tmp_path: Path) -> No
     only = write_workbook(
         tmp_path / "区县报送_2026-09.xlsx", {"填报说明": INSTRUCTIONS, "区县报送": [["区县"]]}
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(only, "districts", "districts/区县报送_2026-09.xlsx")
-    assert str(caught.value).endswith(
+    assert refusal(only, "districts", "districts/区县报送_2026-09.xlsx").endswith(
         "; the sheet 填报说明 (instructions for filling in the form) has such a table, but its name says it is "
         "not the data: rename the sheet if it is"
     )
@@ -888,9 +870,7 @@ def test_formulas_with_no_saved_result_are_refused(tmp_path: Path) -> None:
             ["合计", None, "=SUM(C2:C3)", "=SUM(D2:D3)", None],
         ],
     )
-    with pytest.raises(FileRejected) as caught:
-        parse_file(path, "districts", "districts/区县报送_2026-07.xlsx")
-    assert str(caught.value) == (
+    assert refusal(path, "districts", "districts/区县报送_2026-07.xlsx") == (
         "districts/区县报送_2026-07.xlsx, sheet Sheet1: cell E2 holds a formula with no saved result (the "
         "file was written by a program that does not calculate formulas), so the values cannot be read: open "
         "the file in Excel or WPS and save it, or send the values, and send it again"
