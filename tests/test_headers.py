@@ -138,6 +138,10 @@ def test_near_miss_matches_nothing(kind: str, header: str) -> None:
         ("从业人员(人)", "从业人员"),
         ("Revenue_YTD", "revenueytd"),
         ("同比增长（％）", "同比增长"),
+        # a year-to-date span names the year to date (主营业务收入 merged over 10月 | 1-10月)
+        ("主营业务收入1-10月", "主营业务收入本年累计"),
+        ("营业收入（1～9月）", "营业收入本年累计"),
+        ("主营业务收入10月", "主营业务收入10月"),
         (None, ""),
     ],
 )
@@ -339,6 +343,41 @@ def test_the_closest_row_under_a_title_merged_over_two_rows_is_the_header_row(tm
         "The closest row (sheet 名录, row 3) has: 统一社会信用代码 | 企业名称 | 所属地 | 行业代码(4位)."
         in refusal(path, "registry", "registry/名录.xlsx")
     )
+
+
+def test_a_figure_merged_over_its_month_and_its_year_to_date_is_read_from_the_year_to_date(
+    tmp_path: Path,
+) -> None:
+    """主营业务收入 merged over 10月 | 1-10月 (the bureau) or over 本月 | 累计 (an enterprise system's
+    export): the header was taken as the top row alone, 主营业务收入 in the month's column, and the
+    file refused at the lower header row ("'10月' is not a number"). Two rows, the year to date read."""
+    bureau = write_xlsx(
+        tmp_path / "统计局月报_2026-10.xlsx",
+        [
+            ["2026年1-10月重庆市规模以上工业分行业主要指标"],
+            ["单位：万元"],
+            ["行业", "主营业务收入", None, None],
+            [None, "10月", "1-10月", "同比增长(%)"],
+            ["计算机、通信和其他电子设备制造业", 6455974.5, 61967148.01, 2.8],
+        ],
+        merges=("A3:A4", "B3:D3"),
+    )
+    [row] = parse_file(bureau, "bureau").rows
+    assert (row["industry_code"], row["revenue_ytd_wan"], row["yoy_pct"]) == (
+        "39",
+        Decimal("61967148.01"),
+        Decimal("2.8"),
+    )
+    filings = write_xlsx(
+        tmp_path / "企业月报_2026-10.xlsx",
+        [
+            ["统一社会信用代码", "企业名称", "报告期", "主营业务收入", None, "研发费用本年累计"],
+            [None, None, None, "本月", "累计", None],
+            ["91500101MA5U7XQ21K", "重庆甲电子有限公司", "2026-10", 152.05, 1520.5, 30],
+        ],
+        merges=("A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:F2"),
+    )
+    assert parse_file(filings, "filings").rows[0]["revenue_ytd_wan"] == Decimal("1520.5")
 
 
 def test_missing_columns_of_a_two_row_header_are_all_named(tmp_path: Path) -> None:

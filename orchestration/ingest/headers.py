@@ -20,6 +20,8 @@ _UNIT_PIECE = re.compile(rf"(计量)?(单位)?[:：]?({MONEY_UNIT}|%|‰|百分�
 _HINT_PIECE = re.compile(r"[是否有无10yn/|、=或填:：]+|(yes|no)(/(yes|no))?")
 # A unit at the end of the cell without brackets: 营业收入本年累计 单位：千元, 营业收入/万元.
 _TRAILING_UNIT = re.compile(rf"(计量)?(单位)?[:：/]?({MONEY_UNIT}|%|‰)$")
+# A year-to-date span in a header names the year to date: 主营业务收入 over 1-10月 is its 本年累计.
+_YTD_SPAN = re.compile(r"1[-—–~～至](1[0-2]|[2-9])月")
 # Separators people put between words or around a header: rd_ytd, 营业收入-本年累计, *统一社会信用代码.
 _SEPARATORS = re.compile(r"[_\-·•*※★:：/\\.、\u200b\ufeff]")
 
@@ -40,14 +42,15 @@ def _normalise_text(text: str) -> str:
     previous = None
     while previous != key:  # nested brackets: the inner pair first
         previous, key = key, _BRACKETED.sub(_unbracket, key)
-    key = _TRAILING_UNIT.sub("", key)
+    key = _YTD_SPAN.sub("本年累计", _TRAILING_UNIT.sub("", key))
     return _SEPARATORS.sub("", key)
 
 
 def normalise_header(value: object) -> str:
     """A header cell reduced to what names its column: full-width forms folded, no blanks or line
     breaks, no unit ((万元), 单位：千元) or answer hint ((是/否), (1/0)), brackets kept only for their words,
-    lower case, no separators. '营业收入\n（本年累计，万元）' → '营业收入本年累计'."""
+    lower case, no separators, a year-to-date span as 本年累计. '营业收入\n（本年累计，万元）' and
+    '营业收入1-10月' → '营业收入本年累计'."""
     if value is None:
         return ""
     return _normalise_text(value if isinstance(value, str) else str(value))
