@@ -544,6 +544,9 @@ def test_the_summary_names_a_process_still_writing_the_build_instead_of_a_traceb
 @pytest.mark.parametrize(("ignores_sigint", "timeout"), [(False, 60), (True, 2)])
 def test_a_dbt_process_the_step_stops_reading_is_ended(ignores_sigint: bool, timeout: float) -> None:
     """The dbt step failed on an event (a test the loaded manifest did not know) while dbt ran on."""
+    from orchestration.project import ensure_manifest
+
+    ensure_manifest()  # the dbt assets load it on import; run alone, no earlier test has parsed it
     from orchestration.assets.dbt import stopped_if_abandoned
 
     # set either way: a child inherits an ignored SIGINT (pytest-xdist's workers ignore it, and so may a

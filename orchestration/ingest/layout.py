@@ -22,6 +22,7 @@ from orchestration.ingest.values import (
     is_missing,
     named_period,
     parse_number,
+    parse_yes_no,
 )
 
 HEADER_SEARCH_ROWS = 30
@@ -286,6 +287,21 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def ticks_only(rows: list[dict[str, object]], kind: Kind, labels: dict[str, str]) -> str | None:
+    """What to say of a table whose yes/no columns hold only yes marks (√, 是) and blanks: a blank is
+    read as not answered, not as 否 (a survey so ticked drops the unticked enterprises from the
+    digitalization rate, rather than counting them as not digitalized); None otherwise."""
+    fields = [f.name for f in kind.fields if f.parse is parse_yes_no and any(f.name in row for row in rows)]
+    answers = {row.get(name) for row in rows for name in fields}
+    if not (True in answers and None in answers) or False in answers:
+        return None
+    return (
+        f"its columns {'、'.join(labels.get(name, name) for name in fields)} hold only yes marks and blanks, "
+        "no 否: a blank is read as not answered, not as 否; if a blank means 否 there, write 否 (or ×) and send "
+        "the file again"
+    )
 
 
 def misnamed_month(source_file: str, periods: Iterable[str]) -> str | None:

@@ -397,6 +397,8 @@ class _IngestRun:
                 f"{raw_file.rel}: sheet {', '.join(parsed.set_aside_tables)} not read (its name says it is not "
                 "the data: dbt_project/seeds/sheet_name_markers.csv; rename the sheet if it is)"
             )
+        for note in parsed.notes:
+            self.log.warning(note)
         if parsed.hidden_rows:
             rows = ", ".join(parsed.hidden_rows[:10]) + (" …" if len(parsed.hidden_rows) > 10 else "")
             self.log.warning(

@@ -32,6 +32,7 @@ from orchestration.ingest.layout import (
     _title_year,
     find_header,
     table_problem,
+    ticks_only,
 )
 from orchestration.ingest.reference import set_aside
 from orchestration.ingest.values import (
@@ -136,6 +137,7 @@ class ParsedFile:
     labels: dict[str, str] = field(default_factory=dict)  # field name → header text as the file has it
     hidden_tables: list[str] = field(default_factory=list)  # hidden sheets with a table, not read
     set_aside_tables: list[str] = field(default_factory=list)  # "sheet (why)" named as no data, not read
+    notes: list[str] = field(default_factory=list)  # what the log says of the file as it is read
     hidden_rows: list[str] = field(default_factory=list)  # "sheet row" of data rows Excel hides, read
 
     @property
@@ -424,4 +426,6 @@ def parse_file(
             parsed.sheets.append(sheet.name)
     if not parsed.rows:
         raise FileRejected(f"{label}: the header is there but no data rows follow it")
+    if note := ticks_only(parsed.rows, kind, parsed.labels):
+        parsed.notes.append(f"{label}: {note}")
     return parsed
