@@ -211,9 +211,13 @@ class SnapshotUnreadable(Exception):
 
 def connect_snapshot(analytics_db: Path):
     """The published snapshot opened read-only, as every command reads it; SnapshotUnreadable, saying
-    why, when DuckDB refuses it."""
+    why, when DuckDB refuses it or when it was written to after its publish."""
     import duckdb
 
+    from orchestration.seal import changed_since_publish
+
+    if changed := changed_since_publish(Path(analytics_db)):
+        raise SnapshotUnreadable(changed)
     try:
         return duckdb.connect(str(analytics_db), read_only=True)
     except duckdb.Error as exc:

@@ -26,6 +26,7 @@ from orchestration.coverage import (
     previous_coverage,
     read_coverage,
 )
+from orchestration.seal import PUBLISHED_MODE, seal
 from orchestration.settings import dbt_var
 
 # What every publish keeps and carries on: the indicator figures and the chain and district cells.
@@ -111,6 +112,8 @@ def export_parquet(analytics_db: Path, parquet_dir: Path) -> list[Path]:
             # rows in a fixed order, so that identical marts give identical bytes (DuckDB's scan order is not)
             target = str(staging / (table + ".parquet")).replace("'", "''")
             con.execute(f"copy (select * from marts.{table} order by all) to '{target}' (format parquet)")
+    for written in staging.iterdir():
+        written.chmod(PUBLISHED_MODE)  # published, as the snapshot is: read, never written in place
     replace_folder(staging, parquet_dir)
     return [parquet_dir / f"{table}.parquet" for table in tables]
 
@@ -233,6 +236,7 @@ def publish(
             con.execute("detach build")
             con.execute("checkpoint")
         stale_wal = _set_aside_stale_wal(analytics_db)
+        seal(temporary, analytics_db)
         os.replace(temporary, analytics_db)
         swapped = True
         _record_in_build(build_db, recorded, coverage)

@@ -117,7 +117,9 @@ def test_publish_log_grows_by_one_row_per_publish(tmp_path: Path) -> None:
 
 @contextlib.contextmanager
 def _held_read_write(snapshot: Path, tmp_path: Path) -> Iterator[None]:
-    """An analyst's session that opened the snapshot without read-only, for as long as the block runs."""
+    """An analyst's session that opened the snapshot without read-only, for as long as the block runs
+    (published read-only, the file was made writable first: root needs not)."""
+    snapshot.chmod(0o644)
     ready = tmp_path / "ready"
     holder = subprocess.Popen(
         [sys.executable, "-c",
@@ -353,3 +355,43 @@ def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
             "select run_id from marts.cell_vintages order by published_at, cell_table"
         ).fetchall()
     assert cells == [("run-1",), ("run-1",), ("run-2",), ("run-2",), ("run-3",), ("run-3",)]
+
+
+def test_the_published_snapshot_is_read_only_and_a_write_to_it_is_not_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An analyst's tool opened the snapshot read-write (the default of most) and set revenue to 9999:
+    status saw nothing and the briefing showed 9999 亿元. The file is now published read-only, so
+    such a tool gets an error instead; written anyway (by root, or after a chmod), every reader
+    refuses it as no publish until `planwatch run` publishes it again."""
+    from orchestration.locking import SnapshotUnreadable, connect_snapshot
+    from orchestration.settings import Settings
+    from orchestration.status import status
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    build, snapshot = warehouse / "build.duckdb", warehouse / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    assert snapshot.stat().st_mode & 0o777 == 0o444
+    with connect_snapshot(snapshot) as con:
+        (published,) = con.execute("select sum(actual_value) from marts.indicator_progress").fetchone()
+
+    snapshot.chmod(0o644)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("update marts.indicator_progress set actual_value = 9999")
+    with pytest.raises(SnapshotUnreadable) as caught:
+        connect_snapshot(snapshot)
+    assert str(caught.value) == (
+        f"{snapshot} was changed after planwatch published it (its bytes are no publish's: a connection that "
+        "opened it read-write wrote to it), so its figures may not be the published ones; run `planwatch run` "
+        "to publish it again (analysts connect with read_only=True)"
+    )
+    assert status(Settings(tmp_path / "raw", warehouse)) == 0
+    assert f"Published snapshot: not shown, {caught.value}." in capsys.readouterr().out
+
+    publish(build, snapshot, "run-2")
+    with connect_snapshot(snapshot) as con:
+        assert con.execute("select sum(actual_value) from marts.indicator_progress").fetchone() == (
+            published,
+        )

@@ -148,6 +148,7 @@ def test_an_analysts_lock_on_the_snapshot_is_not_blamed_on_the_run_in_progress(t
     write_build_db(warehouse / "build.duckdb", ledger_file="filings/x.csv")
     snapshot = warehouse / "analytics.duckdb"
     publish(warehouse / "build.duckdb", snapshot, "run-1")
+    snapshot.chmod(0o644)  # published read-only: this analyst made it writable (root needs not)
     analyst = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, pathlib, sys, time; c = duckdb.connect(sys.argv[1]); "
          "pathlib.Path(sys.argv[2]).touch(); time.sleep(120)", str(snapshot), str(tmp_path / "held")],
@@ -192,6 +193,7 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
     build, snapshot = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
     write_build_db(build, "2024-09-01", ledger_file="filings/x.csv")
     publish(build, snapshot, "run-1")
+    snapshot.chmod(0o644)  # published read-only: this analyst made it writable (root needs not)
     analyst = subprocess.Popen(
         [sys.executable, "-c",
          "import duckdb, pathlib, sys, time; con = duckdb.connect(sys.argv[1]); "
