@@ -17,11 +17,12 @@ revenue (亿元): 2022-12 100, 2023-12 110, 2024-06 55. Baseline (computed, 2022
   status: 2022-12 100 ≥ 100 on_track; 2023-12 110 < 251.19 behind.
   required growth: 2022-12 (10000/100)^(1/5) − 1 = 151.188643150958 %;
   2023-12 and 2024-06 (latest complete year 2023) (10000/110)^(1/4) − 1 = 208.781895396345 %.
-rd_spend (亿元): 1.5, 1.7, 0.63 (E3's missing R&D adds nothing); yoy 2023-12 = 13.3333 %;
+rd_spend (亿元): 1.5, 1.7, 0.63 (E3's missing R&D adds nothing, and rd_missing_enterprises 0, 0, 1 say
+  so); yoy 2023-12 = 13.3333 %;
   trajectory 2023 = 1.5 × (200/1.5)^(1/5) = 3.99097499139296 → behind.
 rd_intensity (%): 2022-12 15000/1000000 = 1.5; 2023-12 17000/1100000 = 1.54545454545455;
   2024-06 leaves E3 out of both sums: 6300/480000 = 1.3125, and says so: rd_missing_enterprises
-  0, 0, 1 (NULL for every other indicator).
+  0, 0, 1 (NULL for revenue and digitalization_rate).
   trajectory 1.5 + (2 − 1.5) × (y − 2022)/5: 1.5, 1.6, 1.7 → on_track, behind, behind.
   required step in percentage points per year (a ratio's, not a relative growth):
   2022-12 (2 − 1.5)/5 = 0.1; 2023-12 and 2024-06 (2 − 17/11)/4 = (5/11)/4 = 0.113636363636364.
@@ -166,7 +167,11 @@ EXPECTED = [
     ("digitalization_rate", "2023-12", 100.0, None, 100.0, 66.3333333333333, -8.75, "on_track"),
     ("digitalization_rate", "2024-06", 100.0, None, 100.0, 66.0, -8.75, "on_track"),
 ]
-RD_MISSING = {("rd_intensity", "2022-12"): 0, ("rd_intensity", "2023-12"): 0, ("rd_intensity", "2024-06"): 1}
+RD_MISSING = {
+    (indicator, period): missing
+    for indicator in ("rd_spend", "rd_intensity")
+    for period, missing in (("2022-12", 0), ("2023-12", 0), ("2024-06", 1))
+}
 
 
 @pytest.mark.slow

@@ -177,7 +177,8 @@ def test_a_value_behind_fewer_than_three_enterprises_is_not_published(snapshot: 
 
 def test_a_blank_revenue_is_counted_where_it_is_left_out(snapshot: Path) -> None:
     """G3 filed 2025-03 with 营业收入 and 研发费用 both '—': the city's revenue holds nothing of it and
-    says so, as the R&D ratio says it left out K2, K3 and G3."""
+    says so, as the R&D spend and the R&D ratio say they left out K2, K3 and G3 (the spend said
+    nothing: a sum short of three enterprises read as whole)."""
     rows = query(
         snapshot,
         "select indicator_code, actual_value, rd_missing_enterprises, revenue_missing_enterprises "
@@ -187,7 +188,7 @@ def test_a_blank_revenue_is_counted_where_it_is_left_out(snapshot: Path) -> None
         ("digitalization_rate", pytest.approx(200 / 3), None, None),
         ("rd_intensity", pytest.approx((3.6 + 0.5 + 0.8 + 1 + 9 + 5 + 4) / (180 + 50 + 40 + 60 + 300 + 500 + 400) * 100),
          3, 1),
-        ("rd_spend", pytest.approx((3.6 + 0.5 + 0.8 + 1 + 9 + 5 + 4) / 10000), None, None),
+        ("rd_spend", pytest.approx((3.6 + 0.5 + 0.8 + 1 + 9 + 5 + 4) / 10000), 3, None),
         ("revenue", pytest.approx((180 + 50 + 40 + 60 + 300 + 250 + 200 + 500 + 400) / 10000), None, 1),
     ]  # fmt: skip
 

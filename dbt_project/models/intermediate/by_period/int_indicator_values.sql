@@ -58,8 +58,9 @@ amounts as (
         monthly_totals.period,
         {{ wan_to_yi('monthly_totals.' ~ measure ~ '_ytd_wan') }} as actual_value,
         monthly_totals.{{ measure }}_yoy_pct as yoy_growth_pct,
-        cast(null as bigint) as rd_missing_enterprises,
-        -- revenue leaves out an enterprise that filed it blank: say how many did
+        -- each sum leaves out an enterprise that filed its measure blank: say how many did
+        cast({{ 'monthly_totals.rd_missing_enterprises' if measure == 'rd' else 'null' }} as bigint)
+            as rd_missing_enterprises,
         cast({{ 'monthly_totals.revenue_missing_enterprises' if measure == 'revenue' else 'null' }} as bigint)
             as revenue_missing_enterprises
 
