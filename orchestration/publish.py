@@ -226,13 +226,7 @@ def publish(
             tables = _copy_marts(con)
             coverage, override = _coverage_gate(con, analytics_db, max_drop_share, accept_drop)
             logged = _log_publish(con, analytics_db, run_id, override)
-            recorded = {
-                table: con.sql(f"select * from marts.{table}").to_arrow_table()
-                for table in (
-                    "publish_log",
-                    *(name for kept in HISTORIES for name in (kept.vintages, kept.revisions)),
-                )
-            }
+            recorded = _history_tables(con)
             con.execute("detach build")
             con.execute("checkpoint")
         stale_wal = _set_aside_stale_wal(analytics_db)
@@ -261,6 +255,12 @@ def publish(
         logged.revisions,
         logged.cell_revisions,
     )
+
+
+def _history_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
+    """The publish log, vintages and revisions as this publish leaves them, for the build's copy."""
+    tables = ("publish_log", *(name for kept in HISTORIES for name in (kept.vintages, kept.revisions)))
+    return {table: con.sql(f"select * from marts.{table}").to_arrow_table() for table in tables}
 
 
 def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

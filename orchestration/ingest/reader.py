@@ -363,6 +363,25 @@ def _cell(cells: list[object], column: int) -> object:
     return cells[column] if column < len(cells) else None
 
 
+def _no_table_message(label: str, sheets: list[Sheet], kind: Kind, parsed: ParsedFile) -> str:
+    """Why no sheet read has the kind's table, and where one is that is not read (hidden, or named as
+    no data)."""
+    read = [s for s in sheets if not s.hidden and not set_aside(s.name)]
+    message = _missing_header_message(label, read or sheets, kind)
+    if parsed.hidden_tables:
+        message += (
+            f"; the hidden sheet {', '.join(parsed.hidden_tables)} has such a table, but planwatch reads "
+            "only the sheets Excel shows (a hidden sheet is most often an old draft): unhide it if it is "
+            "the data, or move the data to a visible sheet"
+        )
+    if parsed.set_aside_tables:
+        message += (
+            f"; the sheet {', '.join(parsed.set_aside_tables)} has such a table, but its name says it is "
+            "not the data: rename the sheet if it is"
+        )
+    return message
+
+
 def parse_file(
     path: Path,
     kind_name: str,
@@ -386,20 +405,7 @@ def parse_file(
     ]
     readable = [sheet for sheet in tables if not sheet.hidden and not set_aside(sheet.name)]
     if not readable:
-        read = [s for s in sheets if not s.hidden and not set_aside(s.name)]
-        message = _missing_header_message(label, read or sheets, kind)
-        if parsed.hidden_tables:
-            message += (
-                f"; the hidden sheet {', '.join(parsed.hidden_tables)} has such a table, but planwatch reads "
-                "only the sheets Excel shows (a hidden sheet is most often an old draft): unhide it if it is "
-                "the data, or move the data to a visible sheet"
-            )
-        if parsed.set_aside_tables:
-            message += (
-                f"; the sheet {', '.join(parsed.set_aside_tables)} has such a table, but its name says it is "
-                "not the data: rename the sheet if it is"
-            )
-        raise FileRejected(message)
+        raise FileRejected(_no_table_message(label, sheets, kind, parsed))
     scans = scan_sheets(path, data)
     file_period = find_period(path.stem)
     file_year = find_year(path.stem) if kind_name == "registry" else None
