@@ -111,7 +111,7 @@ DISTRICT_NAMES = {
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
     "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
-    "500230": "丰都县", "500231": "垫江县",
+    "500230": "丰都县", "500231": "垫江县", "500233": "忠县",
 }  # fmt: skip
 
 
@@ -355,6 +355,15 @@ def triggering_layer(raw: RawLayer) -> None:
     # ... and 璧山's district sends March right, 2,000: DQ02 finds the filings' sum of 20,000,000 off,
     # and says that with 璧山甲's line read back the sum is 2,000, the district's own figure
     raw.submission("500120", "2024-03", 1, 2000, 20)
+    # the same in a district whose cell is published (3 enterprises, 丙 83% of it): 丙 filed 2024-03 in
+    # 千元 (11,000 for 1,100); the read-back sum, 3,300, less the filed 13,200 is 丙's line: published,
+    # DQ02's figures are withheld as an enterprise's
+    for serial, name in ((1, "忠县甲电子公司"), (2, "忠县乙电子公司"), (3, "忠县丙电子公司")):
+        raw.registry(code("500233", serial), name, "500233")
+        raw.filing(code("500233", serial), "2023-03", 1000, 10)
+        raw.filing(code("500233", serial), "2024-03", 11000 if serial == 3 else 1100, 10)
+    raw.submission("500233", "2023-03", 3, 3000, 30)
+    raw.submission("500233", "2024-03", 3, 3300, 30)
     # DQ07: a revenue of 1e20 万元 fits DECIMAL(38, 6) but no enterprise earns it; its text must
     # not look like a credit code (21 digits in a row would)
     raw.registry(code("500151", 1), "铜梁甲电子公司", "500151")
@@ -911,6 +920,33 @@ def test_a_sum_off_by_an_enterprise_s_unit_mix_up_does_not_blame_the_district(tr
         "企业月报合计为 2,000.00 万元，与区县报送数相符：请督促企业更正月报，区县报送数无需更正。"
     ) in messages["500120"]
     assert "相差 2.00%（允许误差 1.00%）。请核对更正。" in messages["500102"]
+
+
+def test_a_sum_read_back_for_one_enterprise_s_unit_mix_up_is_withheld_when_published(
+    triggered: Built,
+) -> None:
+    """忠县's cell of 2024-03 is published (3 enterprises, the largest 83%), but DQ02's sum with 丙's line
+    read back, 3,300, differs from the filed 13,200 by 丙's line and its read-back alone: 11,000 -
+    1,100, which gives 丙's figure, that DQ06 withholds. The published DQ02 withholds its figures as
+    an enterprise's; the feedback workbook's full message keeps them."""
+    [(full, cites)] = triggered.query(
+        "select message, cites_enterprise_line from marts.dq_findings "
+        "where rule_id = 'DQ02' and district_code = '500233'"
+    )
+    assert cites and "企业月报合计为 3,300.00 万元，与区县报送数相符" in full
+    [(published, expected, actual)] = triggered.query(
+        "select message, expected, actual from marts.dq_findings_published "
+        "where rule_id = 'DQ02' and district_code = '500233'"
+    )
+    assert (expected, actual) == (None, None)
+    assert published.startswith(
+        "忠县2024年3月：区县营业收入与企业月报合计不符（营业收入本年累计）。涉及单个企业的数据，"
+    )
+    assert "3,300" not in published and "13,200" not in published
+    [(suppressed,)] = triggered.query(
+        "select suppressed from marts.district_monthly where district_code = '500233' and period = '2024-03-01'"
+    )
+    assert suppressed is False
 
 
 def test_huge_amount_is_a_finding_written_for_people(triggered: Built) -> None:

@@ -21,8 +21,12 @@ rule as (
     prints figures of other periods than its own gives them in its `findings` as compared_periods
     (compares_periods); for the others it is the empty list. The published findings withhold a
     district's figures when any of those periods' cells is not published (dq_findings_published).
+    A rule whose message can tie a district's figures to one enterprise's line (DQ02 naming a line
+    DQ06 found in another unit) says which findings do in cites_enterprise_line (cites_enterprises);
+    for the others it is false, and the published findings withhold those figures as they do an
+    enterprise's own finding's.
 -#}
-{% macro dq_findings_final(per_line=true, compares_periods=false) -%}
+{% macro dq_findings_final(per_line=true, compares_periods=false, cites_enterprises=false) -%}
 {%- set subject = "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
     if per_line else 'findings.subject' -%}
 final as (
@@ -30,7 +34,8 @@ final as (
     select
         {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', subject) }} as finding_id,
         findings.*{% if not compares_periods %},
-        cast([] as date[]) as compared_periods{% endif %}
+        cast([] as date[]) as compared_periods{% endif %}{% if not cites_enterprises %},
+        false as cites_enterprise_line{% endif %}
 
     from findings
 

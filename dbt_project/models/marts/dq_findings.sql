@@ -47,7 +47,8 @@ unioned as (
         {{ rule_model }}.message,
         {{ rule_model }}.source_file,
         {{ rule_model }}.source_row,
-        {{ rule_model }}.compared_periods
+        {{ rule_model }}.compared_periods,
+        {{ rule_model }}.cites_enterprise_line
     from {{ rule_model }}
     {% if not loop.last %}
     union all
@@ -81,7 +82,8 @@ final as (
                 else coalesce(file_months.file_period, unioned.period)
             end as date
         ) as filed_period,
-        cast(unioned.compared_periods as date[]) as compared_periods
+        cast(unioned.compared_periods as date[]) as compared_periods,
+        cast(unioned.cites_enterprise_line as boolean) as cites_enterprise_line
 
     from unioned
 

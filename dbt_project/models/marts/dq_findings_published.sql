@@ -3,7 +3,8 @@
     marts.dq_findings. A finding whose rule prints reported amounts (dq_rule_catalogue.shows_amounts)
     has its expected, actual and the figures of its message withheld when they could undo the
     disclosure rule:
-    - about one enterprise's line (a filings, registry or survey file);
+    - about one enterprise's line (a filings, registry or survey file), or tying its figures to one
+      (cites_enterprise_line: a DQ02 that reads back a line DQ06 found in another unit);
     - about a reporting unit (a district submission) whose cell district_monthly does not publish in
       the finding's month (suppressed, or no cell yet: the month's filings are not in, or the month
       is a typo outside the months tracked), or in one of the other periods whose figures the
@@ -110,7 +111,9 @@ judged as (
 
     select
         reasons.*,
-        reasons.shows_amounts and reasons.source_kind in ('filings', 'registry', 'surveys') as about_enterprise,
+        reasons.shows_amounts
+        and (reasons.source_kind in ('filings', 'registry', 'surveys') or reasons.cites_enterprise_line)
+            as about_enterprise,
         reasons.shows_amounts
         and reasons.source_kind = 'districts'
         and (

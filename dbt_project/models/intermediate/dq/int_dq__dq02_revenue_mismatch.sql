@@ -99,7 +99,9 @@ findings as (
         || {{ mistyped_filings_note('gaps.mistyped_enterprise_count') }}
         || {{ source_text('gaps.source_file', 'gaps.source_row') }} as message,
         gaps.source_file,
-        gaps.source_row
+        gaps.source_row,
+        -- the gap it explains is that enterprise's line and its read-back: its figures, in effect
+        gaps.mixed_up_enterprise_count > 0 as cites_enterprise_line
 
     from gaps
 
@@ -111,4 +113,4 @@ findings as (
 
 ),
 
-{{ dq_findings_final(per_line=false) }}
+{{ dq_findings_final(per_line=false, cites_enterprises=true) }}
