@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from orchestration.seal import seal_path
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 
 STATE_FILE = ".last-run.json"
@@ -107,6 +108,8 @@ def outputs(settings: Settings) -> dict[str, list[int] | None]:
         "snapshot": settings.analytics_db,
         # a log an analyst's read-write connection left beside the snapshot makes it unreadable
         "snapshot_wal": Path(f"{settings.analytics_db}.wal"),
+        # the publishes' digests: a list edited or deleted is no longer the one the run left
+        "snapshot_seal": seal_path(settings.analytics_db),
         "docs": settings.docs_dir / "static_index.html",
         "data_docs": settings.data_docs_dir / "index.html",
     }

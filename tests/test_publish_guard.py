@@ -383,9 +383,10 @@ def test_the_published_snapshot_is_read_only_and_a_write_to_it_is_not_served(
     with pytest.raises(SnapshotUnreadable) as caught:
         connect_snapshot(snapshot)
     assert str(caught.value) == (
-        f"{snapshot} was changed after planwatch published it (its bytes are no publish's: a connection that "
-        "opened it read-write wrote to it), so its figures may not be the published ones; run `planwatch run` "
-        "to publish it again (analysts connect with read_only=True)"
+        f"{snapshot} is not a file planwatch published: its SHA-256 is none of those analytics.duckdb.sha256 "
+        "lists (a connection that opened it read-write wrote to it, or the list was edited), so its figures "
+        "may not be the published ones; run `planwatch run` to publish it again (analysts connect with "
+        "read_only=True)"
     )
     assert status(Settings(tmp_path / "raw", warehouse)) == 0
     assert f"Published snapshot: not shown, {caught.value}." in capsys.readouterr().out
@@ -395,3 +396,49 @@ def test_the_published_snapshot_is_read_only_and_a_write_to_it_is_not_served(
         assert con.execute("select sum(actual_value) from marts.indicator_progress").fetchone() == (
             published,
         )
+
+
+def test_a_written_snapshot_lends_no_history_and_a_restored_publish_is_served(tmp_path: Path) -> None:
+    """The build database is lost (moved aside, as advice for a damaged one goes) and the snapshot was
+    written to: its publish log and vintages were taken as the history, the doubled figures became
+    what earlier publishes said, and the revisions blamed an input file. Refused now. A snapshot
+    restored from a backup of an earlier publish is one planwatch wrote: served."""
+    from orchestration.freshness import outputs
+    from orchestration.locking import connect_snapshot
+    from orchestration.settings import Settings
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    build, snapshot = warehouse / "build.duckdb", warehouse / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    first = tmp_path / "backup.duckdb"
+    shutil.copy2(snapshot, first)
+    publish(build, snapshot, "run-2")
+    publish(build, snapshot, "run-3")
+
+    snapshot.chmod(0o644)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("update marts.indicator_vintages set actual_value = actual_value * 2")
+    written = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    build.rename(build.with_name("build.duckdb.aside"))
+    write_build_db(build, subject="营业收入本年累计")
+    with pytest.raises(PublishRefused) as caught:
+        publish(build, snapshot, "run-4")
+    assert (
+        "but it is not a file planwatch published (its SHA-256 is none of those analytics.duckdb.sha256"
+        in str(caught.value)
+    )
+    assert hashlib.sha256(snapshot.read_bytes()).hexdigest() == written  # left as it was
+
+    # the first publish, restored from its backup: served, with its own publish log
+    snapshot.unlink()
+    shutil.copy2(first, snapshot)
+    with connect_snapshot(snapshot) as con:
+        assert con.execute("select run_id from marts.publish_log").fetchall() == [("run-1",)]
+    # a list edited (or deleted) is not what the last run left: the next run is no no-op
+    settings = Settings(tmp_path / "raw", warehouse)
+    before = outputs(settings)["snapshot_seal"]
+    seal = warehouse / "analytics.duckdb.sha256"
+    seal.write_text(seal.read_text() + "0" * 64 + "\n")
+    assert outputs(settings)["snapshot_seal"] != before
