@@ -11,7 +11,7 @@ import pytest
 from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.layout import misnamed_month
 from orchestration.ingest.reader import FileRejected, find_header, parse_file
-from orchestration.ingest.reference import load_reference
+from orchestration.ingest.reference import load_reference, set_aside
 from orchestration.ingest.xlsx_scan import _scan
 from tests.sheets import refusal, write_csv, write_workbook, write_xlsx
 
@@ -760,9 +760,11 @@ def test_a_csv_line_split_by_a_thousands_separator_is_refused(
         assert parse_file(path, "districts", "districts/万州_2026-10.csv").rows[0]["revenue_ytd_wan"] == read
         return
     assert refusal(path, "districts", "districts/万州_2026-10.csv") == (
-        "districts/万州_2026-10.csv: row 2 has 6 fields, 1 more than the header: a number written with a "
-        "thousands separator (219,145.79) splits in two in a CSV unless it is quoted, and the figures after "
-        "it shift one column; write numbers without separators (or send .xlsx) and send the file again"
+        "districts/万州_2026-10.csv: row 2 has 6 fields, 1 more than the header, so its figures cannot be "
+        "placed: a number written with a thousands separator (219,145.79) splits in two in a CSV unless it is "
+        "quoted, shifting the figures after it, and a note in a column without a header is a field too many; "
+        "write numbers without separators, give a note's column a header (or send .xlsx), and send the file "
+        "again"
     )
 
 
@@ -814,6 +816,8 @@ def test_the_instructions_sheet_s_example_line_is_not_read(tmp_path: Path) -> No
     only = write_workbook(
         tmp_path / "区县报送_2026-09.xlsx", {"填报说明": INSTRUCTIONS, "区县报送": [["区县"]]}
     )
+    # no "no header … of any sheet" before "the sheet 填报说明 has such a table"
+    assert " in the first 30 rows of any sheet planwatch reads; " in refusal(only, "districts")
     assert refusal(only, "districts", "districts/区县报送_2026-09.xlsx").endswith(
         "; the sheet 填报说明 (instructions for filling in the form) has such a table, but its name says it is "
         "not the data: rename the sheet if it is"
@@ -917,3 +921,23 @@ def test_a_survey_ticked_with_only_yes_marks_says_a_blank_is_not_a_no(
         if said
         else []
     )
+
+
+@pytest.mark.parametrize(
+    ("sheet", "aside"),
+    [
+        ("填报说明", "instructions for filling in the form"),
+        ("填报示例", "an example"),
+        ("本年退库企业", "enterprises that left the list"),
+        ("退出企业名录", "enterprises that left the list"),
+        # data whose name says something about it, in brackets or as another word: read (they were set
+        # aside, and an 80-line month dropped with one log line)
+        ("11月（已剔除注销企业）", None),
+        ("10月（含说明）", None),
+        ("名录（含迁出企业标注）", None),
+        ("说明书数据", None),
+        ("区县报送", None),
+    ],
+)
+def test_a_sheet_is_set_aside_only_when_its_name_says_it_is_no_data(sheet: str, aside: str | None) -> None:
+    assert set_aside(sheet) == aside

@@ -65,15 +65,17 @@ def _check_separator(rows: list[list[str]]) -> None:
 def overwide_row(rows: list[list[object]], header_rows: range, data_rows: list[int]) -> str | None:
     """Why a CSV line holding more fields than its header, past the header with text, cannot be read:
     an unquoted thousands separator (219,145.79) splits a number in two and shifts every figure after
-    it one column on, the last one falling off the table. None when every line fits."""
+    it one column on, the last one falling off the table; or a note was written in a column with no
+    header. Which, planwatch cannot tell. None when every line fits."""
     width = max(len(rows[index]) for index in header_rows)
     for number in data_rows:
         cells = rows[number - 1]
         if len(cells) > width and any(str(cell).strip() for cell in cells[width:]):
             return (
-                f"row {number} has {len(cells)} fields, {len(cells) - width} more than the header: a number "
-                "written with a thousands separator (219,145.79) splits in two in a CSV unless it is quoted, "
-                "and the figures after it shift one column; write numbers without separators (or send .xlsx) "
-                "and send the file again"
+                f"row {number} has {len(cells)} fields, {len(cells) - width} more than the header, so its "
+                "figures cannot be placed: a number written with a thousands separator (219,145.79) splits in "
+                "two in a CSV unless it is quoted, shifting the figures after it, and a note in a column "
+                "without a header is a field too many; write numbers without separators, give a note's "
+                "column a header (or send .xlsx), and send the file again"
             )
     return None

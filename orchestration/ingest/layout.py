@@ -147,10 +147,10 @@ def _closest_header(sheets: list[Sheet], kind: Kind) -> tuple[str, list[str], di
     return best[1:] if best else None
 
 
-def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind) -> str:
-    """Why no header was found: the columns missing, the headers seen, and the one-line fix."""
+def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind, scope: str = "any sheet") -> str:
+    """Why no header was found in `scope`: the columns missing, the headers seen, and the one-line fix."""
     expected = "、".join(f.zh for f in kind.required)
-    start = f"{label}: no header with the {kind.label_zh} columns {expected} in the first {HEADER_SEARCH_ROWS} rows of any sheet"
+    start = f"{label}: no header with the {kind.label_zh} columns {expected} in the first {HEADER_SEARCH_ROWS} rows of {scope}"
     guess = next((g for sheet in sheets if (g := _guess_kind(sheet.rows, kind))), None)
     if guess:
         return (

@@ -367,7 +367,10 @@ def _no_table_message(label: str, sheets: list[Sheet], kind: Kind, parsed: Parse
     """Why no sheet read has the kind's table, and where one is that is not read (hidden, or named as
     no data)."""
     read = [s for s in sheets if not s.hidden and not set_aside(s.name)]
-    message = _missing_header_message(label, read or sheets, kind)
+    unread = parsed.hidden_tables or parsed.set_aside_tables  # then "of any sheet" alone would be untrue
+    message = _missing_header_message(
+        label, read or sheets, kind, "any sheet planwatch reads" if unread else "any sheet"
+    )
     if parsed.hidden_tables:
         message += (
             f"; the hidden sheet {', '.join(parsed.hidden_tables)} has such a table, but planwatch reads "

@@ -104,15 +104,24 @@ def correction_markers() -> tuple[str, ...]:
 
 
 @cache
-def sheet_name_markers() -> tuple[tuple[str, str], ...]:
-    """(marker, reason) of the words in a sheet's name that mark a table that is not the data (seed
-    sheet_name_markers): instructions with an example line, the enterprises that left a registry."""
+def sheet_name_markers() -> tuple[tuple[str, str, str], ...]:
+    """(marker, position, reason) of the words in a sheet's name that mark a table that is not the
+    data (seed sheet_name_markers): instructions with an example line, the enterprises that left."""
     return tuple(
-        (row["marker"].strip(), row["reason"].strip()) for row in read_seed("sheet_name_markers.csv")
+        (row["marker"].strip(), row["position"].strip(), row["reason"].strip())
+        for row in read_seed("sheet_name_markers.csv")
     )
 
 
 def set_aside(sheet_name: str | None) -> str | None:
-    """Why a sheet of this name is not read (its marker's reason), or None: it is read."""
-    name = clean_text(sheet_name)
-    return next((reason for marker, reason in sheet_name_markers() if marker in name), None)
+    """Why a sheet of this name is not read (its marker's reason), or None: it is read. A bracketed
+    part of the name is a note about the data (11月（已剔除注销企业）), not what the sheet is."""
+    name = re.sub(r"\([^()]*\)", "", clean_text(sheet_name))
+    return next(
+        (
+            reason
+            for marker, position, reason in sheet_name_markers()
+            if (name.endswith(marker) if position == "end" else marker in name)
+        ),
+        None,
+    )
