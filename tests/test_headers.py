@@ -3,7 +3,7 @@ header_synonyms.csv; near-misses that must stay unmatched; and rejections that s
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -394,3 +394,30 @@ def test_missing_columns_of_a_two_row_header_are_all_named(tmp_path: Path) -> No
     assert "The closest row (sheet Sheet1, row 1) has: 统一社会信用代码 | 日期 | 收入." in message
     # three columns missing, two headers not known: which is which is the office's to say
     assert message.endswith("e.g. `filings,period,<its header as written>`")
+
+
+@pytest.mark.parametrize(
+    ("title", "name", "advice"),
+    [
+        # the month in the title, the way enterprise systems title an export
+        ("2026年10月 企业月报", "filings/x.xlsx", "its title (2026年10月 企业月报) gives the month"),
+        (None, "filings/企业月报_2026-10.xlsx", "its name (2026-10) gives the month"),
+        (None, "filings/x.xlsx", None),
+    ],
+)
+def test_a_table_without_its_period_column_is_told_each_line_needs_one(
+    tmp_path: Path, title: str | None, name: str, advice: str | None
+) -> None:
+    """No 报告期 column: the message asked for a synonym row for a header that is not there. When the
+    title or the name gives the month, it now says that this kind needs the month on every line."""
+    rows = [
+        ["统一社会信用代码", "企业名称", "营业收入本年累计", "研发费用本年累计"],
+        ["91500101MA5U7XQ21K", "甲", 1, 2],
+    ]
+    path = write_xlsx(tmp_path / PurePosixPath(name).name, [[title], *rows] if title else rows)
+    message = refusal(path, "filings", name)
+    tail = ", but each line of this kind needs its own 报告期; add the column, with the month on every line"
+    if advice is None:
+        assert "If there is no such column" not in message
+    else:
+        assert message.endswith(f". If there is no such column: {advice}{tail}")

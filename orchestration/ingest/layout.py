@@ -170,7 +170,35 @@ def _missing_header_message(label: str, sheets: list[Sheet], kind: Kind, scope: 
     return (
         f"{start}; missing {', '.join(f.title for f in missing)}. The closest row ({where}) has: "
         f"{' | '.join(texts)}. If a missing column is there under another name, add a row to "
-        f"dbt_project/seeds/{SYNONYMS_SEED}, e.g. `{example}`"
+        f"dbt_project/seeds/{SYNONYMS_SEED}, e.g. `{example}`" + _period_column_advice(label, sheets, missing)
+    )
+
+
+def _period_column_advice(label: str, sheets: list[Sheet], missing: list) -> str:
+    """When only 报告期 is missing and the title or the name gives the month: that each line needs it
+    (the month of a title or a name is the bureau's way, not this kind's), so there is no header to
+    name in the seed."""
+    if [f.name for f in missing] != ["period"]:
+        return ""
+    titled = next(  # a title's words: 2026年10月 企业月报, not a date cell of a data line
+        (
+            cell
+            for sheet in sheets
+            for cells in sheet.rows[:5]
+            for cell in cells
+            if isinstance(cell, str) and "年" in cell and find_period(cell)
+        ),
+        None,
+    )
+    named = find_period(PurePosixPath(label).stem)
+    if titled is None and named is None:
+        return ""
+    said = (
+        f"its title ({' '.join(str(titled).split())})" if titled is not None else f"its name ({named:%Y-%m})"
+    )
+    return (
+        f". If there is no such column: {said} gives the month, but each line of this kind needs its own "
+        "报告期; add the column, with the month on every line"
     )
 
 
