@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwt
 
 from orchestration.ingest.kinds import KINDS
 from orchestration.ingest.layout import misnamed_month
@@ -495,6 +496,15 @@ def test_rows_hidden_in_excel_are_read_and_named(tmp_path: Path) -> None:
         "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\n915000007339743120,2026-09,1,0\n"
     )
     assert parse_file(csv_file, "filings").hidden_rows == []
+    # the same in the old format, as older office software still saves it (an .xls was read without a word)
+    old_format = xlwt.Workbook(encoding="utf-8")
+    old_sheet = old_format.add_sheet("10月")
+    for number, cells in enumerate([list(row) for row in sheet.iter_rows(values_only=True)]):
+        for column, value in enumerate(cells):
+            old_sheet.write(number, column, value)
+    old_sheet.row(3).hidden = True  # the fourth row, 0-based
+    old_format.save(tmp_path / "企业月报_2026-10.xls")
+    assert parse_file(tmp_path / "企业月报_2026-10.xls", "filings").hidden_rows == ["10月 4"]
 
 
 def _workbook_with_a_hidden_draft(path: Path, visible: bool) -> Path:

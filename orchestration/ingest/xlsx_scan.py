@@ -1,9 +1,9 @@
-"""What calamine does not say of an .xlsx sheet, read from its XML. Which rows Excel hides: calamine
-reads cell values, not row formatting, so a row an office hid (an enterprise that left, an old figure
-kept out of sight) is read like any other, and the ingest says which rows those were. Which cells hold
-a formula with no saved result: a program that writes formulas without calculating them (a system
-export) leaves those cells empty to calamine, and the reader refuses the file rather than read them
-as blanks."""
+"""What calamine does not say of a workbook's sheet, read from an .xlsx sheet's XML (or an .xls's row
+records). Which rows Excel hides: calamine reads cell values, not row formatting, so a row an office
+hid (an enterprise that left, an old figure kept out of sight) is read like any other, and the ingest
+says which rows those were. Which cells hold a formula with no saved result: a program that writes
+formulas without calculating them (a system export) leaves those cells empty to calamine, and the
+reader refuses the file rather than read them as blanks."""
 
 from __future__ import annotations
 
@@ -35,8 +35,11 @@ class SheetScan:
 
 
 def scan_sheets(path: Path, data: bytes | None = None) -> dict[str, SheetScan]:
-    """Sheet name → what its XML says of hidden rows and unsaved formulas, for the sheets with any;
-    {} for a file that is not an .xlsx or cannot be read this way (the reader has already opened it)."""
+    """Sheet name → what its XML says of hidden rows and unsaved formulas, for the sheets with any
+    (of an .xls, its hidden rows, from xlrd's row records); {} for a file of another kind or that
+    cannot be read this way (the reader has already opened it)."""
+    if path.suffix.lower() == ".xls":
+        return _scan_xls(path, data)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return {}
     try:
@@ -94,3 +97,24 @@ def unsaved_formulas_message(scan: SheetScan | None, rows: set[int] | None) -> s
         "formulas), so the values cannot be read: open the file in Excel or WPS and save it, or send the "
         "values, and send it again"
     )
+
+
+def _scan_xls(path: Path, data: bytes | None) -> dict[str, SheetScan]:
+    """The hidden rows of an old-format workbook's sheets. Its formulas always carry their result."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(
+            file_contents=data if data is not None else path.read_bytes(),
+            formatting_info=True,
+            on_demand=True,
+        )
+        found = {}
+        for index, name in enumerate(book.sheet_names()):
+            rows = sorted(r + 1 for r, info in book.sheet_by_index(index).rowinfo_map.items() if info.hidden)
+            if rows:
+                found[name] = SheetScan(rows, [])
+        book.release_resources()
+        return found
+    except (xlrd.XLRDError, OSError, ValueError, KeyError, IndexError):
+        return {}
