@@ -20,11 +20,8 @@ def seal_path(analytics_db: Path) -> Path:
 
 
 def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def seal(new_snapshot: Path, analytics_db: Path) -> None:

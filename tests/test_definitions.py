@@ -63,6 +63,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "reference/reporting_units", "reference/industry_scope", "reference/chains", "reference/plan_indicators",
         "reference/dq_rule_catalogue", "reference/industry_divisions", "reference/header_synonyms",
         "reference/district_aliases", "reference/file_name_markers", "reference/sheet_name_markers",
+        "reference/total_labels",
         "staging/stg_raw__registry", "staging/stg_raw__filings", "staging/stg_raw__surveys",
         "staging/stg_raw__district_submissions", "staging/stg_raw__bureau",
         "intermediate/int_registry_vintages", "intermediate/int_enterprises_in_scope",

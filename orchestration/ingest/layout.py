@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from openpyxl.utils import get_column_letter
+
 from orchestration.ingest.csv_text import overwide_row
 from orchestration.ingest.headers import SYNONYMS_SEED, normalise_header
 from orchestration.ingest.kinds import KINDS, Kind
@@ -297,7 +299,7 @@ def _doubled_field(rows: list[list[object]], header: Header, kind: Kind) -> str 
     for name, indexes in columns.items():
         if len(indexes) > 1:
             heads = ", ".join(
-                f"{_column_letter(index)} {' '.join(str(cells[index]).split())}" for index in indexes
+                f"{get_column_letter(index + 1)} {' '.join(str(cells[index]).split())}" for index in indexes
             )
             return (
                 f"{header.labels[name]} heads {len(indexes)} columns ({heads}), and planwatch cannot tell "
@@ -305,16 +307,6 @@ def _doubled_field(rows: list[list[object]], header: Header, kind: Kind) -> str 
                 "the file again"
             )
     return None
-
-
-def _column_letter(index: int) -> str:
-    """A 0-based column index as Excel names it: 0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def ticks_only(rows: list[dict[str, object]], kind: Kind, labels: dict[str, str]) -> str | None:

@@ -34,7 +34,7 @@ from orchestration.ingest.layout import (
     table_problem,
     ticks_only,
 )
-from orchestration.ingest.reference import set_aside
+from orchestration.ingest.reference import set_aside, total_labels
 from orchestration.ingest.values import (
     check_unit,
     clean_text,
@@ -51,12 +51,6 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 _NOTE = re.compile(
     r"^((注|说明|备注|资料来源|数据来源)\d*[:：]?|(填表人|填报人|制表人|审核人|联系人|联系电话|"
     r"(单位|统计)?负责人|(填报|报出|报送)日期)\s*[:：])"
-)
-# Total lines are sums of the rows above them, not data (and lines ending in 小计 or 合计: subtotals),
-# as are the city's line and the lines of its regions, which offices put over their districts.
-_TOTAL_LABELS = frozenset(
-    {"合计", "总计", "全市", "全市合计", "总计合计", "重庆市", "全市总计"}
-    | {"主城都市区", "中心城区", "主城新区", "渝东北三峡库区城镇群", "渝东南武陵山区城镇群"}
 )
 # The numbering before a region's line: 一、 (一) 1. 1、
 _ENUMERATION = re.compile(r"^([一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[.、])")
@@ -304,12 +298,12 @@ def _line_kind(cells: Sequence[object], key_column: int) -> str:
 
 
 def _is_total(cell: object) -> bool:
-    """合计, 总计, 全市合计, 重庆市, 一、主城都市区 (a colon after it too), or a subtotal such as
-    两江新区小计."""
+    """A total line's label, which sums other lines: one of seed total_labels (合计, 全市合计, the city's
+    重庆市, a region's 一、主城都市区; a colon after it too), or a subtotal such as 两江新区小计."""
     if not isinstance(cell, str) or cell.isascii():
         return False
     text = _ENUMERATION.sub("", clean_text(cell).rstrip(":："))
-    return text in _TOTAL_LABELS or text.endswith(("小计", "合计"))
+    return text in total_labels() or text.endswith(("小计", "合计"))
 
 
 def _parse_cells(

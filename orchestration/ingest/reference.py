@@ -125,3 +125,9 @@ def set_aside(sheet_name: str | None) -> str | None:
         ),
         None,
     )
+
+
+@cache
+def total_labels() -> frozenset[str]:
+    """The labels of total lines, which the reader skips as sums, not data (seed total_labels)."""
+    return frozenset(clean_text(row["label"]) for row in read_seed("total_labels.csv"))
