@@ -55,6 +55,10 @@ def status(settings: Settings, kind: str | None = None, period: str | None = Non
             )
             for note in ledger[8]:
                 print(f"  {note}")
+        if ledger[9]:
+            print("Files that count with something left unread or read with a doubt (the reader's notes):")
+            for note in ledger[9]:
+                print(f"  {note}")
         if ledger[6]:
             print(ledger[6])
     docs = settings.data_docs_dir / "index.html"
@@ -194,12 +198,18 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             "order by source_file",
             params,
         ).fetchall()
+        reader_notes = con.execute(
+            "select reader_notes from raw.ingest_ledger as entry "
+            f"where status = 'ingested' and reader_notes is not null and {where} order by source_file",
+            params,
+        ).fetchall()
     misnamed = [
         note
         for kind_name, source_file, periods in named
         if KINDS[kind_name].monthly and (note := misnamed_month(source_file, (periods or "").split(",")))
     ]
-    return (counts, *lists, totals, in_force, repeats, misnamed)
+    read_with_notes = [note for (notes,) in reader_notes for note in notes.splitlines()]
+    return (counts, *lists, totals, in_force, repeats, misnamed, read_with_notes)
 
 
 def partial_repeats(con: duckdb.DuckDBPyConnection, kind: str | None, period: str | None) -> list[str]:

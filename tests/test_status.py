@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from orchestration.ingest.loader import ingest
@@ -13,6 +14,7 @@ from orchestration.settings import Settings
 from orchestration.status import CITY_WIDE, _ledger, registry_in_force, status, summary
 from orchestration.summary import summary_lines
 from tests.builds import write_build_db
+from tests.sheets import write_workbook
 
 LAST = (dt.datetime(2026, 11, 3, 9, 30), "run-7", dt.date(2022, 1, 1), dt.date(2026, 10, 1))
 
@@ -265,3 +267,51 @@ def test_a_month_sent_again_under_the_next_month_s_name_is_said_at_ingest_and_in
         "Files whose name gives a month none of their lines is of (they count for their lines' month):\n"
         f"  {note}\n"
     ) in capsys.readouterr().out
+
+
+def test_what_the_reader_left_unread_is_said_in_status_while_the_file_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """涪陵 sends its October table with the instructions sheet it was given (填报说明, an example line
+    on it) and one line hidden, not deleted. The scheduled run's log is read by nobody: status, which
+    the commission reads, says both while the file counts, and stops when the file has left raw/."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    warehouse.mkdir()
+    path = write_workbook(
+        raw / "districts" / "涪陵_2025-10.xlsx",
+        {
+            "填报说明": [
+                ["区县", "报告期", "企业个数", "营业收入本年累计（万元）", "研发费用本年累计（万元）"],
+                ["示例：XX区", "2025年10月", 12, 45000, 800],
+            ],
+            "10月": [
+                ["区县", "报告期", "企业个数", "营业收入本年累计（万元）", "研发费用本年累计（万元）"],
+                ["涪陵区", "2025年10月", 36, 201540, 3320],
+                ["涪陵区", "2025年9月", 35, 180200, 2980],
+            ],
+        },
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook["10月"].row_dimensions[3].hidden = True
+    workbook.save(path)
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con, caplog.at_level(logging.WARNING):
+        ingest(con, raw, warehouse / "quarantine", "districts", log=logging.getLogger("ingest"))
+    notes = [
+        "districts/涪陵_2025-10.xlsx: sheet 填报说明 (instructions for filling in the form) not read (its "
+        "name says it is not the data: dbt_project/seeds/sheet_name_markers.csv; rename the sheet if it is)",
+        "districts/涪陵_2025-10.xlsx: rows hidden in Excel were read as data (sheet and row: 10月 3); "
+        "delete them from the file if they are not this table's data",
+    ]
+    assert [record.getMessage() for record in caplog.records] == notes
+    assert status(Settings(raw, warehouse)) == 0
+    heading = "Files that count with something left unread or read with a doubt (the reader's notes):\n"
+    assert heading + "".join(f"  {note}\n" for note in notes) in capsys.readouterr().out
+    # another district's period asked for: not this file's notes
+    assert status(Settings(raw, warehouse), kind="filings") == 0
+    assert heading not in capsys.readouterr().out
+
+    path.unlink()
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        ingest(con, raw, warehouse / "quarantine", "districts")
+    assert status(Settings(raw, warehouse)) == 0
+    assert heading not in capsys.readouterr().out

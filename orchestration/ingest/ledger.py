@@ -90,7 +90,8 @@ create table if not exists raw.ingest_ledger (
     run_id varchar,
     superseded_by varchar,
     status_changed_at timestamp,
-    named_period varchar
+    named_period varchar,
+    reader_notes varchar
 )
 """
 _DUCK_TYPES = {
@@ -120,6 +121,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
     # added after the first release: when the status last changed (superseded, withdrawn, back)
     con.execute("alter table raw.ingest_ledger add column if not exists status_changed_at timestamp")
+    # added later: what the reader left unread or read with a doubt (a sheet named 填报说明, rows
+    # hidden in Excel), one per line, so that `planwatch status` says it after the run's log is gone
+    con.execute("alter table raw.ingest_ledger add column if not exists reader_notes varchar")
     # added later: the month a file's name gives, read once here, so the build never re-reads names
     if not con.execute(
         "select count(*) from information_schema.columns where table_catalog = current_database() "
@@ -199,9 +203,11 @@ def _record(
     districts: Iterable[str] = (),
     rows: int | None = None,
     first_seen_at: dt.datetime | None = None,
+    notes: Iterable[str] = (),
 ) -> None:
     """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back.
-    `now` is when the status was set; `first_seen_at` when the file first arrived, if earlier."""
+    `now` is when the status was set; `first_seen_at` when the file first arrived, if earlier; `notes`
+    what the reader said of the file (`_IngestRun._say_what_is_hidden`)."""
     con.execute(
         "delete from raw.ingest_ledger where file_sha256 = ? and source_file = ?",
         [raw_file.sha256, raw_file.rel],
@@ -212,7 +218,7 @@ def _record(
         select
             ? as file_sha256, ? as source_file, ? as kind, ? as status, ? as reason, ? as periods,
             ? as districts, ? as rows_read, ? as rows_kept, ? as first_seen_at, ? as run_id,
-            ? as status_changed_at, ? as named_period
+            ? as status_changed_at, ? as named_period, ? as reader_notes
         """,
         [
             raw_file.sha256,
@@ -228,6 +234,7 @@ def _record(
             run_id,
             now,
             named_period(raw_file.rel),
+            "\n".join(notes) or None,
         ],
     )
 

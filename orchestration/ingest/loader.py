@@ -335,7 +335,7 @@ class _IngestRun:
         except FileRejected as exc:
             self._reject(raw_file, str(exc))
             return
-        self._say_what_is_hidden(raw_file, parsed)
+        reader_notes = self._say_what_is_hidden(raw_file, parsed)
         file_keys = period_keys(parsed, self.kind)
         if self.log and self.kind.monthly and (note := misnamed_month(raw_file.rel, file_keys)):
             self.log.warning(note)  # and `planwatch status`, while the file counts
@@ -374,7 +374,7 @@ class _IngestRun:
             archive_copy(raw_file, self.archive_dir)
         _record(
             self.con, raw_file, "ingested", max(arrived, self.now), self.run_id, None, file_keys, districts,
-            rows_kept, first_seen_at=arrived,
+            rows_kept, first_seen_at=arrived, notes=reader_notes,
         )  # fmt: skip
         self.seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
             raw_file.sha256, raw_file.rel, "ingested", file_keys, districts
@@ -382,29 +382,30 @@ class _IngestRun:
         self.shas[raw_file.sha256] = raw_file.rel
         self.report.ingested.append(raw_file.rel)
 
-    def _say_what_is_hidden(self, raw_file: RawFile, parsed: ParsedFile) -> None:
+    def _say_what_is_hidden(self, raw_file: RawFile, parsed: ParsedFile) -> list[str]:
         """Hidden sheets, and sheets named as no data (填报说明), are not read and hidden rows are: the
-        log says which, either way."""
-        if not self.log:
-            return
+        log says which, either way, and the ledger keeps it for `planwatch status`."""
+        notes = []
         if parsed.hidden_tables:
-            self.log.warning(
+            notes.append(
                 f"{raw_file.rel}: hidden sheet {', '.join(parsed.hidden_tables)} not read (planwatch reads only "
                 "the sheets Excel shows; unhide a sheet that holds data)"
             )
         if parsed.set_aside_tables:
-            self.log.warning(
+            notes.append(
                 f"{raw_file.rel}: sheet {', '.join(parsed.set_aside_tables)} not read (its name says it is not "
                 "the data: dbt_project/seeds/sheet_name_markers.csv; rename the sheet if it is)"
             )
-        for note in parsed.notes:
-            self.log.warning(note)
+        notes.extend(parsed.notes)
         if parsed.hidden_rows:
             rows = ", ".join(parsed.hidden_rows[:10]) + (" …" if len(parsed.hidden_rows) > 10 else "")
-            self.log.warning(
+            notes.append(
                 f"{raw_file.rel}: rows hidden in Excel were read as data (sheet and row: {rows}); delete them "
                 "from the file if they are not this table's data"
             )
+        for note in notes if self.log else ():
+            self.log.warning(note)
+        return notes
 
     def _first_arrival(self, raw_file: RawFile) -> dt.datetime | None:
         """When a withdrawn file with these bytes at this path first arrived; None for a new file."""
