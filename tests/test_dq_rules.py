@@ -1155,3 +1155,24 @@ def test_growth_against_a_year_earlier_in_the_wrong_unit_uses_it_read_back(trigg
         "超出合理范围（±100.00%）。请核实本期及上年同期数据，有误请更正，属实请说明原因。"
         "来源：districts/500230_2024-06.csv 第 4 行。"
     )
+
+
+def test_cells_count_the_registered_enterprises_that_did_not_file(triggered: Built) -> None:
+    """黔江区 2024-03 (DQ10's case): 甲 filed but is on no registry, so it counts nowhere; 乙 is on
+    the registry and filed nothing. The district's cell counts neither among its enterprises and says
+    that one registered enterprise did not file: the figures leave it out. In every cell the count
+    is the number of DQ10 findings that an enterprise of the cell's unit did not file."""
+    assert triggered.query(
+        "select enterprise_count, nonfiling_enterprises from marts.district_monthly "
+        "where district_code = '500114' and period = date '2024-03-01'"
+    ) == [(0, 1)]
+    by_cell = triggered.query(
+        "select district_code, period, nonfiling_enterprises from marts.district_monthly "
+        "where nonfiling_enterprises > 0 order by 1, 2"
+    )
+    by_finding = triggered.query(
+        "select district_code, filed_period, count(*) from marts.dq_findings "
+        "where rule_id = 'DQ10' and district_code is not null and actual = '0' "
+        "and filed_period in (select period from marts.district_monthly) group by all order by 1, 2"
+    )
+    assert by_cell == by_finding

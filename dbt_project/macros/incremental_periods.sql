@@ -10,17 +10,18 @@
 
 {#-
     True when an incremental run must rebuild every period: the table was built before it had a
-    loaded_at column (it was a plain table, or an older version of the model), or it holds no
-    disclosure settings equal to `settings` when `settings` is given. Call at execute time.
+    loaded_at column (it was a plain table, or an older version of the model), or before it had one
+    of `added_columns` (append_new_columns would leave them NULL in the periods not rebuilt), or it
+    holds no disclosure settings equal to `settings` when `settings` is given. Call at execute time.
 -#}
-{% macro incremental_rebuild_all(settings_column=none, settings=none) -%}
+{% macro incremental_rebuild_all(settings_column=none, settings=none, added_columns=[]) -%}
     {%- if not (execute and is_incremental()) -%}
         {%- do return(false) -%}
     {%- endif -%}
     {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {%- if 'loaded_at' not in existing -%}
+    {%- for column in ['loaded_at'] + added_columns if column not in existing -%}
         {%- do return(true) -%}
-    {%- endif -%}
+    {%- endfor -%}
     {%- if settings_column is not none -%}
         {%- if settings_column not in existing -%}
             {%- do return(true) -%}

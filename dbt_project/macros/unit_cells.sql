@@ -12,7 +12,9 @@
 -#}
 {% macro unit_cells(units_ref, key, labels) -%}
 
-{%- set rebuild_all = incremental_rebuild_all('disclosure_settings', disclosure_settings()) %}
+{%- set rebuild_all = incremental_rebuild_all(
+    'disclosure_settings', disclosure_settings(), added_columns=['nonfiling_enterprises']
+) %}
 
 with
 
@@ -21,6 +23,8 @@ units as (select * from {{ ref(units_ref) }}),
 all_enterprise_months as (select * from {{ ref('int_enterprise_months_yoy') }}),
 
 enterprise_surveys as (select * from {{ ref('int_enterprise_surveys') }}),
+
+enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
 surveys as (select * from {{ ref('stg_raw__surveys') }}),
 
@@ -79,6 +83,33 @@ unit_aggregates as (
 
 ),
 
+unit_nonfilers as (
+
+    -- the enterprises the registry in force for the period's year has in scope, by its unit, with
+    -- no line counted for the period (DQ10 names them): what the unit's figures leave out
+    select
+        periods.period,
+        enterprises.{{ key }},
+        count(*) as nonfiling_enterprises
+
+    from periods
+
+    inner join enterprises
+        on enterprises.scope_year = {{ period_year('periods.period') }}
+
+    where not exists (
+            select 1
+            from enterprise_months
+            where enterprise_months.period = periods.period
+                and enterprise_months.uscc = enterprises.uscc
+        )
+
+    group by
+        periods.period,
+        enterprises.{{ key }}
+
+),
+
 unit_surveys as (
 
     {{ survey_rates(key) }}
@@ -100,6 +131,7 @@ cells as (
         unit_aggregates.rd_intensity_pct,
         cast(coalesce(unit_aggregates.rd_missing_enterprises, 0) as bigint) as rd_missing_enterprises,
         cast(coalesce(unit_aggregates.revenue_enterprises, 0) as bigint) as revenue_enterprises,
+        cast(coalesce(unit_nonfilers.nonfiling_enterprises, 0) as bigint) as nonfiling_enterprises,
         cast(coalesce(unit_aggregates.rd_enterprises, 0) as bigint) as rd_enterprises,
         cast(coalesce(unit_aggregates.revenue_yoy_enterprises, 0) as bigint) as revenue_yoy_enterprises,
         cast(coalesce(unit_surveys.surveyed_count, 0) as bigint) as surveyed_count,
@@ -111,6 +143,10 @@ cells as (
     left join unit_aggregates
         on unit_periods.period = unit_aggregates.period
             and unit_periods.{{ key }} = unit_aggregates.{{ key }}
+
+    left join unit_nonfilers
+        on unit_periods.period = unit_nonfilers.period
+            and unit_periods.{{ key }} = unit_nonfilers.{{ key }}
 
     left join unit_surveys
         on unit_periods.{{ key }} = unit_surveys.{{ key }}

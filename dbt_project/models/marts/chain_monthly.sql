@@ -17,6 +17,7 @@ final as (
         -- a count, not a value: shown in a suppressed cell as enterprise_count is
         chain_cells.rd_missing_enterprises,
         chain_cells.enterprise_count - chain_cells.revenue_enterprises as revenue_missing_enterprises,
+        chain_cells.nonfiling_enterprises,
         {{ disclosure_thresholds() }}
 
     from chain_cells

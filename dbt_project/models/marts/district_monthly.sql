@@ -39,6 +39,7 @@ final as (
         -- a count, not a value: shown in a suppressed cell as enterprise_count is
         district_cells.rd_missing_enterprises,
         district_cells.enterprise_count - district_cells.revenue_enterprises as revenue_missing_enterprises,
+        district_cells.nonfiling_enterprises,
         {{ disclosure_thresholds() }}
 
     from district_cells
