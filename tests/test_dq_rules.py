@@ -58,7 +58,9 @@ plan's baseline year is 2022). Money is 万元. The numbers, worked out by hand:
                   finding. A second firm without a year earlier, the same months
     DQ06  500155  March and April in 元, no year earlier: 1000, 2000, 30,000,000 (×10^4 run rate),
     (two          40,500,000 (level with March: the same mix-up), May 5000 right again: no finding
-    months)
+    months)       near miss: 2024-02 20 → 2024-03 300, ×10 February's run rate, but ×3 of 2023-03
+                  100 (a slow 1-2月): a run-rate match stands only where a year earlier agrees;
+                  2024-04 420, level with March (×3 of 140), no finding either
     DQ06  500156  June 2023 in a tenth of the unit: 5000 (May) → 60,000 (run rate ×10), July
     (a year      7000 right again; 2024-05 5500, 2024-06 6600: June 2024 is 1/10 of June 2023, which
     earlier      jumps from its own May and is no yardstick: no finding for 2024
@@ -524,6 +526,17 @@ def near_miss_layer(raw: RawLayer) -> None:
     raw.registry(code("500154", 1), "开州甲电子公司", "500154")
     for period, revenue in (("2024-01", 100), ("2024-02", 1600), ("2024-03", 2400)):
         raw.filing(code("500154", 1), period, revenue, 1)
+    # DQ06: a slow 1-2月 (the Spring Festival), then March ten times its run rate, but three times
+    # March a year earlier: no mix-up in March, nor in April, level with March
+    raw.registry(code("500155", 1), "梁平甲电子公司", "500155")
+    for period, revenue in (
+        ("2023-03", 100),
+        ("2023-04", 140),
+        ("2024-02", 20),
+        ("2024-03", 300),
+        ("2024-04", 420),
+    ):
+        raw.filing(code("500155", 1), period, revenue, 1)
     # DQ10 last, so that its enterprise (class 3825: outside division 39, DQ12 stays as it is) can
     # file for every period the others filed for
     raw.registry(code("500114", 1), "黔江甲光伏公司", "500114", industry="3825")

@@ -57,3 +57,15 @@ select * from final
         {%- endfor %}
     end
 {%- endmacro %}
+
+
+{#-
+    DQ06: `power` (a run-rate match, own or carried) where the row's year-earlier ratio, if it has
+    one, rounds to the same power of ten (`year_earlier_order`); NULL where that yardstick says
+    otherwise.
+-#}
+{% macro dq06_agreeing(row, power) -%}
+    case
+        when {{ row }}.year_earlier_order is null or {{ row }}.year_earlier_order = {{ power }} then {{ power }}
+    end
+{%- endmacro %}

@@ -12,7 +12,10 @@
     The month after a mix-up, right again, is that many times below it: a run-rate match opposite
     to the previous period's is that return, not a mix-up. A period level with the previous one
     (run rate within the tolerance of it) that matches nothing itself carries the match of the
-    period its level run began with: a second month in 元 is level with the first. The return guard
+    period its level run began with: a second month in 元 is level with the first. A run-rate match,
+    own or carried, stands only where a year-earlier yardstick, if there is one, grew by the same
+    power of ten (rounded, whatever the tolerance): 2024-03 ten times 1-2月's run rate while three
+    times 2023-03 is a slow 1-2月 (the Spring Festival), not March in 千元. The return guard
     reads the previous period's carried match; a guard that itself needs a guarded match from an
     earlier run (a mix-up, its return, a level month, then a new mix-up in the same year) reads the
     unguarded one and may miss that new mix-up. Checked on district submissions and on in-scope
@@ -202,7 +205,12 @@ powers as (
                 (compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0)
                 or (compared.basis = 'increment' and compared.increment_wan > 0 and compared.previous_increment_wan > 0)
                 then {{ dq06_matched_power('compared.ratio', 'rule.threshold_error') }}
-        end as primary_power
+        end as primary_power,
+        -- the power of ten the year-earlier ratio rounds to: a run-rate match must agree with it
+        case
+            when compared.basis = 'year_earlier' and compared.value_wan > 0 and compared.prior_value_wan > 0
+                then round(log10(compared.ratio))
+        end as year_earlier_order
 
     from compared
 
@@ -218,14 +226,14 @@ carried as (
         with_own_power.*,
         case
             when with_own_power.is_level and with_own_power.primary_power is null
-                then first_value(with_own_power.own_power) over island_periods
+                then {{ dq06_agreeing('with_own_power', 'first_value(with_own_power.own_power) over island_periods') }}
             else with_own_power.own_power
         end as carried_power
 
     from (
         select
             powers.*,
-            coalesce(powers.primary_power, powers.run_rate_power) as own_power
+            coalesce(powers.primary_power, {{ dq06_agreeing('powers', 'powers.run_rate_power') }}) as own_power
 
         from powers
     ) as with_own_power
@@ -248,7 +256,8 @@ guarded as (
         carried.*,
         case
             when carried.primary_power is not null then carried.primary_power
-            when carried.run_rate_power <> -coalesce(carried.previous_power, 0) then carried.run_rate_power
+            when carried.run_rate_power <> -coalesce(carried.previous_power, 0)
+                then {{ dq06_agreeing('carried', 'carried.run_rate_power') }}
         end as own_guarded_power
 
     from (
@@ -275,7 +284,7 @@ matched as (
         end as matched_basis,
         case
             when guarded.is_level and guarded.primary_power is null
-                then first_value(guarded.own_guarded_power) over island_periods
+                then {{ dq06_agreeing('guarded', 'first_value(guarded.own_guarded_power) over island_periods') }}
             else guarded.own_guarded_power
         end as matched_power
 
