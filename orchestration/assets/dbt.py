@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.build_log import build_finished, build_started
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -47,13 +48,21 @@ def planwatch_dbt(
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ) -> Iterator:
-    """Seeds, staging, intermediate and marts, built and tested by `dbt build` in the build database."""
+    """Seeds, staging, intermediate and marts, built and tested by `dbt build` in the build database;
+    meta.dbt_builds records that it began and how it ended, which a publish on its own reads."""
     warehouse.export_dbt_environment()
     target = warehouse.settings.dbt_target_dir
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    invocation = dbt.cli(args, context=context, target_path=target)
-    with stopped_if_abandoned(invocation.process, invocation.termination_timeout_seconds):
-        yield from invocation.stream()
+    build_db = warehouse.settings.build_db
+    started = build_started(build_db, whole=not context.is_subset)
+    succeeded = False
+    try:
+        invocation = dbt.cli(args, context=context, target_path=target)
+        with stopped_if_abandoned(invocation.process, invocation.termination_timeout_seconds):
+            yield from invocation.stream()
+        succeeded = True
+    finally:  # a killed process records nothing: the build stays unfinished, which refuses a publish too
+        build_finished(build_db, started, succeeded)
 
 
 @contextlib.contextmanager

@@ -2,8 +2,9 @@
 
 import dagster as dg
 
+from orchestration.build_log import unbuilt_reason
 from orchestration.constants import PUBLIC_MART_KEYS
-from orchestration.publish import export_parquet, publish
+from orchestration.publish import PublishRefused, export_parquet, publish
 from orchestration.resources import WarehouseResource
 
 
@@ -25,10 +26,16 @@ def analytics_snapshot(
     context: dg.AssetExecutionContext, config: PublishConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """analytics.duckdb: the marts analysts query (aggregates only, no credit code), swapped in whole;
-    refused (PublishRefused: the step fails, so the reports after it are skipped) when it would expose
+    refused (PublishRefused: the step fails, so the reports after it are skipped) when the marts are
+    not those of a whole dbt build that passed after the last file came in (build_log), or would expose
     a credit code, have no enterprise in scope, have no figures for a month the last publish had, or
     lose more coverage than var publish_max_drop_share against the last publish."""
     settings = warehouse.settings
+    if reason := unbuilt_reason(settings.build_db):
+        raise PublishRefused(
+            f"not published: {reason}; the snapshot stays the last one published. Run `planwatch run` (the "
+            "refresh job), which builds before it publishes"
+        )
     result = publish(
         settings.build_db, settings.analytics_db, context.run_id, accept_drop=config.accept_drop or None
     )
