@@ -45,6 +45,9 @@ def defs() -> dg.Definitions:
         assets=[*ingest_assets, planwatch_dbt, analytics_snapshot, district_feedback, dbt_docs],
         asset_checks=[*dq_family_checks, staged_input_expectations],
         jobs=[refresh_job],
+        # also for the jobs Dagster makes for an ad-hoc selection (materialize in the UI, `dagster asset
+        # materialize`): a step in a process of its own took the warehouse's run lock its own run held
+        executor=dg.in_process_executor,
         schedules=[monthly_refresh_schedule],
         sensors=[raw_files_sensor],
         # the console logger of every job: progress by stage (orchestration/progress.py)

@@ -200,3 +200,14 @@ def test_the_dbt_resource_skips_only_what_planwatch_does_not_use() -> None:
     printed = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, timeout=120)
     assert f"installed: {resource._cli_version}" in printed.stdout
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_an_ad_hoc_selection_runs_in_one_process(defs: dg.Definitions) -> None:
+    """Assets selected together in the UI (or `dagster asset materialize --select a,b,c`) run as a job
+    Dagster makes with the code location's executor. With its default, a process per step, each
+    step's warehouse resource took the run lock that its own run already held: an operator's review
+    saw raw/bureau fail with RunInProgress after two other ingests had run (the steps overlap only
+    when they take long, so this checks the executor, which decides it)."""
+    job = defs.resolve_implicit_global_asset_job_def()
+    assert job.executor_def is dg.in_process_executor
+    assert defs.resolve_job_def("refresh").executor_def is dg.in_process_executor
