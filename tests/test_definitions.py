@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 
 from orchestration import locking
+from tests.sheets import write_csv
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
@@ -211,3 +212,31 @@ def test_an_ad_hoc_selection_runs_in_one_process(defs: dg.Definitions) -> None:
     job = defs.resolve_implicit_global_asset_job_def()
     assert job.executor_def is dg.in_process_executor
     assert defs.resolve_job_def("refresh").executor_def is dg.in_process_executor
+
+
+def test_a_run_of_one_partition_reloads_its_month(tmp_path: Path) -> None:
+    """The UI's launch of one partition and the monthly schedule tag the run with that partition
+    alone (dagster/partition), not a range: its month's files are read again, as a backfill's are.
+    They were not (files_reloaded 0) while the asset looked for a range only."""
+    from orchestration.assets.ingest import ingest_assets
+    from orchestration.resources import WarehouseResource
+
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    warehouse.mkdir()
+    write_csv(
+        raw / "filings" / "企业月报_2024-03.csv",
+        [["统一社会信用代码", "企业名称", "报告期", "营业收入本年累计（万元）", "研发费用本年累计（万元）"],
+         ["915000007339743120", "重庆甲电子有限公司", "2024年3月", "1520.5", "30"]],
+    )  # fmt: skip
+    [filings] = [asset for asset in ingest_assets if asset.key == dg.AssetKey(["raw", "filings"])]
+    resources = {"warehouse": WarehouseResource(raw_dir=str(raw), warehouse_dir=str(warehouse))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        for expected in (
+            {"files_ingested": 1, "files_reloaded": 0},
+            {"files_ingested": 0, "files_reloaded": 1},
+        ):
+            result = dg.materialize(
+                [filings], instance=instance, resources=resources, partition_key="2024-03-01"
+            )
+            [materialization] = result.asset_materializations_for_node(filings.node_def.name)
+            assert {name: materialization.metadata[name].value for name in expected} == expected

@@ -74,9 +74,10 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         settings = warehouse.settings
-        periods = (
-            _months(context.partition_keys) if kind.monthly and context.has_partition_key_range else None
-        )
+        # a partition run: one partition (the UI's launch, the schedule) or a range (a backfill);
+        # has_partition_key_range alone missed the one partition, which then reloaded nothing
+        partitioned = context.has_partition_key or context.has_partition_key_range
+        periods = _months(context.partition_keys) if kind.monthly and partitioned else None
         if config.only_new_files:
             periods = None
         with warehouse.connect() as con:
