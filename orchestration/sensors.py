@@ -1,13 +1,16 @@
 """A sensor that notices files dropped under raw/ and asks for one refresh of the months they cover.
 
 A file counts as new only when the ingest ledger has not seen it (by path and content): switched on
-over a loaded warehouse, the sensor asks for nothing, whatever the files' times. It asks for at most
+over a loaded warehouse, the sensor asks for nothing, whatever the files' times. It looks at the
+files changed since its last tick and at those whose path the ledger does not know, whatever their
+time (an unzipped file keeps the time it was zipped with). It asks for at most
 one run per tick, over the range of months the new files touch (a new registry or survey: the
 latest month). It never opens build.duckdb while a run holds the warehouse (even a read-only look
 would stop that run from opening the file to write); it looks again on the next tick.
 """
 
 import datetime as dt
+import hashlib
 import json
 import os
 import stat
@@ -23,8 +26,8 @@ from orchestration.ingest.parsing import file_periods
 from orchestration.settings import Settings
 
 
-def _recent_files(raw_dir: Path, since_ns: int) -> list[tuple[str, Path, int]]:
-    """(kind, path, mtime) of the regular files under raw/<kind>/ changed after since_ns, oldest first."""
+def _raw_files(raw_dir: Path) -> list[tuple[str, Path, int]]:
+    """(kind, path, mtime) of the regular files under raw/<kind>/, oldest first."""
     found = []
     for kind in RAW_KIND_FOLDERS:
         folder = raw_dir / kind
@@ -35,8 +38,7 @@ def _recent_files(raw_dir: Path, since_ns: int) -> list[tuple[str, Path, int]]:
             for name in names:
                 path = Path(current) / name
                 info = path.lstat()
-                regular = stat.S_ISREG(info.st_mode) and not name.startswith(("~$", "."))
-                if regular and info.st_mtime_ns > since_ns:
+                if stat.S_ISREG(info.st_mode) and not name.startswith(("~$", ".")):
                     found.append((kind, path, info.st_mtime_ns))
     return sorted(found, key=lambda item: item[2])
 
@@ -84,27 +86,36 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | d
         for run_id in preflight.fail_dead_runs(context.instance):
             context.log.warning(f"marked run {run_id} failed: a killed process had left it in progress")
     cursor = json.loads(context.cursor) if context.cursor else {"mtime_ns": 0}
-    recent = _recent_files(settings.raw_dir, cursor["mtime_ns"])
-    if not recent:
-        return dg.SkipReason(f"no new file under {settings.raw_dir}")
     holder = locking.current_holder(settings.warehouse_dir)
     if holder is not None:
         return dg.SkipReason(f"{locking.describe_run_in_progress(settings.warehouse_dir, holder)}: next tick")
     seen = _seen(settings.build_db)
+    seen_paths = {rel for _, rel in seen}
+    # changed since the last tick, or at a path the ledger does not know: a file unzipped, or copied
+    # with `cp -p` or `rsync -a`, keeps a time older than the cursor and was never looked at
+    candidates = [
+        (kind, path, mtime)
+        for kind, path, mtime in _raw_files(settings.raw_dir)
+        if mtime > cursor["mtime_ns"] or path.relative_to(settings.raw_dir).as_posix() not in seen_paths
+    ]
+    if not candidates:
+        return dg.SkipReason(f"no new file under {settings.raw_dir}")
     unseen = [
         raw_file
-        for kind, path, _ in recent
+        for kind, path, _ in candidates
         if (raw_file := RawFile(kind, path, path.relative_to(settings.raw_dir).as_posix(), file_sha256(path)))
         and (raw_file.sha256, raw_file.rel) not in seen
     ]
-    advanced = json.dumps({"mtime_ns": recent[-1][2]})
+    advanced = json.dumps({"mtime_ns": max(cursor["mtime_ns"], candidates[-1][2])})
     keys = months_of(unseen)
     if not keys:
         return dg.SensorResult(
-            skip_reason=f"{len(recent)} files changed, all already ingested", cursor=advanced
+            skip_reason=f"{len(candidates)} files changed, all already ingested", cursor=advanced
         )
+    # the files themselves name the run: their times need not be new
+    files_key = hashlib.sha256("".join(sorted(f.sha256 + f.rel for f in unseen)).encode()).hexdigest()[:16]
     request = dg.RunRequest(
-        run_key=f"{keys[0]}..{keys[-1]}:{recent[-1][2]}",
+        run_key=f"{keys[0]}..{keys[-1]}:{files_key}",
         # what `planwatch run` does: the months' new files only, not a reload of those already in
         run_config={"ops": {op: {"config": {"only_new_files": True}} for op in MONTHLY_INGEST_OPS}},
         tags={

@@ -161,7 +161,9 @@ def test_sensor_asks_for_one_run_over_the_months_of_new_files(
         assert [_range(request) for request in result.run_requests] == [("2024-09-01", "2024-10-01")]
         assert result.run_requests[0].run_config["ops"]["raw__filings"]["config"] == {"only_new_files": True}
         again = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor))
-    assert isinstance(again, dg.SkipReason)
+    # not ingested yet (no run has taken them in): the same files ask again under the same run key,
+    # which Dagster launches once
+    assert [request.run_key for request in again.run_requests] == [result.run_requests[0].run_key]
 
 
 @pytest.mark.slow
@@ -169,7 +171,9 @@ def test_sensor_over_a_loaded_warehouse_asks_only_for_what_the_ledger_has_not_se
     defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_first_run
 ) -> None:
     """Switched on for the first time (no cursor) over a warehouse that ingested every file: no run.
-    One new filings file of 2022-03: one run, for that month. While a run holds the warehouse: none."""
+    One new filings file of 2022-03: one run, for that month. While a run holds the warehouse: none.
+    A file with a time older than the cursor at a new path (unzipped): asked for too, with the first,
+    which no run has taken in yet."""
     raw, warehouse = demo_first_run.copy_to(tmp_path)
     monkeypatch.setenv("PLANWATCH_RAW_DIR", str(raw))
     monkeypatch.setenv("PLANWATCH_WAREHOUSE_DIR", str(warehouse))
@@ -184,7 +188,14 @@ def test_sensor_over_a_loaded_warehouse_asks_only_for_what_the_ledger_has_not_se
             busy = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor))
         assert isinstance(busy, dg.SkipReason) and "a run is in progress" in busy.skip_message
         second = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor))
-    assert [_range(request) for request in second.run_requests] == [("2022-03-01", "2022-03-01")]
+        assert [_range(request) for request in second.run_requests] == [("2022-03-01", "2022-03-01")]
+        # a file unzipped (or copied with cp -p) keeps an old time, older than the cursor: its path is
+        # new to the ledger, so it is looked at all the same
+        unzipped = raw / "districts" / "区县报送_2022-04_更正.csv"
+        unzipped.write_text("区县,报告期,企业个数\n", encoding="utf-8")
+        os.utime(unzipped, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+        third = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=second.cursor))
+    assert [_range(request) for request in third.run_requests] == [("2022-03-01", "2022-04-01")]
 
 
 def test_the_dbt_resource_skips_only_what_planwatch_does_not_use() -> None:
