@@ -77,12 +77,41 @@ def _latest_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+def _lines_in_doubt(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The latest period's indicators whose sums hold lines the rules say are wrong, with how many
+    (none in a snapshot published before indicator_progress counted them)."""
+    has_column = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'indicator_progress' and column_name = 'lines_in_doubt'"
+    ).fetchone()[0]
+    if not has_column:
+        return {}
+    rows = con.execute(
+        "select indicator_code, lines_in_doubt from marts.indicator_progress "
+        "where period = (select max(period) from marts.indicator_progress) and lines_in_doubt > 0 "
+        "order by indicator_code"
+    ).fetchall()
+    return dict(rows)
+
+
+def doubt_line(doubted: dict[str, int], period: dt.date) -> str | None:
+    """What the scorecard says under its table when the month's sums hold lines the rules say are wrong."""
+    if not doubted:
+        return None
+    return (
+        f"{period:%Y-%m}: {max(doubted.values())} enterprises' filings counted in {', '.join(doubted)} are "
+        "flagged wrong (a unit mix-up or an impossible value: DQ06, DQ07 errors in marts.dq_findings); "
+        "these figures stand as filed and are not to be quoted until the enterprises correct them"
+    )
+
+
 def scorecard(analytics_db: Path) -> str:
     """The latest period's indicators against the plan, and the outlook's chance of each target, as a
     small text table."""
     with connect_snapshot(analytics_db) as con:
         coverage = read_coverage(con, "marts")
         rows = _latest_rows(con)
+        doubted = _lines_in_doubt(con)
     if not rows:
         return "planwatch: the snapshot has no indicator values yet"
     period: dt.date = rows[0][3]
@@ -115,6 +144,8 @@ def scorecard(analytics_db: Path) -> str:
     lines = [f"Scorecard for {period:%Y-%m} (plan {plans}), from {analytics_db}"]
     lines += [_cells(row, widths) for row in table]
     lines.append("chance: the outlook's probability of meeting the target (marts.indicator_outlook)")
+    if doubt := doubt_line(doubted, period):
+        lines.append(doubt)
     partial = partial_month(coverage, period, float(dbt_var("publish_max_drop_share")))
     if partial:
         lines.append(partial)

@@ -46,7 +46,8 @@ def parse_period(value: dt.date | str) -> dt.date:
 HISTORY_SQL = """
     select plan_id, indicator_code, indicator_name_zh, unit, period, actual_value, yoy_growth_pct,
            projected_annual, baseline_year, baseline_value, target_year, target_value,
-           trajectory_value, required_growth_pct, required_growth_unit, status, {kind} as indicator_kind
+           trajectory_value, required_growth_pct, required_growth_unit, status, {kind} as indicator_kind,
+           {doubt} as lines_in_doubt
     from marts.indicator_progress
     where period <= ?
     order by plan_id, indicator_code, period
@@ -113,7 +114,9 @@ def load_briefing(analytics_db: Path, period: dt.date | str) -> Briefing:
             if "indicator_kind" in _columns(con, "indicator_progress")
             else ("case when unit = '%' then 'ratio' else 'flow' end")
         )
-        history = _records(con, HISTORY_SQL.format(kind=kind), [month])
+        progress_columns = _columns(con, "indicator_progress")
+        doubt = "lines_in_doubt" if "lines_in_doubt" in progress_columns else "null"
+        history = _records(con, HISTORY_SQL.format(kind=kind, doubt=doubt), [month])
         chain_columns = _columns(con, "chain_monthly")
         outlook_columns = _columns(con, "indicator_outlook")
         path = "plan_path_value" if "plan_path_value" in outlook_columns else "null"

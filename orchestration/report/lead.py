@@ -67,6 +67,20 @@ def fastest(cells: Sequence[Row], label: str, name_column: str) -> str:
     return f"营业收入增长最快的{label}是{growth}"
 
 
+def doubt_sentence(indicators: Sequence[Row], month: dt.date) -> str:
+    """'（注意：本期有1家企业的月报被判为计量单位错误或数值不合理……）' when lines the rules say are
+    wrong count in the month's sums (indicator_progress.lines_in_doubt); nothing otherwise."""
+    doubted = [row for row in indicators if row.get("lines_in_doubt")]
+    if not doubted:
+        return ""
+    count = max(row["lines_in_doubt"] for row in doubted)
+    names = "、".join(row["indicator_name_zh"] for row in doubted)
+    return (
+        f"（注意：{month.year}年{ytd_text(month)}有{count}家企业的月报被判为计量单位错误或数值不合理（DQ06、DQ07），"
+        f"已按原报计入{names}，相关数字待企业更正后为准，暂勿引用。）"
+    )
+
+
 def lead_paragraph(
     month: dt.date,
     indicators: Sequence[Row],
@@ -89,6 +103,7 @@ def lead_paragraph(
     if intensity is not None:
         parts.append(f"研发强度{intensity:.2f}%")
     text = f"{month.year}年{ytd_text(month)}，" + "；".join(parts) + "。" if parts else ""
+    text = doubt_sentence(indicators, month) + text
     behind = [row["indicator_name_zh"] for row in indicators if row["status"] == "behind"]
     if behind:
         text += f"{'、'.join(behind)}{status_words['behind']}于规划路径。"

@@ -6,6 +6,44 @@ indicator_values as (select * from {{ ref('int_indicator_values') }}),
 
 indicator_annuals as (select * from {{ ref('int_indicator_annuals') }}),
 
+enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
+
+figure_findings as (
+
+    -- the findings of the rules on a filed figure itself, with the file as it is named in raw/
+    {% for rule_model in var('figure_doubt_rule_models') %}
+    select
+        {{ rule_model }}.severity,
+        {{ rule_model }}.period,
+        {{ rule_model }}.source_file,
+        {{ rule_model }}.source_row
+    from {{ ref(rule_model) }} as {{ rule_model }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+lines_in_doubt as (
+
+    -- the filing lines counted in a period's sums that an error finding of such a rule says are
+    -- wrong (a unit mix-up, an impossible value): the sums stand as filed
+    select
+        enterprise_months.period,
+        count(distinct enterprise_months.uscc) as lines_in_doubt
+
+    from enterprise_months
+
+    inner join figure_findings
+        on enterprise_months.source_file = figure_findings.source_file
+            and enterprise_months.source_row = figure_findings.source_row
+            and enterprise_months.period = figure_findings.period
+
+    where figure_findings.severity = 'error'
+
+    group by enterprise_months.period
+
+),
+
 periods as (
 
     select distinct indicator_values.period from indicator_values
@@ -46,6 +84,12 @@ joined as (
         indicator_values.yoy_growth_pct,
         indicator_values.rd_missing_enterprises,
         indicator_values.revenue_missing_enterprises,
+        -- the indicators summed over filings say how many missing values they left out; the survey's do not
+        case
+            when coalesce(indicator_values.rd_missing_enterprises, indicator_values.revenue_missing_enterprises)
+                is not null
+                then coalesce(lines_in_doubt.lines_in_doubt, 0)
+        end as lines_in_doubt,
         prior_annuals.annual_value as prior_annual_value,
         latest_annuals.annual_value as latest_annual_value,
         coalesce(plan_periods.published_baseline_value, baseline_annuals.annual_value) as baseline_value,
@@ -59,6 +103,9 @@ joined as (
     left join indicator_values
         on plan_periods.indicator_code = indicator_values.indicator_code
             and plan_periods.period = indicator_values.period
+
+    left join lines_in_doubt
+        on plan_periods.period = lines_in_doubt.period
 
     left join indicator_annuals as prior_annuals
         on plan_periods.indicator_code = prior_annuals.indicator_code
@@ -145,7 +192,8 @@ final as (
         cast(progress.required_growth_unit as varchar) as required_growth_unit,
         cast(progress.rd_missing_enterprises as bigint) as rd_missing_enterprises,
         cast(progress.revenue_missing_enterprises as bigint) as revenue_missing_enterprises,
-        cast(progress.indicator_kind as varchar) as indicator_kind
+        cast(progress.indicator_kind as varchar) as indicator_kind,
+        cast(progress.lines_in_doubt as bigint) as lines_in_doubt
 
     from progress
 
