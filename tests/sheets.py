@@ -36,6 +36,16 @@ def write_csv(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
+# An enterprise office's monthly filing as it is most often sent: code, name, month, figures in 万元.
+FILING_HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "报告期",
+    "营业收入本年累计（万元）",
+    "研发费用本年累计（万元）",
+]
+
+
 def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     """A workbook with one sheet per entry, in order, each with its rows from A1."""
     workbook = openpyxl.Workbook()

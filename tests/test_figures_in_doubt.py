@@ -14,6 +14,7 @@ import pytest
 
 from orchestration.report.lead import doubt_sentence
 from orchestration.scorecard import doubt_line
+from tests.sheets import FILING_HEADER, write_csv
 
 
 @pytest.mark.slow
@@ -36,10 +37,9 @@ def test_a_month_with_a_filing_in_yuan_is_published_in_doubt(
             "select uscc, enterprise_name, revenue_ytd_wan, rd_ytd_wan from raw.filings "
             "where period = date '2022-04-01' order by revenue_ytd_wan desc limit 1"
         ).fetchone()
-    (raw / "filings" / "企业月报_2022-04_补报.csv").write_text(
-        "统一社会信用代码,企业名称,报告期,营业收入本年累计（万元）,研发费用本年累计（万元）\n"
-        f"{code},{name},2022年4月,{revenue * 10_000},{rd}\n",
-        encoding="utf-8",
+    write_csv(
+        raw / "filings" / "企业月报_2022-04_补报.csv",
+        [FILING_HEADER, [code, name, "2022年4月", revenue * 10_000, rd]],
     )
     run = planwatch("run", "--raw", str(raw), "--warehouse", str(warehouse))
     assert run.returncode == 0, run.stderr[-3000:]

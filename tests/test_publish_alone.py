@@ -17,6 +17,7 @@ import pytest
 
 from orchestration.build_log import build_finished, build_started, unbuilt_reason
 from orchestration.ingest.ledger import ensure_schema
+from tests.sheets import FILING_HEADER, write_csv
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
@@ -49,10 +50,9 @@ def test_an_ingest_then_the_publish_alone_is_refused_until_a_build(
         code, name = con.execute(
             "select uscc, enterprise_name from raw.filings where period = date '2022-04-01' order by uscc limit 1"
         ).fetchone()
-    (raw / "filings" / "企业月报_2022-04_更正.csv").write_text(
-        "统一社会信用代码,企业名称,报告期,营业收入本年累计（万元）,研发费用本年累计（万元）\n"
-        f"{code},{name},2022年4月,98765.4,321\n",
-        encoding="utf-8",
+    write_csv(
+        raw / "filings" / "企业月报_2022-04_更正.csv",
+        [FILING_HEADER, [code, name, "2022年4月", 98765.4, 321]],
     )
     home = tmp_path / "dagster_home"
     ingested = dagster(raw, warehouse, home, "--select", "raw/filings", "--partition", "2022-04-01")
