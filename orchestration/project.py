@@ -56,11 +56,14 @@ def dbt_executable() -> str:
 
 
 def _newest_source_mtime() -> float:
+    """The latest change to the project's files, folders included: a file deleted or renamed changes
+    only its folder's time, and a manifest that still held a deleted test made every later run wait
+    for a check that never came."""
     newest = 0.0
     for folder in ("models", "macros", "seeds", "tests"):
-        for path in (DBT_PROJECT_DIR / folder).rglob("*"):
-            if path.is_file():
-                newest = max(newest, path.stat().st_mtime)
+        top = DBT_PROJECT_DIR / folder
+        for path in (top, *top.rglob("*")):
+            newest = max(newest, path.stat().st_mtime)
     for name in ("dbt_project.yml", "profiles.yml"):
         newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
     return newest

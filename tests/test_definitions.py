@@ -4,6 +4,7 @@ import functools
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -251,3 +252,41 @@ def test_a_run_of_one_partition_reloads_its_month(tmp_path: Path) -> None:
             )
             [materialization] = result.asset_materializations_for_node(filings.node_def.name)
             assert {name: materialization.metadata[name].value for name in expected} == expected
+
+
+@pytest.mark.parametrize("change", ["delete", "rename", "edit", "none"])
+def test_the_manifest_is_parsed_again_after_a_file_of_the_project_changes_or_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A dbt test deleted left the manifest 'fresh' by the files' times: every later run then waited
+    for the check the manifest still held ('did not yield expected outputs'). A deletion or a rename
+    changes its folder's time, which counts too."""
+    from orchestration import project
+
+    for folder in ("models/marts", "macros", "seeds", "tests/generic"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in (
+        "dbt_project.yml",
+        "profiles.yml",
+        "models/marts/a.sql",
+        "tests/zz_review.sql",
+        "macros/m.sql",
+    ):
+        (tmp_path / name).write_text("select 1\n", encoding="utf-8")
+    manifest = tmp_path / "target" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text("{}", encoding="utf-8")
+    # the project as it was a while ago, the manifest parsed from it since: the change comes now
+    now = time.time()
+    for path in [*tmp_path.rglob("*"), tmp_path]:
+        os.utime(path, (now - 100, now - 100))
+    os.utime(manifest, (now - 10, now - 10))
+    monkeypatch.setattr(project, "DBT_PROJECT_DIR", tmp_path)
+    assert project._fresh(manifest)
+    if change == "delete":
+        (tmp_path / "tests" / "zz_review.sql").unlink()
+    elif change == "rename":
+        (tmp_path / "macros" / "m.sql").rename(tmp_path / "macros" / "n.sql")
+    elif change == "edit":
+        (tmp_path / "models" / "marts" / "a.sql").write_text("select 2\n", encoding="utf-8")
+    assert project._fresh(manifest) is (change == "none")
