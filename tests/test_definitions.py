@@ -1,5 +1,6 @@
 """The Dagster code location: it validates, and its lineage, schedule and sensor are what we expect."""
 
+import datetime as dt
 import functools
 import os
 import subprocess
@@ -7,11 +8,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
 
 from orchestration import locking
+from orchestration.constants import MONTHLY_INGEST_OPS
 from tests.sheets import write_csv
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
@@ -131,6 +134,24 @@ def test_monthly_schedule_in_beijing_time_for_previous_month(defs: dg.Definition
     )
     job = defs.resolve_job_def("refresh")
     assert job.partitions_def.get_partition_keys()[0] == "2022-01-01"
+
+
+def test_the_monthly_schedule_takes_in_every_new_file_as_planwatch_run_does(defs: dg.Definitions) -> None:
+    """The tick of 2026-12-20 06:00 Beijing time asks for November's partition, with every monthly
+    ingest told to take only new files, so that a correction of May that came in since is taken in
+    too (a partition run's own reading skipped the files of other months)."""
+    schedule = defs.resolve_schedule_def("monthly_refresh")
+    tick = dt.datetime(2026, 12, 20, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with dg.instance_for_test() as instance:
+        [request] = schedule.evaluate_tick(
+            dg.build_schedule_context(
+                instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+            )
+        ).run_requests
+    assert request.partition_key == "2026-11-01"
+    assert {op: config["config"] for op, config in request.run_config["ops"].items()} == dict.fromkeys(
+        MONTHLY_INGEST_OPS, {"only_new_files": True}
+    )
 
 
 def test_raw_files_sensor_targets_refresh(defs: dg.Definitions) -> None:
