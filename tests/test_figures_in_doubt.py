@@ -22,7 +22,8 @@ def test_a_month_with_a_filing_in_yuan_is_published_in_doubt(
     tmp_path: Path, planwatch, demo_first_run
 ) -> None:
     """The demo's largest enterprise of 2022-04 sends its line again with the revenue in 元 (×10^4):
-    DQ06 and DQ07 find it, the month's revenue, R&D spend and intensity count one line in doubt, and
+    DQ06 and DQ07 find it, the month's revenue and R&D intensity count one line in doubt (its R&D
+    spend is not: the line's R&D is as it was), and
     the run's scorecard and the briefing say so; the other months count what they counted (the demo's
     own faults)."""
     raw, warehouse = demo_first_run.copy_to(tmp_path)
@@ -51,11 +52,11 @@ def test_a_month_with_a_filing_in_yuan_is_published_in_doubt(
         ).fetchone()
     assert "2022-04" not in {row[0] for row in before}
     assert doubted == sorted(
-        [*before, *(("2022-04", code, 1) for code in ("rd_intensity", "rd_spend", "revenue"))]
+        [*before, *(("2022-04", code, 1) for code in ("rd_intensity", "revenue"))]
     )
     assert survey == (0,)
     assert (
-        "2022-04: 1 enterprises' filings counted in rd_intensity, rd_spend, revenue are flagged wrong"
+        "2022-04: 1 enterprises' filings counted in rd_intensity, revenue are flagged wrong"
         in run.stdout + run.stderr
     )
     report = planwatch("report", "--warehouse", str(warehouse), "--period", "2022-04")

@@ -1,8 +1,16 @@
 {#-
     The filing lines counted in each period's sums that an error finding of a rule on the figure
     itself (var figure_doubt_rule_models: DQ06 unit mix-up, DQ07 implausible value) says are wrong,
-    one row per period with any: indicator_progress.lines_in_doubt. The sums hold them as filed.
+    one row per period and indicator with any: indicator_progress.lines_in_doubt. The sums hold them
+    as filed. A finding names the measures it puts in doubt (wrong_measures); an indicator is in
+    doubt through any of the measures it is computed from.
 -#}
+
+{%- set indicator_measures = [
+    ('revenue', ['revenue']),
+    ('rd_spend', ['rd']),
+    ('rd_intensity', ['revenue', 'rd']),
+] %}
 
 with
 
@@ -16,20 +24,21 @@ figure_findings as (
         {{ rule_model }}.severity,
         {{ rule_model }}.period,
         {{ rule_model }}.source_file,
-        {{ rule_model }}.source_row
+        {{ rule_model }}.source_row,
+        {{ rule_model }}.wrong_measures
     from {{ ref(rule_model) }} as {{ rule_model }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
 
-lines_in_doubt as (
+doubted_lines as (
 
-    -- the filing lines counted in a period's sums that an error finding of such a rule says are
-    -- wrong (a unit mix-up, an impossible value): the sums stand as filed
+    -- the lines counted in a period's sums with an error finding on one of their figures
     select
         enterprise_months.period,
-        count(distinct enterprise_months.uscc) as lines_in_doubt
+        enterprise_months.uscc,
+        figure_findings.wrong_measures
 
     from enterprise_months
 
@@ -40,7 +49,20 @@ lines_in_doubt as (
 
     where figure_findings.severity = 'error'
 
-    group by enterprise_months.period
+),
+
+lines_in_doubt as (
+
+    {% for indicator_code, measures in indicator_measures %}
+    select
+        doubted_lines.period,
+        '{{ indicator_code }}' as indicator_code,
+        count(distinct doubted_lines.uscc) as lines_in_doubt
+    from doubted_lines
+    where list_has_any(doubted_lines.wrong_measures, {{ measures }})
+    group by doubted_lines.period
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 

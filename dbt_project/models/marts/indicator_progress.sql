@@ -69,7 +69,8 @@ joined as (
             and plan_periods.period = indicator_values.period
 
     left join lines_in_doubt
-        on plan_periods.period = lines_in_doubt.period
+        on plan_periods.indicator_code = lines_in_doubt.indicator_code
+            and plan_periods.period = lines_in_doubt.period
 
     left join indicator_annuals as prior_annuals
         on plan_periods.indicator_code = prior_annuals.indicator_code

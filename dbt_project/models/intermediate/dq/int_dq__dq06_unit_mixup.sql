@@ -379,6 +379,7 @@ findings as (
         labelled.source_row,
         labelled.matched_power as unit_power,
         labelled.expected_wan,
+        ['revenue'] as wrong_measures,
         -- the periods whose figures the message prints: the two an increment is the difference of
         case
             when labelled.matched_basis = 'year_earlier' then [labelled.prior_period]

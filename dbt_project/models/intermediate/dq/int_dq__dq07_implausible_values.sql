@@ -30,15 +30,17 @@ figures as (
 
 ),
 
-{%- set measures = [('revenue_ytd_wan', '营业收入本年累计'), ('rd_ytd_wan', '研发费用本年累计')] %}
+{#- each figure with the measure it is (int_lines_in_doubt: which indicators a wrong one puts in doubt) -#}
+{%- set measures = [('revenue_ytd_wan', '营业收入本年累计', 'revenue'), ('rd_ytd_wan', '研发费用本年累计', 'rd')] %}
 
 checks as (
 
-    {%- for column, measure_zh in measures %}
+    {%- for column, measure_zh, measure in measures %}
 
     select
         'error' as severity,
         figures.*,
+        ['{{ measure }}'] as wrong_measures,
         figures.reporter_label || ' {{ measure_zh }}' as subject,
         '≥ 0' as expected,
         {{ amount_text('figures.' ~ column) }} as actual,
@@ -55,6 +57,7 @@ checks as (
     select
         'error' as severity,
         figures.*,
+        ['{{ measure }}'] as wrong_measures,
         figures.reporter_label || ' {{ measure_zh }}' as subject,
         '≤ ' || {{ amount_text(var('dq_max_amount_wan')) }} as expected,
         {{ amount_text('figures.' ~ column) }} as actual,
@@ -74,6 +77,7 @@ checks as (
     select
         'error' as severity,
         figures.*,
+        cast([] as varchar[]) as wrong_measures,
         figures.reporter_label || ' 企业个数' as subject,
         '≥ 0' as expected,
         {{ count_text('figures.enterprise_count') }} as actual,
@@ -89,6 +93,8 @@ checks as (
     select
         'error' as severity,
         figures.*,
+        -- one of the two is wrong, which the rule cannot tell
+        ['revenue', 'rd'] as wrong_measures,
         figures.reporter_label || ' 研发费用与营业收入' as subject,
         '≤ ' || {{ amount_text('figures.revenue_ytd_wan') }} as expected,
         {{ amount_text('figures.rd_ytd_wan') }} as actual,
@@ -108,6 +114,8 @@ checks as (
     select
         'warn' as severity,
         figures.*,
+        -- a warning: both figures may be right
+        cast([] as varchar[]) as wrong_measures,
         figures.reporter_label || ' 研发强度' as subject,
         '≤ ' || {{ pct_text('rule.threshold_warn') }} as expected,
         {{ pct_text('cast(figures.rd_ytd_wan as double) / cast(figures.revenue_ytd_wan as double)') }} as actual,
@@ -148,7 +156,8 @@ findings as (
         end
         || {{ source_text('checks.source_file', 'checks.source_row') }} as message,
         checks.source_file,
-        checks.source_row
+        checks.source_row,
+        checks.wrong_measures
 
     from checks
 
