@@ -63,7 +63,10 @@ def _newest_source_mtime() -> float:
     for folder in ("models", "macros", "seeds", "tests"):
         top = DBT_PROJECT_DIR / folder
         for path in (top, *top.rglob("*")):
-            newest = max(newest, path.stat().st_mtime)
+            try:  # an editor's lock link pointing nowhere (.#a.sql), a file gone since the listing
+                newest = max(newest, path.lstat().st_mtime)
+            except FileNotFoundError:
+                continue
     for name in ("dbt_project.yml", "profiles.yml"):
         newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
     return newest

@@ -198,11 +198,20 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             "order by source_file",
             params,
         ).fetchall()
-        reader_notes = con.execute(
-            "select reader_notes from raw.ingest_ledger as entry "
-            f"where status = 'ingested' and reader_notes is not null and {where} order by source_file",
-            params,
-        ).fetchall()
+        # a ledger an older planwatch wrote has no notes yet: the next run adds the column
+        has_notes = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'raw' "
+            "and table_name = 'ingest_ledger' and column_name = 'reader_notes'"
+        ).fetchone()[0]
+        reader_notes = (
+            con.execute(
+                "select reader_notes from raw.ingest_ledger as entry "
+                f"where status = 'ingested' and reader_notes is not null and {where} order by source_file",
+                params,
+            ).fetchall()
+            if has_notes
+            else []
+        )
     misnamed = [
         note
         for kind_name, source_file, periods in named

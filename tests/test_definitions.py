@@ -275,7 +275,7 @@ def test_a_run_of_one_partition_reloads_its_month(tmp_path: Path) -> None:
             assert {name: materialization.metadata[name].value for name in expected} == expected
 
 
-@pytest.mark.parametrize("change", ["delete", "rename", "edit", "none"])
+@pytest.mark.parametrize("change", ["delete", "rename", "edit", "none", "lock link"])
 def test_the_manifest_is_parsed_again_after_a_file_of_the_project_changes_or_goes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -310,4 +310,6 @@ def test_the_manifest_is_parsed_again_after_a_file_of_the_project_changes_or_goe
         (tmp_path / "macros" / "m.sql").rename(tmp_path / "macros" / "n.sql")
     elif change == "edit":
         (tmp_path / "models" / "marts" / "a.sql").write_text("select 2\n", encoding="utf-8")
+    elif change == "lock link":  # Emacs's lock while a.sql is edited, pointing nowhere: no crash
+        (tmp_path / "models" / "marts" / ".#a.sql").symlink_to("user@host.1234")
     assert project._fresh(manifest) is (change == "none")

@@ -51,9 +51,7 @@ def test_a_month_with_a_filing_in_yuan_is_published_in_doubt(
             "where indicator_code = 'digitalization_rate' and lines_in_doubt is not null"
         ).fetchone()
     assert "2022-04" not in {row[0] for row in before}
-    assert doubted == sorted(
-        [*before, *(("2022-04", code, 1) for code in ("rd_intensity", "revenue"))]
-    )
+    assert doubted == sorted([*before, *(("2022-04", code, 1) for code in ("rd_intensity", "revenue"))])
     assert survey == (0,)
     assert (
         "2022-04: 1 enterprises' filings counted in rd_intensity, revenue are flagged wrong"

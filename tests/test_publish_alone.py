@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.build_log import build_finished, build_started, unbuilt_reason
+from orchestration.build_log import FAILED, PASSED, STOPPED, build_finished, build_started, unbuilt_reason
 from orchestration.ingest.ledger import ensure_schema
 from tests.sheets import FILING_HEADER, write_csv
 
@@ -86,14 +86,14 @@ def ledger_change(build_db: Path, at: dt.datetime) -> None:
 
 def state_after(build_db: Path, steps: str) -> None:
     """Play `steps` on a fresh build database: f a file comes in, W/w a whole/selected build that
-    passes, X a whole build that fails, K a whole build that never finishes."""
+    passes, X a whole build that fails, S one stopped from the UI, K one whose process was killed."""
     for step in steps:
         if step == "f":
             ledger_change(build_db, dt.datetime.now())
         else:
-            started = build_started(build_db, whole=step in "WXK")
+            build_id = build_started(build_db, whole=step in "WXSK")
             if step != "K":
-                build_finished(build_db, started, succeeded=step != "X")
+                build_finished(build_db, build_id, {"X": FAILED, "S": STOPPED}.get(step, PASSED))
 
 
 @pytest.mark.parametrize(
@@ -109,8 +109,11 @@ def state_after(build_db: Path, steps: str) -> None:
         ("fWXW", None),
         ("fWK", "did not finish"),
         ("fWKW", None),
+        ("fWS", "was stopped before it finished"),
+        ("fWSW", None),
         ("fw", "no dbt build of the whole project has passed"),
         ("f", "holds no record of a dbt build"),
+        ("", "there is no build database"),
     ],
 )
 def test_what_a_publish_alone_goes_by(tmp_path: Path, steps: str, reason: str | None) -> None:

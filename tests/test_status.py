@@ -315,3 +315,21 @@ def test_what_the_reader_left_unread_is_said_in_status_while_the_file_counts(
         ingest(con, raw, warehouse / "quarantine", "districts")
     assert status(Settings(raw, warehouse)) == 0
     assert heading not in capsys.readouterr().out
+
+
+def test_a_ledger_without_reader_notes_still_lists_its_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A warehouse an older planwatch wrote, before the ledger kept the reader's notes: status lists
+    its files as before (the next run adds the column), rather than leaving the Files section out."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "filings").mkdir(parents=True)
+    warehouse.mkdir()
+    (raw / "filings" / "企业月报_2025-02.csv").write_text(MONTH, encoding="utf-8")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        ingest(con, raw, warehouse / "quarantine", "filings")
+        con.execute("alter table raw.ingest_ledger drop column reader_notes")
+    assert status(Settings(raw, warehouse)) == 0
+    printed = capsys.readouterr().out
+    assert "written by an older planwatch" not in printed
+    assert "  files: 1 ingested" in printed

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.build_log import build_finished, build_started
+from orchestration.build_log import FAILED, PASSED, STOPPED, build_finished, build_started
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -54,15 +54,18 @@ def planwatch_dbt(
     target = warehouse.settings.dbt_target_dir
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     build_db = warehouse.settings.build_db
-    started = build_started(build_db, whole=not context.is_subset)
-    succeeded = False
+    build_id = build_started(build_db, whole=not context.is_subset)
+    outcome = FAILED
     try:
         invocation = dbt.cli(args, context=context, target_path=target)
         with stopped_if_abandoned(invocation.process, invocation.termination_timeout_seconds):
             yield from invocation.stream()
-        succeeded = True
+        outcome = PASSED
+    except (KeyboardInterrupt, GeneratorExit, dg.DagsterExecutionInterruptedError):
+        outcome = STOPPED  # terminated from the UI, or Ctrl-C
+        raise
     finally:  # a killed process records nothing: the build stays unfinished, which refuses a publish too
-        build_finished(build_db, started, succeeded)
+        build_finished(build_db, build_id, outcome)
 
 
 @contextlib.contextmanager
