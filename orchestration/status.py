@@ -198,27 +198,30 @@ def _ledger(build_db: Path, kind: str | None = None, period: str | None = None) 
             "order by source_file",
             params,
         ).fetchall()
-        # a ledger an older planwatch wrote has no notes yet: the next run adds the column
-        has_notes = con.execute(
-            "select count(*) from information_schema.columns where table_schema = 'raw' "
-            "and table_name = 'ingest_ledger' and column_name = 'reader_notes'"
-        ).fetchone()[0]
-        reader_notes = (
-            con.execute(
-                "select reader_notes from raw.ingest_ledger as entry "
-                f"where status = 'ingested' and reader_notes is not null and {where} order by source_file",
-                params,
-            ).fetchall()
-            if has_notes
-            else []
-        )
+        read_with_notes = reader_notes(con, where, params)
     misnamed = [
         note
         for kind_name, source_file, periods in named
         if KINDS[kind_name].monthly and (note := misnamed_month(source_file, (periods or "").split(",")))
     ]
-    read_with_notes = [note for (notes,) in reader_notes for note in notes.splitlines()]
     return (counts, *lists, totals, in_force, repeats, misnamed, read_with_notes)
+
+
+def reader_notes(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[str]:
+    """What the reader said of the files that count (sheets not read, rows hidden), one note each; none
+    from a ledger an older planwatch wrote (the next run adds the column)."""
+    has_notes = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = 'ingest_ledger' and column_name = 'reader_notes'"
+    ).fetchone()[0]
+    if not has_notes:
+        return []
+    rows = con.execute(
+        "select reader_notes from raw.ingest_ledger as entry "
+        f"where status = 'ingested' and reader_notes is not null and {where} order by source_file",
+        params,
+    ).fetchall()
+    return [note for (notes,) in rows for note in notes.splitlines()]
 
 
 def partial_repeats(con: duckdb.DuckDBPyConnection, kind: str | None, period: str | None) -> list[str]:

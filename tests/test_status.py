@@ -310,6 +310,13 @@ def test_what_the_reader_left_unread_is_said_in_status_while_the_file_counts(
     assert status(Settings(raw, warehouse), kind="filings") == 0
     assert heading not in capsys.readouterr().out
 
+    # a file taken in before the ledger kept notes has none, until a backfill of its month reads it again
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        con.execute("update raw.ingest_ledger set reader_notes = null")
+        ingest(con, raw, warehouse / "quarantine", "districts", {"2025-10"})
+    assert status(Settings(raw, warehouse)) == 0
+    assert heading + "".join(f"  {note}\n" for note in notes) in capsys.readouterr().out
+
     path.unlink()
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:
         ingest(con, raw, warehouse / "quarantine", "districts")

@@ -239,6 +239,15 @@ def _record(
     )
 
 
+def _set_notes(con: duckdb.DuckDBPyConnection, raw_file: RawFile, notes: list[str]) -> None:
+    """What the reader says of a file read again (a reload, a file back in place): today's reading,
+    also for a file first read before the ledger kept notes."""
+    con.execute(
+        "update raw.ingest_ledger set reader_notes = ? where file_sha256 = ? and source_file = ?",
+        ["\n".join(notes) or None, raw_file.sha256, raw_file.rel],
+    )
+
+
 def _set_status(
     con: duckdb.DuckDBPyConnection,
     entry: LedgerEntry,

@@ -39,6 +39,7 @@ from orchestration.ingest.ledger import (
     _ledger,
     _load_rows,
     _record,
+    _set_notes,
     _set_status,
     _stranded,
     _withdraw,
@@ -292,6 +293,7 @@ class _IngestRun:
             [entry.sha256, entry.source_file],
         ).fetchone()
         self.report.rows_loaded += _load_rows(self.con, self.kind, raw_file, parsed, arrived)
+        _set_notes(self.con, raw_file, self._say_what_is_hidden(raw_file, parsed))
         forget_parsed(raw_file)
         if self.archive_dir is not None:
             archive_copy(raw_file, self.archive_dir)
@@ -317,9 +319,9 @@ class _IngestRun:
                 f"select max(ingested_at) from raw.{self.kind.table} where file_sha256 = ? and source_file = ?",
                 [raw_file.sha256, raw_file.rel],
             ).fetchone()
-            self.report.rows_loaded += _load_rows(
-                self.con, self.kind, raw_file, parse_cached(raw_file), arrived or self.now
-            )
+            parsed = parse_cached(raw_file)
+            _set_notes(self.con, raw_file, self._say_what_is_hidden(raw_file, parsed))
+            self.report.rows_loaded += _load_rows(self.con, self.kind, raw_file, parsed, arrived or self.now)
             forget_parsed(raw_file)
             self.report.reloaded.append(raw_file.rel)
         elif action is Action.DUPLICATE:
