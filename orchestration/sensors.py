@@ -3,7 +3,9 @@
 A file counts as new only when the ingest ledger has not seen it (by path and content): switched on
 over a loaded warehouse, the sensor asks for nothing, whatever the files' times. It looks at the
 files changed since its last tick and at those whose path the ledger does not know, whatever their
-time (an unzipped file keeps the time it was zipped with). It asks for at most
+time (an unzipped file keeps the time it was zipped with); a file put in place of one of the same
+name with a time older than its last tick is not noticed (`planwatch run` and the monthly schedule
+take it). It opens build.duckdb only when the folder's listing (paths and times) changed. It asks for at most
 one run per tick, over the range of months the new files touch (a new registry or survey: the
 latest month). It never opens build.duckdb while a run holds the warehouse (even a read-only look
 would stop that run from opening the file to write); it looks again on the next tick.
@@ -86,6 +88,12 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | d
         for run_id in preflight.fail_dead_runs(context.instance):
             context.log.warning(f"marked run {run_id} failed: a killed process had left it in progress")
     cursor = json.loads(context.cursor) if context.cursor else {"mtime_ns": 0}
+    files = _raw_files(settings.raw_dir)
+    # nothing added, removed, renamed or touched under raw/ since the last tick: build.duckdb is not
+    # opened (a read-only look, however short, stops a run starting then from opening it to write)
+    listing = hashlib.sha256("\n".join(f"{path}\t{mtime}" for _, path, mtime in files).encode()).hexdigest()
+    if listing == cursor.get("listing"):
+        return dg.SkipReason(f"no new file under {settings.raw_dir}")
     holder = locking.current_holder(settings.warehouse_dir)
     if holder is not None:
         return dg.SkipReason(f"{locking.describe_run_in_progress(settings.warehouse_dir, holder)}: next tick")
@@ -95,18 +103,21 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | d
     # with `cp -p` or `rsync -a`, keeps a time older than the cursor and was never looked at
     candidates = [
         (kind, path, mtime)
-        for kind, path, mtime in _raw_files(settings.raw_dir)
+        for kind, path, mtime in files
         if mtime > cursor["mtime_ns"] or path.relative_to(settings.raw_dir).as_posix() not in seen_paths
     ]
     if not candidates:
-        return dg.SkipReason(f"no new file under {settings.raw_dir}")
+        return dg.SensorResult(
+            skip_reason=f"no new file under {settings.raw_dir}",
+            cursor=json.dumps({"mtime_ns": cursor["mtime_ns"], "listing": listing}),
+        )
     unseen = [
         raw_file
         for kind, path, _ in candidates
         if (raw_file := RawFile(kind, path, path.relative_to(settings.raw_dir).as_posix(), file_sha256(path)))
         and (raw_file.sha256, raw_file.rel) not in seen
     ]
-    advanced = json.dumps({"mtime_ns": max(cursor["mtime_ns"], candidates[-1][2])})
+    advanced = json.dumps({"mtime_ns": max(cursor["mtime_ns"], candidates[-1][2]), "listing": listing})
     keys = months_of(unseen)
     if not keys:
         return dg.SensorResult(
