@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.vintages import CHANGED_FILES, REVISION_KIND, History, schema_has
+from orchestration.vintages import (
+    CHANGED_FILES,
+    REVISION_CHANGE,
+    REVISION_KIND,
+    REVISION_WHEN,
+    History,
+    schema_has,
+)
 
 VINTAGES_DDL = """
 create table marts.cell_vintages (
@@ -28,23 +35,16 @@ create table marts.cell_vintages (
     digitalization_rate_pct double
 )
 """
-REVISIONS_DDL = """
-create table marts.cell_revisions (
-    published_at timestamp not null,
-    run_id varchar not null,
-    previous_published_at timestamp not null,
+REVISIONS_DDL = (
+    "create table marts.cell_revisions ("
+    + REVISION_WHEN
+    + """
     cell_table varchar not null,
     unit_code varchar not null,
     period date not null,
-    measure varchar not null,
-    revision_kind varchar not null,
-    old_value double,
-    new_value double,
-    change double,
-    caused_by varchar,
-    cause_note varchar not null
+    measure varchar not null,"""
+    + REVISION_CHANGE
 )
-"""
 # The cells of one publish, as the snapshot publishes them.
 VINTAGE_SQL = """
 insert into marts.cell_vintages

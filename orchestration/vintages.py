@@ -28,14 +28,14 @@ create table marts.indicator_vintages (
     status varchar
 )
 """
-REVISIONS_DDL = """
-create table marts.indicator_revisions (
+# A revisions table's columns before the figure's key (which publish, against which) and after it
+# (how the figure changed and why); indicators and cells share them.
+REVISION_WHEN = """
     published_at timestamp not null,
     run_id varchar not null,
     previous_published_at timestamp not null,
-    plan_id varchar not null,
-    indicator_code varchar not null,
-    period date not null,
+"""
+REVISION_CHANGE = """
     revision_kind varchar not null,
     old_value double,
     new_value double,
@@ -44,6 +44,15 @@ create table marts.indicator_revisions (
     cause_note varchar not null
 )
 """
+REVISIONS_DDL = (
+    "create table marts.indicator_revisions ("
+    + REVISION_WHEN
+    + """
+    plan_id varchar not null,
+    indicator_code varchar not null,
+    period date not null,"""
+    + REVISION_CHANGE
+)
 # The figures of one publish: the indicator values as the snapshot publishes them.
 VINTAGE_SQL = """
 insert into marts.indicator_vintages

@@ -124,15 +124,21 @@ CORRECTED = (
 )
 
 
-def test_a_correction_that_leaves_out_an_enterprise_is_said_while_both_files_count(
-    tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
+def ingested_month(tmp_path: Path) -> tuple[Path, Path]:
+    """raw/ with February's filings (MONTH) taken into a new build.duckdb; returns raw/ and warehouse/."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
     (raw / "filings").mkdir(parents=True)
     warehouse.mkdir()
     (raw / "filings" / "企业月报_2025-02.csv").write_text(MONTH, encoding="utf-8")
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:
         ingest(con, raw, warehouse / "quarantine", "filings")
+    return raw, warehouse
+
+
+def test_a_correction_that_leaves_out_an_enterprise_is_said_while_both_files_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    raw, warehouse = ingested_month(tmp_path)
     (raw / "filings" / "企业月报_2025-02(更正).csv").write_text(CORRECTED, encoding="utf-8")
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:
         report = ingest(con, raw, warehouse / "quarantine", "filings")
@@ -329,12 +335,8 @@ def test_a_ledger_without_reader_notes_still_lists_its_files(
 ) -> None:
     """A warehouse an older planwatch wrote, before the ledger kept the reader's notes: status lists
     its files as before (the next run adds the column), rather than leaving the Files section out."""
-    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
-    (raw / "filings").mkdir(parents=True)
-    warehouse.mkdir()
-    (raw / "filings" / "企业月报_2025-02.csv").write_text(MONTH, encoding="utf-8")
+    raw, warehouse = ingested_month(tmp_path)
     with duckdb.connect(str(warehouse / "build.duckdb")) as con:
-        ingest(con, raw, warehouse / "quarantine", "filings")
         con.execute("alter table raw.ingest_ledger drop column reader_notes")
     assert status(Settings(raw, warehouse)) == 0
     printed = capsys.readouterr().out
