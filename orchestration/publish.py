@@ -26,7 +26,7 @@ from orchestration.coverage import (
     previous_coverage,
     read_coverage,
 )
-from orchestration.seal import PUBLISHED_MODE, changed_since_publish, seal, seal_path
+from orchestration.seal import PUBLISHED_MODE, SEAL_COMMENT_SQL, changed_since_publish, seal, seal_path
 from orchestration.settings import dbt_var
 
 # What every publish keeps and carries on: the indicator figures and the chain and district cells.
@@ -361,4 +361,5 @@ def _log_publish(
         "insert into marts.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [published_at, run_id, first, last, periods, files_ingested, files_rejected, errors, warns, override],
     )
+    con.execute(SEAL_COMMENT_SQL)
     return _Logged(first, last, errors, warns, revisions, cell_revisions)

@@ -38,13 +38,49 @@ def seal(new_snapshot: Path, analytics_db: Path) -> None:
     os.replace(temporary, path)
 
 
+# Said by the snapshot itself (the comment on marts.publish_log, which every publish writes): it was
+# published with its digest in the list beside it, so a missing list is a lost list, not an old
+# warehouse. The comment is in the bytes the digest covers, so it cannot be added without a trace.
+SEALED_COMMENT = (
+    "One row per publish. planwatch published this file read-only, with its SHA-256 in the list of "
+    "digests beside it (analytics.duckdb.sha256)"
+)
+# COMMENT ON takes no parameter: the statement is fixed here, from the constant above (no quote in it).
+SEAL_COMMENT_SQL = f"comment on table marts.publish_log is '{SEALED_COMMENT}'"
+
+
+def sealed_by_publish(analytics_db: Path) -> bool:
+    """Whether the snapshot says it was published with a list of digests (False when it cannot be
+    opened: the caller's own open then says why)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(analytics_db), read_only=True) as con:
+            row = con.execute(
+                "select comment from duckdb_tables() "
+                "where schema_name = 'marts' and table_name = 'publish_log'"
+            ).fetchone()
+    except duckdb.Error:
+        return False
+    return row is not None and row[0] == SEALED_COMMENT
+
+
 def changed_since_publish(analytics_db: Path) -> str | None:
     """Why the snapshot is not one planwatch published (its bytes match no digest the list beside it
-    holds), or None. A snapshot without that list (published before planwatch kept one, or made by
-    hand; or the list was deleted) is taken as it is."""
+    holds, or the list it was published with is gone), or None. A snapshot published before planwatch
+    kept a list (no comment saying so) and without one is taken as it is."""
     path = seal_path(analytics_db)
-    if not path.exists() or not analytics_db.exists():
+    if not analytics_db.exists():
         return None
+    if not path.exists():
+        if not sealed_by_publish(analytics_db):
+            return None
+        return (
+            f"{analytics_db} was published with its SHA-256 in {path.name} beside it, and that list is "
+            "gone, so whether a connection wrote to it since cannot be told and its figures are not "
+            f"served; put {path.name} back from where it went (a backup beside the snapshot's), or run "
+            "`planwatch run` to publish again and start the list anew"
+        )
     if file_digest(analytics_db) in path.read_text(encoding="ascii", errors="replace").split():
         return None
     return (

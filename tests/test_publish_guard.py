@@ -442,3 +442,50 @@ def test_a_written_snapshot_lends_no_history_and_a_restored_publish_is_served(tm
     seal = warehouse / "analytics.duckdb.sha256"
     seal.write_text(seal.read_text() + "0" * 64 + "\n")
     assert outputs(settings)["snapshot_seal"] != before
+
+
+def test_a_snapshot_whose_list_of_digests_is_gone_is_not_served_until_the_next_publish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deleting analytics.duckdb.sha256 (a tidy-up of a file that looked stray) turned the check off: a
+    snapshot written to after its publish was then served as published. A snapshot says in itself that
+    it was published with a list, so a lost list is told from a warehouse published before the list
+    existed, which is still served as it is."""
+    from orchestration.locking import SnapshotUnreadable, connect_snapshot
+    from orchestration.seal import seal_path
+    from orchestration.settings import Settings
+    from orchestration.status import status
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    build, snapshot = warehouse / "build.duckdb", warehouse / "analytics.duckdb"
+    write_build_db(build, subject="营业收入本年累计")
+    publish(build, snapshot, "run-1")
+    snapshot.chmod(0o644)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("update marts.indicator_progress set actual_value = 9999")
+    seal_path(snapshot).unlink()
+
+    with pytest.raises(SnapshotUnreadable) as caught:
+        connect_snapshot(snapshot)
+    assert str(caught.value) == (
+        f"{snapshot} was published with its SHA-256 in analytics.duckdb.sha256 beside it, and that list is "
+        "gone, so whether a connection wrote to it since cannot be told and its figures are not served; put "
+        "analytics.duckdb.sha256 back from where it went (a backup beside the snapshot's), or run "
+        "`planwatch run` to publish again and start the list anew"
+    )
+    assert status(Settings(tmp_path / "raw", warehouse)) == 0
+    assert f"Published snapshot: not shown, {caught.value}." in capsys.readouterr().out
+
+    publish(build, snapshot, "run-2")  # the build database holds the history: published again
+    with connect_snapshot(snapshot) as con:
+        assert con.execute("select max(actual_value) from marts.indicator_progress").fetchone() != (9999,)
+    assert seal_path(snapshot).read_text().split() == [sha256(snapshot)]
+
+    # a warehouse published before planwatch kept the list says nothing of one: taken as it is
+    snapshot.chmod(0o644)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("comment on table marts.publish_log is null")
+    seal_path(snapshot).unlink()
+    with connect_snapshot(snapshot) as con:
+        assert con.execute("select count(*) from marts.publish_log").fetchone() == (2,)
