@@ -357,6 +357,27 @@ def test_a_run_killed_after_the_swap_loses_no_history(tmp_path: Path) -> None:
     assert cells == [("run-1",), ("run-1",), ("run-2",), ("run-2",), ("run-3",), ("run-3",)]
 
 
+def _written_by_an_analyst(snapshot: Path) -> None:
+    """A read-write connection (after a chmod, as a non-root analyst would need) sets revenue to 9999."""
+    snapshot.chmod(0o644)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("update marts.indicator_progress set actual_value = 9999")
+
+
+def _refused_by_readers(snapshot: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Why every reader refuses the snapshot: the message connect_snapshot raises, which status prints
+    in place of the snapshot's figures (exit 0: the rest of the status stands)."""
+    from orchestration.locking import SnapshotUnreadable, connect_snapshot
+    from orchestration.settings import Settings
+    from orchestration.status import status
+
+    with pytest.raises(SnapshotUnreadable) as caught:
+        connect_snapshot(snapshot)
+    assert status(Settings(snapshot.parent.parent / "raw", snapshot.parent)) == 0
+    assert f"Published snapshot: not shown, {caught.value}." in capsys.readouterr().out
+    return str(caught.value)
+
+
 def test_the_published_snapshot_is_read_only_and_a_write_to_it_is_not_served(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -364,9 +385,7 @@ def test_the_published_snapshot_is_read_only_and_a_write_to_it_is_not_served(
     status saw nothing and the briefing showed 9999 亿元. The file is now published read-only, so
     such a tool gets an error instead; written anyway (by root, or after a chmod), every reader
     refuses it as no publish until `planwatch run` publishes it again."""
-    from orchestration.locking import SnapshotUnreadable, connect_snapshot
-    from orchestration.settings import Settings
-    from orchestration.status import status
+    from orchestration.locking import connect_snapshot
 
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
@@ -377,19 +396,13 @@ def test_the_published_snapshot_is_read_only_and_a_write_to_it_is_not_served(
     with connect_snapshot(snapshot) as con:
         (published,) = con.execute("select sum(actual_value) from marts.indicator_progress").fetchone()
 
-    snapshot.chmod(0o644)
-    with duckdb.connect(str(snapshot)) as con:
-        con.execute("update marts.indicator_progress set actual_value = 9999")
-    with pytest.raises(SnapshotUnreadable) as caught:
-        connect_snapshot(snapshot)
-    assert str(caught.value) == (
+    _written_by_an_analyst(snapshot)
+    assert _refused_by_readers(snapshot, capsys) == (
         f"{snapshot} is not a file planwatch published: its SHA-256 is none of those analytics.duckdb.sha256 "
         "lists (a connection that opened it read-write wrote to it, or the list was edited), so its figures "
         "may not be the published ones; run `planwatch run` to publish it again (analysts connect with "
         "read_only=True)"
     )
-    assert status(Settings(tmp_path / "raw", warehouse)) == 0
-    assert f"Published snapshot: not shown, {caught.value}." in capsys.readouterr().out
 
     publish(build, snapshot, "run-2")
     with connect_snapshot(snapshot) as con:
@@ -451,31 +464,23 @@ def test_a_snapshot_whose_list_of_digests_is_gone_is_not_served_until_the_next_p
     snapshot written to after its publish was then served as published. A snapshot says in itself that
     it was published with a list, so a lost list is told from a warehouse published before the list
     existed, which is still served as it is."""
-    from orchestration.locking import SnapshotUnreadable, connect_snapshot
+    from orchestration.locking import connect_snapshot
     from orchestration.seal import seal_path
-    from orchestration.settings import Settings
-    from orchestration.status import status
 
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     build, snapshot = warehouse / "build.duckdb", warehouse / "analytics.duckdb"
     write_build_db(build, subject="营业收入本年累计")
     publish(build, snapshot, "run-1")
-    snapshot.chmod(0o644)
-    with duckdb.connect(str(snapshot)) as con:
-        con.execute("update marts.indicator_progress set actual_value = 9999")
+    _written_by_an_analyst(snapshot)
     seal_path(snapshot).unlink()
 
-    with pytest.raises(SnapshotUnreadable) as caught:
-        connect_snapshot(snapshot)
-    assert str(caught.value) == (
+    assert _refused_by_readers(snapshot, capsys) == (
         f"{snapshot} was published with its SHA-256 in analytics.duckdb.sha256 beside it, and that list is "
         "gone, so whether a connection wrote to it since cannot be told and its figures are not served; put "
         "analytics.duckdb.sha256 back from where it went (a backup beside the snapshot's), or run "
         "`planwatch run` to publish again and start the list anew"
     )
-    assert status(Settings(tmp_path / "raw", warehouse)) == 0
-    assert f"Published snapshot: not shown, {caught.value}." in capsys.readouterr().out
 
     publish(build, snapshot, "run-2")  # the build database holds the history: published again
     with connect_snapshot(snapshot) as con:
