@@ -595,15 +595,28 @@ def test_truncated_workbook_is_rejected(tmp_path: Path) -> None:
         parse_file(broken, "filings")
 
 
+CUT_NOTE = (
+    "企业月报_2024-10.csv: its last line (row 3) has no line break after it, as a file cut short in copying "
+    "ends; it was read, its last field as '{}': check that figure against the sender's file, and if it is "
+    "short, copy the whole file again"
+)
+
+
 @pytest.mark.parametrize(
-    ("tail", "cut"),
+    ("tail", "cut", "notes"),
     [
-        ("91110000802085421K,2024-10,2442.32,36.2\r\n", False),
-        ("91110000802085421K,2024-10,2442.32,36.2", False),  # complete, only no line break after it
-        ("91110000802085421K,2024-10,244", True),  # still being copied
+        ("91110000802085421K,2024-10,2442.32,36.2\r\n", False, []),
+        # whole, or cut inside its last field (36.2 arriving as 36): read, and said
+        ("91110000802085421K,2024-10,2442.32,36.2", False, [CUT_NOTE.format("36.2")]),
+        ("91110000802085421K,2024-10,2442.32,3", False, [CUT_NOTE.format("3")]),
+        ("91110000802085421K,2024-10,244", True, None),  # still being copied
+        # a note under the table is the last line: the figures above it are whole
+        ("91110000802085421K,2024-10,2442.32,36.2\r\n注：本表由企业填报", False, []),
     ],
 )
-def test_a_csv_cut_short_is_rejected(tmp_path: Path, tail: str, cut: bool) -> None:
+def test_a_csv_cut_short_is_rejected_or_said(
+    tmp_path: Path, tail: str, cut: bool, notes: list[str] | None
+) -> None:
     path = tmp_path / "企业月报_2024-10.csv"
     path.write_text(
         "统一社会信用代码,报告期,营业收入本年累计,研发费用本年累计\r\n915000007339743120,2024-10,100,1\r\n"
@@ -616,10 +629,9 @@ def test_a_csv_cut_short_is_rejected(tmp_path: Path, tail: str, cut: bool) -> No
         ):
             parse_file(path, "filings")
     else:
-        assert [row["revenue_ytd_wan"] for row in parse_file(path, "filings").rows] == [
-            100,
-            Decimal("2442.32"),
-        ]
+        parsed = parse_file(path, "filings")
+        assert [row["revenue_ytd_wan"] for row in parsed.rows] == [100, Decimal("2442.32")]
+        assert parsed.notes == notes
 
 
 @pytest.mark.parametrize("name", ["企业月报_2024-10.csv", "企业月报_2024-10.xlsx"])

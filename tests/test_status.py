@@ -342,3 +342,23 @@ def test_a_ledger_without_reader_notes_still_lists_its_files(
     printed = capsys.readouterr().out
     assert "written by an older planwatch" not in printed
     assert "  files: 1 ingested" in printed
+
+
+def test_a_csv_whose_last_line_has_no_line_break_is_said_in_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sensor took February's CSV while it was still being copied, cut inside the last figure of its
+    last line: the line reads whole, so only the missing line break tells. Status says which figure to
+    check while the file counts."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "filings").mkdir(parents=True)
+    warehouse.mkdir()
+    (raw / "filings" / "企业月报_2025-02.csv").write_text(MONTH[: MONTH.rindex(",")] + ",2", encoding="utf-8")
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        ingest(con, raw, warehouse / "quarantine", "filings")
+    assert status(Settings(raw, warehouse)) == 0
+    assert (
+        "  filings/企业月报_2025-02.csv: its last line (row 4) has no line break after it, as a file cut short "
+        "in copying ends; it was read, its last field as '2': check that figure against the sender's file, "
+        "and if it is short, copy the whole file again\n"
+    ) in capsys.readouterr().out

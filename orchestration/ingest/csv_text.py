@@ -49,6 +49,21 @@ def _check_complete(rows: list[list[str]], text: str) -> None:
         )
 
 
+def cut_short_note(rows: list[list[object]], unterminated: bool, read: set[int]) -> str | None:
+    """A CSV cut short inside its last field (2442.32 arriving as 244) has a whole last line, so
+    _check_complete cannot tell it; when that line has no line break and was read as data, its last
+    field is named for a person to check. A file typed by hand may end so too: a note, not a refusal."""
+    number = len(rows)
+    if not unterminated or number not in read:
+        return None
+    last = str(rows[-1][-1]).strip() if rows[-1] else ""
+    return (
+        f"its last line (row {number}) has no line break after it, as a file cut short in copying ends; "
+        f"it was read, its last field as '{last}': check that figure against the sender's file, and if it "
+        "is short, copy the whole file again"
+    )
+
+
 def _check_separator(rows: list[list[str]]) -> None:
     """A CSV whose lines are each one field holding semicolons or tabs was saved with another
     separator: read with commas, its header would look like one long column name."""

@@ -35,6 +35,7 @@ class Sheet:
     name: str | None  # None for a CSV
     rows: list[list[object]]
     hidden: bool = False  # a workbook sheet hidden in Excel (most often an old draft): not read
+    unterminated: bool = False  # a CSV whose last line has no line break (as a copy cut short ends)
 
 
 @dataclass(frozen=True)

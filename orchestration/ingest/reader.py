@@ -19,7 +19,7 @@ from pathlib import Path
 import python_calamine
 from python_calamine import SheetVisibleEnum
 
-from orchestration.ingest.csv_text import FileRejected, read_csv_rows
+from orchestration.ingest.csv_text import FileRejected, cut_short_note, read_csv_rows
 from orchestration.ingest.kinds import KINDS, Field, Kind, derived_columns
 from orchestration.ingest.layout import (
     Header,
@@ -154,7 +154,10 @@ def read_sheets(path: Path, limits: Limits | None = None, data: bytes | None = N
     if (len(data) if data is not None else path.stat().st_size) == 0:
         raise FileRejected("is empty (0 bytes): nothing to read; send the file again (was its copy cut off?)")
     if suffix == ".csv":
-        return [Sheet(None, read_csv_rows(path.read_bytes() if data is None else data, limits.max_rows))]
+        text = path.read_bytes() if data is None else data
+        return [
+            Sheet(None, read_csv_rows(text, limits.max_rows), unterminated=not text.endswith((b"\n", b"\r")))
+        ]
     try:
         workbook = (
             python_calamine.CalamineWorkbook.from_path(str(path))
@@ -425,6 +428,8 @@ def parse_file(
         parsed.rows.extend(rows)
         parsed.rows_read += len(rows)
         parsed.hidden_rows += [f"{sheet.name} {n}" for n in (scan.hidden_rows if scan else []) if n in read]
+        if note := cut_short_note(sheet.rows, sheet.unterminated, read):
+            parsed.notes.append(f"{label}: {note}")
         if sheet.name:
             parsed.sheets.append(sheet.name)
     if not parsed.rows:
