@@ -33,6 +33,8 @@ CITYWIDE_FILE = "全市_citywide.xlsx"
 UNDATED_FOLDER = "未分期_undated"  # findings without a period, e.g. a registry credit code (DQ09)
 SEVERITY_ZH = {"error": "错误", "warn": "提示", "warn/error": "提示/错误"}
 ADVICE = {"error": "请更正后重新报送", "warn": "请核实，如有误请更正"}
+# A district figure found right once enterprises' lines other findings name are corrected (DQ02, DQ03)
+STANDS_ADVICE = "区县报送数无需更正：请督促说明中的企业更正月报"
 
 # Sheet 1: (header, width, wrap)
 FIX_COLUMNS = [
@@ -79,6 +81,7 @@ class Finding:
     source_file: str | None
     source_row: int | None
     filed_period: dt.date | None = None  # the month it is filed under: of the file it came from
+    district_figure_stands: bool = False  # the district's figure is right: enterprises are to correct
 
     def sort_key(self) -> tuple:
         """Errors first, then by rule, file and row (missing last), then stable by id."""
@@ -184,7 +187,8 @@ _FINDINGS_SQL = """
         findings.message,
         findings.source_file,
         findings.source_row,
-        findings.filed_period
+        findings.filed_period,
+        findings.district_figure_stands
     from marts.dq_findings as findings
     left join reference.reporting_units as units
         on units.district_code = findings.district_code
@@ -230,17 +234,26 @@ def _fill_fix_sheet(sheet: Worksheet, title: str, findings: list[Finding], rules
     sheet.title = FIX_SHEET
     errors = sum(finding.severity == "error" for finding in findings)
     warns = len(findings) - errors
+    # errors on a district figure found right once enterprises correct their filings (DQ02)
+    standing = sum(finding.severity == "error" and finding.district_figure_stands for finding in findings)
     grouped = problems(findings, rules)
     sheet["A1"] = safe_cell(title)
     sheet["A1"].font = Font(bold=True, size=14)
+    to_resubmit = (
+        f"{errors - standing} 条须更正后重新报送，{standing} 条区县报送数无误、只须督促企业更正月报"
+        if standing
+        else "须更正后重新报送"
+    )
     sheet["A2"] = (
-        f"共 {len(grouped)} 个问题：错误 {errors} 条（须更正后重新报送），提示 {warns} 条（请核实）；"
+        f"共 {len(grouped)} 个问题：错误 {errors} 条（{to_resubmit}），提示 {warns} 条（请核实）；"
         "同一原因引起的各条列为一个问题，原因在前"
     )
     rows = []
     for number, problem in enumerate(grouped, start=1):
         cause_title = _rule_title(problem.cause, rules)
         advice = ADVICE.get(problem.cause.severity, ADVICE["warn"])
+        if problem.cause.district_figure_stands:
+            advice = STANDS_ADVICE
         if problem.consequences:
             advice = f"先更正此项；下面 {len(problem.consequences)} 条可能由此引起，更正后请复核"
         rows.append(_fix_row(number, problem.cause, rules, problem.cause.message, advice))

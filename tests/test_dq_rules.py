@@ -113,7 +113,7 @@ DISTRICT_NAMES = {
     "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
     "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
-    "500230": "丰都县", "500231": "垫江县", "500233": "忠县",
+    "500230": "丰都县", "500231": "垫江县", "500233": "忠县", "500235": "云阳县",
 }  # fmt: skip
 
 
@@ -366,6 +366,14 @@ def triggering_layer(raw: RawLayer) -> None:
         raw.filing(code("500233", serial), "2024-03", 11000 if serial == 3 else 1100, 10)
     raw.submission("500233", "2023-03", 3, 3000, 30)
     raw.submission("500233", "2024-03", 3, 3300, 30)
+    # A credit code mistyped in a filing: 云阳甲's line stands under a code the registry does not hold,
+    # so the filings' sum (400) and count (1) leave it out while 云阳县 counted it (1,000, 2): DQ02
+    # and DQ03 say so and find the district's figures right; DQ10 names both sides of the typo
+    raw.registry(code("500235", 1), "云阳甲电子公司", "500235")
+    raw.registry(code("500235", 2), "云阳乙电子公司", "500235")
+    raw.filing(code("500235", 9), "2024-03", 600, 6, name="云阳甲电子公司", district="500235")
+    raw.filing(code("500235", 2), "2024-03", 400, 4)
+    raw.submission("500235", "2024-03", 2, 1000, 10)
     # DQ07: a revenue of 1e20 万元 fits DECIMAL(38, 6) but no enterprise earns it; its text must
     # not look like a credit code (21 digits in a row would)
     raw.registry(code("500151", 1), "铜梁甲电子公司", "500151")
@@ -634,6 +642,11 @@ TRIGGERED = [
     Expected("DQ02", "500120", "2024-03", "营业收入本年累计", "error", "20,000,000", "2,000",
              "districts/500120_2024-03.csv", 4),
     Expected("DQ03", "500103", "2024-03", "区县月报 企业个数", "warn", "2", "3", "districts/500103_2024-03.csv", 4),
+    Expected("DQ02", "500235", "2024-03", "营业收入本年累计", "error", "400", "1,000", "districts/500235_2024-03.csv", 4),
+    Expected("DQ03", "500235", "2024-03", "区县月报 企业个数", "warn", "1", "2", "districts/500235_2024-03.csv", 4),
+    Expected("DQ10", "500235", "2024-03", "云阳甲电子公司 企业名录", "warn", "名录有此企业", "名录无此企业",
+             "filings/2024-03_500235.csv", 2),
+    Expected("DQ10", "500235", "2024-03", "云阳甲电子公司 企业月报", "warn", "1", "0", "filings/2024-03_500235.csv", 2),
     Expected("DQ04", "500104", "2024-04", "区县月报 营业收入本年累计", "error", "≥ 1,000", "990",
              "districts/500104_2024-04.csv", 4),
     Expected("DQ04", "500105", "2024-03", "江北甲电子公司 营业收入本年累计", "error", "≥ 2,000", "1,980",
@@ -847,6 +860,21 @@ def test_district_monthly_counts_findings_of_known_units_only(triggered: Built) 
     assert in_units == all_findings - 2
 
 
+def district_figures_standing(triggered: Built, district: str) -> tuple[str, str]:
+    """The messages of a district's DQ02 and DQ03 of 2024-03, having checked that both find its figures
+    right (district_figure_stands) and that DQ02, whose gap is enterprises' lines, cites them."""
+    said = triggered.query(
+        "select rule_id, message, district_figure_stands, cites_enterprise_line from marts.dq_findings "
+        "where district_code = ? and period = '2024-03-01' and rule_id in ('DQ02', 'DQ03') order by 1",
+        [district],
+    )
+    assert [(rule, stands, cites) for rule, _, stands, cites in said] == [
+        ("DQ02", True, True),
+        ("DQ03", True, False),
+    ]
+    return said[0][1], said[1][1]
+
+
 def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(triggered: Built) -> None:
     """DQ14's filing of 2021-12 sits in a file whose other line reports 2024-03: it is filed, and counted
     in district_monthly, under 2024-03, where the feedback workbook and the briefing list it too, with
@@ -892,13 +920,17 @@ def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(trigge
         in message
     )
     assert triggered.query("select explains from marts.dq_rules where rule_id = 'DQ14'") == [("DQ01 DQ10",)]
-    # the district counted it: its total and count differ from the filings' by that enterprise
-    notes = triggered.query(
-        "select rule_id, message like '%（其中 1 家企业的本期月报报告期疑似填错，见 DQ14 问题，未计入合计；%' "
-        "from marts.dq_findings where district_code = '500118' and period = '2024-03-01' "
-        "and rule_id in ('DQ02', 'DQ03') order by 1"
+    # the district counted it: its total and count differ from the filings' by that enterprise alone,
+    # so the district's figures stand and the enterprise is to correct (the gap is its line: withheld)
+    revenue, count = district_figures_standing(triggered, "500118")
+    assert (
+        "其中 1 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计。按这些企业月报应为的数计，企业月报合计为 "
+        "100.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。"
+    ) in revenue
+    assert (
+        "其中 1 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计。计入这些企业为 1 家，与区县报送数相符："
+        in count
     )
-    assert notes == [("DQ02", True), ("DQ03", True)]
 
 
 def test_right_month_after_a_unit_mixup_is_no_fall(triggered: Built) -> None:
@@ -929,10 +961,63 @@ def test_a_sum_off_by_an_enterprise_s_unit_mix_up_does_not_blame_the_district(tr
         )
     )
     assert (
-        "相差 99.99%（允许误差 1.00%）。其中 1 家企业的月报疑似计量单位错误（见 DQ06 问题），按其应为数计，"
-        "企业月报合计为 2,000.00 万元，与区县报送数相符：请督促企业更正月报，区县报送数无需更正。"
+        "相差 99.99%（允许误差 1.00%）。其中 1 家企业的月报疑似计量单位错误（见 DQ06 问题）。按这些企业月报应为的"
+        "数计，企业月报合计为 2,000.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。"
     ) in messages["500120"]
     assert "相差 2.00%（允许误差 1.00%）。请核对更正。" in messages["500102"]
+
+
+def test_a_filing_under_a_mistyped_code_is_said_and_the_district_is_not_blamed(triggered: Built) -> None:
+    """云阳甲 filed under a code the registry does not hold (a typo), and 云阳县 counted it: 1,000 万元
+    and 2 enterprises against the filings' 400 and 1. The district was told to correct both. Now DQ02
+    and DQ03 count the line DQ10 names: with it the figures agree, so the district has nothing to
+    correct, and the published DQ02 withholds its figures (1,000 less 400 is 云阳甲's line)."""
+    revenue, count = district_figures_standing(triggered, "500235")
+    assert (
+        "相差 150.00%（允许误差 1.00%）。其中 1 家企业月报的统一社会信用代码不在企业名录中（见 DQ10 问题，代码可能填错），"
+        "未计入合计。按这些企业月报应为的数计，企业月报合计为 1,000.00 万元，与区县报送数相符：请督促上述企业更正月报，"
+        "区县报送数无需更正。"
+    ) in revenue
+    assert "计入这些企业为 2 家，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。" in count
+    [(expected, actual, withheld)] = triggered.query(
+        "select expected, actual, figures_withheld from marts.dq_findings_published "
+        "where rule_id = 'DQ02' and district_code = '500235'"
+    )
+    assert (expected, actual, withheld) == (None, None, True)
+    # DQ10 sees one enterprise on both sides: neither asks to add it to the registry nor to chase a
+    # filing that came in, and both point at the filing line
+    dq10 = dict(
+        triggered.query(
+            "select subject, message from marts.dq_findings where rule_id = 'DQ10' and district_code = '500235' "
+            "and period = '2024-03-01'"
+        )
+    )
+    assert (
+        "的月报，其统一社会信用代码不在企业名录中，但名录中有同名企业（registry/名录_500235.xlsx 第 2 行）本期没有月报："
+        "很可能是同一家企业、月报的代码填错，其数据因此未计入合计。请对照营业执照核对该行的统一社会信用代码并更正月报"
+    ) in dq10["云阳甲电子公司 企业名录"]
+    assert (
+        "”没有本期月报，但本期收到同名企业的月报，其统一社会信用代码不在企业名录中（见该行的另一条 DQ10 问题），很可能就是"
+        "该企业的月报、代码填错。请核对该行的统一社会信用代码并更正。来源：filings/2024-03_500235.csv 第 2 行。"
+    ) in dq10["云阳甲电子公司 企业月报"]
+    # a gap no finding's line explains still asks the district to check (涪陵区)
+    assert triggered.query(
+        "select district_figure_stands, cites_enterprise_line from marts.dq_findings "
+        "where rule_id = 'DQ02' and district_code = '500102'"
+    ) == [(False, False)]
+
+
+def test_a_wrong_check_character_is_not_offered_as_the_correction(triggered: Built) -> None:
+    """A wrong check character most often means a character before it was mistyped: the message said
+    which character the first 17 give, and an officer who copied it in got a code that passes the
+    check and belongs to no enterprise. It now says the typo may be anywhere in the code."""
+    [(message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ09' and subject like '巴南甲电子公司%'"
+    )
+    assert (
+        "校验码为 A，与前 17 位不符（按前 17 位计算应为 W）：代码中有字符填错，不一定是校验码本身，请勿只改校验码"
+        in message
+    )
 
 
 def test_a_sum_read_back_for_one_enterprise_s_unit_mix_up_is_withheld_when_published(

@@ -76,7 +76,8 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
             create table marts.dq_findings (
                 finding_id varchar, rule_id varchar, severity varchar, district_code varchar,
                 period date, subject varchar, expected varchar, actual varchar, message varchar,
-                source_file varchar, source_row integer, filed_period date
+                source_file varchar, source_row integer, filed_period date,
+                district_figure_stands boolean not null default false
             )
             """
         )
@@ -94,9 +95,14 @@ def build_db(path: Path, findings: list[tuple] = FINDINGS) -> Path:
             "(district_code varchar, district_name varchar, short_name varchar, kind varchar)"
         )
         if findings:
-            con.executemany(
-                "insert into marts.dq_findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
+            columns = (
+                "finding_id, rule_id, severity, district_code, period, subject, expected, actual, message, "
             )
+            columns += "source_file, source_row, filed_period" + (
+                ", district_figure_stands" if len(findings[0]) > 12 else ""
+            )
+            marks = ", ".join("?" * len(findings[0]))
+            con.executemany(f"insert into marts.dq_findings ({columns}) values ({marks})", findings)
         con.executemany("insert into marts.dq_rules values (?, ?, ?, ?, ?, ?)", RULES)
         con.executemany("insert into reference.reporting_units values (?, ?, ?, ?)", UNITS)
     return path
@@ -228,6 +234,26 @@ def test_district_workbook_content(tmp_path) -> None:
         ],
         ["DQ07", "数值不合理", "提示/错误", "营业收入和研发费用不应为负数。", "研发强度超过 30% 为提示", 1],
     ]
+
+
+def test_a_district_figure_found_right_is_not_asked_to_be_resubmitted(tmp_path) -> None:
+    """云阳县's total differs from the filings' sum only by a line filed under a mistyped code: DQ02
+    says the district has nothing to correct. Its workbook said 请更正后重新报送 beside that; now the
+    advice asks it to have the enterprise correct, and the heading counts it apart."""
+    stands = (
+        "d2", "DQ02", "error", "500101", dt.date(2024, 10, 1), "营业收入本年累计", "400", "1,000",
+        "……按这些企业月报应为的数计，企业月报合计为 1,000.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。",
+        "districts/万州_2024-10.xlsx", 6, dt.date(2024, 10, 1), True,
+    )  # fmt: skip
+    out = tmp_path / "feedback"
+    write_feedback(build_db(tmp_path / "build.duckdb", [stands]), out)
+
+    sheet = openpyxl.load_workbook(out / "2024-10" / "500101_万州区.xlsx")["需要更正"]
+    assert sheet["A2"].value == (
+        "共 1 个问题：错误 1 条（0 条须更正后重新报送，1 条区县报送数无误、只须督促企业更正月报），提示 0 条（请核实）；"
+        "同一原因引起的各条列为一个问题，原因在前"
+    )
+    assert sheet["I4"].value == "区县报送数无需更正：请督促说明中的企业更正月报"
 
 
 def test_missing_file_and_citywide_workbooks(tmp_path) -> None:

@@ -134,16 +134,28 @@
 
 
 {#-
-    For a district's cross-table finding (DQ02, DQ03): how many of its enterprises a period typed
-    outside the months tracked (DQ14) leaves out of the filings' totals; '' when none.
+    For a district's cross-table finding (DQ02, DQ03): the filing lines of its enterprises that
+    other findings name and that the filings' totals hold wrongly or leave out: in another unit
+    (DQ06), dated outside the months tracked (DQ14), under a code the registry does not hold (DQ10).
+    Each kind with a line, joined by '；'; NULL when there is none.
 -#}
-{% macro mistyped_filings_note(enterprise_count) -%}
-    case
-        when {{ enterprise_count }} > 0
-            then '（其中 ' || cast({{ enterprise_count }} as varchar)
-                || ' 家企业的本期月报报告期疑似填错，见 DQ14 问题，未计入合计；更正报告期后请复核。）'
-        else ''
-    end
+{% macro left_out_lines_text(mixed_up_count, mistyped_count, unregistered_count) -%}
+    nullif(concat_ws(
+        '；',
+        case
+            when {{ mixed_up_count }} > 0
+                then cast({{ mixed_up_count }} as varchar) || ' 家企业的月报疑似计量单位错误（见 DQ06 问题）'
+        end,
+        case
+            when {{ mistyped_count }} > 0
+                then cast({{ mistyped_count }} as varchar) || ' 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计'
+        end,
+        case
+            when {{ unregistered_count }} > 0
+                then cast({{ unregistered_count }} as varchar)
+                    || ' 家企业月报的统一社会信用代码不在企业名录中（见 DQ10 问题，代码可能填错），未计入合计'
+        end
+    ), '')
 {%- endmacro %}
 
 

@@ -24,9 +24,12 @@ rule as (
     A rule whose message can tie a district's figures to one enterprise's line (DQ02 naming a line
     DQ06 found in another unit) says which findings do in cites_enterprise_line (cites_enterprises);
     for the others it is false, and the published findings withhold those figures as they do an
-    enterprise's own finding's.
+    enterprise's own finding's. A rule on a district's figure that can find it right once other
+    findings' enterprise lines are corrected (DQ02, DQ03) says so in district_figure_stands
+    (judges_district_figure); for the others it is false, and the feedback workbook then asks the
+    district to correct.
 -#}
-{% macro dq_findings_final(per_line=true, compares_periods=false, cites_enterprises=false) -%}
+{% macro dq_findings_final(per_line=true, compares_periods=false, cites_enterprises=false, judges_district_figure=false) -%}
 {%- set subject = "findings.subject || '|' || findings.source_file || '|' || cast(findings.source_row as varchar)"
     if per_line else 'findings.subject' -%}
 final as (
@@ -35,7 +38,8 @@ final as (
         {{ finding_id('findings.rule_id', 'findings.district_code', 'findings.period', subject) }} as finding_id,
         findings.*{% if not compares_periods %},
         cast([] as date[]) as compared_periods{% endif %}{% if not cites_enterprises %},
-        false as cites_enterprise_line{% endif %}
+        false as cites_enterprise_line{% endif %}{% if not judges_district_figure %},
+        false as district_figure_stands{% endif %}
 
     from findings
 

@@ -2,9 +2,11 @@
     Each district submission that counts beside what its in-scope enterprises' filings add up to:
     the comparison the cross-table rules on district submissions make (DQ02 revenue, DQ03
     enterprise count), built once. A submission is compared once the enterprise filings of its
-    period are in. mistyped_enterprise_count: the district's in-scope enterprises without a filing of
-    the period whose line in the period's file is dated outside the months tracked (DQ14), left out
-    of the filed totals by that typo.
+    period are in. Beside the filed totals, the lines other findings leave out of them, which the
+    district may rightly have counted: the district's in-scope enterprises without a filing of the
+    period whose line in the period's file is dated outside the months tracked (DQ14), and the
+    filings through the district whose credit code the registry does not hold (DQ10; most often a
+    mistyped code, DQ09).
 -#}
 
 with
@@ -18,6 +20,8 @@ filed_periods as (select * from {{ ref('int_filed_periods') }}),
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
 mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
+
+enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
 
 filing_totals as (
 
@@ -40,13 +44,19 @@ mistyped_totals as (
     select
         enterprises.district_code,
         mistyped_periods.file_period as period,
-        count(distinct enterprises.uscc) as enterprise_count
+        count(distinct enterprises.uscc) as enterprise_count,
+        -- an enterprise's first such line of the month: the one DQ10 points at
+        sum(enterprise_filings.revenue_ytd_wan) filter (where mistyped_periods.line_rank = 1) as revenue_ytd_wan
 
     from mistyped_periods
 
     inner join enterprises
         on mistyped_periods.reporter_key = enterprises.uscc
             and {{ period_year('mistyped_periods.file_period') }} = enterprises.scope_year
+
+    left join enterprise_filings
+        on mistyped_periods.source_file = enterprise_filings.source_file
+            and mistyped_periods.source_row = enterprise_filings.source_row
 
     where
         mistyped_periods.reporter_kind = 'enterprise'
@@ -64,6 +74,25 @@ mistyped_totals as (
 
 ),
 
+unregistered_totals as (
+
+    -- routed to the district they filed through (int_enterprise_filings)
+    select
+        enterprise_filings.district_code,
+        enterprise_filings.period,
+        count(*) as enterprise_count,
+        sum(enterprise_filings.revenue_ytd_wan) as revenue_ytd_wan
+
+    from enterprise_filings
+
+    where not enterprise_filings.is_registered
+
+    group by
+        enterprise_filings.district_code,
+        enterprise_filings.period
+
+),
+
 reconciled as (
 
     select
@@ -74,6 +103,9 @@ reconciled as (
         coalesce(filing_totals.enterprise_count, 0) as filed_enterprise_count,
         coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
         coalesce(mistyped_totals.enterprise_count, 0) as mistyped_enterprise_count,
+        coalesce(mistyped_totals.revenue_ytd_wan, 0) as mistyped_revenue_ytd_wan,
+        coalesce(unregistered_totals.enterprise_count, 0) as unregistered_enterprise_count,
+        coalesce(unregistered_totals.revenue_ytd_wan, 0) as unregistered_revenue_ytd_wan,
         submissions.source_file,
         submissions.source_row
 
@@ -89,6 +121,10 @@ reconciled as (
     left join mistyped_totals
         on submissions.district_code = mistyped_totals.district_code
             and submissions.period = mistyped_totals.period
+
+    left join unregistered_totals
+        on submissions.district_code = unregistered_totals.district_code
+            and submissions.period = unregistered_totals.period
 
 )
 

@@ -48,7 +48,8 @@ unioned as (
         {{ rule_model }}.source_file,
         {{ rule_model }}.source_row,
         {{ rule_model }}.compared_periods,
-        {{ rule_model }}.cites_enterprise_line
+        {{ rule_model }}.cites_enterprise_line,
+        {{ rule_model }}.district_figure_stands
     from {{ rule_model }}
     {% if not loop.last %}
     union all
@@ -83,7 +84,8 @@ final as (
             end as date
         ) as filed_period,
         cast(unioned.compared_periods as date[]) as compared_periods,
-        cast(unioned.cites_enterprise_line as boolean) as cites_enterprise_line
+        cast(unioned.cites_enterprise_line as boolean) as cites_enterprise_line,
+        cast(unioned.district_figure_stands as boolean) as district_figure_stands
 
     from unioned
 

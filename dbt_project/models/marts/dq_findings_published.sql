@@ -4,7 +4,7 @@
     has its expected, actual and the figures of its message withheld when they could undo the
     disclosure rule:
     - about one enterprise's line (a filings, registry or survey file), or tying its figures to one
-      (cites_enterprise_line: a DQ02 that reads back a line DQ06 found in another unit);
+      (cites_enterprise_line: a DQ02 that counts lines DQ06, DQ14 or DQ10 name);
     - about a reporting unit (a district submission) whose cell district_monthly does not publish in
       the finding's month (suppressed, or no cell yet: the month's filings are not in, or the month
       is a typo outside the months tracked), or in one of the other periods whose figures the

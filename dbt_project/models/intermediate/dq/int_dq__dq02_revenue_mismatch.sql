@@ -2,8 +2,11 @@
     DQ02 cross-table: a district's submitted revenue_ytd equals the sum of its in-scope
     enterprises' filings (relative gap above the rule's error threshold is an error). The
     submission compared is the one that counts (int_district_reconciliation): a superseded line is
-    not judged. A filing in the sum that DQ06 finds in another unit is said, with the sum as it
-    would be in 万元: when that sum agrees with the district, the district has nothing to correct.
+    not judged. The filing lines other findings name are said: one in the sum that DQ06 finds in
+    another unit (counted at its read-back in 万元), and the lines the sum leaves out, dated outside
+    the months tracked (DQ14) or under a code the registry does not hold (DQ10). When the sum with
+    them agrees with the district, the district has nothing to correct (district_figure_stands), and
+    the gap, being those enterprises' lines, is withheld when published (cites_enterprise_line).
 -#}
 
 with
@@ -43,8 +46,10 @@ corrected as (
     select
         reconciliation.*,
         coalesce(mixed_up_filings.enterprise_count, 0) as mixed_up_enterprise_count,
-        cast(reconciliation.filed_revenue_ytd_wan as double) + mixed_up_filings.correction_wan
-            as corrected_revenue_ytd_wan
+        cast(reconciliation.filed_revenue_ytd_wan as double)
+        + coalesce(mixed_up_filings.correction_wan, 0)
+        + cast(reconciliation.mistyped_revenue_ytd_wan as double)
+        + cast(reconciliation.unregistered_revenue_ytd_wan as double) as corrected_revenue_ytd_wan
 
     from reconciliation
 
@@ -62,7 +67,12 @@ gaps as (
         corrected.*,
         {{ relative_gap('corrected.submitted_revenue_ytd_wan', 'corrected.filed_revenue_ytd_wan') }} as relative_gap,
         {{ relative_gap('corrected.submitted_revenue_ytd_wan', 'corrected.corrected_revenue_ytd_wan') }}
-            as corrected_relative_gap
+            as corrected_relative_gap,
+        {{ left_out_lines_text(
+            'corrected.mixed_up_enterprise_count',
+            'corrected.mistyped_enterprise_count',
+            'corrected.unregistered_enterprise_count'
+        ) }} as left_out_lines
 
     from corrected
 
@@ -85,23 +95,23 @@ findings as (
         || coalesce('相差 ' || {{ number_text('gaps.relative_gap * 100') }} || '%', '企业月报合计为 0')
         || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。'
         || case
-            when gaps.mixed_up_enterprise_count = 0 then '请核对更正。'
-            else '其中 ' || cast(gaps.mixed_up_enterprise_count as varchar)
-                || ' 家企业的月报疑似计量单位错误（见 DQ06 问题），按其应为数计，企业月报合计为 '
+            when gaps.left_out_lines is null then '请核对更正。'
+            else '其中 ' || gaps.left_out_lines || '。按这些企业月报应为的数计，企业月报合计为 '
                 || {{ number_text('gaps.corrected_revenue_ytd_wan') }} || ' 万元，'
                 || case
                     when gaps.corrected_relative_gap <= rule.threshold_error
-                        then '与区县报送数相符：请督促企业更正月报，区县报送数无需更正。'
+                        then '与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。'
                     else coalesce('仍相差 ' || {{ number_text('gaps.corrected_relative_gap * 100') }} || '%', '仍不相符')
                         || '：请核对更正。'
                 end
         end
-        || {{ mistyped_filings_note('gaps.mistyped_enterprise_count') }}
         || {{ source_text('gaps.source_file', 'gaps.source_row') }} as message,
         gaps.source_file,
         gaps.source_row,
-        -- the gap it explains is that enterprise's line and its read-back: its figures, in effect
-        gaps.mixed_up_enterprise_count > 0 as cites_enterprise_line
+        -- the gap it explains is those enterprises' lines (and read-backs): their figures, in effect
+        gaps.left_out_lines is not null as cites_enterprise_line,
+        coalesce(gaps.left_out_lines is not null and gaps.corrected_relative_gap <= rule.threshold_error, false)
+            as district_figure_stands
 
     from gaps
 
@@ -113,4 +123,4 @@ findings as (
 
 ),
 
-{{ dq_findings_final(per_line=false, cites_enterprises=true) }}
+{{ dq_findings_final(per_line=false, cites_enterprises=true, judges_district_figure=true) }}

@@ -89,7 +89,10 @@ invalid as (
                 then '长度为 ' || cast(checked.code_length as varchar) || ' 位，应为 18 位'
             when not checked.has_only_alphabet
                 then '含有代码字符集以外的字符（只用数字和大写字母，不用 I、O、Z、S、V）'
-            else '校验码为 ' || checked.found_check_char || '，按前 17 位计算应为 ' || checked.expected_check_char
+            -- a wrong check character most often means a wrong character before it (two digits
+            -- swapped): the character the first 17 give is no correction to copy in
+            else '校验码为 ' || checked.found_check_char || '，与前 17 位不符（按前 17 位计算应为 '
+                || checked.expected_check_char || '）：代码中有字符填错，不一定是校验码本身，请勿只改校验码'
         end as problem_zh
 
     from checked

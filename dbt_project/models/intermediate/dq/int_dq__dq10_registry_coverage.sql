@@ -8,6 +8,10 @@
       the file of 2026-07), that line is most likely the missing filing with its period mistyped:
       the finding says so and points at that line, so that the feedback workbook shows it under
       the DQ14 finding of the same line (the catalogue's explains).
+    An unregistered filing and an in-scope enterprise without a filing of the same name, district and
+    period are most often one enterprise whose code was mistyped on its filing: both findings say
+    so and point at the filing line, and neither asks to add the enterprise to the registry or to
+    chase a filing that came in.
 -#}
 
 with
@@ -43,6 +47,7 @@ unregistered_filings as (
         enterprise_filings.period,
         {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
             as enterprise_label,
+        nullif(trim(enterprise_filings.enterprise_name), '') as enterprise_name,
         enterprise_filings.source_file,
         enterprise_filings.source_row
 
@@ -56,10 +61,12 @@ missing_filings as (
 
     -- the enterprises the registry in force for the period's year has in scope
     select
+        enterprises.uscc,
         enterprises.district_code,
         periods.period,
         {{ enterprise_label('enterprises.enterprise_name', 'enterprises.source_file', 'enterprises.source_row') }}
             as enterprise_label,
+        nullif(trim(enterprises.enterprise_name), '') as enterprise_name,
         mistyped_periods.typed_period,
         coalesce(mistyped_periods.source_file, enterprises.source_file) as source_file,
         coalesce(mistyped_periods.source_row, enterprises.source_row) as source_row
@@ -85,6 +92,35 @@ missing_filings as (
 
 ),
 
+namesakes as (
+
+    -- one unregistered filing and one enterprise without a filing of a name, district and period
+    -- (two of a name on either side are left apart: which is which cannot be told)
+    select
+        missing_filings.uscc,
+        missing_filings.period,
+        missing_filings.source_file as registry_file,
+        missing_filings.source_row as registry_row,
+        unregistered_filings.source_file,
+        unregistered_filings.source_row
+
+    from missing_filings
+
+    inner join unregistered_filings
+        on missing_filings.district_code = unregistered_filings.district_code
+            and missing_filings.period = unregistered_filings.period
+            and missing_filings.enterprise_name = unregistered_filings.enterprise_name
+
+    where missing_filings.typed_period is null
+
+    qualify
+        count(*) over (partition by missing_filings.uscc, missing_filings.period) = 1
+        and count(*) over (
+            partition by unregistered_filings.source_file, unregistered_filings.source_row
+        ) = 1
+
+),
+
 findings as (
 
     select
@@ -98,8 +134,15 @@ findings as (
         {{ district_name_zh('unregistered_filings.district_code') }}
         || {{ period_label_zh('unregistered_filings.period') }}
         || '收到企业“' || unregistered_filings.enterprise_label
-        || '”的月报，但企业名录中没有这家企业，其数据未计入任何区县。'
-        || '请核实该企业：应纳入统计的，请补充到企业名录；不应纳入的，请通知企业撤回月报。'
+        || case
+            when namesakes.source_file is not null
+                then '”的月报，其统一社会信用代码不在企业名录中，但名录中有同名企业（'
+                    || namesakes.registry_file || ' 第 ' || cast(namesakes.registry_row as varchar)
+                    || ' 行）本期没有月报：很可能是同一家企业、月报的代码填错，其数据因此未计入合计。'
+                    || '请对照营业执照核对该行的统一社会信用代码并更正月报（不必补充企业名录）。'
+            else '”的月报，但企业名录中没有这家企业，其数据未计入任何区县。'
+                || '请核实该企业：应纳入统计的，请补充到企业名录；不应纳入的，请通知企业撤回月报。'
+        end
         || {{ source_text('unregistered_filings.source_file', 'unregistered_filings.source_row') }} as message,
         unregistered_filings.source_file,
         unregistered_filings.source_row
@@ -107,6 +150,10 @@ findings as (
     from unregistered_filings
 
     cross join rule
+
+    left join namesakes
+        on unregistered_filings.source_file = namesakes.source_file
+            and unregistered_filings.source_row = namesakes.source_row
 
     union all
 
@@ -127,15 +174,23 @@ findings as (
                     || {{ period_label_zh('missing_filings.typed_period') }}
                     || '的月报（见 DQ14 问题），很可能就是本期月报、报告期填错。请核对该行的报告期并更正。'
                     || {{ source_text('missing_filings.source_file', 'missing_filings.source_row') }}
+            when namesakes.source_file is not null
+                then '”没有本期月报，但本期收到同名企业的月报，其统一社会信用代码不在企业名录中（见该行的另一条 DQ10 问题），'
+                    || '很可能就是该企业的月报、代码填错。请核对该行的统一社会信用代码并更正。'
+                    || {{ source_text('namesakes.source_file', 'namesakes.source_row') }}
             else '”未报送月报：应报送 1 份，实际收到 0 份。请督促企业补报；企业已停产、迁出或不再符合统计范围的，请更正企业名录。'
                 || '（名录' || {{ source_text('missing_filings.source_file', 'missing_filings.source_row') }} || '）'
         end as message,
-        missing_filings.source_file,
-        missing_filings.source_row
+        coalesce(namesakes.source_file, missing_filings.source_file) as source_file,
+        coalesce(namesakes.source_row, missing_filings.source_row) as source_row
 
     from missing_filings
 
     cross join rule
+
+    left join namesakes
+        on missing_filings.uscc = namesakes.uscc
+            and missing_filings.period = namesakes.period
 
 ),
 
