@@ -114,6 +114,7 @@ DISTRICT_NAMES = {
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
     "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
     "500230": "丰都县", "500231": "垫江县", "500233": "忠县", "500235": "云阳县",
+    "500236": "奉节县",
 }  # fmt: skip
 
 
@@ -374,6 +375,16 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.filing(code("500235", 9), "2024-03", 600, 6, name="云阳甲电子公司", district="500235")
     raw.filing(code("500235", 2), "2024-03", 400, 4)
     raw.submission("500235", "2024-03", 2, 1000, 10)
+    # DQ04 after a month too large: 奉节甲's May (13,029.52) stands above April, June and July, so
+    # June's fall from it is said to point at May (the sample's 忠县 case, where May was doubled)
+    raw.registry(code("500236", 1), "奉节甲电子公司", "500236")
+    for period, revenue in (
+        ("2024-04", 4914.88),
+        ("2024-05", 13029.52),
+        ("2024-06", 7908.88),
+        ("2024-07", 9281.16),
+    ):
+        raw.filing(code("500236", 1), period, Decimal(str(revenue)), 1)
     # DQ07: a revenue of 1e20 万元 fits DECIMAL(38, 6) but no enterprise earns it; its text must
     # not look like a credit code (21 digits in a row would)
     raw.registry(code("500151", 1), "铜梁甲电子公司", "500151")
@@ -651,6 +662,8 @@ TRIGGERED = [
              "districts/500104_2024-04.csv", 4),
     Expected("DQ04", "500105", "2024-03", "江北甲电子公司 营业收入本年累计", "error", "≥ 2,000", "1,980",
              "filings/2024-03_500105.csv", 2),
+    Expected("DQ04", "500236", "2024-06", "奉节甲电子公司 营业收入本年累计", "error", "≥ 13,029.52", "7,908.88",
+             "filings/2024-06_500236.csv", 2),
     Expected("DQ05", "500106", "2024-06", "区县月报 营业收入本年累计同比", "warn", "500 至 1,500", "1,600",
              "districts/500106_2024-06.csv", 4),
     Expected("DQ05", "500107", "2024-06", "区县月报 营业收入本年累计同比", "error", "500 至 1,500", "2,500",
@@ -1007,6 +1020,26 @@ def test_a_filing_under_a_mistyped_code_is_said_and_the_district_is_not_blamed(t
     ) == [(False, False)]
 
 
+def test_a_fall_after_a_month_that_stands_out_points_at_that_month(triggered: Built) -> None:
+    """奉节甲's year to date: April 4,914.88, May 13,029.52, June 7,908.88, July 9,281.16. DQ04 told
+    the officer June was wrong (应为 ≥ May) and never named May, the doubled month. July is below May
+    too, so May stands out: the message asks for May's line to be checked first and prints July's
+    figure, a period its published form withholds on (compared_periods). A fall the next month makes
+    good (江北甲, March, with no April) keeps the plain advice."""
+    [(message, compared)] = triggered.query(
+        "select message, compared_periods from marts.dq_findings where rule_id = 'DQ04' and district_code = '500236'"
+    )
+    assert (
+        "下期（2024年7月）为 9,281.16 万元，也低于上期：更可能是上期数据偏大。请联系企业先核对上期数据（2024年5月，"
+        "filings/2024-05_500236.csv 第 2 行），再核对本期并更正。来源：filings/2024-06_500236.csv 第 2 行。"
+    ) in message
+    assert compared == [dt.date(2024, 5, 1), dt.date(2024, 7, 1)]
+    [(plain,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ04' and district_code = '500105'"
+    )
+    assert "请联系企业核对本期和上期数据并更正。" in plain and "下期" not in plain
+
+
 def test_a_wrong_check_character_is_not_offered_as_the_correction(triggered: Built) -> None:
     """A wrong check character most often means a character before it was mistyped: the message said
     which character the first 17 give, and an officer who copied it in got a code that passes the
@@ -1250,7 +1283,7 @@ def test_growth_against_a_year_earlier_in_the_wrong_unit_uses_it_read_back(trigg
     assert message == (
         "丰都县2024年6月区县报送的营业收入本年累计为 3,000.00 万元，上年同期（2023年6月）为 12,000,000.00 万元"
         "（上年同期疑似计量单位错误，见该期 DQ06 问题，已按 1/10000 折算为 1,200.00 万元），同比增长 150.00%，"
-        "超出合理范围（±100.00%）。请核实本期及上年同期数据，有误请更正，属实请说明原因。"
+        "超出合理范围（±50.00%），且超过 ±100.00%（按错误处理）。请核实本期及上年同期数据，有误请更正，属实请说明原因。"
         "来源：districts/500230_2024-06.csv 第 4 行。"
     )
 

@@ -5,7 +5,10 @@
     first month: the bureau's year starts with 1-2月). When DQ06 found that previous line to be a
     unit mix-up (about 10^k times what it should be), this month is compared with that line divided
     by 10^k: a right month after a wrong one is no fall, and the wrong one is DQ06's finding. Both
-    measures are corrected, as a unit line applies to the whole table.
+    measures are corrected, as a unit line applies to the whole table. When the month after (same
+    year) is below the previous month too, the previous month is the more likely fault (a figure too
+    large, not two falls): the message says so and asks for that month to be checked first, citing
+    its line.
 -#}
 
 with
@@ -55,7 +58,9 @@ with_previous as (
         lag(series.period) over previous_month as previous_period,
         lag(series.value_wan) over previous_month as previous_value_wan,
         lag(series.source_file) over previous_month as previous_source_file,
-        lag(series.source_row) over previous_month as previous_source_row
+        lag(series.source_row) over previous_month as previous_source_row,
+        lead(series.period) over previous_month as next_period,
+        lead(series.value_wan) over previous_month as next_value_wan
 
     from series
 
@@ -97,7 +102,13 @@ decreases as (
     select
         with_correction.*,
         (with_correction.compared_value_wan - cast(with_correction.value_wan as double))
-        / with_correction.compared_value_wan as relative_drop
+        / with_correction.compared_value_wan as relative_drop,
+        -- the month after is below the previous month as well: that month stands out, not this one
+        coalesce(
+            with_correction.previous_unit_power is null
+            and cast(with_correction.next_value_wan as double) < with_correction.compared_value_wan,
+            false
+        ) as previous_stands_out
 
     from with_correction
 
@@ -140,13 +151,24 @@ findings as (
         || '下降 ' || {{ pct_text('decreases.relative_drop') }}
         || '；本年累计值应不低于上期（允许误差 ' || {{ pct_text('rule.threshold_error') }} || '）。'
         || case
+            when decreases.previous_stands_out
+                then '下期（' || {{ period_label_zh('decreases.next_period') }} || '）为 '
+                    || {{ money_text('decreases.next_value_wan') }} || '，也低于上期：更可能是上期数据偏大。'
+                    || case when decreases.reporter_kind = 'district' then '请' else '请联系企业' end
+                    || '先核对上期数据（' || {{ period_label_zh('decreases.previous_period') }} || '，'
+                    || decreases.previous_source_file || ' 第 ' || cast(decreases.previous_source_row as varchar)
+                    || ' 行），再核对本期并更正。'
             when decreases.reporter_kind = 'district' then '请核对本期和上期数据并更正。'
             else '请联系企业核对本期和上期数据并更正。'
         end
         || {{ source_text('decreases.source_file', 'decreases.source_row') }} as message,
         decreases.source_file,
         decreases.source_row,
-        [decreases.previous_period] as compared_periods
+        -- the message prints the month after too when it says the previous month stands out
+        case
+            when decreases.previous_stands_out then [decreases.previous_period, decreases.next_period]
+            else [decreases.previous_period]
+        end as compared_periods
 
     from decreases
 

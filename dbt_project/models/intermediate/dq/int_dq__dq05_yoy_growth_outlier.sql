@@ -64,11 +64,7 @@ graded as (
         case
             when abs(with_growth.growth) > rule.threshold_error then 'error'
             when abs(with_growth.growth) > rule.threshold_warn then 'warn'
-        end as graded_severity,
-        case
-            when abs(with_growth.growth) > rule.threshold_error then rule.threshold_error
-            else rule.threshold_warn
-        end as crossed_threshold
+        end as graded_severity
 
     from with_growth
 
@@ -103,7 +99,14 @@ findings as (
         end
         || '，同比' || case when graded.growth >= 0 then '增长 ' else '下降 ' end
         || {{ pct_text('abs(graded.growth)') }}
-        || '，超出合理范围（±' || {{ pct_text('graded.crossed_threshold') }} || '）。'
+        -- the range 应为 shows (threshold_warn), and for an error the wider bound it also crossed
+        || '，超出合理范围（±' || {{ pct_text('rule.threshold_warn') }} || '）'
+        || case
+            when graded.graded_severity = 'error'
+                then '，且超过 ±' || {{ pct_text('rule.threshold_error') }} || '（按错误处理）'
+            else ''
+        end
+        || '。'
         || '请核实本期及上年同期数据，有误请更正，属实请说明原因。'
         || {{ source_text('graded.source_file', 'graded.source_row') }} as message,
         graded.source_file,
