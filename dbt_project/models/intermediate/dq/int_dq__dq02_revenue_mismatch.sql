@@ -86,12 +86,17 @@ findings as (
         gaps.district_code,
         gaps.period,
         '营业收入本年累计' as subject,
-        {{ amount_text('gaps.filed_revenue_ytd_wan') }} as expected,
+        -- what the district's figure should be: the filings' sum, with the lines other findings name
+        -- counted as they should be when there are any
+        case
+            when gaps.left_out_lines is null then {{ amount_text('gaps.filed_revenue_ytd_wan') }}
+            else {{ amount_text('gaps.corrected_revenue_ytd_wan') }}
+        end as expected,
         {{ amount_text('gaps.submitted_revenue_ytd_wan') }} as actual,
         {{ district_name_zh('gaps.district_code') }}
         || {{ period_label_zh('gaps.period') }}
         || '区县报送的营业收入本年累计为 ' || {{ number_text('gaps.submitted_revenue_ytd_wan') }}
-        || ' 万元，辖区规上电子信息企业月报合计应为 ' || {{ number_text('gaps.filed_revenue_ytd_wan') }} || ' 万元，'
+        || ' 万元，辖区规上电子信息企业月报合计为 ' || {{ number_text('gaps.filed_revenue_ytd_wan') }} || ' 万元，'
         || coalesce('相差 ' || {{ number_text('gaps.relative_gap * 100') }} || '%', '企业月报合计为 0')
         || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。'
         || case

@@ -35,12 +35,15 @@ findings as (
         counted.district_code,
         counted.period,
         '区县月报 企业个数' as subject,
-        {{ count_text('counted.filed_enterprise_count') }} as expected,
+        case
+            when counted.left_out_lines is null then {{ count_text('counted.filed_enterprise_count') }}
+            else {{ count_text('counted.counted_enterprise_count') }}
+        end as expected,
         {{ count_text('counted.submitted_enterprise_count') }} as actual,
         {{ district_name_zh('counted.district_code') }}
         || {{ period_label_zh('counted.period') }}
         || '区县报送的企业个数为 ' || {{ count_text('counted.submitted_enterprise_count') }}
-        || ' 家，企业名录在本区县、本期已报送月报的规上电子信息企业应为 '
+        || ' 家，企业名录在本区县、本期已报送月报的规上电子信息企业为 '
         || {{ count_text('counted.filed_enterprise_count') }}
         || ' 家。'
         || case
