@@ -179,19 +179,32 @@ _FINDINGS_SQL = """
         findings.rule_id,
         findings.severity,
         findings.district_code,
-        units.district_name,
+        reporting_units.district_name,
         findings.period,
         findings.subject,
         findings.expected,
         findings.actual,
-        findings.message,
+        -- figures are in 万元; a file in 千元 or 亿元 holds them as the officer will not find them
+        findings.message || coalesce(
+            case when findings.message like '%万元%' then
+                '（来源文件中的金额单位：' || units.money_units || '；说明中的金额已折算为万元）'
+            end,
+            ''
+        ),
         findings.source_file,
         findings.source_row,
         findings.filed_period,
         findings.district_figure_stands
     from marts.dq_findings as findings
-    left join reference.reporting_units as units
-        on units.district_code = findings.district_code
+    left join reference.reporting_units as reporting_units
+        on reporting_units.district_code = findings.district_code
+    left join (
+        select source_file, max(money_units) as money_units
+        from raw.ingest_ledger
+        where status = 'ingested'
+        group by source_file
+    ) as units
+        on units.source_file = findings.source_file
 """
 
 

@@ -256,6 +256,32 @@ def test_a_district_figure_found_right_is_not_asked_to_be_resubmitted(tmp_path) 
     assert sheet["I4"].value == "区县报送数无需更正：请督促说明中的企业更正月报"
 
 
+def test_a_file_in_another_unit_is_named_beside_figures_in_wan(tmp_path) -> None:
+    """忠县's filings were in 千元: the message's 7,908.88 万元 is 79,088.8 in the file, and an officer
+    searching the file for 7,908.88 found nothing. The workbook now says the file's unit."""
+    converted = (
+        "f9", "DQ04", "error", "500101", dt.date(2024, 10, 1), "营业收入本年累计", "≥ 13,029.52", "7,908.88",
+        "万州区2024年10月企业“甲”月报的营业收入本年累计为 7,908.88 万元。", "filings/企业月报_2024-10.csv", 7,
+        dt.date(2024, 10, 1),
+    )  # fmt: skip
+    build = build_db(tmp_path / "build.duckdb", [converted, FINDINGS[0]])
+    with duckdb.connect(str(build)) as con:
+        con.execute(
+            "insert into raw.ingest_ledger (file_sha256, source_file, kind, status, first_seen_at, money_units) "
+            "values ('a', 'filings/企业月报_2024-10.csv', 'filings', 'ingested', now(), ?)",
+            ["营业收入本年累计（千元）：千元；研发费用本年累计（千元）：千元"],
+        )
+    write_feedback(build, tmp_path / "feedback")
+
+    sheet = openpyxl.load_workbook(tmp_path / "feedback" / "2024-10" / "500101_万州区.xlsx")["需要更正"]
+    messages = [row[3] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert messages[0] == (
+        "万州区2024年10月企业“甲”月报的营业收入本年累计为 7,908.88 万元。（来源文件中的金额单位：营业收入本年累计（千元）："
+        "千元；研发费用本年累计（千元）：千元；说明中的金额已折算为万元）"
+    )
+    assert messages[1] == "'" + INJECTED  # a file in 万元, or with no figure in 万元: as it was
+
+
 def test_missing_file_and_citywide_workbooks(tmp_path) -> None:
     out = tmp_path / "feedback"
     write_feedback(build_db(tmp_path / "build.duckdb"), out)

@@ -142,6 +142,8 @@ def test_bureau_table_with_title_unit_line_and_notes(tmp_path: Path) -> None:
         ("40", Decimal("8000.0"), None, dt.date(2024, 2, 1)),
     ]
     assert [r["source_row"] for r in parsed.rows] == [4, 5]
+    # what the feedback workbooks say beside figures converted to 万元
+    assert parsed.money_units == {"营业收入本年累计": "亿元"}
 
 
 def test_district_submission_in_gb18030_csv_with_units_in_header(tmp_path: Path) -> None:
@@ -165,6 +167,7 @@ def test_district_submission_in_gb18030_csv_with_units_in_header(tmp_path: Path)
     ]
     assert parsed.periods == [dt.date(2024, 10, 1)]
     assert parsed.districts == ["500101", "5001A1"]
+    assert parsed.money_units == {"营业收入本年累计（千元）": "千元", "研发费用本年累计（千元）": "千元"}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])

@@ -362,3 +362,23 @@ def test_a_csv_whose_last_line_has_no_line_break_is_said_in_status(
         "in copying ends; it was read, its last field as '2': check that figure against the sender's file, "
         "and if it is short, copy the whole file again\n"
     ) in capsys.readouterr().out
+
+
+def test_the_ledger_keeps_the_units_money_columns_were_read_in(tmp_path: Path) -> None:
+    """A district table in 千元: its figures are stored in 万元, and the ledger says the file's unit, so
+    that the feedback workbooks can tell the officer why 123,456 万元 is 1,234,560 in the file. A backfill
+    reading the file again writes it again (a file taken in before the ledger kept units)."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "districts").mkdir(parents=True)
+    warehouse.mkdir()
+    (raw / "districts" / "区县报送_2024-10.csv").write_text(
+        "区县,报告期,企业个数,营业收入本年累计（千元）,研发费用本年累计（千元）\n万州,2024年10月,12,1234560,24000\n",
+        encoding="utf-8",
+    )
+    units = "营业收入本年累计（千元）：千元；研发费用本年累计（千元）：千元"
+    with duckdb.connect(str(warehouse / "build.duckdb")) as con:
+        ingest(con, raw, warehouse / "quarantine", "districts")
+        assert con.execute("select money_units from raw.ingest_ledger").fetchall() == [(units,)]
+        con.execute("update raw.ingest_ledger set money_units = null")
+        ingest(con, raw, warehouse / "quarantine", "districts", {"2024-10"})
+        assert con.execute("select money_units from raw.ingest_ledger").fetchall() == [(units,)]

@@ -224,6 +224,18 @@ def _table_unit(rows: list[list[object]], header: Header) -> str | None:
     return None
 
 
+def money_units(rows: list[list[object]], kind: Kind) -> dict[str, str]:
+    """Header text → unit of the money columns of a table not in 万元 (which the reader converts to
+    万元): what a person looking for a figure of a message in the file needs to know."""
+    header = find_header(rows, kind)
+    if header is None:
+        return {}
+    table_unit = _table_unit(rows, header)
+    money = {field.name for field in kind.fields if field.money}
+    units = {name: header.units.get(name) or table_unit for name in header.columns if name in money}
+    return {header.labels[name]: unit for name, unit in units.items() if unit not in (None, "万元")}
+
+
 # The bracket a title ends in, which may hold the table's unit: （亿元）, (万元)
 _TITLE_UNIT = re.compile(r"\(([^()]*)\)$")
 

@@ -91,7 +91,8 @@ create table if not exists raw.ingest_ledger (
     superseded_by varchar,
     status_changed_at timestamp,
     named_period varchar,
-    reader_notes varchar
+    reader_notes varchar,
+    money_units varchar
 )
 """
 _DUCK_TYPES = {
@@ -124,6 +125,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # added later: what the reader left unread or read with a doubt (a sheet named 填报说明, rows
     # hidden in Excel), one per line, so that `planwatch status` says it after the run's log is gone
     con.execute("alter table raw.ingest_ledger add column if not exists reader_notes varchar")
+    # added later: the units of money columns not in 万元, which the messages' figures are converted from
+    con.execute("alter table raw.ingest_ledger add column if not exists money_units varchar")
     # added later: the month a file's name gives, read once here, so the build never re-reads names
     if not con.execute(
         "select count(*) from information_schema.columns where table_catalog = current_database() "
@@ -204,6 +207,7 @@ def _record(
     rows: int | None = None,
     first_seen_at: dt.datetime | None = None,
     notes: Iterable[str] = (),
+    units: dict[str, str] | None = None,
 ) -> None:
     """One ledger row per (content, path); a file seen again after it was withdrawn gets its row back.
     `now` is when the status was set; `first_seen_at` when the file first arrived, if earlier; `notes`
@@ -218,7 +222,7 @@ def _record(
         select
             ? as file_sha256, ? as source_file, ? as kind, ? as status, ? as reason, ? as periods,
             ? as districts, ? as rows_read, ? as rows_kept, ? as first_seen_at, ? as run_id,
-            ? as status_changed_at, ? as named_period, ? as reader_notes
+            ? as status_changed_at, ? as named_period, ? as reader_notes, ? as money_units
         """,
         [
             raw_file.sha256,
@@ -235,16 +239,25 @@ def _record(
             now,
             named_period(raw_file.rel),
             "\n".join(notes) or None,
+            units_text(units),
         ],
     )
 
 
-def _set_notes(con: duckdb.DuckDBPyConnection, raw_file: RawFile, notes: list[str]) -> None:
-    """What the reader says of a file read again (a reload, a file back in place): today's reading,
-    also for a file first read before the ledger kept notes."""
+def units_text(units: dict[str, str] | None) -> str | None:
+    """The money columns not in 万元 as the ledger keeps them, in the file's column order:
+    "营业收入（千元）：千元；…"; None when none."""
+    return "；".join(f"{label}：{unit}" for label, unit in (units or {}).items()) or None
+
+
+def _set_notes(
+    con: duckdb.DuckDBPyConnection, raw_file: RawFile, notes: list[str], units: dict[str, str] | None = None
+) -> None:
+    """What the reader says of a file read again (a reload, a file back in place), and the units of its
+    money columns: today's reading, also for a file first read before the ledger kept them."""
     con.execute(
-        "update raw.ingest_ledger set reader_notes = ? where file_sha256 = ? and source_file = ?",
-        ["\n".join(notes) or None, raw_file.sha256, raw_file.rel],
+        "update raw.ingest_ledger set reader_notes = ?, money_units = ? where file_sha256 = ? and source_file = ?",
+        ["\n".join(notes) or None, units_text(units), raw_file.sha256, raw_file.rel],
     )
 
 

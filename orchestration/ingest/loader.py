@@ -293,7 +293,7 @@ class _IngestRun:
             [entry.sha256, entry.source_file],
         ).fetchone()
         self.report.rows_loaded += _load_rows(self.con, self.kind, raw_file, parsed, arrived)
-        _set_notes(self.con, raw_file, self._say_what_is_hidden(raw_file, parsed))
+        _set_notes(self.con, raw_file, self._say_what_is_hidden(raw_file, parsed), parsed.money_units)
         forget_parsed(raw_file)
         if self.archive_dir is not None:
             archive_copy(raw_file, self.archive_dir)
@@ -320,7 +320,7 @@ class _IngestRun:
                 [raw_file.sha256, raw_file.rel],
             ).fetchone()
             parsed = parse_cached(raw_file)
-            _set_notes(self.con, raw_file, self._say_what_is_hidden(raw_file, parsed))
+            _set_notes(self.con, raw_file, self._say_what_is_hidden(raw_file, parsed), parsed.money_units)
             self.report.rows_loaded += _load_rows(self.con, self.kind, raw_file, parsed, arrived or self.now)
             forget_parsed(raw_file)
             self.report.reloaded.append(raw_file.rel)
@@ -337,7 +337,7 @@ class _IngestRun:
         except FileRejected as exc:
             self._reject(raw_file, str(exc))
             return
-        reader_notes = self._say_what_is_hidden(raw_file, parsed)
+        reader_notes, parsed_units = self._say_what_is_hidden(raw_file, parsed), parsed.money_units
         file_keys = period_keys(parsed, self.kind)
         if self.log and self.kind.monthly and (note := misnamed_month(raw_file.rel, file_keys)):
             self.log.warning(note)  # and `planwatch status`, while the file counts
@@ -376,7 +376,7 @@ class _IngestRun:
             archive_copy(raw_file, self.archive_dir)
         _record(
             self.con, raw_file, "ingested", max(arrived, self.now), self.run_id, None, file_keys, districts,
-            rows_kept, first_seen_at=arrived, notes=reader_notes,
+            rows_kept, first_seen_at=arrived, notes=reader_notes, units=parsed_units,
         )  # fmt: skip
         self.seen[(raw_file.sha256, raw_file.rel)] = LedgerEntry(
             raw_file.sha256, raw_file.rel, "ingested", file_keys, districts

@@ -31,6 +31,7 @@ from orchestration.ingest.layout import (
     _title_period,
     _title_year,
     find_header,
+    money_units,
     table_problem,
     ticks_only,
 )
@@ -133,6 +134,7 @@ class ParsedFile:
     set_aside_tables: list[str] = field(default_factory=list)  # "sheet (why)" named as no data, not read
     notes: list[str] = field(default_factory=list)  # what the log says of the file as it is read
     hidden_rows: list[str] = field(default_factory=list)  # "sheet row" of data rows Excel hides, read
+    money_units: dict[str, str] = field(default_factory=dict)  # header → unit, where not 万元 (converted)
 
     @property
     def periods(self) -> list[dt.date]:
@@ -428,6 +430,7 @@ def parse_file(
         parsed.rows.extend(rows)
         parsed.rows_read += len(rows)
         parsed.hidden_rows += [f"{sheet.name} {n}" for n in (scan.hidden_rows if scan else []) if n in read]
+        parsed.money_units.update(money_units(sheet.rows, kind))
         if note := cut_short_note(sheet.rows, sheet.unterminated, read):
             parsed.notes.append(f"{label}: {note}")
         if sheet.name:
