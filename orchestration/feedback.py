@@ -34,7 +34,7 @@ UNDATED_FOLDER = "未分期_undated"  # findings without a period, e.g. a regist
 SEVERITY_ZH = {"error": "错误", "warn": "提示", "warn/error": "提示/错误"}
 ADVICE = {"error": "请更正后重新报送", "warn": "请核实，如有误请更正"}
 # A district figure found right once enterprises' lines other findings name are corrected (DQ02, DQ03)
-STANDS_ADVICE = "区县报送数无需更正：请督促说明中的企业更正月报"
+STANDS_ADVICE = "此项区县报送数无需更正：请督促说明中的企业更正月报"
 
 # Sheet 1: (header, width, wrap)
 FIX_COLUMNS = [

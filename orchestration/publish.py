@@ -26,7 +26,7 @@ from orchestration.coverage import (
     previous_coverage,
     read_coverage,
 )
-from orchestration.seal import PUBLISHED_MODE, SEAL_COMMENT_SQL, changed_since_publish, seal, seal_path
+from orchestration.seal import PUBLISHED_MODE, SEAL_COMMENT_SQL, changed_since_publish, seal
 from orchestration.settings import dbt_var
 
 # What every publish keeps and carries on: the indicator figures and the chain and district cells.
@@ -140,11 +140,10 @@ def _history_schema(con: duckdb.DuckDBPyConnection, analytics_db: Path) -> str |
                 "select max(published_at) from previous.marts.publish_log"
             ).fetchone()[0]
             if snapshot_last is not None and (build_last is None or snapshot_last > build_last):
-                if changed_since_publish(analytics_db):
+                if changed := changed_since_publish(analytics_db):
                     raise PublishRefused(
                         f"refused to publish: the snapshot records a publish ({snapshot_last:%Y-%m-%d %H:%M}) the "
-                        f"build database does not, but it is not a file planwatch published (its SHA-256 is none "
-                        f"of those {seal_path(analytics_db).name} lists), so its history cannot be taken from it. "
+                        f"build database does not, and its history cannot be taken from it: {changed}. "
                         "Restore build.duckdb, or the snapshot from a backup of a publish; to start a new history "
                         f"on purpose, move {analytics_db.name} aside first"
                     )

@@ -80,6 +80,7 @@ def test_lineage_snapshot(defs: dg.Definitions) -> None:
         "intermediate/int_reported_figures", "intermediate/int_district_reconciliation",
         "intermediate/int_period_window", "intermediate/int_filed_periods", "intermediate/int_registry__latest",
         "intermediate/int_file_months", "intermediate/int_mistyped_periods", "intermediate/int_lines_in_doubt",
+        "intermediate/int_mistyped_codes",
         "intermediate/int_chain_cells", "intermediate/int_district_cells",
         "intermediate/int_indicator_series", "intermediate/int_indicator_outlook",
         "intermediate/int_dq__dq01_missing_submission", "intermediate/int_dq__dq02_revenue_mismatch",

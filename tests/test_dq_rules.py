@@ -114,7 +114,7 @@ DISTRICT_NAMES = {
     "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区",
     "500154": "开州区", "500155": "梁平区", "500156": "武隆区", "500229": "城口县",
     "500230": "丰都县", "500231": "垫江县", "500233": "忠县", "500235": "云阳县",
-    "500236": "奉节县",
+    "500236": "奉节县", "500237": "巫山县",
 }  # fmt: skip
 
 
@@ -375,6 +375,9 @@ def triggering_layer(raw: RawLayer) -> None:
     raw.filing(code("500235", 9), "2024-03", 600, 6, name="云阳甲电子公司", district="500235")
     raw.filing(code("500235", 2), "2024-03", 400, 4)
     raw.submission("500235", "2024-03", 2, 1000, 10)
+    # ... and a firm the registry does not know, with no namesake there: perhaps outside the
+    # statistics, so neither DQ02 nor DQ03 counts it as the district's
+    raw.filing(code("500235", 8), "2024-03", 50, 1, name="云阳丙贸易公司", district="500235")
     # DQ04 after a month too large: 奉节甲's May (13,029.52) stands above April, June and July, so
     # June's fall from it is said to point at May (the sample's 忠县 case, where May was doubled)
     raw.registry(code("500236", 1), "奉节甲电子公司", "500236")
@@ -385,6 +388,20 @@ def triggering_layer(raw: RawLayer) -> None:
         ("2024-07", 9281.16),
     ):
         raw.filing(code("500236", 1), period, Decimal(str(revenue)), 1)
+    # DQ04 with the month after below the previous month, yet no month standing out: 巫山甲's July is
+    # back within the tolerance of May (June is the dip), 巫山乙's June is below April (a fall that stays)
+    for serial, name, revenues in (
+        (1, "巫山甲电子公司", (("2024-05", 1000), ("2024-06", 900), ("2024-07", 999))),
+        (2, "巫山乙电子公司", (("2024-04", 400), ("2024-05", 500), ("2024-06", 100), ("2024-07", 150))),
+    ):
+        raw.registry(code("500237", serial), name, "500237")
+        for period, revenue in revenues:
+            raw.filing(code("500237", serial), period, revenue, 1)
+    # 忠县's April submission falls from March's, whose 3,300 less the published March cell is 丙's line
+    # (DQ02 of March reads it back): the published April DQ04, which prints 3,300, withholds it
+    for serial in (1, 2, 3):
+        raw.filing(code("500233", serial), "2024-04", 1150 if serial < 3 else 1200, 10)
+    raw.submission("500233", "2024-04", 3, 3200, 30)
     # DQ07: a revenue of 1e20 万元 fits DECIMAL(38, 6) but no enterprise earns it; its text must
     # not look like a credit code (21 digits in a row would)
     raw.registry(code("500151", 1), "铜梁甲电子公司", "500151")
@@ -658,12 +675,18 @@ TRIGGERED = [
     Expected("DQ10", "500235", "2024-03", "云阳甲电子公司 企业名录", "warn", "名录有此企业", "名录无此企业",
              "filings/2024-03_500235.csv", 2),
     Expected("DQ10", "500235", "2024-03", "云阳甲电子公司 企业月报", "warn", "1", "0", "filings/2024-03_500235.csv", 2),
+    Expected("DQ10", "500235", "2024-03", "云阳丙贸易公司 企业名录", "warn", "名录有此企业", "名录无此企业",
+             "filings/2024-03_500235.csv", 4),
     Expected("DQ04", "500104", "2024-04", "区县月报 营业收入本年累计", "error", "≥ 1,000", "990",
              "districts/500104_2024-04.csv", 4),
     Expected("DQ04", "500105", "2024-03", "江北甲电子公司 营业收入本年累计", "error", "≥ 2,000", "1,980",
              "filings/2024-03_500105.csv", 2),
     Expected("DQ04", "500236", "2024-06", "奉节甲电子公司 营业收入本年累计", "error", "≥ 13,029.52", "7,908.88",
              "filings/2024-06_500236.csv", 2),
+    Expected("DQ04", "500237", "2024-06", "巫山甲电子公司 营业收入本年累计", "error", "≥ 1,000", "900",
+             "filings/2024-06_500237.csv", 2),
+    Expected("DQ04", "500237", "2024-06", "巫山乙电子公司 营业收入本年累计", "error", "≥ 500", "100",
+             "filings/2024-06_500237.csv", 3),
     Expected("DQ05", "500106", "2024-06", "区县月报 营业收入本年累计同比", "warn", "500 至 1,500", "1,600",
              "districts/500106_2024-06.csv", 4),
     Expected("DQ05", "500107", "2024-06", "区县月报 营业收入本年累计同比", "error", "500 至 1,500", "2,500",
@@ -690,7 +713,8 @@ TRIGGERED = [
              "districts/500111_2024-03.csv", 4),
     Expected("DQ08", "500112", "2024-03", "渝北甲电子公司 企业月报", "error", "1", "2",
              "filings/企业月报_[代码已隐去]_补报.csv", 2),
-    Expected("DQ09", "500113", None, "巴南甲电子公司 统一社会信用代码（企业名录）", "error", "校验码 W", "校验码 A",
+    Expected("DQ09", "500113", None, "巴南甲电子公司 统一社会信用代码（企业名录）", "error", "与营业执照一致的代码",
+             "校验码 A 与前 17 位不符",
              "registry/名录_500113.xlsx", 2),
     Expected("DQ09", "500113", "2024-03", "巴南乙电子公司 统一社会信用代码（企业月报）", "error", "18 位", "17 位",
              "filings/2024-03_500113.csv", 2),
@@ -937,11 +961,11 @@ def test_a_finding_out_of_the_window_is_filed_under_the_month_of_its_file(trigge
     # so the district's figures stand and the enterprise is to correct (the gap is its line: withheld)
     revenue, count = district_figures_standing(triggered, "500118")
     assert (
-        "其中 1 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计。按这些企业月报应为的数计，企业月报合计为 "
-        "100.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。"
+        "涉及其他问题的企业月报：1 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计。按这些企业月报应为的数计，"
+        "企业月报合计为 100.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送的营业收入无需更正。"
     ) in revenue
     assert (
-        "其中 1 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计。计入这些企业为 1 家，与区县报送数相符："
+        "涉及其他问题的企业月报：1 家企业的本期月报报告期疑似填错（见 DQ14 问题），未计入合计。计入这些企业为 1 家，与区县报送数相符："
         in count
     )
 
@@ -974,8 +998,8 @@ def test_a_sum_off_by_an_enterprise_s_unit_mix_up_does_not_blame_the_district(tr
         )
     )
     assert (
-        "相差 99.99%（允许误差 1.00%）。其中 1 家企业的月报疑似计量单位错误（见 DQ06 问题）。按这些企业月报应为的"
-        "数计，企业月报合计为 2,000.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。"
+        "相差 99.99%（允许误差 1.00%）。涉及其他问题的企业月报：1 家企业的月报疑似计量单位错误（见 DQ06 问题）。按这些企业月报应为的"
+        "数计，企业月报合计为 2,000.00 万元，与区县报送数相符：请督促上述企业更正月报，区县报送的营业收入无需更正。"
     ) in messages["500120"]
     assert "相差 2.00%（允许误差 1.00%）。请核对更正。" in messages["500102"]
 
@@ -987,11 +1011,13 @@ def test_a_filing_under_a_mistyped_code_is_said_and_the_district_is_not_blamed(t
     correct, and the published DQ02 withholds its figures (1,000 less 400 is 云阳甲's line)."""
     revenue, count = district_figures_standing(triggered, "500235")
     assert (
-        "相差 150.00%（允许误差 1.00%）。其中 1 家企业月报的统一社会信用代码不在企业名录中（见 DQ10 问题，代码可能填错），"
+        "相差 150.00%（允许误差 1.00%）。涉及其他问题的企业月报：1 家企业月报的统一社会信用代码疑似填错（不在企业名录中，名录中有同名企业本期无月报，见 DQ10 问题），"
         "未计入合计。按这些企业月报应为的数计，企业月报合计为 1,000.00 万元，与区县报送数相符：请督促上述企业更正月报，"
-        "区县报送数无需更正。"
+        "区县报送的营业收入无需更正。"
     ) in revenue
-    assert "计入这些企业为 2 家，与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。" in count
+    assert (
+        "计入这些企业为 2 家，与区县报送数相符：请督促上述企业更正月报，区县报送的企业个数无需更正。" in count
+    )
     [(expected, actual, withheld)] = triggered.query(
         "select expected, actual, figures_withheld from marts.dq_findings_published "
         "where rule_id = 'DQ02' and district_code = '500235'"
@@ -1034,10 +1060,34 @@ def test_a_fall_after_a_month_that_stands_out_points_at_that_month(triggered: Bu
         "filings/2024-05_500236.csv 第 2 行），再核对本期并更正。来源：filings/2024-06_500236.csv 第 2 行。"
     ) in message
     assert compared == [dt.date(2024, 5, 1), dt.date(2024, 7, 1)]
-    [(plain,)] = triggered.query(
-        "select message from marts.dq_findings where rule_id = 'DQ04' and district_code = '500105'"
+    plain = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ04' and district_code in ('500105', '500237')"
     )
-    assert "请联系企业核对本期和上期数据并更正。" in plain and "下期" not in plain
+    assert len(plain) == 3
+    assert all(
+        "请联系企业核对本期和上期数据并更正。" in message and "下期" not in message for (message,) in plain
+    )
+
+
+def test_a_district_figure_less_its_published_cell_that_gives_an_enterprise_s_line_is_withheld(
+    triggered: Built,
+) -> None:
+    """忠县's March submission, 3,300, is right; its published March cell is the filings as filed,
+    13,200 with 丙's line in 千元, so 13,200 less 3,300 is 丙's line less its read-back. DQ02 of March
+    withholds its figures for that (cites_enterprise_line); April's DQ04, a fall from March, printed
+    3,300 in the published findings. It is withheld now, as is any district finding printing a figure of
+    such a month; April's own DQ02 (3,500 filed against 3,200 sent, no line read back) is not."""
+    rows = dict(
+        triggered.query(
+            "select rule_id, figures_withheld from marts.dq_findings_published "
+            "where district_code = '500233' and period = '2024-04-01' and rule_id in ('DQ02', 'DQ04')"
+        )
+    )
+    assert rows == {"DQ04": True, "DQ02": False}
+    [(suppressed,)] = triggered.query(
+        "select suppressed from marts.district_monthly where district_code = '500233' and period = '2024-04-01'"
+    )
+    assert suppressed is False  # published: the cell rule alone would not have withheld it
 
 
 def test_a_wrong_check_character_is_not_offered_as_the_correction(triggered: Built) -> None:
@@ -1062,12 +1112,12 @@ def test_a_sum_read_back_for_one_enterprise_s_unit_mix_up_is_withheld_when_publi
     an enterprise's; the feedback workbook's full message keeps them."""
     [(full, cites)] = triggered.query(
         "select message, cites_enterprise_line from marts.dq_findings "
-        "where rule_id = 'DQ02' and district_code = '500233'"
+        "where rule_id = 'DQ02' and district_code = '500233' and period = '2024-03-01'"
     )
     assert cites and "企业月报合计为 3,300.00 万元，与区县报送数相符" in full
     [(published, expected, actual)] = triggered.query(
         "select message, expected, actual from marts.dq_findings_published "
-        "where rule_id = 'DQ02' and district_code = '500233'"
+        "where rule_id = 'DQ02' and district_code = '500233' and period = '2024-03-01'"
     )
     assert (expected, actual) == (None, None)
     assert published.startswith(

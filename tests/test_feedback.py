@@ -253,7 +253,7 @@ def test_a_district_figure_found_right_is_not_asked_to_be_resubmitted(tmp_path) 
         "共 1 个问题：错误 1 条（0 条须更正后重新报送，1 条区县报送数无误、只须督促企业更正月报），提示 0 条（请核实）；"
         "同一原因引起的各条列为一个问题，原因在前"
     )
-    assert sheet["I4"].value == "区县报送数无需更正：请督促说明中的企业更正月报"
+    assert sheet["I4"].value == "此项区县报送数无需更正：请督促说明中的企业更正月报"
 
 
 def test_a_file_in_another_unit_is_named_beside_figures_in_wan(tmp_path) -> None:

@@ -248,7 +248,7 @@ COMPARED = [
         "int_enterprise_months", "int_enterprise_months_yoy", "int_enterprise_surveys",
         "int_enterprises_in_scope", "int_indicator_annuals", "int_indicator_outlook", "int_indicator_series",
         "int_indicator_values", "int_period_window", "int_registry_vintages", "int_survey_years",
-        "int_file_months", "int_mistyped_periods", "int_lines_in_doubt",
+        "int_file_months", "int_mistyped_periods", "int_lines_in_doubt", "int_mistyped_codes",
     )),
     "build:meta.publish_coverage",
 ]  # fmt: skip

@@ -439,9 +439,10 @@ def test_a_written_snapshot_lends_no_history_and_a_restored_publish_is_served(tm
     with pytest.raises(PublishRefused) as caught:
         publish(build, snapshot, "run-4")
     assert (
-        "but it is not a file planwatch published (its SHA-256 is none of those analytics.duckdb.sha256"
-        in str(caught.value)
-    )
+        "and its history cannot be taken from it: "
+        + f"{snapshot} is not a file planwatch published: its SHA-256 "
+        "is none of those analytics.duckdb.sha256 lists"
+    ) in str(caught.value)
     assert hashlib.sha256(snapshot.read_bytes()).hexdigest() == written  # left as it was
 
     # the first publish, restored from its backup: served, with its own publish log

@@ -136,7 +136,7 @@
 {#-
     For a district's cross-table finding (DQ02, DQ03): the filing lines of its enterprises that
     other findings name and that the filings' totals hold wrongly or leave out: in another unit
-    (DQ06), dated outside the months tracked (DQ14), under a code the registry does not hold (DQ10).
+    (DQ06), dated outside the months tracked (DQ14), under a mistyped code (int_mistyped_codes, DQ10).
     Each kind with a line, joined by '；'; NULL when there is none.
 -#}
 {% macro left_out_lines_text(mixed_up_count, mistyped_count, unregistered_count) -%}
@@ -153,7 +153,7 @@
         case
             when {{ unregistered_count }} > 0
                 then cast({{ unregistered_count }} as varchar)
-                    || ' 家企业月报的统一社会信用代码不在企业名录中（见 DQ10 问题，代码可能填错），未计入合计'
+                    || ' 家企业月报的统一社会信用代码疑似填错（不在企业名录中，名录中有同名企业本期无月报，见 DQ10 问题），未计入合计'
         end
     ), '')
 {%- endmacro %}

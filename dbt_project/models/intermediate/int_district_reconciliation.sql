@@ -5,8 +5,9 @@
     period are in. Beside the filed totals, the lines other findings leave out of them, which the
     district may rightly have counted: the district's in-scope enterprises without a filing of the
     period whose line in the period's file is dated outside the months tracked (DQ14), and the
-    filings through the district whose credit code the registry does not hold (DQ10; most often a
-    mistyped code, DQ09).
+    filings through the district most likely filed under a mistyped code (int_mistyped_codes: a code
+    the registry does not hold beside a registered namesake that did not file; DQ10). A filing under
+    an unknown code without such a namesake may be a firm outside the statistics: not counted.
 -#}
 
 with
@@ -22,6 +23,8 @@ enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
 
 enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
+
+mistyped_codes as (select * from {{ ref('int_mistyped_codes') }}),
 
 filing_totals as (
 
@@ -74,22 +77,19 @@ mistyped_totals as (
 
 ),
 
-unregistered_totals as (
+mistyped_code_totals as (
 
-    -- routed to the district they filed through (int_enterprise_filings)
     select
-        enterprise_filings.district_code,
-        enterprise_filings.period,
+        mistyped_codes.district_code,
+        mistyped_codes.period,
         count(*) as enterprise_count,
-        sum(enterprise_filings.revenue_ytd_wan) as revenue_ytd_wan
+        sum(mistyped_codes.revenue_ytd_wan) as revenue_ytd_wan
 
-    from enterprise_filings
-
-    where not enterprise_filings.is_registered
+    from mistyped_codes
 
     group by
-        enterprise_filings.district_code,
-        enterprise_filings.period
+        mistyped_codes.district_code,
+        mistyped_codes.period
 
 ),
 
@@ -104,8 +104,8 @@ reconciled as (
         coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
         coalesce(mistyped_totals.enterprise_count, 0) as mistyped_enterprise_count,
         coalesce(mistyped_totals.revenue_ytd_wan, 0) as mistyped_revenue_ytd_wan,
-        coalesce(unregistered_totals.enterprise_count, 0) as unregistered_enterprise_count,
-        coalesce(unregistered_totals.revenue_ytd_wan, 0) as unregistered_revenue_ytd_wan,
+        coalesce(mistyped_code_totals.enterprise_count, 0) as mistyped_code_enterprise_count,
+        coalesce(mistyped_code_totals.revenue_ytd_wan, 0) as mistyped_code_revenue_ytd_wan,
         submissions.source_file,
         submissions.source_row
 
@@ -122,9 +122,9 @@ reconciled as (
         on submissions.district_code = mistyped_totals.district_code
             and submissions.period = mistyped_totals.period
 
-    left join unregistered_totals
-        on submissions.district_code = unregistered_totals.district_code
-            and submissions.period = unregistered_totals.period
+    left join mistyped_code_totals
+        on submissions.district_code = mistyped_code_totals.district_code
+            and submissions.period = mistyped_code_totals.period
 
 )
 

@@ -4,7 +4,9 @@
     has its expected, actual and the figures of its message withheld when they could undo the
     disclosure rule:
     - about one enterprise's line (a filings, registry or survey file), or tying its figures to one
-      (cites_enterprise_line: a DQ02 that counts lines DQ06, DQ14 or DQ10 name);
+      (cites_enterprise_line: a DQ02 that counts lines DQ06, DQ14 or DQ10 name), or printing a
+      district's submitted figure of a month where such a DQ02 stands (DQ04, DQ05, DQ07 or DQ13 of
+      that month, or comparing with it): that figure less the published cell is those lines;
     - about a reporting unit (a district submission) whose cell district_monthly does not publish in
       the finding's month (suppressed, or no cell yet: the month's filings are not in, or the month
       is a typo outside the months tracked), or in one of the other periods whose figures the
@@ -66,6 +68,44 @@ compared_unpublished as (
 
 ),
 
+-- the district months whose submitted figure differs from the published cell by enterprises' lines
+cited_months as (
+
+    select distinct
+        findings.district_code,
+        findings.period
+
+    from findings
+
+    where findings.cites_enterprise_line
+
+),
+
+-- the findings printing a district's figure of such a month: its own or one it compares with
+printing_cited as (
+
+    select distinct printed.finding_id
+
+    from (
+        select
+            findings.finding_id,
+            findings.district_code,
+            findings.period
+        from findings
+        union all
+        select
+            compared_months.finding_id,
+            compared_months.district_code,
+            compared_months.compared_period as period
+        from compared_months
+    ) as printed
+
+    inner join cited_months
+        on printed.district_code = cited_months.district_code
+            and printed.period = cited_months.period
+
+),
+
 division_groups as (
 
     -- the two groups a city-wide DQ12 finding's figures describe, by month
@@ -112,8 +152,18 @@ judged as (
     select
         reasons.*,
         reasons.shows_amounts
-        and (reasons.source_kind in ('filings', 'registry', 'surveys') or reasons.cites_enterprise_line)
-            as about_enterprise,
+        and (
+            reasons.source_kind in ('filings', 'registry', 'surveys')
+            or reasons.cites_enterprise_line
+            or (
+                reasons.source_kind = 'districts'
+                and exists (
+                    select 1
+                    from printing_cited
+                    where printing_cited.finding_id = reasons.finding_id
+                )
+            )
+        ) as about_enterprise,
         reasons.shows_amounts
         and reasons.source_kind = 'districts'
         and (

@@ -4,7 +4,7 @@
     submission compared is the one that counts (int_district_reconciliation): a superseded line is
     not judged. The filing lines other findings name are said: one in the sum that DQ06 finds in
     another unit (counted at its read-back in 万元), and the lines the sum leaves out, dated outside
-    the months tracked (DQ14) or under a code the registry does not hold (DQ10). When the sum with
+    the months tracked (DQ14) or under a mistyped code (int_mistyped_codes, DQ10). When the sum with
     them agrees with the district, the district has nothing to correct (district_figure_stands), and
     the gap, being those enterprises' lines, is withheld when published (cites_enterprise_line).
 -#}
@@ -49,7 +49,7 @@ corrected as (
         cast(reconciliation.filed_revenue_ytd_wan as double)
         + coalesce(mixed_up_filings.correction_wan, 0)
         + cast(reconciliation.mistyped_revenue_ytd_wan as double)
-        + cast(reconciliation.unregistered_revenue_ytd_wan as double) as corrected_revenue_ytd_wan
+        + cast(reconciliation.mistyped_code_revenue_ytd_wan as double) as corrected_revenue_ytd_wan
 
     from reconciliation
 
@@ -71,7 +71,7 @@ gaps as (
         {{ left_out_lines_text(
             'corrected.mixed_up_enterprise_count',
             'corrected.mistyped_enterprise_count',
-            'corrected.unregistered_enterprise_count'
+            'corrected.mistyped_code_enterprise_count'
         ) }} as left_out_lines
 
     from corrected
@@ -101,11 +101,11 @@ findings as (
         || '（允许误差 ' || {{ number_text('rule.threshold_error * 100') }} || '%）。'
         || case
             when gaps.left_out_lines is null then '请核对更正。'
-            else '其中 ' || gaps.left_out_lines || '。按这些企业月报应为的数计，企业月报合计为 '
+            else '涉及其他问题的企业月报：' || gaps.left_out_lines || '。按这些企业月报应为的数计，企业月报合计为 '
                 || {{ number_text('gaps.corrected_revenue_ytd_wan') }} || ' 万元，'
                 || case
                     when gaps.corrected_relative_gap <= rule.threshold_error
-                        then '与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。'
+                        then '与区县报送数相符：请督促上述企业更正月报，区县报送的营业收入无需更正。'
                     else coalesce('仍相差 ' || {{ number_text('gaps.corrected_relative_gap * 100') }} || '%', '仍不相符')
                         || '：请核对更正。'
                 end

@@ -1,8 +1,8 @@
 {#-
     DQ03 cross-table: a district's submitted enterprise_count equals the number of its in-scope
     enterprises (by registry district) that filed for the period. The filings the count leaves out
-    that other findings name (a period dated outside the months tracked, DQ14; a code the registry
-    does not hold, DQ10) are said; when the count with them agrees, the district has nothing to
+    that other findings name (a period dated outside the months tracked, DQ14; a mistyped code,
+    int_mistyped_codes, DQ10) are said; when the count with them agrees, the district has nothing to
     correct (district_figure_stands).
 -#}
 
@@ -18,9 +18,9 @@ counted as (
         reconciliation.*,
         reconciliation.filed_enterprise_count
         + reconciliation.mistyped_enterprise_count
-        + reconciliation.unregistered_enterprise_count as counted_enterprise_count,
+        + reconciliation.mistyped_code_enterprise_count as counted_enterprise_count,
         {{ left_out_lines_text(
-            '0', 'reconciliation.mistyped_enterprise_count', 'reconciliation.unregistered_enterprise_count'
+            '0', 'reconciliation.mistyped_enterprise_count', 'reconciliation.mistyped_code_enterprise_count'
         ) }} as left_out_lines
 
     from reconciliation
@@ -48,11 +48,11 @@ findings as (
         || ' 家。'
         || case
             when counted.left_out_lines is null then '请核对企业个数并更正；如有企业未报送月报，请督促补报。'
-            else '其中 ' || counted.left_out_lines || '。计入这些企业为 '
+            else '涉及其他问题的企业月报：' || counted.left_out_lines || '。计入这些企业为 '
                 || {{ count_text('counted.counted_enterprise_count') }} || ' 家，'
                 || case
                     when abs(counted.submitted_enterprise_count - counted.counted_enterprise_count) <= rule.threshold_warn
-                        then '与区县报送数相符：请督促上述企业更正月报，区县报送数无需更正。'
+                        then '与区县报送数相符：请督促上述企业更正月报，区县报送的企业个数无需更正。'
                     else '仍不相符：请核对企业个数并更正；如有企业未报送月报，请督促补报。'
                 end
         end

@@ -59,6 +59,7 @@ with_previous as (
         lag(series.value_wan) over previous_month as previous_value_wan,
         lag(series.source_file) over previous_month as previous_source_file,
         lag(series.source_row) over previous_month as previous_source_row,
+        lag(series.value_wan, 2) over previous_month as before_previous_value_wan,
         lead(series.period) over previous_month as next_period,
         lead(series.value_wan) over previous_month as next_value_wan
 
@@ -103,14 +104,20 @@ decreases as (
         with_correction.*,
         (with_correction.compared_value_wan - cast(with_correction.value_wan as double))
         / with_correction.compared_value_wan as relative_drop,
-        -- the month after is below the previous month as well: that month stands out, not this one
+        -- the previous month stands out, not this one: the month after falls from it too (beyond the
+        -- rule's tolerance) and this month is not below the month before it (a figure too large
+        -- between two that agree, not a fall that stays)
         coalesce(
             with_correction.previous_unit_power is null
-            and cast(with_correction.next_value_wan as double) < with_correction.compared_value_wan,
+            and cast(with_correction.next_value_wan as double)
+            < with_correction.compared_value_wan * (1 - rule.threshold_error)
+            and with_correction.value_wan >= with_correction.before_previous_value_wan,
             false
         ) as previous_stands_out
 
     from with_correction
+
+    cross join rule
 
     where with_correction.compared_value_wan > 0
 

@@ -75,13 +75,14 @@ invalid as (
             when checked.uscc is null then '18 位代码'
             when checked.code_length <> 18 then '18 位'
             when not checked.has_only_alphabet then '0-9 A-H J-N P-R T U W-Y'
-            else '校验码 ' || checked.expected_check_char
+            -- not the character the first 17 give: copied in, it makes a code of no enterprise
+            else '与营业执照一致的代码'
         end as expected,
         case
             when checked.uscc is null then '未填'
             when checked.code_length <> 18 then cast(checked.code_length as varchar) || ' 位'
             when not checked.has_only_alphabet then '含其他字符'
-            else '校验码 ' || checked.found_check_char
+            else '校验码 ' || checked.found_check_char || ' 与前 17 位不符'
         end as actual,
         case
             when checked.uscc is null then '未填写'

@@ -9,9 +9,9 @@
       the finding says so and points at that line, so that the feedback workbook shows it under
       the DQ14 finding of the same line (the catalogue's explains).
     An unregistered filing and an in-scope enterprise without a filing of the same name, district and
-    period are most often one enterprise whose code was mistyped on its filing: both findings say
-    so and point at the filing line, and neither asks to add the enterprise to the registry or to
-    chase a filing that came in.
+    period (int_mistyped_codes) are most often one enterprise whose code was mistyped on its filing:
+    both findings say so and point at the filing line, and neither asks to add the enterprise to
+    the registry or to chase a filing that came in.
 -#}
 
 with
@@ -27,6 +27,8 @@ enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 period_window as (select * from {{ ref('int_period_window') }}),
 
 mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
+
+mistyped_codes as (select * from {{ ref('int_mistyped_codes') }}),
 
 periods as (
 
@@ -47,7 +49,6 @@ unregistered_filings as (
         enterprise_filings.period,
         {{ enterprise_label('enterprise_filings.enterprise_name', 'enterprise_filings.source_file', 'enterprise_filings.source_row') }}
             as enterprise_label,
-        nullif(trim(enterprise_filings.enterprise_name), '') as enterprise_name,
         enterprise_filings.source_file,
         enterprise_filings.source_row
 
@@ -66,7 +67,6 @@ missing_filings as (
         periods.period,
         {{ enterprise_label('enterprises.enterprise_name', 'enterprises.source_file', 'enterprises.source_row') }}
             as enterprise_label,
-        nullif(trim(enterprises.enterprise_name), '') as enterprise_name,
         mistyped_periods.typed_period,
         coalesce(mistyped_periods.source_file, enterprises.source_file) as source_file,
         coalesce(mistyped_periods.source_row, enterprises.source_row) as source_row
@@ -94,30 +94,15 @@ missing_filings as (
 
 namesakes as (
 
-    -- one unregistered filing and one enterprise without a filing of a name, district and period
-    -- (two of a name on either side are left apart: which is which cannot be told)
     select
-        missing_filings.uscc,
-        missing_filings.period,
-        missing_filings.source_file as registry_file,
-        missing_filings.source_row as registry_row,
-        unregistered_filings.source_file,
-        unregistered_filings.source_row
+        mistyped_codes.registered_uscc as uscc,
+        mistyped_codes.period,
+        mistyped_codes.registry_file,
+        mistyped_codes.registry_row,
+        mistyped_codes.source_file,
+        mistyped_codes.source_row
 
-    from missing_filings
-
-    inner join unregistered_filings
-        on missing_filings.district_code = unregistered_filings.district_code
-            and missing_filings.period = unregistered_filings.period
-            and missing_filings.enterprise_name = unregistered_filings.enterprise_name
-
-    where missing_filings.typed_period is null
-
-    qualify
-        count(*) over (partition by missing_filings.uscc, missing_filings.period) = 1
-        and count(*) over (
-            partition by unregistered_filings.source_file, unregistered_filings.source_row
-        ) = 1
+    from mistyped_codes
 
 ),
 
@@ -191,6 +176,7 @@ findings as (
     left join namesakes
         on missing_filings.uscc = namesakes.uscc
             and missing_filings.period = namesakes.period
+            and missing_filings.typed_period is null
 
 ),
 
