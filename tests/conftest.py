@@ -33,6 +33,14 @@ def run_planwatch(
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with end-to-end (slow) tests first, each file's tests in their order. `make test` gives each
+    pytest-xdist worker a file at a time in this order: with a long file last, one worker ran it alone
+    for minutes at the end while the other had nothing left; short files now fill that end instead."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # a stable sort keeps each file's order
+
+
 @pytest.fixture(scope="session")
 def planwatch() -> Callable[..., subprocess.CompletedProcess]:
     return run_planwatch
