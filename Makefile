@@ -26,9 +26,11 @@ run: setup
 
 # Two workers, a test file each (module fixtures stay in one worker): the end-to-end tests are
 # single-threaded runs of the whole pipeline, so the two cores halve the wall time. The 15 slowest
-# tests are listed at the end: where the time goes.
+# tests are listed at the end: where the time goes. --no-loadscope-reorder keeps the order of
+# tests/conftest.py (files with end-to-end runs first); xdist would hand out the files with the most
+# tests first, which left the long files of a few tests for one worker at the end.
 test: setup lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The Dagster UI over the same instance `planwatch run` records its runs in, started the way Dagster
 # now starts it (`dg dev`, from [tool.dg] in pyproject.toml), through orchestration/dev_server.py so
