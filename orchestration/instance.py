@@ -44,7 +44,7 @@ _engines_lock = threading.Lock()
 
 
 def _history_folders() -> tuple[str, ...]:
-    """$DAGSTER_HOME as given and resolved, each ending with a separator ('' when unset)."""
+    """$DAGSTER_HOME as given and resolved, each ending with a separator (none when unset)."""
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         return ()
