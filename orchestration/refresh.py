@@ -6,6 +6,7 @@ orchestration/cli.py prints what these return."""
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,10 +152,35 @@ def failure_summary(result) -> list[str]:
         text = error.message.strip() if error else ""
         if error is not None and error.cls_name == "PublishRefused":
             message = text.removeprefix("orchestration.publish.PublishRefused: ")
+        elif error is not None and error.cls_name == "DagsterDbtCliRuntimeError" and dbt_errors(text):
+            # dagster-dbt's first line says only that dbt failed; dbt's own words name the model
+            message = "; ".join(dbt_errors(text))
         else:
             message = text.splitlines()[0] if text else "failed"
         lines.append(f"step {event.step_key} failed: {message}")
     return lines
+
+
+# dbt's words for a node it could not build: "Runtime Error in model int_x (models/…/int_x.sql)",
+# then the database's message on the next line. A failed test is not one: its check names it.
+_DBT_NODE_ERROR = re.compile(
+    r"^\s*(?:[\w ]+ )?Error in (?P<kind>model|seed|snapshot) (?P<name>\S+) \((?P<path>[^)]+)\)\s*\n\s*(?P<detail>\S.*)$",
+    re.MULTILINE,
+)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def dbt_errors(text: str) -> list[str]:
+    """The models (seeds, snapshots) dbt could not build, each with the database's reason, from the
+    text of dagster-dbt's error (the dbt log's error lines follow "Errors parsed from dbt logs:")."""
+    found: list[str] = []
+    for match in _DBT_NODE_ERROR.finditer(_ANSI.sub("", text)):
+        # a contract's table is built as <name>__dbt_tmp, then renamed: the column is the model's
+        detail = match["detail"].strip().replace(f"{match['name']}__dbt_tmp.", f"{match['name']}.")
+        line = f"dbt could not build {match['kind']} {match['name']} ({match['path']}): {detail}"
+        if line not in found:
+            found.append(line)
+    return found
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:

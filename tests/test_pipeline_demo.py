@@ -80,6 +80,46 @@ def test_marts_have_every_contract_column(demo: dict) -> None:
         assert con.execute("select count(*) from marts.publish_log").fetchone()[0] == 2
 
 
+def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: Path) -> None:
+    """Every SQL table model of intermediate and marts has an enforced contract, and each column its
+    YAML constrains not_null is NOT NULL in the build database: DuckDB refuses a NULL there, the way
+    the not_null tests it replaces failed the build (a constraint without an enforced contract is
+    silently not applied, hence the first check)."""
+    import json
+
+    from orchestration.project import dbt_project
+
+    nodes = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    tables = [
+        node
+        for node in nodes
+        if node["resource_type"] == "model"
+        and node["language"] == "sql"
+        and node["config"]["materialized"] == "table"
+        and node["schema"] in ("intermediate", "marts")
+    ]
+    assert len(tables) > 30
+    assert [node["name"] for node in tables if not node["config"]["contract"]["enforced"]] == []
+    constrained = {
+        (node["schema"], node["name"], column["name"])
+        for node in tables
+        for column in node["columns"].values()
+        if any(constraint["type"] == "not_null" for constraint in column["constraints"])
+    }
+    assert len(constrained) > 200
+    build = tmp_path / "build.duckdb"
+    shutil.copyfile(demo["warehouse"] / "build.duckdb", build)
+    with duckdb.connect(str(build)) as con:
+        nullable = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns where is_nullable = 'YES'"
+        ).fetchall()
+        assert constrained.isdisjoint(nullable), sorted(constrained & set(nullable))
+        with pytest.raises(
+            duckdb.ConstraintException, match="NOT NULL constraint failed: int_filed_periods.period"
+        ):
+            con.execute("insert into intermediate.int_filed_periods values (null)")
+
+
 def test_scorecard_printed(demo: dict) -> None:
     lines = demo["first"].stdout.splitlines()
     assert lines[0].startswith("Scorecard for 2024-02")

@@ -1,5 +1,5 @@
 """What one `planwatch run` asks of job `refresh` (orchestration/refresh.py): the months it covers and
-what each step is told, decided before anything runs."""
+what each step is told, decided before anything runs; and what a failed dbt build is said to be."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from orchestration.constants import MONTHLY_INGEST_OPS, MONTHLY_KINDS, monthly_partitions
-from orchestration.refresh import PeriodOutOfRange, refresh_request
+from orchestration.refresh import PeriodOutOfRange, dbt_errors, refresh_request
 from orchestration.settings import Settings
 from tests.sheets import write_csv
 
@@ -94,3 +94,24 @@ def test_no_new_file_refreshes_the_latest_month(tmp_path: Path) -> None:
     latest = monthly_partitions.get_partition_keys()[-1]
     assert request.tags["dagster/asset_partition_range_start"] == latest
     assert request.announcement.startswith("no new monthly files")
+
+
+def test_a_model_dbt_cannot_build_is_named_with_the_database_reason() -> None:
+    """dagster-dbt's error says only that dbt failed; the run's summary names the model and DuckDB's
+    reason, read from the dbt log lines the error carries (as dbt 1.11 writes them, colours and all)."""
+    text = (
+        "dagster_dbt.errors.DagsterDbtCliRuntimeError: The dbt CLI process with command\n\n"
+        "`planwatch-dbt build --select fqn:*`\n\nfailed with exit code `1`.\n\n"
+        "Errors parsed from dbt logs:\n\n"
+        "171 of 316 ERROR creating sql table model intermediate.int_filed_periods .... [\x1b[31mERROR\x1b[0m in 0.08s]\n\n"
+        "\x1b[31mFailure in model int_filed_periods (models/intermediate/int_filed_periods.sql)\x1b[0m\n\n"
+        "  Runtime Error in model int_filed_periods (models/intermediate/int_filed_periods.sql)\n"
+        "  Constraint Error: NOT NULL constraint failed: int_filed_periods__dbt_tmp.period\n\n"
+        "\x1b[31mFailure in test not_null_stg_raw__filings_uscc (models/staging/stg_raw__filings.yml)\x1b[0m\n"
+        "  Got 1 result, configured to fail if != 0\n"
+    )
+    assert dbt_errors(text) == [
+        "dbt could not build model int_filed_periods (models/intermediate/int_filed_periods.sql): "
+        "Constraint Error: NOT NULL constraint failed: int_filed_periods.period"
+    ]
+    assert dbt_errors("The dbt CLI process with command `dbt build` failed with exit code `2`.") == []
