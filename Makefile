@@ -47,13 +47,14 @@ dev: setup
 
 # Python with ruff, SQL with sqlfluff (dbt's templater, DuckDB's dialect; [tool.sqlfluff] in
 # pyproject.toml). The templater compiles the project: into a temporary folder, never dbt_project/target,
-# which the pipeline's prepared manifest lives in. `make test` runs this first.
+# which the pipeline's prepared manifest lives in. `make test` runs this first. --processes 0: a
+# process per core once the project is compiled (1 min 22 s instead of 2 min 35 s on two cores).
 lint: setup
 	$(BIN)/ruff check orchestration planwatch_demo tests bench
 	$(BIN)/ruff format --check orchestration planwatch_demo tests bench
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 		DBT_TARGET_PATH=$$tmp/target DBT_LOG_PATH=$$tmp/logs PLANWATCH_BUILD_DB=$$tmp/lint.duckdb \
-		$(BIN)/sqlfluff lint --nocolor dbt_project/models dbt_project/tests
+		$(BIN)/sqlfluff lint --nocolor --processes 0 dbt_project/models dbt_project/tests
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs

@@ -81,10 +81,10 @@ def test_marts_have_every_contract_column(demo: dict) -> None:
 
 
 def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: Path) -> None:
-    """Every SQL table model of intermediate and marts has an enforced contract, and each column its
-    YAML constrains not_null is NOT NULL in the build database: DuckDB refuses a NULL there, the way
-    the not_null tests it replaces failed the build (a constraint without an enforced contract is
-    silently not applied, hence the first check)."""
+    """Every SQL table model of intermediate and marts, incremental ones too, has an enforced
+    contract, and each column its YAML constrains not_null is NOT NULL in the build database: DuckDB
+    refuses a NULL there, the way the not_null tests it replaces failed the build (a constraint
+    without an enforced contract is silently not applied, hence the first check)."""
     import json
 
     from orchestration.project import dbt_project
@@ -95,7 +95,7 @@ def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: P
         for node in nodes
         if node["resource_type"] == "model"
         and node["language"] == "sql"
-        and node["config"]["materialized"] == "table"
+        and node["config"]["materialized"] in ("table", "incremental")
         and node["schema"] in ("intermediate", "marts")
     ]
     assert len(tables) > 30
@@ -106,7 +106,7 @@ def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: P
         for column in node["columns"].values()
         if any(constraint["type"] == "not_null" for constraint in column["constraints"])
     }
-    assert len(constrained) > 200
+    assert len(constrained) > 250
     build = tmp_path / "build.duckdb"
     shutil.copyfile(demo["warehouse"] / "build.duckdb", build)
     with duckdb.connect(str(build)) as con:
