@@ -1,8 +1,9 @@
 """How the Dagster instance's SQLite files under warehouse/.dagster are written.
 
 Dagster stores every event of a run (a planned and a finished event per asset, three per dbt test:
-about 1,900 for one `planwatch run`) through a new SQLAlchemy engine and SQLite connection. Two costs
-of that are cut here, for files under $DAGSTER_HOME only; measured by bench/dagster_events.py:
+about 950 for one `planwatch run` of the sample) through a new SQLAlchemy engine and SQLite
+connection. Two costs of that are cut here, for files under $DAGSTER_HOME only; measured by
+bench/dagster_events.py:
 
 - fsync: SQLite makes each commit durable by fsync, and in WAL mode the close checkpoints with
   another; planwatch sets `synchronous=OFF` on every connection. The run history is a record of what
