@@ -3,7 +3,7 @@ configure the instance.
 
     .venv/bin/python bench/dagster_events.py [--events 300] [--repeat 2]
 
-A `planwatch run` of the sample stores about 950 events (a planned and a finished event per asset,
+A `planwatch run` of the sample stores about 750 events (a planned and a finished event per asset,
 three per dbt test). Prints milliseconds per event for Dagster's default storage and for the same storage as planwatch
 runs it (orchestration/instance.py: no fsync, one engine per database file).
 Each measurement runs in its own process and its own temporary instance.

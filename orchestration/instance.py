@@ -1,7 +1,7 @@
 """How the Dagster instance's SQLite files under warehouse/.dagster are written.
 
 Dagster stores every event of a run (a planned and a finished event per asset, three per dbt test:
-about 950 for one `planwatch run` of the sample) through a new SQLAlchemy engine and SQLite
+about 750 for one `planwatch run` of the sample) through a new SQLAlchemy engine and SQLite
 connection. Two costs of that are cut here, for files under $DAGSTER_HOME only; measured by
 bench/dagster_events.py:
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -80,11 +81,13 @@ def test_marts_have_every_contract_column(demo: dict) -> None:
         assert con.execute("select count(*) from marts.publish_log").fetchone()[0] == 2
 
 
-def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: Path) -> None:
+def test_table_models_enforce_their_constraints(demo: dict, tmp_path: Path) -> None:
     """Every SQL table model of intermediate and marts, incremental ones too, has an enforced
-    contract, and each column its YAML constrains not_null is NOT NULL in the build database: DuckDB
-    refuses a NULL there, the way the not_null tests it replaces failed the build (a constraint
-    without an enforced contract is silently not applied, hence the first check)."""
+    contract, and each constraint its YAML declares is in the build database: a column constrained
+    not_null is NOT NULL, a check (the allowed values) and a unique key (the grain) stand on their
+    table. DuckDB refuses what breaks them, the way the not_null, accepted_values and unique tests they
+    replace failed the build (a constraint without an enforced contract is silently not applied, hence
+    the first check)."""
     import json
 
     from orchestration.project import dbt_project
@@ -100,13 +103,26 @@ def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: P
     ]
     assert len(tables) > 30
     assert [node["name"] for node in tables if not node["config"]["contract"]["enforced"]] == []
-    constrained = {
-        (node["schema"], node["name"], column["name"])
+    column_constraints = [
+        (node["schema"], node["name"], column["name"], constraint["type"])
         for node in tables
         for column in node["columns"].values()
-        if any(constraint["type"] == "not_null" for constraint in column["constraints"])
+        for constraint in column["constraints"]
+    ]
+    constrained = {
+        (schema, name, column) for schema, name, column, kind in column_constraints if kind == "not_null"
     }
-    assert len(constrained) > 250
+    checks = Counter((schema, name) for schema, name, _, kind in column_constraints if kind == "check")
+    unique_keys = {
+        (schema, name, (column,)) for schema, name, column, kind in column_constraints if kind == "unique"
+    }
+    unique_keys |= {
+        (node["schema"], node["name"], tuple(constraint["columns"]))
+        for node in tables
+        for constraint in node["constraints"]
+        if constraint["type"] == "unique"
+    }
+    assert len(constrained) > 250 and sum(checks.values()) > 40 and len(unique_keys) > 15
     build = tmp_path / "build.duckdb"
     shutil.copyfile(demo["warehouse"] / "build.duckdb", build)
     with duckdb.connect(str(build)) as con:
@@ -114,10 +130,25 @@ def test_table_models_enforce_their_not_null_constraints(demo: dict, tmp_path: P
             "select table_schema, table_name, column_name from information_schema.columns where is_nullable = 'YES'"
         ).fetchall()
         assert constrained.isdisjoint(nullable), sorted(constrained & set(nullable))
+        built = con.execute(
+            "select schema_name, table_name, constraint_type, constraint_column_names from duckdb_constraints() "
+            "where constraint_type in ('CHECK', 'UNIQUE')"
+        ).fetchall()
+        assert Counter((schema, name) for schema, name, kind, _ in built if kind == "CHECK") == checks
+        assert {
+            (schema, name, tuple(columns)) for schema, name, kind, columns in built if kind == "UNIQUE"
+        } == unique_keys
         with pytest.raises(
             duckdb.ConstraintException, match="NOT NULL constraint failed: int_filed_periods.period"
         ):
             con.execute("insert into intermediate.int_filed_periods values (null)")
+        with pytest.raises(duckdb.ConstraintException, match="CHECK constraint failed"):
+            con.execute("update marts.dq_findings set severity = 'fatal'")
+        with pytest.raises(duckdb.ConstraintException, match="violates unique constraint"):
+            con.execute(
+                "insert into intermediate.int_district_reconciliation "
+                "select * from intermediate.int_district_reconciliation limit 1"
+            )
 
 
 def test_scorecard_printed(demo: dict) -> None:
