@@ -87,7 +87,7 @@ def build_ingest_asset(kind_name: str) -> dg.AssetsDefinition:
                 settings.quarantine_dir,
                 kind_name,
                 periods,
-                context.run_id,
+                context.run.run_id,
                 context.log,
                 archive_dir=settings.archive_dir,
             )

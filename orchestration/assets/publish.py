@@ -37,7 +37,7 @@ def analytics_snapshot(
             "refresh job), which builds before it publishes"
         )
     result = publish(
-        settings.build_db, settings.analytics_db, context.run_id, accept_drop=config.accept_drop or None
+        settings.build_db, settings.analytics_db, context.run.run_id, accept_drop=config.accept_drop or None
     )
     if result.coverage_override:
         context.log.warning(f"published despite the coverage gate: {result.coverage_override}")
