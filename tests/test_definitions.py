@@ -249,6 +249,36 @@ def test_an_ad_hoc_selection_runs_in_one_process(defs: dg.Definitions) -> None:
     assert defs.resolve_job_def("refresh").executor_def is dg.in_process_executor
 
 
+@pytest.mark.parametrize(
+    ("checks", "imports"),
+    [
+        (None, True),  # a whole-graph run (refresh) selects every check
+        (
+            frozenset({dg.AssetCheckKey(dg.AssetKey(["staging", "stg_raw__bureau"]), "great_expectations")}),
+            True,
+        ),
+        (frozenset({dg.AssetCheckKey(dg.AssetKey(["marts", "dq_findings"]), "not_null_x")}), False),
+        (frozenset(), False),  # dbt's models alone, materialized from the UI
+    ],
+)
+def test_great_expectations_is_imported_while_dbt_builds_only_for_a_run_that_validates(
+    monkeypatch: pytest.MonkeyPatch, checks: frozenset | None, imports: bool
+) -> None:
+    """The dbt step starts importing GX on a thread (3 to 5 s a run that it would otherwise pay at the
+    start of the expectations check), when the run validates the staged inputs."""
+    from orchestration.checks import staged_inputs
+
+    monkeypatch.setattr(staged_inputs, "_gx_import", None)
+    staged_inputs.import_great_expectations_in_background(
+        dg.DagsterRun(job_name="refresh", run_id="test", asset_check_selection=checks)
+    )
+    thread = staged_inputs._gx_import
+    assert (thread is not None) is imports
+    if thread is not None:
+        thread.join(timeout=120)
+        assert not thread.is_alive() and "great_expectations.core" in sys.modules
+
+
 def test_a_run_of_one_partition_reloads_its_month(tmp_path: Path) -> None:
     """The UI's launch of one partition and the monthly schedule tag the run with that partition
     alone (dagster/partition), not a range: its month's files are read again, as a backfill's are.

@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.build_log import FAILED, PASSED, STOPPED, build_finished, build_started
+from orchestration.checks.staged_inputs import import_great_expectations_in_background
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -55,6 +56,7 @@ def planwatch_dbt(
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     build_db = warehouse.settings.build_db
     build_id = build_started(build_db, whole=not context.is_subset)
+    import_great_expectations_in_background(context.run)  # while this step waits for dbt
     outcome = FAILED
     try:
         invocation = dbt.cli(args, context=context, target_path=target)
