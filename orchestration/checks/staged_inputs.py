@@ -80,10 +80,11 @@ def staged_input_expectations(context: dg.AssetCheckExecutionContext, warehouse:
 
 # Importing Great Expectations takes 3 to 5 s, which every run paid at the start of the check above;
 # the dbt step before it spends its time waiting for dbt's output, so a thread it starts imports GX
-# meanwhile. The check joins the thread before it imports anything of GX, so the two never import it
-# at once; a failed import is let go there, and the check's own import raises it with the reason. Not a
-# daemon: a run that ends early (dbt failed, Ctrl-C) waits the few seconds the import has left rather
-# than have the interpreter stop a thread in the middle of importing.
+# meanwhile (127 MB in this process beside dbt's: see docs/architecture.md). The check joins the
+# thread before it imports anything of GX, so the two never import it at once; a failed import is
+# let go there, and the check's own import raises it with the reason. Not a daemon: a run that ends
+# early (dbt failed, Ctrl-C) waits the few seconds the import has left rather than have the
+# interpreter stop a thread in the middle of importing.
 _gx_import: threading.Thread | None = None
 
 
