@@ -97,12 +97,9 @@ unit_nonfilers as (
     inner join enterprises
         on enterprises.scope_year = {{ period_year('periods.period') }}
 
-    where not exists (
-            select 1
-            from enterprise_months
-            where enterprise_months.period = periods.period
-                and enterprise_months.uscc = enterprises.uscc
-        )
+    anti join enterprise_months
+        on periods.period = enterprise_months.period
+            and enterprises.uscc = enterprise_months.uscc
 
     group by
         periods.period,

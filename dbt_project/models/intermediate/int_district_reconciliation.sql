@@ -61,15 +61,11 @@ mistyped_totals as (
         on mistyped_periods.source_file = enterprise_filings.source_file
             and mistyped_periods.source_row = enterprise_filings.source_row
 
-    where
-        mistyped_periods.reporter_kind = 'enterprise'
-        and not exists (
-            select 1
-            from enterprise_months
-            where
-                enterprise_months.uscc = mistyped_periods.reporter_key
-                and enterprise_months.period = mistyped_periods.file_period
-        )
+    anti join enterprise_months
+        on mistyped_periods.reporter_key = enterprise_months.uscc
+            and mistyped_periods.file_period = enterprise_months.period
+
+    where mistyped_periods.reporter_kind = 'enterprise'
 
     group by
         enterprises.district_code,

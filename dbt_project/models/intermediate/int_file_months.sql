@@ -117,11 +117,8 @@ final as (
     inner join period_window
         on by_name.file_period between period_window.first_period and period_window.last_period
 
-    where not exists (
-            select 1
-            from by_lines
-            where by_lines.source_file = by_name.source_file
-        )
+    anti join by_lines
+        on by_name.source_file = by_lines.source_file
 
 )
 

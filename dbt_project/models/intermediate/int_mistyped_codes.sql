@@ -49,13 +49,9 @@ paired as (
             and unregistered.enterprise_name = nullif(trim(enterprises.enterprise_name), '')
             and {{ period_year('unregistered.period') }} = enterprises.scope_year
 
-    where not exists (
-            select 1
-            from enterprise_filings
-            where
-                enterprise_filings.uscc = enterprises.uscc
-                and enterprise_filings.period = unregistered.period
-        )
+    anti join enterprise_filings
+        on enterprises.uscc = enterprise_filings.uscc
+            and unregistered.period = enterprise_filings.period
 
     qualify
         count(*) over (partition by enterprises.uscc, unregistered.period) = 1

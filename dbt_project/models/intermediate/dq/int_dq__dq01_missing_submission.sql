@@ -52,13 +52,9 @@ missing_submissions as (
             and active_units.period = mistyped_periods.file_period
             and mistyped_periods.line_rank = 1
 
-    where not exists (
-            select 1
-            from submissions
-            where
-                submissions.district_code = active_units.district_code
-                and submissions.period = active_units.period
-        )
+    anti join submissions
+        on active_units.district_code = submissions.district_code
+            and active_units.period = submissions.period
 
 ),
 

@@ -82,13 +82,9 @@ missing_filings as (
             and periods.period = mistyped_periods.file_period
             and mistyped_periods.line_rank = 1
 
-    where not exists (
-            select 1
-            from filings
-            where
-                filings.uscc = enterprises.uscc
-                and filings.period = periods.period
-        )
+    anti join filings
+        on enterprises.uscc = filings.uscc
+            and periods.period = filings.period
 
 ),
 
