@@ -37,7 +37,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # In `planwatch run` this process holds the lock already: taking it again only counts.
         warehouse_dir = self.settings.warehouse_dir
-        if locking.acquire(warehouse_dir, f"Dagster run {context.run_id}"):
+        run_id = context.run.run_id if context.run else None  # None outside a run (a test's build_resources)
+        if locking.acquire(warehouse_dir, f"Dagster run {run_id}"):
             removed = locking.remove_leftovers(warehouse_dir)
             if removed and context.log:
                 context.log.info(
