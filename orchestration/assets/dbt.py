@@ -55,8 +55,8 @@ def planwatch_dbt(
     target = warehouse.settings.dbt_target_dir
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     build_db = warehouse.settings.build_db
-    build_id = build_started(build_db, whole=not context.is_subset)
     import_great_expectations_in_background(context.run)  # while this step waits for dbt
+    build_id = build_started(build_db, whole=not context.is_subset)  # nothing may raise from here to try
     outcome = FAILED
     try:
         invocation = dbt.cli(args, context=context, target_path=target)
