@@ -69,7 +69,7 @@ def may_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def latest_may_line(con: duckdb.DuckDBPyConnection, uscc: str) -> tuple:
-    """The file and revenue of an enterprise's May line that counts, in dbt's order (latest_row_rank)."""
+    """The file and revenue of an enterprise's May line that counts, in dbt's order (qualify_latest_row)."""
     return con.execute(
         """
         select source_file, revenue_ytd_wan from raw.filings

@@ -4,51 +4,50 @@ surveys as (select * from {{ ref('stg_raw__surveys') }}),
 
 enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
 
-ranked_surveys as (
+latest_surveys as (
 
     -- one survey per enterprise and year: the latest line counts
-    select
-        surveys.*,
-        {{ latest_row_rank('surveys', ['uscc', 'survey_year']) }} as survey_rank
+    select surveys.*
 
     from surveys
+
+    {{ qualify_latest_row('surveys', ['uscc', 'survey_year']) }}
 
 ),
 
 enterprise_surveys as (
 
     select
-        ranked_surveys.uscc,
-        ranked_surveys.survey_year,
+        latest_surveys.uscc,
+        latest_surveys.survey_year,
         enterprises.district_code,
         enterprises.chain_code,
         -- an unanswered process (NULL) is not a digitalized one
         coalesce(
-            ranked_surveys.is_design_digital
-            and ranked_surveys.is_production_digital
-            and ranked_surveys.is_management_digital
-            and ranked_surveys.is_sales_digital,
+            latest_surveys.is_design_digital
+            and latest_surveys.is_production_digital
+            and latest_surveys.is_management_digital
+            and latest_surveys.is_sales_digital,
             false
         ) as is_fully_digital,
-        ranked_surveys.source_file,
-        ranked_surveys.source_row
+        latest_surveys.source_file,
+        latest_surveys.source_row
 
-    from ranked_surveys
+    from latest_surveys
 
     -- the survey of year Y counts the enterprises the registry in force for Y has in scope
     inner join enterprises
-        on ranked_surveys.uscc = enterprises.uscc
-            and ranked_surveys.survey_year = enterprises.scope_year
+        on latest_surveys.uscc = enterprises.uscc
+            and latest_surveys.survey_year = enterprises.scope_year
 
+    -- a line with no answer at all is an enterprise that did not respond: not surveyed, so not in
+    -- the rate's denominator (a partly answered form is surveyed, its blanks not digitalized)
     where
-        ranked_surveys.survey_rank = 1
-        -- a line with no answer at all is an enterprise that did not respond: not surveyed, so not in
-        -- the rate's denominator (a partly answered form is surveyed, its blanks not digitalized)
-        and not (
-            ranked_surveys.is_design_digital is null
-            and ranked_surveys.is_production_digital is null
-            and ranked_surveys.is_management_digital is null
-            and ranked_surveys.is_sales_digital is null
+        not (
+            latest_surveys.is_design_digital is null
+            and latest_surveys.is_production_digital is null
+            and latest_surveys.is_management_digital is null
+            and latest_surveys.is_sales_digital is null
         )
 
 )

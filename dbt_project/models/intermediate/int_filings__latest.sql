@@ -11,37 +11,27 @@ with
 
 filings as (select * from {{ ref('stg_raw__filings') }}),
 
-ranked_filings as (
+latest_filings as (
 
     -- several filing lines for one enterprise and period (a corrected file, a line repeated)
     select
-        filings.*,
-        {{ latest_row_rank('filings', ['uscc', 'period']) }} as filing_rank
+        filings.uscc,
+        filings.filing_district_code,
+        filings.enterprise_name,
+        filings.filing_district_raw,
+        filings.period,
+        filings.revenue_ytd_wan,
+        filings.rd_ytd_wan,
+        filings.employees,
+        filings.source_file,
+        filings.source_sheet,
+        filings.source_row,
+        filings.file_sha256,
+        filings.ingested_at
 
     from filings
 
-),
-
-latest_filings as (
-
-    select
-        ranked_filings.uscc,
-        ranked_filings.filing_district_code,
-        ranked_filings.enterprise_name,
-        ranked_filings.filing_district_raw,
-        ranked_filings.period,
-        ranked_filings.revenue_ytd_wan,
-        ranked_filings.rd_ytd_wan,
-        ranked_filings.employees,
-        ranked_filings.source_file,
-        ranked_filings.source_sheet,
-        ranked_filings.source_row,
-        ranked_filings.file_sha256,
-        ranked_filings.ingested_at
-
-    from ranked_filings
-
-    where ranked_filings.filing_rank = 1
+    {{ qualify_latest_row('filings', ['uscc', 'period']) }}
 
 )
 

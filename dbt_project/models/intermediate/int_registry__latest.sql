@@ -20,38 +20,28 @@ newest_vintage as (
 
 ),
 
-ranked_rows as (
+latest_rows as (
 
     select
-        registry.*,
-        {{ latest_row_rank('registry', ['uscc']) }} as registry_row_rank
+        registry.uscc,
+        registry.district_code,
+        registry.enterprise_name,
+        registry.district_raw,
+        registry.industry_code,
+        registry.chain_code,
+        registry.chain_raw,
+        registry.is_above_scale,
+        registry.source_file,
+        registry.source_sheet,
+        registry.source_row,
+        registry.ingested_at
 
     from registry
 
     inner join newest_vintage
         on registry.registry_vintage = newest_vintage.registry_vintage
 
-),
-
-latest_rows as (
-
-    select
-        ranked_rows.uscc,
-        ranked_rows.district_code,
-        ranked_rows.enterprise_name,
-        ranked_rows.district_raw,
-        ranked_rows.industry_code,
-        ranked_rows.chain_code,
-        ranked_rows.chain_raw,
-        ranked_rows.is_above_scale,
-        ranked_rows.source_file,
-        ranked_rows.source_sheet,
-        ranked_rows.source_row,
-        ranked_rows.ingested_at
-
-    from ranked_rows
-
-    where ranked_rows.registry_row_rank = 1
+    {{ qualify_latest_row('registry', ['uscc']) }}
 
 )
 

@@ -16,11 +16,11 @@ vintage_rows as (
 
     -- the files of one vintage together form its list: an enterprise listed by several of them
     -- takes its latest row
-    select
-        registry.*,
-        {{ latest_row_rank('registry', ['registry_vintage', 'uscc']) }} as registry_row_rank
+    select registry.*
 
     from registry
+
+    {{ qualify_latest_row('registry', ['registry_vintage', 'uscc']) }}
 
 ),
 
@@ -48,8 +48,6 @@ in_force as (
 
     inner join vintage_rows
         on registry_vintages.registry_vintage = vintage_rows.registry_vintage
-
-    where vintage_rows.registry_row_rank = 1
 
 )
 

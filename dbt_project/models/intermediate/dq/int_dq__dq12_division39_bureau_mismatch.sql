@@ -30,12 +30,10 @@ division_filings as (
 
 ),
 
-ranked_bureau_lines as (
+latest_bureau_lines as (
 
     -- a corrected bureau table for the same period: the latest line counts
-    select
-        bureau.*,
-        {{ latest_row_rank('bureau', ['period']) }} as bureau_line_rank
+    select bureau.*
 
     from bureau
 
@@ -43,30 +41,30 @@ ranked_bureau_lines as (
         bureau.industry_code = '{{ var("dq12_division") }}'
         and bureau.revenue_ytd_wan is not null
 
+    {{ qualify_latest_row('bureau', ['period']) }}
+
 ),
 
 compared as (
 
     select
-        ranked_bureau_lines.period,
-        ranked_bureau_lines.revenue_ytd_wan as bureau_revenue_ytd_wan,
+        latest_bureau_lines.period,
+        latest_bureau_lines.revenue_ytd_wan as bureau_revenue_ytd_wan,
         coalesce(division_filings.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
         coalesce(division_filings.enterprise_count, 0) as enterprise_count,
-        abs(cast(coalesce(division_filings.revenue_ytd_wan, 0) - ranked_bureau_lines.revenue_ytd_wan as double))
-        / nullif(abs(cast(ranked_bureau_lines.revenue_ytd_wan as double)), 0) as relative_gap,
-        ranked_bureau_lines.source_file,
-        ranked_bureau_lines.source_row
+        abs(cast(coalesce(division_filings.revenue_ytd_wan, 0) - latest_bureau_lines.revenue_ytd_wan as double))
+        / nullif(abs(cast(latest_bureau_lines.revenue_ytd_wan as double)), 0) as relative_gap,
+        latest_bureau_lines.source_file,
+        latest_bureau_lines.source_row
 
-    from ranked_bureau_lines
+    from latest_bureau_lines
 
     -- the bureau's line is compared once the enterprise filings of its period are in
     inner join filed_periods
-        on ranked_bureau_lines.period = filed_periods.period
+        on latest_bureau_lines.period = filed_periods.period
 
     left join division_filings
-        on ranked_bureau_lines.period = division_filings.period
-
-    where ranked_bureau_lines.bureau_line_rank = 1
+        on latest_bureau_lines.period = division_filings.period
 
 ),
 
