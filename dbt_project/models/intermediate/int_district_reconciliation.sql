@@ -12,20 +12,6 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-filed_periods as (select * from {{ ref('int_filed_periods') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
-mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
-
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
-mistyped_codes as (select * from {{ ref('int_mistyped_codes') }}),
-
 filing_totals as (
 
     select
@@ -34,7 +20,7 @@ filing_totals as (
         count(*) as enterprise_count,
         sum(enterprise_months.revenue_ytd_wan) as revenue_ytd_wan
 
-    from enterprise_months
+    from {{ ref('int_enterprise_months') }} as enterprise_months
 
     group by
         enterprise_months.district_code,
@@ -51,17 +37,17 @@ mistyped_totals as (
         -- an enterprise's first such line of the month: the one DQ10 points at
         sum(enterprise_filings.revenue_ytd_wan) filter (where mistyped_periods.line_rank = 1) as revenue_ytd_wan
 
-    from mistyped_periods
+    from {{ ref('int_mistyped_periods') }} as mistyped_periods
 
-    inner join enterprises
+    inner join {{ ref('int_enterprises_in_scope') }} as enterprises
         on mistyped_periods.reporter_key = enterprises.uscc
             and {{ period_year('mistyped_periods.file_period') }} = enterprises.scope_year
 
-    left join enterprise_filings
+    left join {{ ref('int_enterprise_filings') }} as enterprise_filings
         on mistyped_periods.source_file = enterprise_filings.source_file
             and mistyped_periods.source_row = enterprise_filings.source_row
 
-    anti join enterprise_months
+    anti join {{ ref('int_enterprise_months') }} as enterprise_months
         on mistyped_periods.reporter_key = enterprise_months.uscc
             and mistyped_periods.file_period = enterprise_months.period
 
@@ -81,7 +67,7 @@ mistyped_code_totals as (
         count(*) as enterprise_count,
         sum(mistyped_codes.revenue_ytd_wan) as revenue_ytd_wan
 
-    from mistyped_codes
+    from {{ ref('int_mistyped_codes') }} as mistyped_codes
 
     group by
         mistyped_codes.district_code,
@@ -105,9 +91,9 @@ reconciled as (
         submissions.source_file,
         submissions.source_row
 
-    from submissions
+    from {{ ref('int_district_submission_months') }} as submissions
 
-    inner join filed_periods
+    inner join {{ ref('int_filed_periods') }} as filed_periods
         on submissions.period = filed_periods.period
 
     left join filing_totals

@@ -6,8 +6,6 @@
 
 with
 
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
-
 final as (
 
     select
@@ -19,7 +17,7 @@ final as (
         submissions.source_file,
         submissions.source_row
 
-    from submissions
+    from {{ ref('stg_raw__district_submissions') }} as submissions
 
     -- a line whose district text matched no reporting unit cannot be attributed to one
     where submissions.district_code is not null

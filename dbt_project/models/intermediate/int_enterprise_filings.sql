@@ -8,21 +8,13 @@
 
 with
 
-latest_filings as (select * from {{ ref('int_filings__latest') }}),
-
-registry_rows_in_force as (select * from {{ ref('int_registry_rows_in_force') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
-registry_vintages as (select * from {{ ref('int_registry_vintages') }}),
-
 scope_year_bounds as (
 
     select
         min(registry_vintages.scope_year) as first_scope_year,
         max(registry_vintages.scope_year) as last_scope_year
 
-    from registry_vintages
+    from {{ ref('int_registry_vintages') }} as registry_vintages
 
 ),
 
@@ -35,7 +27,7 @@ filings_with_scope_year as (
             scope_year_bounds.last_scope_year
         ) as scope_year
 
-    from latest_filings
+    from {{ ref('int_filings__latest') }} as latest_filings
 
     cross join scope_year_bounds
 
@@ -65,11 +57,11 @@ final as (
 
     from filings_with_scope_year
 
-    left join registry_rows_in_force
+    left join {{ ref('int_registry_rows_in_force') }} as registry_rows_in_force
         on filings_with_scope_year.uscc = registry_rows_in_force.uscc
             and filings_with_scope_year.scope_year = registry_rows_in_force.scope_year
 
-    left join enterprises
+    left join {{ ref('int_enterprises_in_scope') }} as enterprises
         on filings_with_scope_year.uscc = enterprises.uscc
             and filings_with_scope_year.scope_year = enterprises.scope_year
 

@@ -1,15 +1,11 @@
 with
 
-surveys as (select * from {{ ref('stg_raw__surveys') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
 latest_surveys as (
 
     -- one survey per enterprise and year: the latest line counts
     select surveys.*
 
-    from surveys
+    from {{ ref('stg_raw__surveys') }} as surveys
 
     {{ qualify_latest_row('surveys', ['uscc', 'survey_year']) }}
 
@@ -36,7 +32,7 @@ enterprise_surveys as (
     from latest_surveys
 
     -- the survey of year Y counts the enterprises the registry in force for Y has in scope
-    inner join enterprises
+    inner join {{ ref('int_enterprises_in_scope') }} as enterprises
         on latest_surveys.uscc = enterprises.uscc
             and latest_surveys.survey_year = enterprises.scope_year
 

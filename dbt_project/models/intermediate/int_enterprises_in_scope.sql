@@ -1,11 +1,5 @@
 with
 
-registry_rows_in_force as (select * from {{ ref('int_registry_rows_in_force') }}),
-
-industry_scope as (select * from {{ ref('industry_scope') }}),
-
-chains as (select * from {{ ref('chains') }}),
-
 in_scope as (
 
     select
@@ -24,12 +18,12 @@ in_scope as (
         registry_rows_in_force.source_file,
         registry_rows_in_force.source_row
 
-    from registry_rows_in_force
+    from {{ ref('int_registry_rows_in_force') }} as registry_rows_in_force
 
-    left join industry_scope
+    left join {{ ref('industry_scope') }} as industry_scope
         on registry_rows_in_force.industry_code = industry_scope.industry_code
 
-    left join chains as tagged_chains
+    left join {{ ref('chains') }} as tagged_chains
         on registry_rows_in_force.chain_code = tagged_chains.chain_code
 
     where

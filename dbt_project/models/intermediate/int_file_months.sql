@@ -10,14 +10,6 @@
 
 with
 
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
-
-bureau as (select * from {{ ref('stg_raw__bureau') }}),
-
-period_window as (select * from {{ ref('int_period_window') }}),
-
 ledger as (select * from {{ source('raw', 'ingest_ledger') }}),
 
 lines as (
@@ -25,21 +17,21 @@ lines as (
     select
         filings.source_file,
         filings.period
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
     union all
 
     select
         submissions.source_file,
         submissions.period
-    from submissions
+    from {{ ref('stg_raw__district_submissions') }} as submissions
 
     union all
 
     select
         bureau.source_file,
         bureau.period
-    from bureau
+    from {{ ref('stg_raw__bureau') }} as bureau
 
 ),
 
@@ -52,7 +44,7 @@ counted as (
 
     from lines
 
-    inner join period_window
+    inner join {{ ref('int_period_window') }} as period_window
         on lines.period between period_window.first_period and period_window.last_period
 
     group by
@@ -114,7 +106,7 @@ final as (
 
     from by_name
 
-    inner join period_window
+    inner join {{ ref('int_period_window') }} as period_window
         on by_name.file_period between period_window.first_period and period_window.last_period
 
     anti join by_lines

@@ -6,13 +6,11 @@
 
 with
 
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
 filed_periods as (
 
     select distinct enterprise_months.period
 
-    from enterprise_months
+    from {{ ref('int_enterprise_months') }} as enterprise_months
 
 )
 

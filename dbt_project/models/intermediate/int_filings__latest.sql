@@ -9,8 +9,6 @@
 
 with
 
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
 latest_filings as (
 
     -- several filing lines for one enterprise and period (a corrected file, a line repeated)
@@ -29,7 +27,7 @@ latest_filings as (
         filings.file_sha256,
         filings.ingested_at
 
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
     {{ qualify_latest_row('filings', ['uscc', 'period']) }}
 

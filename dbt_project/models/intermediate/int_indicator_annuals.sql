@@ -1,9 +1,5 @@
 with
 
-indicator_values as (select * from {{ ref('int_indicator_values') }}),
-
-survey_years as (select * from {{ ref('int_survey_years') }}),
-
 december_values as (
 
     -- a year-to-date series is complete for the year in December
@@ -12,7 +8,7 @@ december_values as (
         {{ period_year('indicator_values.period') }} as annual_year,
         indicator_values.actual_value as annual_value
 
-    from indicator_values
+    from {{ ref('int_indicator_values') }} as indicator_values
 
     where
         {{ period_month('indicator_values.period') }} = 12
@@ -28,7 +24,7 @@ survey_values as (
         survey_years.survey_year as annual_year,
         survey_years.digitalization_rate_pct as annual_value
 
-    from survey_years
+    from {{ ref('int_survey_years') }} as survey_years
 
 ),
 

@@ -11,10 +11,6 @@
 
 with
 
-indicator_values as (select * from {{ ref('int_indicator_values') }}),
-
-survey_years as (select * from {{ ref('int_survey_years') }}),
-
 year_to_date as (
 
     select
@@ -26,7 +22,7 @@ year_to_date as (
         / nullif(max(indicator_values.actual_value) filter (where indicator_values.indicator_code = 'rd_intensity'), 0)
         * 100 as rd_covered_revenue_yi
 
-    from indicator_values
+    from {{ ref('int_indicator_values') }} as indicator_values
 
     group by indicator_values.period
 
@@ -86,7 +82,7 @@ surveys as (
         make_date(survey_years.survey_year, 1, 1) as available_from,
         survey_years.digitalization_rate_pct as value
 
-    from survey_years
+    from {{ ref('int_survey_years') }} as survey_years
 
 ),
 

@@ -14,8 +14,6 @@
 
 with
 
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
 figure_findings as (
 
     -- the findings of the rules on a filed figure itself, with the file as it is named in raw/
@@ -40,7 +38,7 @@ doubted_lines as (
         enterprise_months.uscc,
         figure_findings.wrong_measures
 
-    from enterprise_months
+    from {{ ref('int_enterprise_months') }} as enterprise_months
 
     inner join figure_findings
         on enterprise_months.source_file = figure_findings.source_file

@@ -10,10 +10,6 @@
 
 with
 
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
 unregistered as (
 
     select
@@ -24,7 +20,7 @@ unregistered as (
         enterprise_filings.source_file,
         enterprise_filings.source_row
 
-    from enterprise_filings
+    from {{ ref('int_enterprise_filings') }} as enterprise_filings
 
     where not enterprise_filings.is_registered
 
@@ -44,12 +40,12 @@ paired as (
 
     from unregistered
 
-    inner join enterprises
+    inner join {{ ref('int_enterprises_in_scope') }} as enterprises
         on unregistered.district_code = enterprises.district_code
             and unregistered.enterprise_name = nullif(trim(enterprises.enterprise_name), '')
             and {{ period_year('unregistered.period') }} = enterprises.scope_year
 
-    anti join enterprise_filings
+    anti join {{ ref('int_enterprise_filings') }} as enterprise_filings
         on enterprises.uscc = enterprise_filings.uscc
             and unregistered.period = enterprise_filings.period
 

@@ -9,14 +9,6 @@
 
 with
 
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
-
-file_months as (select * from {{ ref('int_file_months') }}),
-
-period_window as (select * from {{ ref('int_period_window') }}),
-
 lines as (
 
     select
@@ -25,7 +17,7 @@ lines as (
         filings.period,
         filings.source_file,
         filings.source_row
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
     union all
 
@@ -35,7 +27,7 @@ lines as (
         submissions.period,
         submissions.source_file,
         submissions.source_row
-    from submissions
+    from {{ ref('stg_raw__district_submissions') }} as submissions
 
 ),
 
@@ -55,10 +47,10 @@ final as (
 
     from lines
 
-    inner join file_months
+    inner join {{ ref('int_file_months') }} as file_months
         on lines.source_file = file_months.source_file
 
-    cross join period_window
+    cross join {{ ref('int_period_window') }} as period_window
 
     where lines.period not between period_window.first_period and period_window.last_period
 

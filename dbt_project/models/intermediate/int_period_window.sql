@@ -7,8 +7,6 @@
 
 with
 
-plan_indicators as (select * from {{ ref('plan_indicators') }}),
-
 period_window as (
 
     select
@@ -22,7 +20,7 @@ period_window as (
             1
         ) as first_period
 
-    from plan_indicators
+    from {{ ref('plan_indicators') }} as plan_indicators
 
 )
 

@@ -10,13 +10,11 @@
 
 with
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
-
 newest_vintage as (
 
     select max(registry.registry_vintage) as registry_vintage
 
-    from registry
+    from {{ ref('stg_raw__registry') }} as registry
 
 ),
 
@@ -36,7 +34,7 @@ latest_rows as (
         registry.source_row,
         registry.ingested_at
 
-    from registry
+    from {{ ref('stg_raw__registry') }} as registry
 
     inner join newest_vintage
         on registry.registry_vintage = newest_vintage.registry_vintage

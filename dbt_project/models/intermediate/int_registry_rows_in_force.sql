@@ -8,17 +8,13 @@
 
 with
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
-
-registry_vintages as (select * from {{ ref('int_registry_vintages') }}),
-
 vintage_rows as (
 
     -- the files of one vintage together form its list: an enterprise listed by several of them
     -- takes its latest row
     select registry.*
 
-    from registry
+    from {{ ref('stg_raw__registry') }} as registry
 
     {{ qualify_latest_row('registry', ['registry_vintage', 'uscc']) }}
 
@@ -44,7 +40,7 @@ in_force as (
         vintage_rows.file_sha256,
         vintage_rows.ingested_at
 
-    from registry_vintages
+    from {{ ref('int_registry_vintages') }} as registry_vintages
 
     inner join vintage_rows
         on registry_vintages.registry_vintage = vintage_rows.registry_vintage

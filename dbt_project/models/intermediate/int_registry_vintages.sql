@@ -7,13 +7,9 @@
 
 with
 
-registry as (select * from {{ ref('stg_raw__registry') }}),
-
-period_window as (select * from {{ ref('int_period_window') }}),
-
 vintages as (
 
-    select distinct registry.registry_vintage from registry
+    select distinct registry.registry_vintage from {{ ref('stg_raw__registry') }} as registry
 
 ),
 
@@ -30,7 +26,7 @@ scope_years as (
 
     select {{ period_year('period_window.first_period') }} + year_offsets.year_offset as scope_year
 
-    from period_window
+    from {{ ref('int_period_window') }} as period_window
 
     cross join year_offsets
 

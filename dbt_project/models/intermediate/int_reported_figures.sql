@@ -6,12 +6,6 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
 reported as (
 
     select
@@ -26,7 +20,7 @@ reported as (
         submissions.source_file,
         submissions.source_row
 
-    from submissions
+    from {{ ref('int_district_submission_months') }} as submissions
 
     union all
 
@@ -42,10 +36,10 @@ reported as (
         enterprise_months.source_file,
         enterprise_months.source_row
 
-    from enterprise_months
+    from {{ ref('int_enterprise_months') }} as enterprise_months
 
     -- the enterprise as the registry in force for the period's year names it
-    inner join enterprises
+    inner join {{ ref('int_enterprises_in_scope') }} as enterprises
         on enterprise_months.uscc = enterprises.uscc
             and {{ period_year('enterprise_months.period') }} = enterprises.scope_year
 

@@ -1,7 +1,5 @@
 with
 
-enterprise_surveys as (select * from {{ ref('int_enterprise_surveys') }}),
-
 survey_years as (
 
     select
@@ -11,7 +9,7 @@ survey_years as (
         cast(sum(case when enterprise_surveys.is_fully_digital then 1 else 0 end) as double)
         / count(*) * 100 as digitalization_rate_pct
 
-    from enterprise_surveys
+    from {{ ref('int_enterprise_surveys') }} as enterprise_surveys
 
     group by enterprise_surveys.survey_year
 

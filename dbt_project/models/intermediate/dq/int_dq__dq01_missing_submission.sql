@@ -8,14 +8,6 @@
 
 with
 
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
-
-filed_periods as (select * from {{ ref('int_filed_periods') }}),
-
-mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
-
 {{ dq_rule('DQ01') }},
 
 active_units as (
@@ -26,9 +18,9 @@ active_units as (
         enterprises.district_code,
         filed_periods.period
 
-    from enterprises
+    from {{ ref('int_enterprises_in_scope') }} as enterprises
 
-    inner join filed_periods
+    inner join {{ ref('int_filed_periods') }} as filed_periods
         on enterprises.scope_year = {{ period_year('filed_periods.period') }}
 
     where enterprises.district_code is not null
@@ -46,13 +38,13 @@ missing_submissions as (
 
     from active_units
 
-    left join mistyped_periods
+    left join {{ ref('int_mistyped_periods') }} as mistyped_periods
         on mistyped_periods.reporter_kind = 'district'
             and active_units.district_code = mistyped_periods.reporter_key
             and active_units.period = mistyped_periods.file_period
             and mistyped_periods.line_rank = 1
 
-    anti join submissions
+    anti join {{ ref('stg_raw__district_submissions') }} as submissions
         on active_units.district_code = submissions.district_code
             and active_units.period = submissions.period
 

@@ -11,12 +11,6 @@
 
 with
 
-reconciliation as (select * from {{ ref('int_district_reconciliation') }}),
-
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
-
 {{ dq_rule('DQ02') }},
 
 -- the filings in a district's sum that DQ06 finds in another unit, and what they would add in 万元
@@ -28,9 +22,9 @@ mixed_up_filings as (
         count(*) as enterprise_count,
         sum(unit_mixups.expected_wan - cast(enterprise_months.revenue_ytd_wan as double)) as correction_wan
 
-    from enterprise_months
+    from {{ ref('int_enterprise_months') }} as enterprise_months
 
-    inner join unit_mixups
+    inner join {{ ref('int_dq__dq06_unit_mixup') }} as unit_mixups
         on enterprise_months.source_file = unit_mixups.source_file
             and enterprise_months.source_row = unit_mixups.source_row
             and enterprise_months.period = unit_mixups.period
@@ -51,7 +45,7 @@ corrected as (
         + cast(reconciliation.mistyped_revenue_ytd_wan as double)
         + cast(reconciliation.mistyped_code_revenue_ytd_wan as double) as corrected_revenue_ytd_wan
 
-    from reconciliation
+    from {{ ref('int_district_reconciliation') }} as reconciliation
 
     left join mixed_up_filings
         on reconciliation.district_code = mixed_up_filings.district_code

@@ -8,8 +8,6 @@
 
 with
 
-reconciliation as (select * from {{ ref('int_district_reconciliation') }}),
-
 {{ dq_rule('DQ03') }},
 
 counted as (
@@ -23,7 +21,7 @@ counted as (
             '0', 'reconciliation.mistyped_enterprise_count', 'reconciliation.mistyped_code_enterprise_count'
         ) }} as left_out_lines
 
-    from reconciliation
+    from {{ ref('int_district_reconciliation') }} as reconciliation
 
 ),
 

@@ -13,10 +13,6 @@
 
 with
 
-figures as (select * from {{ ref('int_reported_figures') }}),
-
-unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
-
 {{ dq_rule('DQ04') }},
 
 {%- set measures = [
@@ -39,7 +35,7 @@ series as (
         figures.source_file,
         figures.source_row
 
-    from figures
+    from {{ ref('int_reported_figures') }} as figures
 
     where figures.{{ column }} is not null
     {% if not loop.last %}
@@ -91,7 +87,7 @@ with_correction as (
 
     from with_previous
 
-    left join unit_mixups
+    left join {{ ref('int_dq__dq06_unit_mixup') }} as unit_mixups
         on with_previous.previous_source_file = unit_mixups.source_file
             and with_previous.previous_source_row = unit_mixups.source_row
             and with_previous.previous_period = unit_mixups.period

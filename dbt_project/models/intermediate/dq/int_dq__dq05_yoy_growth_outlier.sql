@@ -9,10 +9,6 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
-unit_mixups as (select * from {{ ref('int_dq__dq06_unit_mixup') }}),
-
 {{ dq_rule('DQ05') }},
 
 compared as (
@@ -30,13 +26,13 @@ compared as (
         submissions.source_file,
         submissions.source_row
 
-    from submissions
+    from {{ ref('int_district_submission_months') }} as submissions
 
-    inner join submissions as prior_submissions
+    inner join {{ ref('int_district_submission_months') }} as prior_submissions
         on submissions.district_code = prior_submissions.district_code
             and {{ same_period_last_year('submissions.period') }} = prior_submissions.period
 
-    left join unit_mixups
+    left join {{ ref('int_dq__dq06_unit_mixup') }} as unit_mixups
         on prior_submissions.source_file = unit_mixups.source_file
             and prior_submissions.source_row = unit_mixups.source_row
             and prior_submissions.period = unit_mixups.period

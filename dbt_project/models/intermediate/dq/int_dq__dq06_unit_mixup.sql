@@ -25,8 +25,6 @@
 
 with
 
-figures as (select * from {{ ref('int_reported_figures') }}),
-
 {{ dq_rule('DQ06') }},
 
 series as (
@@ -42,7 +40,7 @@ series as (
         figures.source_file,
         figures.source_row
 
-    from figures
+    from {{ ref('int_reported_figures') }} as figures
 
     where figures.revenue_ytd_wan is not null
 

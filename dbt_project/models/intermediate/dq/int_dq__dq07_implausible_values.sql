@@ -7,8 +7,6 @@
 
 with
 
-reported as (select * from {{ ref('int_reported_figures') }}),
-
 {{ dq_rule('DQ07') }},
 
 figures as (
@@ -26,7 +24,7 @@ figures as (
                 || '”月报的'
         end as reporter_zh
 
-    from reported
+    from {{ ref('int_reported_figures') }} as reported
 
 ),
 

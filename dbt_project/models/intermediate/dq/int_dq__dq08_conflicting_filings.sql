@@ -8,12 +8,6 @@
 
 with
 
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
-markers as (select * from {{ ref('file_name_markers') }}),
-
 {{ dq_rule('DQ08') }},
 
 repeated as (
@@ -25,7 +19,7 @@ repeated as (
         filings.uscc,
         filings.period
 
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
     group by
         filings.uscc,
@@ -39,7 +33,7 @@ repeated_lines as (
 
     select filings.*
 
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
     inner join repeated
         on filings.uscc = repeated.uscc
@@ -54,7 +48,7 @@ correction_files as (
 
     from repeated_lines
 
-    inner join markers
+    inner join {{ ref('file_name_markers') }} as markers
         on markers.corrects
             and contains(lower(regexp_replace(repeated_lines.source_file, '\.[^./]*$', '')), markers.marker)
 
@@ -138,7 +132,7 @@ findings as (
 
     from conflicts
 
-    inner join enterprise_filings
+    inner join {{ ref('int_enterprise_filings') }} as enterprise_filings
         on conflicts.uscc = enterprise_filings.uscc
             and conflicts.period = enterprise_filings.period
 

@@ -7,10 +7,6 @@
 
 with
 
-latest_registry_rows as (select * from {{ ref('int_registry__latest') }}),
-
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
 {{ dq_rule('DQ09') }},
 
 codes as (
@@ -24,7 +20,7 @@ codes as (
         latest_registry_rows.source_file,
         latest_registry_rows.source_row
 
-    from latest_registry_rows
+    from {{ ref('int_registry__latest') }} as latest_registry_rows
 
     union all
 
@@ -37,7 +33,7 @@ codes as (
         enterprise_filings.source_file,
         enterprise_filings.source_row
 
-    from enterprise_filings
+    from {{ ref('int_enterprise_filings') }} as enterprise_filings
 
 ),
 

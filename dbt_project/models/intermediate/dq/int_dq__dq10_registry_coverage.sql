@@ -16,27 +16,15 @@
 
 with
 
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
-enterprises as (select * from {{ ref('int_enterprises_in_scope') }}),
-
 {{ dq_rule('DQ10') }},
-
-period_window as (select * from {{ ref('int_period_window') }}),
-
-mistyped_periods as (select * from {{ ref('int_mistyped_periods') }}),
-
-mistyped_codes as (select * from {{ ref('int_mistyped_codes') }}),
 
 periods as (
 
     select distinct filings.period
 
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
-    cross join period_window
+    cross join {{ ref('int_period_window') }} as period_window
 
     where filings.period between period_window.first_period and period_window.last_period
 
@@ -52,7 +40,7 @@ unregistered_filings as (
         enterprise_filings.source_file,
         enterprise_filings.source_row
 
-    from enterprise_filings
+    from {{ ref('int_enterprise_filings') }} as enterprise_filings
 
     where not enterprise_filings.is_registered
 
@@ -71,18 +59,18 @@ missing_filings as (
         coalesce(mistyped_periods.source_file, enterprises.source_file) as source_file,
         coalesce(mistyped_periods.source_row, enterprises.source_row) as source_row
 
-    from enterprises
+    from {{ ref('int_enterprises_in_scope') }} as enterprises
 
     inner join periods
         on enterprises.scope_year = {{ period_year('periods.period') }}
 
-    left join mistyped_periods
+    left join {{ ref('int_mistyped_periods') }} as mistyped_periods
         on mistyped_periods.reporter_kind = 'enterprise'
             and enterprises.uscc = mistyped_periods.reporter_key
             and periods.period = mistyped_periods.file_period
             and mistyped_periods.line_rank = 1
 
-    anti join filings
+    anti join {{ ref('stg_raw__filings') }} as filings
         on enterprises.uscc = filings.uscc
             and periods.period = filings.period
 
@@ -98,7 +86,7 @@ namesakes as (
         mistyped_codes.source_file,
         mistyped_codes.source_row
 
-    from mistyped_codes
+    from {{ ref('int_mistyped_codes') }} as mistyped_codes
 
 ),
 

@@ -6,17 +6,13 @@
 
 with
 
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ11') }},
 
 mismatches as (
 
     select enterprise_filings.*
 
-    from enterprise_filings
+    from {{ ref('int_enterprise_filings') }} as enterprise_filings
 
     where
         enterprise_filings.is_in_scope
@@ -50,10 +46,10 @@ findings as (
 
     from mismatches
 
-    inner join reporting_units as registry_units
+    inner join {{ ref('reporting_units') }} as registry_units
         on mismatches.registry_district_code = registry_units.district_code
 
-    inner join reporting_units as filing_units
+    inner join {{ ref('reporting_units') }} as filing_units
         on mismatches.filing_district_code = filing_units.district_code
 
     cross join rule

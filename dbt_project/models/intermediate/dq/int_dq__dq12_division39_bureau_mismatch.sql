@@ -7,12 +7,6 @@
 
 with
 
-enterprise_months as (select * from {{ ref('int_enterprise_months') }}),
-
-bureau as (select * from {{ ref('stg_raw__bureau') }}),
-
-filed_periods as (select * from {{ ref('int_filed_periods') }}),
-
 {{ dq_rule('DQ12') }},
 
 division_filings as (
@@ -22,7 +16,7 @@ division_filings as (
         sum(enterprise_months.revenue_ytd_wan) as revenue_ytd_wan,
         count(*) as enterprise_count
 
-    from enterprise_months
+    from {{ ref('int_enterprise_months') }} as enterprise_months
 
     where enterprise_months.division = '{{ var("dq12_division") }}'
 
@@ -35,7 +29,7 @@ latest_bureau_lines as (
     -- a corrected bureau table for the same period: the latest line counts
     select bureau.*
 
-    from bureau
+    from {{ ref('stg_raw__bureau') }} as bureau
 
     where
         bureau.industry_code = '{{ var("dq12_division") }}'
@@ -60,7 +54,7 @@ compared as (
     from latest_bureau_lines
 
     -- the bureau's line is compared once the enterprise filings of its period are in
-    inner join filed_periods
+    inner join {{ ref('int_filed_periods') }} as filed_periods
         on latest_bureau_lines.period = filed_periods.period
 
     left join division_filings

@@ -7,8 +7,6 @@
 
 with
 
-submissions as (select * from {{ ref('int_district_submission_months') }}),
-
 {{ dq_rule('DQ13') }},
 
 with_previous as (
@@ -20,7 +18,7 @@ with_previous as (
         lag(submissions.revenue_ytd_wan) over previous_submission as previous_revenue_ytd_wan,
         lag(submissions.rd_ytd_wan) over previous_submission as previous_rd_ytd_wan
 
-    from submissions
+    from {{ ref('int_district_submission_months') }} as submissions
 
     window previous_submission as (
         partition by submissions.district_code

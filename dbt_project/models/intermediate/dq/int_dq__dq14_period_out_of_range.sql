@@ -8,17 +8,7 @@
 
 with
 
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
-
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
-bureau as (select * from {{ ref('stg_raw__bureau') }}),
-
-enterprise_filings as (select * from {{ ref('int_enterprise_filings') }}),
-
 {{ dq_rule('DQ14') }},
-
-period_window as (select * from {{ ref('int_period_window') }}),
 
 out_of_window_lines as (
 
@@ -31,9 +21,9 @@ out_of_window_lines as (
         1 as line_count,
         cast(null as varchar) as enterprise_name
 
-    from submissions
+    from {{ ref('stg_raw__district_submissions') }} as submissions
 
-    cross join period_window
+    cross join {{ ref('int_period_window') }} as period_window
 
     where submissions.period not between period_window.first_period and period_window.last_period
 
@@ -49,13 +39,13 @@ out_of_window_lines as (
         -- a single line is one enterprise's: the officer is told which
         case when count(*) = 1 then min(enterprise_filings.enterprise_name) end as enterprise_name
 
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
-    inner join enterprise_filings
+    inner join {{ ref('int_enterprise_filings') }} as enterprise_filings
         on filings.uscc = enterprise_filings.uscc
             and filings.period = enterprise_filings.period
 
-    cross join period_window
+    cross join {{ ref('int_period_window') }} as period_window
 
     where filings.period not between period_window.first_period and period_window.last_period
 
@@ -75,9 +65,9 @@ out_of_window_lines as (
         count(*) as line_count,
         cast(null as varchar) as enterprise_name
 
-    from bureau
+    from {{ ref('stg_raw__bureau') }} as bureau
 
-    cross join period_window
+    cross join {{ ref('int_period_window') }} as period_window
 
     where bureau.period not between period_window.first_period and period_window.last_period
 
@@ -123,7 +113,7 @@ findings as (
 
     from out_of_window_lines
 
-    cross join period_window
+    cross join {{ ref('int_period_window') }} as period_window
 
     cross join rule
 

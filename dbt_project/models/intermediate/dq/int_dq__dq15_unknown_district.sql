@@ -9,14 +9,6 @@
 
 with
 
-latest_registry_rows as (select * from {{ ref('int_registry__latest') }}),
-
-filings as (select * from {{ ref('stg_raw__filings') }}),
-
-submissions as (select * from {{ ref('stg_raw__district_submissions') }}),
-
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ15') }},
 
 unmatched as (
@@ -30,7 +22,7 @@ unmatched as (
         latest_registry_rows.source_file,
         latest_registry_rows.source_row
 
-    from latest_registry_rows
+    from {{ ref('int_registry__latest') }} as latest_registry_rows
 
     where latest_registry_rows.district_code is null
 
@@ -50,9 +42,9 @@ unmatched as (
         filings.source_file,
         filings.source_row
 
-    from filings
+    from {{ ref('stg_raw__filings') }} as filings
 
-    left join latest_registry_rows
+    left join {{ ref('int_registry__latest') }} as latest_registry_rows
         on filings.uscc = latest_registry_rows.uscc
 
     where
@@ -70,7 +62,7 @@ unmatched as (
         submissions.source_file,
         submissions.source_row
 
-    from submissions
+    from {{ ref('stg_raw__district_submissions') }} as submissions
 
     where submissions.district_code is null
 
@@ -135,7 +127,7 @@ findings as (
 
     from described
 
-    left join reporting_units
+    left join {{ ref('reporting_units') }} as reporting_units
         on described.district_code = reporting_units.district_code
 
     cross join rule

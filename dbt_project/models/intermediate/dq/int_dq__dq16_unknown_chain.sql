@@ -8,14 +8,6 @@
 
 with
 
-latest_registry_rows as (select * from {{ ref('int_registry__latest') }}),
-
-industry_scope as (select * from {{ ref('industry_scope') }}),
-
-chains as (select * from {{ ref('chains') }}),
-
-reporting_units as (select * from {{ ref('reporting_units') }}),
-
 {{ dq_rule('DQ16') }},
 
 plan_chains as (
@@ -23,7 +15,7 @@ plan_chains as (
     -- the chains a tag may name, for the message: the plan's ten, in the plan's order
     select string_agg(chains.chain_name_zh, '、' order by chains.sort_order) as chain_names
 
-    from chains
+    from {{ ref('chains') }} as chains
 
     where chains.in_plan
 
@@ -41,12 +33,12 @@ unknown_tags as (
         ) }} as enterprise_label,
         default_chains.chain_name_zh as default_chain_name
 
-    from latest_registry_rows
+    from {{ ref('int_registry__latest') }} as latest_registry_rows
 
-    left join industry_scope
+    left join {{ ref('industry_scope') }} as industry_scope
         on latest_registry_rows.industry_code = industry_scope.industry_code
 
-    left join chains as default_chains
+    left join {{ ref('chains') }} as default_chains
         on industry_scope.default_chain = default_chains.chain_code
 
     where
@@ -84,7 +76,7 @@ findings as (
 
     from unknown_tags
 
-    left join reporting_units
+    left join {{ ref('reporting_units') }} as reporting_units
         on unknown_tags.district_code = reporting_units.district_code
 
     cross join rule
