@@ -1161,6 +1161,14 @@ def test_unknown_district_tells_the_officer_what_to_write(triggered: Built) -> N
         "简称（如 万州），功能区同样填写代码、全称或简称（如 5001A1、两江新区 或 两江）。"
         "来源：registry/名录_补充.csv 第 2 行。"
     )
+    # a filing's unknown 区县 on an enterprise the registry places: the message says where it counts
+    [(filing_message,)] = triggered.query(
+        "select message from marts.dq_findings where rule_id = 'DQ15' and subject = '潼南乙电子公司 区县（企业月报）'"
+    )
+    assert filing_message.startswith(
+        "潼南区2024年3月企业“潼南乙电子公司”月报的区县填写为“潼南县城”，无法识别为重庆市的区县或功能区"
+        "（数据按企业名录所在区县潼南区计入）。请通知企业更正，"
+    )
     [(in_districts, in_chains, in_city)] = triggered.query(
         """
         select

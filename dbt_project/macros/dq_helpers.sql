@@ -118,17 +118,19 @@
 
 
 {#-
-    A district's name for a finding's message: the reporting unit's name, '（区县不明）' where the code
-    is NULL or names no unit (an unregistered enterprise's district text that matched nothing).
+    A district's name for a finding's message: the reporting unit's name; `unknown` where the code is
+    NULL or names no unit: '（区县不明）' for a line that belongs to a district nobody could tell (an
+    unregistered enterprise's district text that matched nothing), '全市' where a line that is in no
+    district counts in the city's totals (DQ15, DQ16).
 -#}
-{% macro district_name_zh(district_code) -%}
+{% macro district_name_zh(district_code, unknown='（区县不明）') -%}
     coalesce(
         (
             select reporting_units.district_name
             from {{ ref('reporting_units') }} as reporting_units
             where reporting_units.district_code = {{ district_code }}
         ),
-        '（区县不明）'
+        '{{ unknown }}'
     )
 {%- endmacro %}
 

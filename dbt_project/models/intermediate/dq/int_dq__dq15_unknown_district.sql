@@ -98,7 +98,7 @@ findings as (
         end as subject,
         '区县代码、全称或简称' as expected,
         described.district_text as actual,
-        coalesce(reporting_units.district_name, '全市')
+        {{ district_name_zh('described.district_code', unknown='全市') }}
         || coalesce({{ period_label_zh('described.period') }}, '')
         || case described.source_kind
             when 'registry'
@@ -111,7 +111,7 @@ findings as (
                     || described.district_text || '，无法识别为重庆市的区县或功能区'
                     || case
                         when described.district_code is not null
-                            then '（数据按企业名录所在区县' || reporting_units.district_name || '计入）。'
+                            then '（数据按企业名录所在区县' || {{ district_name_zh('described.district_code') }} || '计入）。'
                         else '。'
                     end
                     || '请通知企业更正'
@@ -126,9 +126,6 @@ findings as (
         described.source_row
 
     from described
-
-    left join {{ ref('reporting_units') }} as reporting_units
-        on described.district_code = reporting_units.district_code
 
     cross join rule
 

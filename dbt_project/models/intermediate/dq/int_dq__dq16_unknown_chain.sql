@@ -60,7 +60,7 @@ findings as (
         -- the text is shown as received; a credit code typed into the wrong column is masked
         '“' || {{ mask_credit_codes('trim(unknown_tags.chain_raw)') }} || '”' as actual,
         -- an enterprise the registry places in no district is the city's, as in DQ15
-        coalesce(reporting_units.district_name, '全市')
+        {{ district_name_zh('unknown_tags.district_code', unknown='全市') }}
         || '企业名录中企业“' || unknown_tags.enterprise_label || '”的产业链填写为“'
         || {{ mask_credit_codes('trim(unknown_tags.chain_raw)') }}
         || '”，不是规划的产业链之一：'
@@ -75,9 +75,6 @@ findings as (
         unknown_tags.source_row
 
     from unknown_tags
-
-    left join {{ ref('reporting_units') }} as reporting_units
-        on unknown_tags.district_code = reporting_units.district_code
 
     cross join rule
 
