@@ -15,6 +15,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
+from orchestration.dbt_child import PARENT_PID_ENV
 from orchestration.settings import DBT_PROJECT_DIR, QUIET_ENV, Settings
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -92,7 +93,7 @@ def _fresh(manifest: Path) -> bool:
 
 
 def _parse(manifest: Path) -> None:
-    env = {**os.environ, **QUIET_ENV}
+    env = {**os.environ, **QUIET_ENV, PARENT_PID_ENV: str(os.getpid())}
     env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
     subprocess.run(
         [

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from orchestration import locking
-from orchestration.dbt_child import LOG_PATH_ENV
+from orchestration.dbt_child import LOG_PATH_ENV, PARENT_PID_ENV
 from orchestration.settings import QUIET_ENV, Settings
 
 
@@ -24,13 +24,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def export_dbt_environment(self) -> None:
         """dbt runs in a subprocess that inherits this environment: point its profile at this
-        warehouse's build database, with telemetry and version checks off."""
+        warehouse's build database, with telemetry and version checks off, and name this process as
+        the one whose end ends dbt (orchestration/dbt_child.py). Called by the step that starts dbt,
+        in the process that starts it."""
         os.environ.update(
             {
                 **QUIET_ENV,
                 "PLANWATCH_BUILD_DB": str(self.settings.build_db),
                 "PLANWATCH_DUCKDB_MEMORY_LIMIT": self.settings.duckdb_memory_limit,
                 LOG_PATH_ENV: str(self.settings.dbt_log_dir),
+                PARENT_PID_ENV: str(os.getpid()),
             }
         )
 

@@ -491,6 +491,68 @@ def test_the_wrapper_is_the_dbt_planwatch_starts() -> None:
     assert shutil.which(dbt_executable()) is not None
 
 
+@pytest.mark.parametrize(
+    ("named", "parent_now", "alive", "watched"),
+    [
+        (None, 40, set(), 40),  # started by hand: the parent at start
+        ("", 40, set(), 40),
+        ("40", 40, {40}, 40),  # started by planwatch, which still runs
+        ("40", 1, set(), None),  # planwatch killed while dbt started: dbt is handed to pid 1
+        ("40", 7, set(), None),  # ... or to a subreaper
+        ("40", 7, {40}, 7),  # the name came with an inherited environment: the parent now
+        ("not a pid", 40, set(), 40),
+    ],
+)
+def test_the_wrapper_watches_the_process_that_started_it(
+    named: str | None, parent_now: int, alive: set[int], watched: int | None
+) -> None:
+    from orchestration.dbt_child import parent_to_watch
+
+    assert parent_to_watch(named, parent_now, alive.__contains__) == watched
+
+
+# Starts planwatch-dbt with this process named as its starter, prints both pids and exits at once:
+# the child is handed to another parent before its watchdog can have begun.
+QUICK_PARENT = r"""
+import os, subprocess, sys
+from orchestration.project import dbt_executable
+env = {**os.environ, "PLANWATCH_DBT_PARENT_PID": str(os.getpid()), "PLANWATCH_BUILD_DB": sys.argv[1]}
+with open(sys.argv[2], "w") as stderr:
+    child = subprocess.Popen([dbt_executable(), "debug", "--log-path", sys.argv[3]], env=env,
+                             stdout=subprocess.DEVNULL, stderr=stderr, cwd=sys.argv[4])
+print(os.getpid(), child.pid)
+os._exit(0)
+"""
+
+
+def test_dbt_whose_starter_died_while_it_started_stops_before_it_begins(tmp_path: Path) -> None:
+    """The race a killed run met on a loaded machine: the run died before dbt's watchdog began, dbt
+    was already another process's child, and without the starter's name it ran its whole build."""
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            QUICK_PARENT,
+            str(tmp_path / "build.duckdb"),
+            str(tmp_path / "stderr.txt"),
+            str(tmp_path / "logs"),
+            str(DBT_PROJECT_DIR),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    starter, child = map(int, started.stdout.split())
+    for _ in range(600):
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child), "dbt went on after the process that started it was gone"
+    assert f"planwatch-dbt: parent process {starter} is gone" in (tmp_path / "stderr.txt").read_text()
+    assert not (tmp_path / "build.duckdb").exists()  # dbt never connected
+
+
 def test_the_wrapper_runs_dbt_beside_the_build_database_as_a_person_would_start_it(tmp_path: Path) -> None:
     """`planwatch-dbt debug` from inside dbt_project/ with relative options, as the README's plain dbt
     line: the database named by PLANWATCH_BUILD_DB is the one dbt connects to, and the relative log
