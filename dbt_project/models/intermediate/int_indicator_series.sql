@@ -105,11 +105,7 @@ unioned as (
 final as (
 
     select
-        cast(unioned.indicator_code as varchar) as indicator_code,
-        cast(unioned.period as date) as period,
-        cast(unioned.available_from as date) as available_from,
-        cast(unioned.value as double) as value,
-        unioned.window_months
+        {{- contract_columns('unioned') }}
 
     from unioned
 

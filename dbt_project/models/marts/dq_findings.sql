@@ -58,34 +58,17 @@ unioned as (
 
 ),
 
-final as (
+filed as (
 
+    -- the month the finding is counted and sent under: its own period, unless that period is the
+    -- fault (outside the months tracked, DQ14), then the month the rest of its file reports
     select
-        cast(unioned.finding_id as varchar) as finding_id,
-        cast(unioned.rule_id as varchar) as rule_id,
-        cast(unioned.severity as varchar) as severity,
-        cast(unioned.district_code as varchar) as district_code,
-        cast(unioned.period as date) as period,
-        -- file and enterprise names are written by reporters: a credit code inside one is masked,
-        -- the rule models themselves never put one in a text
-        cast({{ mask_credit_codes('unioned.subject') }} as varchar) as subject,
-        cast(unioned.expected as varchar) as expected,
-        cast(unioned.actual as varchar) as actual,
-        cast({{ mask_credit_codes('unioned.message') }} as varchar) as message,
-        cast({{ mask_credit_codes('unioned.source_file') }} as varchar) as source_file,
-        cast(unioned.source_row as integer) as source_row,
-        -- the month the finding is counted and sent under: its own period, unless that period is the
-        -- fault (outside the months tracked, DQ14), then the month the rest of its file reports
-        cast(
-            case
-                when unioned.period between period_window.first_period and period_window.last_period
-                    then unioned.period
-                else coalesce(file_months.file_period, unioned.period)
-            end as date
-        ) as filed_period,
-        cast(unioned.compared_periods as date[]) as compared_periods,
-        cast(unioned.cites_enterprise_line as boolean) as cites_enterprise_line,
-        cast(unioned.district_figure_stands as boolean) as district_figure_stands
+        unioned.*,
+        case
+            when unioned.period between period_window.first_period and period_window.last_period
+                then unioned.period
+            else coalesce(file_months.file_period, unioned.period)
+        end as filed_period
 
     from unioned
 
@@ -93,6 +76,21 @@ final as (
 
     left join file_months
         on unioned.source_file = file_months.source_file
+
+),
+
+final as (
+
+    -- file and enterprise names are written by reporters: a credit code inside one is masked,
+    -- the rule models themselves never put one in a text
+    select
+        {{- contract_columns('filed', computed={
+            'subject': mask_credit_codes('filed.subject'),
+            'message': mask_credit_codes('filed.message'),
+            'source_file': mask_credit_codes('filed.source_file'),
+        }) }}
+
+    from filed
 
 )
 

@@ -1,3 +1,17 @@
+{#- A forecast or bound of a percentage share stays within 0..100 (CTE bounded); the plan's path is
+    its value in the outlook's target year. -#}
+{%- set computed = {'plan_path_value': plan_trajectory(
+    'progress.indicator_kind',
+    'progress.baseline_value',
+    'progress.target_value',
+    'bounded.target_year',
+    'progress.baseline_year',
+    'progress.target_year'
+)} -%}
+{%- for bound in ['point_forecast', 'lower_80', 'upper_80', 'lower_95', 'upper_95'] -%}
+{%- do computed.update({bound: within_share('bounded.' ~ bound, 'bounded.is_share')}) -%}
+{%- endfor -%}
+
 with
 
 outlook as (select * from {{ ref('int_indicator_outlook') }}),
@@ -19,36 +33,7 @@ bounded as (
 final as (
 
     select
-        cast(bounded.plan_id as varchar) as plan_id,
-        cast(bounded.indicator_code as varchar) as indicator_code,
-        cast(bounded.indicator_name_zh as varchar) as indicator_name_zh,
-        cast(bounded.unit as varchar) as unit,
-        cast(bounded.as_of_period as date) as as_of_period,
-        cast(bounded.target_year as integer) as target_year,
-        cast(bounded.is_plan_target_year as boolean) as is_plan_target_year,
-        cast(bounded.target_value as double) as target_value,
-        cast(bounded.target_comparison as varchar) as target_comparison,
-        cast({{ within_share('bounded.point_forecast', 'bounded.is_share') }} as double) as point_forecast,
-        cast({{ within_share('bounded.lower_80', 'bounded.is_share') }} as double) as lower_80,
-        cast({{ within_share('bounded.upper_80', 'bounded.is_share') }} as double) as upper_80,
-        cast({{ within_share('bounded.lower_95', 'bounded.is_share') }} as double) as lower_95,
-        cast({{ within_share('bounded.upper_95', 'bounded.is_share') }} as double) as upper_95,
-        cast(bounded.probability_meets_target as double) as probability_meets_target,
-        cast(bounded.last_observed_period as date) as last_observed_period,
-        cast(bounded.last_observed_value as double) as last_observed_value,
-        cast(bounded.horizon_years as double) as horizon_years,
-        cast(bounded.drift_per_year as double) as drift_per_year,
-        cast(bounded.effective_years as double) as effective_years,
-        cast(bounded.method as varchar) as method,
-        cast(bounded.note as varchar) as note,
-        cast({{ plan_trajectory(
-            'progress.indicator_kind',
-            'progress.baseline_value',
-            'progress.target_value',
-            'bounded.target_year',
-            'progress.baseline_year',
-            'progress.target_year'
-        ) }} as double) as plan_path_value
+        {{- contract_columns('bounded', computed=computed) }}
 
     from bounded
 

@@ -119,13 +119,7 @@ unioned as (
 final as (
 
     select
-        cast(unioned.indicator_code as varchar) as indicator_code,
-        unioned.period,
-        cast(unioned.actual_value as double) as actual_value,
-        cast(unioned.yoy_growth_pct as double) as yoy_growth_pct,
-        cast(unioned.rd_missing_enterprises as bigint) as rd_missing_enterprises,
-        cast(unioned.revenue_missing_enterprises as bigint) as revenue_missing_enterprises,
-        input_high_water_mark.loaded_at
+        {{- contract_columns('unioned', computed={'loaded_at': 'input_high_water_mark.loaded_at'}) }}
 
     from unioned
 
