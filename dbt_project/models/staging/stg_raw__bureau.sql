@@ -1,12 +1,10 @@
-with
-
-source as (select * from {{ source('raw', 'bureau') }}),
+with source as (select * from {{ source('raw', 'bureau') }}),
 
 renamed as (
 
     select
         ---------- ids
-        cast(industry_code as varchar) as industry_code,
+        industry_code,
 
         ---------- text
         industry_raw,
@@ -15,8 +13,8 @@ renamed as (
         cast({{ dbt.date_trunc('month', 'period') }} as date) as period,
 
         ---------- numerics
-        cast(revenue_ytd_wan as decimal(38, 6)) as revenue_ytd_wan,
-        cast(yoy_pct as decimal(18, 6)) as yoy_pct,
+        revenue_ytd_wan,
+        yoy_pct,
 
         ---------- provenance
         {{ provenance_columns() }}

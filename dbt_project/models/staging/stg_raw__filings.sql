@@ -1,13 +1,11 @@
-with
-
-source as (select * from {{ source('raw', 'filings') }}),
+with source as (select * from {{ source('raw', 'filings') }}),
 
 renamed as (
 
     select
         ---------- ids
-        cast(uscc as varchar) as uscc,
-        cast(district_code as varchar) as filing_district_code,
+        uscc,
+        district_code as filing_district_code,
 
         ---------- text
         enterprise_name,
@@ -17,9 +15,9 @@ renamed as (
         cast({{ dbt.date_trunc('month', 'period') }} as date) as period,
 
         ---------- numerics
-        cast(revenue_ytd_wan as decimal(38, 6)) as revenue_ytd_wan,
-        cast(rd_ytd_wan as decimal(38, 6)) as rd_ytd_wan,
-        cast(employees as integer) as employees,
+        revenue_ytd_wan,
+        rd_ytd_wan,
+        employees,
 
         ---------- provenance
         {{ provenance_columns() }}

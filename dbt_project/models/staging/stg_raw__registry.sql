@@ -1,15 +1,13 @@
-with
-
-source as (select * from {{ source('raw', 'registry') }}),
+with source as (select * from {{ source('raw', 'registry') }}),
 
 renamed as (
 
     select
         ---------- ids
-        cast(uscc as varchar) as uscc,
-        cast(district_code as varchar) as district_code,
-        cast(industry_code as varchar) as industry_code,
-        cast(chain_code as varchar) as chain_code,
+        uscc,
+        district_code,
+        industry_code,
+        chain_code,
 
         ---------- text
         enterprise_name,
@@ -17,10 +15,10 @@ renamed as (
         chain_raw,
 
         ---------- booleans
-        coalesce(cast(above_scale as boolean), true) as is_above_scale,
+        coalesce(above_scale, true) as is_above_scale,
 
         ---------- years
-        cast(registry_year as integer) as registry_year,
+        registry_year,
         -- an undated list adds to the latest dated list; with no dated list at all, the undated ones
         -- form one list together. Taking the year it arrived in would make a supplement of a few
         -- enterprises the whole list of the current year, and every other enterprise leave the scope

@@ -1,21 +1,19 @@
-with
-
-source as (select * from {{ source('raw', 'surveys') }}),
+with source as (select * from {{ source('raw', 'surveys') }}),
 
 renamed as (
 
     select
         ---------- ids
-        cast(uscc as varchar) as uscc,
+        uscc,
 
         ---------- dates
-        cast(survey_year as integer) as survey_year,
+        survey_year,
 
         ---------- booleans
-        cast(design as boolean) as is_design_digital,
-        cast(production as boolean) as is_production_digital,
-        cast(management as boolean) as is_management_digital,
-        cast(sales as boolean) as is_sales_digital,
+        design as is_design_digital,
+        production as is_production_digital,
+        management as is_management_digital,
+        sales as is_sales_digital,
 
         ---------- provenance
         {{ provenance_columns() }}
