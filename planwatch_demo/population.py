@@ -46,40 +46,40 @@ TAIL_MEAN_WAN = 32_000.0
 TAIL_MIN_WAN = 2_600.0
 
 UNIT_WEIGHTS: dict[str, float] = {
-    "5001A1": 18,  # 两江新区
-    "5001A2": 14,  # 西部科学城重庆高新区
-    "500106": 8,  # 沙坪坝区
-    "500112": 8,  # 渝北区
-    "500120": 7,  # 璧山区
-    "500116": 6,  # 江津区
-    "500118": 6,  # 永川区
-    "500110": 4,  # 綦江区
-    "500107": 4,  # 九龙坡区
-    "500109": 3,  # 北碚区
-    "500113": 3,  # 巴南区
-    "500108": 3,  # 南岸区
-    "500105": 2,  # 江北区
-    "500111": 2,  # 大足区
-    "500151": 2,  # 铜梁区
-    "500117": 2,  # 合川区
-    "500153": 2,  # 荣昌区
-    "500115": 2,  # 长寿区
-    "500102": 2,  # 涪陵区
-    "500152": 1.5,  # 潼南区
-    "500101": 1.5,  # 万州区
-    "500155": 1.5,  # 梁平区
-    "500119": 1,  # 南川区
-    "500154": 1,  # 开州区
-    "500231": 1,  # 垫江县
-    "500104": 1,  # 大渡口区
-    "5001A3": 1,  # 万盛经开区
-    "500103": 0.3,  # 渝中区
-    "500114": 0.3,  # 黔江区
-    "500233": 0.5,  # 忠县
-    "500230": 0.3,  # 丰都县
-    "500235": 0.3,  # 云阳县
+    "两江新区": 18,
+    "西部科学城重庆高新区": 14,
+    "沙坪坝区": 8,
+    "渝北区": 8,
+    "璧山区": 7,
+    "江津区": 6,
+    "永川区": 6,
+    "綦江区": 4,
+    "九龙坡区": 4,
+    "北碚区": 3,
+    "巴南区": 3,
+    "南岸区": 3,
+    "江北区": 2,
+    "大足区": 2,
+    "铜梁区": 2,
+    "合川区": 2,
+    "荣昌区": 2,
+    "长寿区": 2,
+    "涪陵区": 2,
+    "潼南区": 1.5,
+    "万州区": 1.5,
+    "梁平区": 1.5,
+    "南川区": 1,
+    "开州区": 1,
+    "垫江县": 1,
+    "大渡口区": 1,
+    "万盛经开区": 1,
+    "渝中区": 0.3,
+    "黔江区": 0.3,
+    "忠县": 0.5,
+    "丰都县": 0.3,
+    "云阳县": 0.3,
 }
-"""Where the non-assembler enterprises are; units left out (remote counties) get none."""
+"""Where the non-assembler enterprises are, by reporting unit name; units left out (remote counties) get none."""
 
 INACTIVE_HOST = "500240"
 """A unit with no in-scope enterprise that still hosts one out-of-scope enterprise."""
@@ -305,8 +305,10 @@ def build_enterprises(
 ) -> list[Enterprise]:
     """Assemblers, the in-scope tail, then the out-of-scope and below-scale extras (≈10 %)."""
     by_code = {unit.code: unit for unit in units}
-    weighted_units = [code for code in UNIT_WEIGHTS if code in by_code]
-    unit_weights = [UNIT_WEIGHTS[code] for code in weighted_units]
+    by_name = {unit.name: unit for unit in units}
+    weighted = [by_name[name] for name in UNIT_WEIGHTS if name in by_name]
+    weighted_units = [unit.code for unit in weighted]
+    unit_weights = [UNIT_WEIGHTS[unit.name] for unit in weighted]
     tail_industries = [code for code in TAIL_INDUSTRIES if code in scope]
     tail_weights = [TAIL_INDUSTRIES[code] for code in tail_industries]
     n_assemblers = min(len(ASSEMBLERS), max(1, enterprises // 10))

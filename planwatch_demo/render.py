@@ -35,34 +35,35 @@ from planwatch_demo.layouts import (
 # ---------- cells
 
 
-def cents_text(cents: int) -> str:
-    """Exact decimal text of an amount in cents of 万元: 12345678 → '123456.78'."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
+_POWER = {"元": 4, "千元": 1, "万元": 0, "亿元": -4}
+"""One 万元 in each unit, as a power of ten: a cent of 万元 is then a whole number of the unit's last
+decimal place (元 whole, 千元 one decimal, 万元 two, 亿元 six)."""
+
+
+def _power(unit: str) -> int:
+    if unit not in _POWER:
+        raise ValueError(f"unknown money unit {unit!r}")
+    return _POWER[unit]
 
 
 def money_text(cents: int, unit: str) -> str:
-    """Exact decimal text of cents of 万元 in `unit`: 元 whole, 千元 one decimal, 亿元 six."""
+    """Exact decimal text of cents of 万元 in `unit`: 12345678 in 万元 → '123456.78'."""
+    places = max(0, 2 - _power(unit))
+    whole, fraction = divmod(abs(int(cents)) * 10 ** (_power(unit) + places - 2), 10**places)
     sign = "-" if cents < 0 else ""
-    amount = abs(int(cents))
-    if unit == "万元":
-        return cents_text(cents)
-    if unit == "元":
-        return f"{sign}{amount * 100}"
-    if unit == "千元":
-        return f"{sign}{amount // 10}.{amount % 10}"
-    if unit == "亿元":
-        return f"{sign}{amount // 1_000_000}.{amount % 1_000_000:06d}"
-    raise ValueError(f"unknown money unit {unit!r}")
+    return f"{sign}{whole}.{fraction:0{places}d}" if places else f"{sign}{whole}"
+
+
+def cents_text(cents: int) -> str:
+    """Exact decimal text of an amount in cents of 万元: 12345678 → '123456.78'."""
+    return money_text(cents, "万元")
 
 
 def money_number(cents: int, unit: str) -> float | int:
     """Cents of 万元 as a spreadsheet number in `unit`; its repr is the exact decimal."""
-    factor = {"万元": 100, "千元": 10, "亿元": 1_000_000}
-    if unit == "元":
-        return int(cents) * 100
-    return int(cents) / factor[unit]
+    if _power(unit) >= 2:
+        return int(cents) * 10 ** (_power(unit) - 2)
+    return int(cents) / 10 ** (2 - _power(unit))
 
 
 _FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
@@ -81,19 +82,22 @@ def styled(text: str, style: str) -> str:
     return text
 
 
+_PERIOD_STYLES = {
+    "dash": "{year:04d}-{month:02d}",
+    "compact": "{year:04d}{month:02d}",
+    "month": "{year}年{month}月",
+    "ytd": "{year}年1-{month}月",
+    "dot": "{year:04d}.{month:02d}",
+}
+
+
 def period_cell(year: int, month: int, style: str, workbook: bool) -> object:
-    """A period as it is typed: 2024-10, 202410, 2024年10月, 2024年1-10月 or 2024.10."""
-    if style == "dash":
-        return f"{year:04d}-{month:02d}"
-    if style == "compact":
-        return year * 100 + month if workbook else f"{year:04d}{month:02d}"
-    if style == "month":
-        return f"{year}年{month}月"
-    if style == "ytd":
-        return f"{year}年1-{month}月"
-    if style == "dot":
-        return f"{year:04d}.{month:02d}"
-    raise ValueError(f"unknown period style {style!r}")
+    """A period as it is typed: 2024-10, 202410 (a number in a workbook), 2024年10月, 2024年1-10月 or 2024.10."""
+    if style not in _PERIOD_STYLES:
+        raise ValueError(f"unknown period style {style!r}")
+    if style == "compact" and workbook:
+        return year * 100 + month
+    return _PERIOD_STYLES[style].format(year=year, month=month)
 
 
 def district_cell(unit: Unit, style: str) -> str:
@@ -200,10 +204,14 @@ TITLES = {
 }
 
 
+Merge = tuple[int, int, int, int]
+"""Merged cells: 0-based first row, first column, last row, last column."""
+
+
 @dataclass
 class Rendered:
     rows: list[list[object]]
-    merges: list[tuple[int, int, int, int]]  # 0-based first row, first column, last row, last column
+    merges: list[Merge]
     line_rows: list[int]  # 1-based row of each line
 
 
@@ -213,7 +221,7 @@ def render(table: Table) -> Rendered:
     columns = table.columns()
     width = len(columns)
     rows: list[list[object]] = []
-    merges: list[tuple[int, int, int, int]] = []
+    merges: list[Merge] = []
 
     def blank() -> None:
         rows.append([None] * width)
@@ -286,10 +294,7 @@ def _save_workbook(wb: Workbook, path: Path) -> None:
 
 
 def write_xlsx(
-    path: Path,
-    sheet: str,
-    rows: Iterable[Sequence[object]],
-    merges: Sequence[tuple[int, int, int, int]] = (),
+    path: Path, sheet: str, rows: Iterable[Sequence[object]], merges: Sequence[Merge] = ()
 ) -> None:
     """One-sheet workbook, rows as given (None is an empty cell); `merges` are 0-based cell ranges."""
     wb = Workbook(write_only=not merges)
@@ -307,12 +312,7 @@ def write_xlsx(
     _save_workbook(wb, path)
 
 
-def write_xls(
-    path: Path,
-    sheet: str,
-    rows: Sequence[Sequence[object]],
-    merges: Sequence[tuple[int, int, int, int]] = (),
-) -> None:
+def write_xls(path: Path, sheet: str, rows: Sequence[Sequence[object]], merges: Sequence[Merge] = ()) -> None:
     """A real BIFF8 .xls workbook (Excel 97-2003), as older reporting systems export it."""
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet(sheet)

@@ -239,9 +239,9 @@ def render_html(briefing: Briefing) -> str:
         html_table(outlook_table(briefing)),
         "</section>",
         "<section><h2>本次发布修订的以往数据</h2>",
-        f'<p class="note">{escape(_revisions_note(briefing))}</p>',
+        f'<p class="note">{escape(_counted(briefing.revisions, REVISIONS_NOTE))}</p>',
         html_table(revisions_table(briefing)) if briefing.revisions else "",
-        f'<p class="note">{escape(_cell_revisions_note(briefing))}</p>',
+        f'<p class="note">{escape(_counted(briefing.cell_revisions, CELL_REVISIONS_NOTE))}</p>',
         "</section>",
         "<section><h2>产业链</h2>",
         chain_chart(briefing),
@@ -287,27 +287,27 @@ OUTLOOK_NOTE = (
 )
 
 
-def _revisions_note(briefing: Briefing) -> str:
-    if briefing.revisions is None:
-        return "此快照没有修订记录（发布时尚未保存各次发布的数据）。"
-    if not briefing.revisions:
-        return "本次发布没有修订以往发布的任何数据。"
-    return (
-        f"本次发布修订了以往发布的 {len(briefing.revisions)} 个数据；"
-        "每次发布的数据都保留在 marts.indicator_vintages 中。"
-    )
+REVISIONS_NOTE = (
+    "此快照没有修订记录（发布时尚未保存各次发布的数据）。",
+    "本次发布没有修订以往发布的任何数据。",
+    "本次发布修订了以往发布的 {n} 个数据；每次发布的数据都保留在 marts.indicator_vintages 中。",
+)
+"""What the page says of the indicator values revised: when the snapshot keeps no revisions, when
+there are none, and how many there are."""
+CELL_REVISIONS_NOTE = (
+    "此快照没有产业链、区县数据的修订记录。",
+    "本次发布没有修订以往发布的产业链、区县数据。",
+    "本次发布修订了以往发布的产业链、区县数据 {n} 项，明细见简报工作簿“单元修订”表及 marts.cell_revisions。",
+)
+"""The same of the chain and district values revised (the workbook's 单元修订 sheet lists them)."""
 
 
-def _cell_revisions_note(briefing: Briefing) -> str:
-    """One sentence on the chain and district values revised: the workbook's 单元修订 sheet lists them."""
-    if briefing.cell_revisions is None:
-        return "此快照没有产业链、区县数据的修订记录。"
-    if not briefing.cell_revisions:
-        return "本次发布没有修订以往发布的产业链、区县数据。"
-    return (
-        f"本次发布修订了以往发布的产业链、区县数据 {len(briefing.cell_revisions)} 项，"
-        "明细见简报工作簿“单元修订”表及 marts.cell_revisions。"
-    )
+def _counted(rows: list | None, note: tuple[str, str, str]) -> str:
+    """The sentence of `note` for a list the snapshot may not keep: not kept, empty, or its length."""
+    unrecorded, none, some = note
+    if rows is None:
+        return unrecorded
+    return some.format(n=len(rows)) if rows else none
 
 
 def _findings_note(briefing: Briefing, shown: int) -> str:
