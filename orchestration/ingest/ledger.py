@@ -29,52 +29,36 @@ PROVENANCE: list[tuple[str, pa.DataType]] = [
     # Columns the kind does not know, as JSON {header: value}: kept aside, never dropped.
     ("extra_columns", pa.string()),
 ]
-COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
-    "registry": [
-        ("uscc", pa.string()),
-        ("enterprise_name", pa.string()),
-        ("district_raw", pa.string()),
-        ("district_code", pa.string()),
-        ("industry_code", pa.string()),
-        ("chain_raw", pa.string()),
-        ("chain_code", pa.string()),
-        ("above_scale", pa.bool_()),
-        ("registry_year", pa.int32()),
-    ],
-    "filings": [
-        ("uscc", pa.string()),
-        ("enterprise_name", pa.string()),
-        ("district_raw", pa.string()),
-        ("district_code", pa.string()),
-        ("period", pa.date32()),
-        ("revenue_ytd_wan", MONEY),
-        ("rd_ytd_wan", MONEY),
-        ("employees", pa.int32()),
-    ],
-    "surveys": [
-        ("uscc", pa.string()),
-        ("survey_year", pa.int32()),
-        ("design", pa.bool_()),
-        ("production", pa.bool_()),
-        ("management", pa.bool_()),
-        ("sales", pa.bool_()),
-    ],
-    "district_submissions": [
-        ("district_raw", pa.string()),
-        ("district_code", pa.string()),
-        ("period", pa.date32()),
-        ("enterprise_count", pa.int32()),
-        ("revenue_ytd_wan", MONEY),
-        ("rd_ytd_wan", MONEY),
-    ],
-    "bureau": [
-        ("period", pa.date32()),
-        ("industry_raw", pa.string()),
-        ("industry_code", pa.string()),
-        ("revenue_ytd_wan", MONEY),
-        ("yoy_pct", pa.decimal128(18, 6)),
-    ],
+TYPES: dict[str, pa.DataType] = {
+    "above_scale": pa.bool_(),
+    "registry_year": pa.int32(),
+    "period": pa.date32(),
+    "revenue_ytd_wan": MONEY,
+    "rd_ytd_wan": MONEY,
+    "employees": pa.int32(),
+    "survey_year": pa.int32(),
+    "design": pa.bool_(),
+    "production": pa.bool_(),
+    "management": pa.bool_(),
+    "sales": pa.bool_(),
+    "enterprise_count": pa.int32(),
+    "yoy_pct": pa.decimal128(18, 6),
 }
+"""A raw column's type wherever it stands, by name; every other column is text."""
+_COLUMN_NAMES = {
+    "registry": (
+        "uscc enterprise_name district_raw district_code industry_code chain_raw chain_code above_scale registry_year"
+    ),
+    "filings": "uscc enterprise_name district_raw district_code period revenue_ytd_wan rd_ytd_wan employees",
+    "surveys": "uscc survey_year design production management sales",
+    "district_submissions": "district_raw district_code period enterprise_count revenue_ytd_wan rd_ytd_wan",
+    "bureau": "period industry_raw industry_code revenue_ytd_wan yoy_pct",
+}
+COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
+    table: [(name, TYPES.get(name, pa.string())) for name in names.split()]
+    for table, names in _COLUMN_NAMES.items()
+}
+"""Each raw table's columns in order, with their types."""
 LEDGER_DDL = """
 create table if not exists raw.ingest_ledger (
     file_sha256 varchar not null,
