@@ -168,3 +168,17 @@
             then abs(cast({{ value }} - {{ against }} as double)) / abs(cast({{ against }} as double))
     end
 {%- endmacro %}
+
+
+{#-
+    Left join of a reporter's line that a file of the period dates outside the months tracked
+    (int_mistyped_periods): the first such line of the reporter in the file, most likely the line
+    that is missing from the period. Its columns come as mistyped_periods.*.
+-#}
+{% macro join_mistyped_line(reporter_kind, reporter_key, period) -%}
+    left join {{ ref('int_mistyped_periods') }} as mistyped_periods
+        on mistyped_periods.reporter_kind = '{{ reporter_kind }}'
+            and {{ reporter_key }} = mistyped_periods.reporter_key
+            and {{ period }} = mistyped_periods.file_period
+            and mistyped_periods.line_rank = 1
+{%- endmacro %}

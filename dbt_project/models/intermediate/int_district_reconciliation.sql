@@ -12,30 +12,30 @@
 
 with
 
-filing_totals as (
+counted_lines as (
 
+    -- the filed lines
     select
+        'filed' as counted_as,
         enterprise_months.district_code,
         enterprise_months.period,
-        count(*) as enterprise_count,
-        sum(enterprise_months.revenue_ytd_wan) as revenue_ytd_wan
+        enterprise_months.uscc,
+        enterprise_months.revenue_ytd_wan,
+        true as counts_revenue
 
     from {{ ref('int_enterprise_months') }} as enterprise_months
 
-    group by
-        enterprise_months.district_code,
-        enterprise_months.period
+    union all
 
-),
-
-mistyped_totals as (
-
+    -- the lines of enterprises without a filing of the period dated outside the months tracked;
+    -- an enterprise's revenue from its first such line of the month: the one DQ10 points at
     select
+        'mistyped_period' as counted_as,
         enterprises.district_code,
         mistyped_periods.file_period as period,
-        count(distinct enterprises.uscc) as enterprise_count,
-        -- an enterprise's first such line of the month: the one DQ10 points at
-        sum(enterprise_filings.revenue_ytd_wan) filter (where mistyped_periods.line_rank = 1) as revenue_ytd_wan
+        enterprises.uscc,
+        enterprise_filings.revenue_ytd_wan,
+        mistyped_periods.line_rank = 1 as counts_revenue
 
     from {{ ref('int_mistyped_periods') }} as mistyped_periods
 
@@ -53,25 +53,43 @@ mistyped_totals as (
 
     where mistyped_periods.reporter_kind = 'enterprise'
 
-    group by
-        enterprises.district_code,
-        mistyped_periods.file_period
+    union all
 
-),
-
-mistyped_code_totals as (
-
+    -- the filings most likely under a mistyped credit code
     select
+        'mistyped_code' as counted_as,
         mistyped_codes.district_code,
         mistyped_codes.period,
-        count(*) as enterprise_count,
-        sum(mistyped_codes.revenue_ytd_wan) as revenue_ytd_wan
+        mistyped_codes.registered_uscc as uscc,
+        mistyped_codes.revenue_ytd_wan,
+        true as counts_revenue
 
     from {{ ref('int_mistyped_codes') }} as mistyped_codes
 
+),
+
+totals as (
+
+    select
+        counted_lines.district_code,
+        counted_lines.period,
+        count(*) filter (where counted_lines.counted_as = 'filed') as filed_enterprise_count,
+        sum(counted_lines.revenue_ytd_wan) filter (where counted_lines.counted_as = 'filed')
+            as filed_revenue_ytd_wan,
+        count(distinct counted_lines.uscc) filter (where counted_lines.counted_as = 'mistyped_period')
+            as mistyped_enterprise_count,
+        sum(counted_lines.revenue_ytd_wan) filter (
+            where counted_lines.counted_as = 'mistyped_period' and counted_lines.counts_revenue
+        ) as mistyped_revenue_ytd_wan,
+        count(*) filter (where counted_lines.counted_as = 'mistyped_code') as mistyped_code_enterprise_count,
+        sum(counted_lines.revenue_ytd_wan) filter (where counted_lines.counted_as = 'mistyped_code')
+            as mistyped_code_revenue_ytd_wan
+
+    from counted_lines
+
     group by
-        mistyped_codes.district_code,
-        mistyped_codes.period
+        counted_lines.district_code,
+        counted_lines.period
 
 ),
 
@@ -82,12 +100,12 @@ reconciled as (
         submissions.period,
         submissions.enterprise_count as submitted_enterprise_count,
         submissions.revenue_ytd_wan as submitted_revenue_ytd_wan,
-        coalesce(filing_totals.enterprise_count, 0) as filed_enterprise_count,
-        coalesce(filing_totals.revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
-        coalesce(mistyped_totals.enterprise_count, 0) as mistyped_enterprise_count,
-        coalesce(mistyped_totals.revenue_ytd_wan, 0) as mistyped_revenue_ytd_wan,
-        coalesce(mistyped_code_totals.enterprise_count, 0) as mistyped_code_enterprise_count,
-        coalesce(mistyped_code_totals.revenue_ytd_wan, 0) as mistyped_code_revenue_ytd_wan,
+        coalesce(totals.filed_enterprise_count, 0) as filed_enterprise_count,
+        coalesce(totals.filed_revenue_ytd_wan, 0) as filed_revenue_ytd_wan,
+        coalesce(totals.mistyped_enterprise_count, 0) as mistyped_enterprise_count,
+        coalesce(totals.mistyped_revenue_ytd_wan, 0) as mistyped_revenue_ytd_wan,
+        coalesce(totals.mistyped_code_enterprise_count, 0) as mistyped_code_enterprise_count,
+        coalesce(totals.mistyped_code_revenue_ytd_wan, 0) as mistyped_code_revenue_ytd_wan,
         submissions.source_file,
         submissions.source_row
 
@@ -96,17 +114,9 @@ reconciled as (
     inner join {{ ref('int_filed_periods') }} as filed_periods
         on submissions.period = filed_periods.period
 
-    left join filing_totals
-        on submissions.district_code = filing_totals.district_code
-            and submissions.period = filing_totals.period
-
-    left join mistyped_totals
-        on submissions.district_code = mistyped_totals.district_code
-            and submissions.period = mistyped_totals.period
-
-    left join mistyped_code_totals
-        on submissions.district_code = mistyped_code_totals.district_code
-            and submissions.period = mistyped_code_totals.period
+    left join totals
+        on submissions.district_code = totals.district_code
+            and submissions.period = totals.period
 
 )
 

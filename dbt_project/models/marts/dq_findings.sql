@@ -17,6 +17,23 @@
     'int_dq__dq15_unknown_district',
     'int_dq__dq16_unknown_chain',
 ] -%}
+{#- The columns every rule model ends with (macro dq_findings_final); DQ06 and DQ07 carry more. -#}
+{%- set finding_columns = [
+    'finding_id',
+    'rule_id',
+    'severity',
+    'district_code',
+    'period',
+    'subject',
+    'expected',
+    'actual',
+    'message',
+    'source_file',
+    'source_row',
+    'compared_periods',
+    'cites_enterprise_line',
+    'district_figure_stands',
+] -%}
 
 with
 
@@ -36,20 +53,7 @@ unioned as (
 
     {% for rule_model in rule_models %}
     select
-        {{ rule_model }}.finding_id,
-        {{ rule_model }}.rule_id,
-        {{ rule_model }}.severity,
-        {{ rule_model }}.district_code,
-        {{ rule_model }}.period,
-        {{ rule_model }}.subject,
-        {{ rule_model }}.expected,
-        {{ rule_model }}.actual,
-        {{ rule_model }}.message,
-        {{ rule_model }}.source_file,
-        {{ rule_model }}.source_row,
-        {{ rule_model }}.compared_periods,
-        {{ rule_model }}.cites_enterprise_line,
-        {{ rule_model }}.district_figure_stands
+        {{ finding_columns | join(',\n        ') }}
     from {{ rule_model }}
     {% if not loop.last %}
     union all

@@ -38,11 +38,7 @@ missing_submissions as (
 
     from active_units
 
-    left join {{ ref('int_mistyped_periods') }} as mistyped_periods
-        on mistyped_periods.reporter_kind = 'district'
-            and active_units.district_code = mistyped_periods.reporter_key
-            and active_units.period = mistyped_periods.file_period
-            and mistyped_periods.line_rank = 1
+    {{ join_mistyped_line('district', 'active_units.district_code', 'active_units.period') }}
 
     anti join {{ ref('stg_raw__district_submissions') }} as submissions
         on active_units.district_code = submissions.district_code

@@ -64,11 +64,7 @@ missing_filings as (
     inner join periods
         on enterprises.scope_year = {{ period_year('periods.period') }}
 
-    left join {{ ref('int_mistyped_periods') }} as mistyped_periods
-        on mistyped_periods.reporter_kind = 'enterprise'
-            and enterprises.uscc = mistyped_periods.reporter_key
-            and periods.period = mistyped_periods.file_period
-            and mistyped_periods.line_rank = 1
+    {{ join_mistyped_line('enterprise', 'enterprises.uscc', 'periods.period') }}
 
     anti join {{ ref('stg_raw__filings') }} as filings
         on enterprises.uscc = filings.uscc
