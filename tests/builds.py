@@ -1,4 +1,5 @@
-"""A minimal build database for the publish and run-safety tests: the public marts, one row each."""
+"""A minimal build database for the publish and run-safety tests (the public marts, one row each), and
+the rows of a query on a DuckDB file."""
 
 from __future__ import annotations
 
@@ -68,3 +69,9 @@ def copy_publish_history(source: Path, target: Path) -> Path:
         for (table,) in tables:
             con.execute(f"create table meta.{table} as select * from source.meta.{table}")
     return target
+
+
+def fetch(database: Path, sql: str) -> list[tuple]:
+    """The rows of one query on a DuckDB file opened read-only, as an analyst opens the snapshot."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()

@@ -54,6 +54,7 @@ import openpyxl
 import pytest
 
 from orchestration.identity import uscc_check_char
+from tests.builds import fetch
 from tests.sheets import write_csv, write_xlsx
 
 
@@ -228,14 +229,15 @@ def test_baselines_and_targets(published: Path) -> None:
 @pytest.mark.slow
 def test_small_cells_suppressed_and_missing_district_found(published: Path) -> None:
     """万州 has 2 enterprises, 涪陵 1: both cells describe fewer than 3 enterprises and are suppressed."""
-    with duckdb.connect(str(published), read_only=True) as con:
-        districts = con.execute(
-            "select district_code, enterprise_count, revenue_ytd_yi, suppressed from marts.district_monthly "
-            "where period = '2023-12-01' and enterprise_count > 0 order by 1"
-        ).fetchall()
-        findings = con.execute(
-            "select rule_id, severity, district_code, strftime(period, '%Y-%m') from marts.dq_findings order by 4, 1, 3"
-        ).fetchall()
+    districts = fetch(
+        published,
+        "select district_code, enterprise_count, revenue_ytd_yi, suppressed from marts.district_monthly "
+        "where period = '2023-12-01' and enterprise_count > 0 order by 1",
+    )
+    findings = fetch(
+        published,
+        "select rule_id, severity, district_code, strftime(period, '%Y-%m') from marts.dq_findings order by 4, 1, 3",
+    )
     assert districts == [("500101", 2, None, True), ("500102", 1, None, True)]
     assert findings == [
         ("DQ01", "error", "500102", "2022-12"),
@@ -321,15 +323,14 @@ def test_a_table_with_its_year_mistyped_is_one_problem_and_no_missing_table(publ
 def test_cells_count_enterprises_left_out_of_the_rd_ratio(published: Path) -> None:
     """E3 filed 2024-06 without R&D: its chain (power_semi_ic) and district (涪陵区) say 1, shown
     although both cells are suppressed; every other cell with enterprises says 0."""
-    with duckdb.connect(str(published), read_only=True) as con:
-        chains = con.execute(
-            "select strftime(period, '%Y-%m'), chain_code, rd_missing_enterprises, suppressed "
-            "from marts.chain_monthly where enterprise_count > 0 order by 1, 2"
-        ).fetchall()
-        districts = con.execute(
-            "select strftime(period, '%Y-%m'), district_code, rd_missing_enterprises, suppressed "
-            "from marts.district_monthly where enterprise_count > 0 order by 1, 2"
-        ).fetchall()
+    chains, districts = (
+        fetch(
+            published,
+            f"select strftime(period, '%Y-%m'), {unit}, rd_missing_enterprises, suppressed "
+            f"from marts.{mart} where enterprise_count > 0 order by 1, 2",
+        )
+        for unit, mart in (("chain_code", "chain_monthly"), ("district_code", "district_monthly"))
+    )
     assert chains == [
         (period, chain, 1 if (period, chain) == ("2024-06", "power_semi_ic") else 0, True)
         for period in ("2022-12", "2023-12", "2024-06")

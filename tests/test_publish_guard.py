@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from orchestration.publish import PublishRefused, publish
-from tests.builds import write_build_db
+from tests.builds import fetch, write_build_db
 
 
 def sha256(path: Path) -> str:
@@ -251,14 +251,12 @@ def test_a_publish_lists_the_chain_and_district_values_it_revised(tmp_path: Path
             "now()::timestamp + interval 1 minute)"
         )
     assert publish(build, snapshot, "run-4").cell_revisions == 1
-    with duckdb.connect(str(snapshot), read_only=True) as con:
-        revisions = con.execute(
-            "select run_id, cell_table, unit_code, period::varchar, measure, revision_kind, old_value, new_value, "
-            "change, caused_by from marts.cell_revisions order by run_id, cell_table, measure"
-        ).fetchall()
-        vintages = con.execute(
-            "select run_id, count(*) from marts.cell_vintages group by 1 order by 1"
-        ).fetchall()
+    revisions = fetch(
+        snapshot,
+        "select run_id, cell_table, unit_code, period::varchar, measure, revision_kind, old_value, new_value, "
+        "change, caused_by from marts.cell_revisions order by run_id, cell_table, measure",
+    )
+    vintages = fetch(snapshot, "select run_id, count(*) from marts.cell_vintages group by 1 order by 1")
     both, wanzhou = (
         "filings/万州_2024-10_更正.csv (arrived); filings/涪陵_2024-10.csv (arrived)",
         ("filings/万州_2024-10_更正.csv (arrived)"),
