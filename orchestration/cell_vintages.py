@@ -18,6 +18,10 @@ from orchestration.vintages import (
     REVISION_KIND,
     REVISION_WHEN,
     History,
+    coalesced,
+    feeds,
+    matched,
+    revisions_sql,
     schema_has,
 )
 
@@ -56,6 +60,7 @@ select $now, $run_id, 'district_monthly', district_code, period, enterprise_coun
     rd_intensity_pct, digitalization_rate_pct
 from marts.district_monthly
 """
+_CELL_KEYS = ("cell_table", "unit_code", "period", "measure")
 # Values of periods the previous publish covered that differ between the two vintages, one row per
 # cell and measure. A row that came or went is a revision only where it held a published value.
 CHANGED_SQL = (
@@ -73,19 +78,15 @@ old as (select * from measures where published_at = $previous),
 new as (select * from measures where published_at = $now),
 covered as (select max(period) as last_period from old)
 select
-    coalesce(new.cell_table, old.cell_table) as cell_table,
-    coalesce(new.unit_code, old.unit_code) as unit_code,
-    coalesce(new.period, old.period) as period,
-    coalesce(new.measure, old.measure) as measure,
 """
+    + coalesced(_CELL_KEYS)
     + REVISION_KIND
     + """
 from old
 full outer join new
-    on old.cell_table = new.cell_table
-        and old.unit_code = new.unit_code
-        and old.period = new.period
-        and old.measure = new.measure
+    on """
+    + matched(_CELL_KEYS)
+    + """
 cross join covered
 where (old.period is null and new.period <= covered.last_period and new.actual_value is not null)
     or (new.period is null and old.actual_value is not null)
@@ -109,13 +110,12 @@ feeds as (
             or list_contains(changed_files.units, revisions.unit_code) as names_unit
     from revisions
     join changed_files
-        on (changed_files.kind = 'filings'
-                and (revisions.measure <> 'digitalization_rate_pct' or revisions.revision_kind <> 'changed')
-                and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m')))
-        or (changed_files.kind = 'surveys' and revisions.measure = 'digitalization_rate_pct'
-                and list_contains(changed_files.keys, cast(year(revisions.period) as varchar)))
-        or (changed_files.kind = 'registry'
-                and (changed_files.keys = [''] or list_min(changed_files.keys) <= cast(year(revisions.period) as varchar)))
+        on """
+    + feeds(
+        "revisions.measure <> 'digitalization_rate_pct' or revisions.revision_kind <> 'changed'",
+        "revisions.measure = 'digitalization_rate_pct'",
+    )
+    + """
 ),
 -- a filing's 区县 is what the enterprise wrote, not always its registry district (DQ11): when no file
 -- names the district, every changed file of its month is named rather than none, which would read
@@ -130,21 +130,7 @@ from named
 group by all
 """
 )
-# This publish's revisions, from the two temporary tables vintages.record makes.
-REVISIONS_SQL = """
-insert into marts.cell_revisions
-select
-    $now, $run_id, $previous, revisions.cell_table, revisions.unit_code, revisions.period,
-    revisions.measure, revisions.revision_kind, revisions.old_value, revisions.new_value,
-    revisions.new_value - revisions.old_value, causes.files,
-    case when causes.files is null then $unexplained else $explained end
-from revisions
-left join causes
-    on revisions.cell_table = causes.cell_table
-        and revisions.unit_code = causes.unit_code
-        and revisions.period = causes.period
-        and revisions.measure = causes.measure
-"""
+REVISIONS_SQL = revisions_sql("cell_revisions", _CELL_KEYS, _CELL_KEYS)
 CELLS = History(
     "cell_vintages", "cell_revisions", (VINTAGES_DDL, REVISIONS_DDL), VINTAGE_SQL, CHANGED_SQL, CAUSES_SQL,
     REVISIONS_SQL,

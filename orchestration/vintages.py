@@ -71,6 +71,19 @@ REVISION_KIND = """
     end as revision_kind,
     old.actual_value as old_value,
     new.actual_value as new_value"""
+
+
+def coalesced(keys: tuple[str, ...]) -> str:
+    """The select list of a vintage's keys, from whichever side of the full outer join has the row."""
+    return "".join(f"    coalesce(new.{key}, old.{key}) as {key},\n" for key in keys)
+
+
+def matched(keys: tuple[str, ...], left: str = "old", right: str = "new") -> str:
+    """The join condition of two relations on the same `keys` (the histories' own names)."""
+    return " and ".join(f"{left}.{key} = {right}.{key}" for key in keys)
+
+
+_KEYS = ("plan_id", "indicator_code", "period")
 # Figures of periods the previous publish covered that differ between the two vintages.
 CHANGED_SQL = (
     """
@@ -79,15 +92,15 @@ old as (select * from marts.indicator_vintages where published_at = $previous),
 new as (select * from marts.indicator_vintages where published_at = $now),
 covered as (select max(period) as last_period from old)
 select
-    coalesce(new.plan_id, old.plan_id) as plan_id,
-    coalesce(new.indicator_code, old.indicator_code) as indicator_code,
-    coalesce(new.period, old.period) as period,
 """
+    + coalesced(_KEYS)
     + REVISION_KIND
     + """
 from old
 full outer join new
-    on old.plan_id = new.plan_id and old.indicator_code = new.indicator_code and old.period = new.period
+    on """
+    + matched(_KEYS)
+    + """
 cross join covered
 where (old.period is null and new.period <= covered.last_period)
     or new.period is null
@@ -114,6 +127,22 @@ changed_files as (
         and coalesce(status_changed_at, first_seen_at) > $previous
 )
 """
+
+
+def feeds(filings_feed: str, is_rate: str) -> str:
+    """The join condition of a changed file (changed_files) and a revised value (revisions) it feeds:
+    a filings file the values of its month that `filings_feed` holds for, a survey the digitalization
+    rate (`is_rate`) of its year, a registry every period of its year and after (which enterprises are
+    in scope). Both histories join this way; the arguments are fixed SQL, never input."""
+    return f"""(changed_files.kind = 'filings'
+                and ({filings_feed})
+                and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m')))
+        or (changed_files.kind = 'surveys' and {is_rate}
+                and list_contains(changed_files.keys, cast(year(revisions.period) as varchar)))
+        or (changed_files.kind = 'registry'
+                and (changed_files.keys = [''] or list_min(changed_files.keys) <= cast(year(revisions.period) as varchar)))"""
+
+
 # Files that changed since the previous publish and feed a figure's period: the enterprise filings of
 # that month (revenue and R&D; for every indicator when the period itself came or went, as the
 # filings make the periods), the survey of its year (digitalization rate), and the registries in
@@ -126,31 +155,38 @@ feeds as (
     select revisions.indicator_code, revisions.period, changed_files.source_file, changed_files.what
     from revisions
     join changed_files
-        on (changed_files.kind = 'filings'
-                and (revisions.indicator_code <> 'digitalization_rate' or revisions.revision_kind in ('added', 'removed'))
-                and list_contains(changed_files.keys, strftime(revisions.period, '%Y-%m')))
-        or (changed_files.kind = 'surveys' and revisions.indicator_code = 'digitalization_rate'
-                and list_contains(changed_files.keys, cast(year(revisions.period) as varchar)))
-        or (changed_files.kind = 'registry'
-                and (changed_files.keys = [''] or list_min(changed_files.keys) <= cast(year(revisions.period) as varchar)))
+        on """
+    + feeds(
+        "revisions.indicator_code <> 'digitalization_rate' or revisions.revision_kind in ('added', 'removed')",
+        "revisions.indicator_code = 'digitalization_rate'",
+    )
+    + """
 )
 select indicator_code, period, string_agg(source_file || ' (' || what || ')', '; ' order by what <> 'arrived', source_file) as files
 from feeds
 group by all
 """
 )
-# This publish's revisions, from the two temporary tables `record` makes.
-REVISIONS_SQL = """
-insert into marts.indicator_revisions
+
+
+def revisions_sql(table: str, keys: tuple[str, ...], cause_keys: tuple[str, ...]) -> str:
+    """This publish's revisions into marts.`table`, from the two temporary tables `record` makes: each
+    revised value by its `keys`, with the files that caused it, found by `cause_keys`. The names are
+    the histories' own, never input."""
+    return f"""
+insert into marts.{table}
 select
-    $now, $run_id, $previous, revisions.plan_id, revisions.indicator_code, revisions.period,
+    $now, $run_id, $previous, {", ".join(f"revisions.{key}" for key in keys)},
     revisions.revision_kind, revisions.old_value, revisions.new_value,
     revisions.new_value - revisions.old_value, causes.files,
     case when causes.files is null then $unexplained else $explained end
 from revisions
 left join causes
-    on revisions.indicator_code = causes.indicator_code and revisions.period = causes.period
+    on {matched(cause_keys, "revisions", "causes")}
 """
+
+
+REVISIONS_SQL = revisions_sql("indicator_revisions", _KEYS, ("indicator_code", "period"))
 
 
 @dataclass(frozen=True)

@@ -10,21 +10,21 @@ from orchestration.progress import progress_line, stage_of, step_label
 
 
 @pytest.mark.parametrize(
-    ("step_key", "stage", "label"),
+    ("step_key", "stage_and_label"),
     [
-        ("raw__filings", "ingest", "raw/filings"),
-        ("raw__district_submissions", "ingest", "raw/district_submissions"),
-        ("planwatch_dbt", "dbt", "planwatch_dbt"),
-        ("marts__dq_findings_dq_unit", "checks", "marts/dq_findings_dq_unit"),
-        ("published__analytics_snapshot", "publish", "published/analytics_snapshot"),
-        ("reports__district_feedback", "reports", "reports/district_feedback"),
-        ("staged_input_expectations", "quality", "staged_input_expectations"),
-        (None, "run", "refresh"),
-        ("something_new", "run", "something_new"),
+        ("raw__filings", "ingest raw/filings"),
+        ("raw__district_submissions", "ingest raw/district_submissions"),
+        ("planwatch_dbt", "dbt planwatch_dbt"),
+        ("marts__dq_findings_dq_unit", "checks marts/dq_findings_dq_unit"),
+        ("published__analytics_snapshot", "publish published/analytics_snapshot"),
+        ("reports__district_feedback", "reports reports/district_feedback"),
+        ("staged_input_expectations", "quality staged_input_expectations"),
+        (None, "run refresh"),
+        ("something_new", "run something_new"),
     ],
 )
-def test_each_step_has_its_stage(step_key: str | None, stage: str, label: str) -> None:
-    assert (stage_of(step_key), step_label(step_key)) == (stage, label)
+def test_each_step_has_its_stage(step_key: str | None, stage_and_label: str) -> None:
+    assert f"{stage_of(step_key)} {step_label(step_key)}" == stage_and_label
 
 
 def _record(level: int, message: str, step_key: str | None) -> logging.LogRecord:

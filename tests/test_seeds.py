@@ -14,19 +14,25 @@ def rows(name: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("industry_code", "chain", "why"),
+    ("industry_code", "chain"),
     [
-        ("3824", "power_semi_ic", "电力电子元器件: the plan's power modules"),
-        ("3562", "power_semi_ic", "半导体器件专用设备: wafer equipment"),
-        ("3849", "pv_storage", "其他电池: storage beyond lithium"),
-        ("4027", "sensor_instrument", "核子及核辐射测量仪器: the plan's 核能 instruments"),
-        ("3825", "pv_storage", "光伏设备及元器件"),
-        ("3973", "power_semi_ic", "集成电路制造"),
+        # 电力电子元器件: the plan's power modules
+        ("3824", "power_semi_ic"),
+        # 半导体器件专用设备: wafer equipment
+        ("3562", "power_semi_ic"),
+        # 其他电池: storage beyond lithium
+        ("3849", "pv_storage"),
+        # 核子及核辐射测量仪器: the plan's 核能 instruments
+        ("4027", "sensor_instrument"),
+        # 光伏设备及元器件
+        ("3825", "pv_storage"),
+        # 集成电路制造
+        ("3973", "power_semi_ic"),
     ],
 )
-def test_the_plans_classes_are_in_scope_with_their_chain(industry_code: str, chain: str, why: str) -> None:
+def test_the_plans_classes_are_in_scope_with_their_chain(industry_code: str, chain: str) -> None:
     scope = {row["industry_code"]: row["default_chain"] for row in rows("industry_scope")}
-    assert scope.get(industry_code) == chain, why
+    assert scope.get(industry_code) == chain
 
 
 @pytest.mark.parametrize(
