@@ -36,26 +36,27 @@ ADVICE = {"error": "请更正后重新报送", "warn": "请核实，如有误请
 # A district figure found right once enterprises' lines other findings name are corrected (DQ02, DQ03)
 STANDS_ADVICE = "此项区县报送数无需更正：请督促说明中的企业更正月报"
 
-# Sheet 1: (header, width, wrap)
-FIX_COLUMNS = [
-    ("问题", 6, False),
-    ("严重程度", 10, False),
-    ("规则", 26, True),
-    ("说明", 64, True),
-    ("应为", 16, True),
-    ("实际", 16, True),
-    ("来源文件", 30, True),
-    ("行号", 8, False),
-    ("处理建议", 22, True),
-]
-RULE_COLUMNS = [
-    ("规则编号", 10, False),
-    ("规则名称", 28, True),
-    ("严重程度", 10, False),
-    ("审核内容", 70, True),
-    ("阈值", 30, True),
-    ("本表条数", 10, False),
-]
+# Sheet 1 and sheet 2: each column's header and width. Text wraps in every column but the short ones.
+FIX_COLUMNS = {
+    "问题": 6,
+    "严重程度": 10,
+    "规则": 26,
+    "说明": 64,
+    "应为": 16,
+    "实际": 16,
+    "来源文件": 30,
+    "行号": 8,
+    "处理建议": 22,
+}
+RULE_COLUMNS = {
+    "规则编号": 10,
+    "规则名称": 28,
+    "严重程度": 10,
+    "审核内容": 70,
+    "阈值": 30,
+    "本表条数": 10,
+}
+UNWRAPPED = {"问题", "严重程度", "行号", "规则编号", "本表条数"}
 HEADER_ROW = 3
 
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -338,21 +339,22 @@ def _fill_rules_sheet(sheet: Worksheet, findings: list[Finding], rules: dict[str
     _table(sheet, RULE_COLUMNS, rows, header_row=1)
 
 
-def _table(sheet: Worksheet, columns: list[tuple[str, int, bool]], rows: list[list], header_row: int) -> None:
+def _table(sheet: Worksheet, columns: dict[str, int], rows: list[list], header_row: int) -> None:
     """Header in bold on grey, values as text (never formulas), widths, filter, frozen header, print setup."""
     header_fill = PatternFill("solid", fgColor="D9D9D9")
-    for index, (header, width, _) in enumerate(columns, start=1):
+    headers = list(columns)
+    for index, header in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=index, value=header)
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
+        sheet.column_dimensions[cell.column_letter].width = columns[header]
     for offset, values in enumerate(rows, start=1):
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row=header_row + offset, column=index, value=safe_cell(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text stays text, whatever it starts with
-            cell.alignment = Alignment(vertical="top", wrap_text=columns[index - 1][2])
+            cell.alignment = Alignment(vertical="top", wrap_text=headers[index - 1] not in UNWRAPPED)
     last_row = header_row + max(len(rows), 1)
     sheet.auto_filter.ref = f"A{header_row}:{sheet.cell(row=last_row, column=len(columns)).coordinate}"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
