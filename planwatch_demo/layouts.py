@@ -101,10 +101,6 @@ class Layout:
     extra: str | None = None  # an extra column: 备注 or 填报人
     total_row: bool = False  # a 合计 line under the data, in the first column (which must be the key)
 
-    @property
-    def suffix(self) -> str:
-        return f".{self.fmt}"
-
 
 @dataclass(frozen=True)
 class Column:
@@ -366,7 +362,7 @@ class Table:
     @property
     def rel(self) -> str:
         """The file's path relative to the raw folder."""
-        return f"{self.kind}/{self.stem}{self.layout.suffix}"
+        return f"{self.kind}/{self.stem}.{self.layout.fmt}"
 
     def row_of(self, line: Line) -> int:
         """The 1-based row (as Excel numbers it, the line number in a csv) a line was written to."""
