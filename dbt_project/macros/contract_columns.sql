@@ -13,6 +13,12 @@
             ~ "without them): write its select list out"
         ) }}
     {%- endif -%}
+    {%- set names = columns | map(attribute='name') | list -%}
+    {%- for name in computed if execute and name not in names -%}
+        {{ exceptions.raise_compiler_error(
+            "contract_columns: " ~ model.name ~ " computes " ~ name ~ ", which its YAML does not declare"
+        ) }}
+    {%- endfor -%}
     {%- for column in columns %}
         cast({{ computed.get(column.name, relation ~ '.' ~ column.name) }} as {{ column.data_type }}) as {{ column.name }}
         {%- if not loop.last %},{% endif %}
