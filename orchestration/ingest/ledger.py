@@ -29,7 +29,21 @@ PROVENANCE: list[tuple[str, pa.DataType]] = [
     # Columns the kind does not know, as JSON {header: value}: kept aside, never dropped.
     ("extra_columns", pa.string()),
 ]
+TEXT = pa.string()
 TYPES: dict[str, pa.DataType] = {
+    **dict.fromkeys(
+        (
+            "uscc",
+            "enterprise_name",
+            "district_raw",
+            "district_code",
+            "industry_raw",
+            "industry_code",
+            "chain_raw",
+        ),
+        TEXT,
+    ),
+    "chain_code": TEXT,
     "above_scale": pa.bool_(),
     "registry_year": pa.int32(),
     "period": pa.date32(),
@@ -44,7 +58,7 @@ TYPES: dict[str, pa.DataType] = {
     "enterprise_count": pa.int32(),
     "yoy_pct": pa.decimal128(18, 6),
 }
-"""A raw column's type wherever it stands, by name; every other column is text."""
+"""A raw column's type wherever it stands, by name: a column must be here to be in a raw table."""
 _COLUMN_NAMES = {
     "registry": (
         "uscc enterprise_name district_raw district_code industry_code chain_raw chain_code above_scale registry_year"
@@ -55,8 +69,7 @@ _COLUMN_NAMES = {
     "bureau": "period industry_raw industry_code revenue_ytd_wan yoy_pct",
 }
 COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
-    table: [(name, TYPES.get(name, pa.string())) for name in names.split()]
-    for table, names in _COLUMN_NAMES.items()
+    table: [(name, TYPES[name]) for name in names.split()] for table, names in _COLUMN_NAMES.items()
 }
 """Each raw table's columns in order, with their types."""
 LEDGER_DDL = """
