@@ -25,7 +25,8 @@ def defs() -> dg.Definitions:
     relax_history_fsync()  # the run history's SQLite commits without fsync: orchestration/instance.py
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    dbt_project.prepare_if_dev()
+    # not dagster-dbt's prepare_if_dev: under `dagster dev` it parsed on every load, straight into
+    # target/, where a run of `planwatch run` could read a manifest half written
     ensure_manifest()
 
     # These modules build their assets from the manifest prepared above.

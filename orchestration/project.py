@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -93,21 +94,34 @@ def _fresh(manifest: Path) -> bool:
 
 
 def _parse(manifest: Path) -> None:
+    """`dbt parse` into a folder of its own beside the manifest, whose files then replace the old ones
+    each in one step, the manifest last. The freshness check above takes no lock: dbt writing straight
+    into target/ let another process find a manifest with a new time and half its bytes (CI: a test
+    worker's run failed on "unexpected end of data" while the other worker's parse wrote it)."""
     env = {**os.environ, **QUIET_ENV, PARENT_PID_ENV: str(os.getpid())}
     env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
-    subprocess.run(
-        [
-            dbt_executable(),
-            "--log-path",
-            str(manifest.parent),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
-        check=True,
-        env=env,
-        cwd=DBT_PROJECT_DIR,
-    )
+    parsed = Path(tempfile.mkdtemp(prefix=".parse-", dir=manifest.parent))
+    try:
+        subprocess.run(
+            [
+                dbt_executable(),
+                "--log-path",
+                str(manifest.parent),
+                "parse",
+                "--quiet",
+                "--target-path",
+                str(parsed),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+            env=env,
+            cwd=DBT_PROJECT_DIR,
+        )
+        # dagster-dbt copies partial_parse.msgpack into each run's target: it too is never half written
+        for path in sorted(parsed.iterdir(), key=lambda path: path.name == manifest.name):
+            os.replace(path, manifest.parent / path.name)
+    finally:
+        shutil.rmtree(parsed, ignore_errors=True)

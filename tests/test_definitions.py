@@ -345,3 +345,43 @@ def test_the_manifest_is_parsed_again_after_a_file_of_the_project_changes_or_goe
     elif change == "lock link":  # Emacs's lock while a.sql is edited, pointing nowhere: no crash
         (tmp_path / "models" / "marts" / ".#a.sql").symlink_to("user@host.1234")
     assert project._fresh(manifest) is (change == "none")
+
+
+def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI: one test worker's `planwatch run` read target/manifest.json while the other worker's `dbt
+    parse` wrote it ("unexpected end of data"), the freshness check taking no lock. A parse now goes to
+    a folder of its own and each file replaces the old one in one step: a reader that opened the old
+    manifest reads it whole, and one that opens the path meets the old or the new, never a part."""
+    import json
+    import shutil
+    import threading
+
+    from orchestration import project
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    monkeypatch.setattr(project, "DBT_PROJECT_DIR", copy)
+    monkeypatch.setenv("PLANWATCH_BUILD_DB", str(tmp_path / "build.duckdb"))
+    manifest = copy / "target" / "manifest.json"
+    manifest.parent.mkdir()
+    old = json.dumps({"metadata": {"old": True}, "padding": "x" * 1_000_000})
+    manifest.write_text(old, encoding="utf-8")
+    opened_before = manifest.open(encoding="utf-8")
+    parse = threading.Thread(target=project._parse, args=(manifest,))
+    parse.start()
+    while parse.is_alive():
+        json.loads(manifest.read_bytes())  # raises on a part
+    parse.join()
+    with opened_before:
+        assert opened_before.read() == old
+    assert "nodes" in json.loads(manifest.read_bytes())
+    assert sorted(path.name for path in manifest.parent.iterdir()) == [
+        "dbt.log",
+        "manifest.json",
+        "partial_parse.msgpack",
+        "perf_info.json",
+        "semantic_manifest.json",
+    ]  # the parse's own folder is gone
