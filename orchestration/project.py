@@ -11,6 +11,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -101,6 +102,9 @@ def _parse(manifest: Path) -> None:
     env = {**os.environ, **QUIET_ENV, PARENT_PID_ENV: str(os.getpid())}
     env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
     parsed = Path(tempfile.mkdtemp(prefix=".parse-", dir=manifest.parent))
+    # The manifest is dated when the parse began (a second early, for the file system's coarser clock):
+    # a file of the project saved while dbt parsed is newer, so the next load parses again.
+    began = time.time() - 1
     try:
         subprocess.run(
             [
@@ -120,6 +124,7 @@ def _parse(manifest: Path) -> None:
             env=env,
             cwd=DBT_PROJECT_DIR,
         )
+        os.utime(parsed / manifest.name, (began, began))
         # dagster-dbt copies partial_parse.msgpack into each run's target: it too is never half written
         for path in sorted(parsed.iterdir(), key=lambda path: path.name == manifest.name):
             os.replace(path, manifest.parent / path.name)

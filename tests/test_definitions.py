@@ -347,16 +347,11 @@ def test_the_manifest_is_parsed_again_after_a_file_of_the_project_changes_or_goe
     assert project._fresh(manifest) is (change == "none")
 
 
-def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """CI: one test worker's `planwatch run` read target/manifest.json while the other worker's `dbt
-    parse` wrote it ("unexpected end of data"), the freshness check taking no lock. A parse now goes to
-    a folder of its own and each file replaces the old one in one step: a reader that opened the old
-    manifest reads it whole, and one that opens the path meets the old or the new, never a part."""
-    import json
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the dbt project that orchestration.project parses instead of the real one; its
+    target/manifest.json is returned."""
     import shutil
-    import threading
 
     from orchestration import project
     from orchestration.settings import DBT_PROJECT_DIR
@@ -365,8 +360,21 @@ def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(
     shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
     monkeypatch.setattr(project, "DBT_PROJECT_DIR", copy)
     monkeypatch.setenv("PLANWATCH_BUILD_DB", str(tmp_path / "build.duckdb"))
-    manifest = copy / "target" / "manifest.json"
-    manifest.parent.mkdir()
+    (copy / "target").mkdir()
+    return copy / "target" / "manifest.json"
+
+
+def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(project_copy: Path) -> None:
+    """CI: one test worker's `planwatch run` read target/manifest.json while the other worker's `dbt
+    parse` wrote it ("unexpected end of data"), the freshness check taking no lock. A parse now goes to
+    a folder of its own and each file replaces the old one in one step: a reader that opened the old
+    manifest reads it whole, and one that opens the path meets the old or the new, never a part."""
+    import json
+    import threading
+
+    from orchestration import project
+
+    manifest = project_copy
     old = json.dumps({"metadata": {"old": True}, "padding": "x" * 1_000_000})
     manifest.write_text(old, encoding="utf-8")
     opened_before = manifest.open(encoding="utf-8")
@@ -385,3 +393,22 @@ def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(
         "perf_info.json",
         "semantic_manifest.json",
     ]  # the parse's own folder is gone
+
+
+def test_a_model_saved_while_dbt_parses_makes_the_new_manifest_stale(project_copy: Path) -> None:
+    """dbt may have read the model before the save: a manifest dated when dbt wrote it would look
+    fresh and miss the change until the next edit. Dated when the parse began, it is parsed again."""
+    import threading
+
+    from orchestration import project
+
+    parse = threading.Thread(target=project._parse, args=(project_copy,))
+    parse.start()
+    time.sleep(0.5)  # dbt has started; it reads the project and writes the manifest seconds later
+    model = project_copy.parents[1] / "models" / "marts" / "indicator_progress.sql"
+    model.write_text(model.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    parse.join()
+    assert project_copy.exists()
+    assert not project._fresh(project_copy)
+    project._parse(project_copy)
+    assert project._fresh(project_copy)
