@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,8 +181,19 @@ run_queue:
 
 
 def write_dagster_yaml(home: Path) -> None:
-    """The instance configuration, unless the operator wrote their own."""
+    """The instance configuration, unless the operator wrote their own. Written beside and linked into
+    place: a UI and a run starting at once on a new warehouse each read a whole file, and neither
+    replaces one already there."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    if config.exists():
+        return
+    descriptor, partial = tempfile.mkstemp(prefix=".dagster.yaml.", dir=home)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(DAGSTER_YAML)
+    try:
+        os.link(partial, config)
+    except FileExistsError:
+        pass  # another process wrote it first
+    finally:
+        os.unlink(partial)

@@ -41,3 +41,30 @@ def test_planwatch_exits_2_on_a_bad_memory_limit(planwatch, tmp_path) -> None:
     assert "planwatch: PLANWATCH_DUCKDB_MEMORY_LIMIT='lots' is not a memory size" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "w").exists()  # refused before anything was written
+
+
+def test_the_instance_configuration_is_written_whole_once_and_an_operators_own_is_kept(tmp_path) -> None:
+    """A UI and a run starting at once on a new warehouse: the file is written beside and linked into
+    place, so a reader never opens it empty and a writer never replaces one already there. (Threads
+    seldom meet the old code's gap between create and write; what this pins is that eight writers at
+    once leave one whole file and no partial one, and that an operator's file stays as written.)"""
+    import threading
+
+    from orchestration.settings import DAGSTER_YAML, write_dagster_yaml
+
+    home = tmp_path / ".dagster"
+    config = home / "dagster.yaml"
+    read: list[str] = []
+    writers = [threading.Thread(target=write_dagster_yaml, args=(home,)) for _ in range(8)]
+    for writer in writers:
+        writer.start()
+    while any(writer.is_alive() for writer in writers):
+        if config.exists():
+            read.append(config.read_text(encoding="utf-8"))
+    for writer in writers:
+        writer.join()
+    assert set(read) <= {DAGSTER_YAML} and config.read_text(encoding="utf-8") == DAGSTER_YAML
+    assert sorted(path.name for path in home.iterdir()) == ["dagster.yaml"]  # no partial file left
+    config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    write_dagster_yaml(home)
+    assert config.read_text(encoding="utf-8") == "telemetry:\n  enabled: false\n"
