@@ -124,14 +124,16 @@ def _held_read_write(snapshot: Path, tmp_path: Path) -> Iterator[None]:
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import duckdb, pathlib, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "pathlib.Path(sys.argv[2]).touch(); time.sleep(30)", str(snapshot), str(ready)],
+         "pathlib.Path(sys.argv[2]).touch(); time.sleep(600)", str(snapshot), str(ready)],
     )  # fmt: skip
     try:
-        for _ in range(200):
-            if ready.exists():
+        for _ in range(1200):  # a minute: a loaded machine may take long to import duckdb
+            if ready.exists() or holder.poll() is not None:
                 break
             time.sleep(0.05)
+        assert ready.exists(), "the analyst's session did not open the snapshot"
         yield
+        assert holder.poll() is None, "the analyst's session ended before the block did"
     finally:
         holder.kill()
         holder.wait()

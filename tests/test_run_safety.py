@@ -201,10 +201,7 @@ def test_publish_removes_a_stale_wal_and_readers_open_the_new_snapshot(tmp_path:
          "pathlib.Path(sys.argv[2]).touch(); time.sleep(60)", str(snapshot), str(tmp_path / "ready")],
     )  # fmt: skip
     try:
-        for _ in range(400):
-            if (tmp_path / "ready").exists():
-                break
-            time.sleep(0.05)
+        _wait_for(tmp_path / "ready")
     finally:
         analyst.kill()
         analyst.wait()
