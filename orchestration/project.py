@@ -101,6 +101,8 @@ def _parse(manifest: Path) -> None:
     worker's run failed on "unexpected end of data" while the other worker's parse wrote it)."""
     env = {**os.environ, **QUIET_ENV, PARENT_PID_ENV: str(os.getpid())}
     env.setdefault("PLANWATCH_BUILD_DB", str(Settings.resolve().build_db))
+    for left in manifest.parent.glob(".parse-*"):  # a killed parse's; parses run one at a time
+        shutil.rmtree(left, ignore_errors=True)
     parsed = Path(tempfile.mkdtemp(prefix=".parse-", dir=manifest.parent))
     # The manifest is dated when the parse began (a second early, for the file system's coarser clock):
     # a file of the project saved while dbt parsed is newer, so the next load parses again.

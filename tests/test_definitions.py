@@ -378,6 +378,9 @@ def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(
     old = json.dumps({"metadata": {"old": True}, "padding": "x" * 1_000_000})
     manifest.write_text(old, encoding="utf-8")
     opened_before = manifest.open(encoding="utf-8")
+    killed = manifest.parent / ".parse-killed"  # what a parse killed earlier left
+    killed.mkdir()
+    (killed / "manifest.json").write_text('{"metadata": ', encoding="utf-8")
     parse = threading.Thread(target=project._parse, args=(manifest,))
     parse.start()
     while parse.is_alive():
@@ -392,7 +395,7 @@ def test_a_parse_replaces_the_manifest_whole_so_a_reader_never_meets_half_of_it(
         "partial_parse.msgpack",
         "perf_info.json",
         "semantic_manifest.json",
-    ]  # the parse's own folder is gone
+    ]  # the parse's own folder is gone, and the killed one's
 
 
 def test_a_model_saved_while_dbt_parses_makes_the_new_manifest_stale(project_copy: Path) -> None:
