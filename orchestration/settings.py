@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,8 +188,8 @@ def write_dagster_yaml(home: Path) -> None:
     config = home / "dagster.yaml"
     if config.exists():
         return
-    descriptor, partial = tempfile.mkstemp(prefix=".dagster.yaml.", dir=home)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+    partial = home / f".dagster.yaml.{secrets.token_hex(8)}.tmp"  # not mkstemp's: its mode is 0600
+    with partial.open("x", encoding="utf-8") as file:
         file.write(DAGSTER_YAML)
     try:
         os.link(partial, config)

@@ -1,5 +1,7 @@
 """Settings from the environment: a value planwatch cannot use is refused before anything runs."""
 
+import os
+
 import pytest
 
 from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, ConfigurationError, memory_limit
@@ -65,6 +67,10 @@ def test_the_instance_configuration_is_written_whole_once_and_an_operators_own_i
         writer.join()
     assert set(read) <= {DAGSTER_YAML} and config.read_text(encoding="utf-8") == DAGSTER_YAML
     assert sorted(path.name for path in home.iterdir()) == ["dagster.yaml"]  # no partial file left
+    umask = os.umask(0)
+    os.umask(umask)
+    # the mode a plain write gives it (mkstemp's 0600 would shut out a UI started by another user)
+    assert config.stat().st_mode & 0o777 == 0o666 & ~umask
     config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     write_dagster_yaml(home)
     assert config.read_text(encoding="utf-8") == "telemetry:\n  enabled: false\n"
