@@ -195,5 +195,8 @@ def write_dagster_yaml(home: Path) -> None:
         os.link(partial, config)
     except FileExistsError:
         pass  # another process wrote it first
+    except OSError:  # a file system without hard links (some network shares): renamed, whole still
+        if not config.exists():
+            os.replace(partial, config)
     finally:
-        os.unlink(partial)
+        partial.unlink(missing_ok=True)

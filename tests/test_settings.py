@@ -74,3 +74,20 @@ def test_the_instance_configuration_is_written_whole_once_and_an_operators_own_i
     config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     write_dagster_yaml(home)
     assert config.read_text(encoding="utf-8") == "telemetry:\n  enabled: false\n"
+
+
+def test_the_instance_configuration_is_written_where_hard_links_are_refused(tmp_path, monkeypatch) -> None:
+    """A warehouse on a share without hard links (os.link: 'Operation not permitted') still gets its
+    dagster.yaml, whole, and no partial file stays beside it."""
+    import errno
+
+    from orchestration import settings
+
+    def refuse(source, target) -> None:  # noqa: ANN001 - os.link's
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(target))
+
+    monkeypatch.setattr(settings.os, "link", refuse)
+    home = tmp_path / ".dagster"
+    settings.write_dagster_yaml(home)
+    assert [path.name for path in home.iterdir()] == ["dagster.yaml"]
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == settings.DAGSTER_YAML
